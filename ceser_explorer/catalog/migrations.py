@@ -1,0 +1,125 @@
+"""Schema migrations, numbered functions applied in order (PRAGMA user_version)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from ..errors import CatalogError
+
+
+def m001_initial() -> str:
+    """Documents, pages, passages with their full-text index, recommendations, measures."""
+    return """
+        CREATE TABLE documents (
+            doc_id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            file TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime REAL NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'other',
+            date TEXT,
+            page_count INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'ok',
+            ocr_pages TEXT NOT NULL DEFAULT '[]',
+            textless_pages TEXT NOT NULL DEFAULT '[]',
+            id_salt TEXT NOT NULL DEFAULT '',
+            ingested_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_sha256 ON documents(sha256);
+
+        CREATE TABLE pages (
+            doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+            page INTEGER NOT NULL,
+            width REAL NOT NULL,
+            height REAL NOT NULL,
+            text TEXT NOT NULL,
+            ocr INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (doc_id, page)
+        );
+
+        CREATE TABLE passages (
+            rowid INTEGER PRIMARY KEY,
+            passage_id TEXT NOT NULL UNIQUE,
+            doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            section TEXT NOT NULL DEFAULT '',
+            page INTEGER NOT NULL,
+            boxes TEXT NOT NULL,
+            spans TEXT NOT NULL,
+            ocr INTEGER NOT NULL DEFAULT 0,
+            text_hash TEXT NOT NULL
+        );
+        CREATE INDEX passages_doc ON passages(doc_id, ordinal);
+        CREATE INDEX passages_hash ON passages(text_hash);
+
+        CREATE VIRTUAL TABLE passages_fts USING fts5(
+            folded, stems, tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER passages_fts_delete AFTER DELETE ON passages BEGIN
+            DELETE FROM passages_fts WHERE rowid = old.rowid;
+        END;
+
+        CREATE TABLE recommendations (
+            rec_id TEXT PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+            passage_id TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,
+            number INTEGER,
+            text TEXT NOT NULL,
+            page INTEGER NOT NULL,
+            boxes TEXT NOT NULL,
+            inline INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX recommendations_doc ON recommendations(doc_id, ordinal);
+
+        CREATE TABLE measures (
+            measure_id TEXT PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+            passage_id TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,
+            level TEXT NOT NULL,
+            code TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            amount_eur REAL,
+            page INTEGER NOT NULL,
+            boxes TEXT NOT NULL
+        );
+        CREATE INDEX measures_doc ON measures(doc_id, ordinal);
+
+        CREATE TABLE failures (
+            path TEXT PRIMARY KEY,
+            error TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [m001_initial]
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Apply pending migrations, each in its own transaction; return the schema version."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise CatalogError(
+            f"the catalog has schema version {version}, newer than this ceser-explorer "
+            f"({len(MIGRATIONS)}). Upgrade ceser-explorer or use another --home."
+        )
+    for number in range(version, len(MIGRATIONS)):
+        script = MIGRATIONS[number]()
+        try:
+            db.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number + 1};\nCOMMIT;"
+            )
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

@@ -1,0 +1,56 @@
+"""Ingestion: PDF -> pages -> lines -> passages, with recommendations and plan measures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..models import ParsedDocument
+from . import layout, metadata, paragraphs, pdfread
+from .recommendations import find_measures, find_recommendations
+
+
+def parse_pdf(
+    path: str | Path,
+    on_page: Callable[[int, int], None] | None = None,
+    ocr: bool | None = None,
+) -> ParsedDocument:
+    """Read a PDF and return its passages with provenance, recommendations and measures.
+
+    Raises BadDocumentError when the file cannot be read as a PDF.
+    """
+    path = Path(path)
+    pages = []
+    ocr_pages, textless = [], []
+    for raw in pdfread.read_pages(path, on_page=on_page, ocr=ocr):
+        pages.append(layout.layout_page(raw))
+        if raw.ocr:
+            ocr_pages.append(raw.number)
+        if raw.textless:
+            textless.append(raw.number)
+    layout.mark_running_lines(pages)
+    body = layout.body_size(pages)
+    for page in pages:
+        layout.mark_toc(page)
+        layout.mark_footnotes(page, body)
+        for item in page.items:
+            if isinstance(item, layout.Line) and item.role == "body":
+                layout.drop_superscripts(item)
+    meta = metadata.resolve(path, pages)
+    passages, texts = paragraphs.build_passages(pages, body)
+    passages, recs = find_recommendations(passages, meta.kind)
+    measures: list = []
+    if meta.kind == "plan":
+        passages, measures = find_measures(passages)
+    return ParsedDocument(
+        title=meta.title,
+        body=meta.body,
+        kind=meta.kind,
+        date=meta.date,
+        pages=tuple(texts),
+        passages=tuple(passages),
+        recommendations=tuple(recs),
+        measures=tuple(measures),
+        ocr_pages=tuple(ocr_pages),
+        textless_pages=tuple(textless),
+    )

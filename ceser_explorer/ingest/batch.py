@@ -1,0 +1,187 @@
+"""Incremental batch ingestion: new files in, changed files replaced, unchanged skipped.
+
+Each document goes in inside one transaction, so a failure or a kill in the middle of a
+batch never leaves a half-written document: the next run picks up where this one stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..catalog import Catalog, FileState
+from ..errors import BadDocumentError, CeserError
+from ..models import Document
+from . import parse_pdf
+from .pdfread import OCR_HINT
+
+
+class Reporter(Protocol):
+    """Receives progress events (the CLI draws progress bars, the app a st.progress)."""
+
+    def file_started(self, name: str, index: int, total: int) -> None: ...
+    def page_done(self, page: int, pages: int) -> None: ...
+    def file_done(self, name: str, status: str) -> None: ...
+
+
+class SilentReporter:
+    def file_started(self, name: str, index: int, total: int) -> None:
+        pass
+
+    def page_done(self, page: int, pages: int) -> None:
+        pass
+
+    def file_done(self, name: str, status: str) -> None:
+        pass
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did to each file (names as given on disk)."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    moved: list[dict[str, str]] = field(default_factory=list)
+    textless: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": self.failed,
+            "moved": self.moved,
+        }
+        if self.textless:
+            out["pages_without_text"] = {
+                "files": self.textless,
+                "hint": OCR_HINT,
+            }
+        return out
+
+
+def collect_pdfs(paths: Iterable[str | Path]) -> list[Path]:
+    """Return the PDF files named or found (recursively) under the given paths."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found.extend(sorted(q for q in p.rglob("*") if q.suffix.lower() == ".pdf"
+                                and q.is_file()))
+        elif p.exists() or p.suffix.lower() == ".pdf":
+            found.append(p)
+        else:
+            raise CeserError(f"{p} : ni dossier ni fichier PDF. Vérifiez le chemin.")
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ingest_paths(
+    catalog: Catalog,
+    paths: Iterable[str | Path],
+    prune: bool = False,
+    reporter: Reporter | None = None,
+    on_stored: Callable[[Document], None] | None = None,
+    ocr: bool | None = None,
+) -> BatchSummary:
+    """Bring the catalog in line with the PDF files under paths; return what changed."""
+    rep = reporter or SilentReporter()
+    files = collect_pdfs(paths)
+    summary = BatchSummary()
+    for index, file in enumerate(files):
+        name = str(file)
+        rep.file_started(name, index, len(files))
+        try:
+            status = _ingest_one(catalog, file, summary, rep, on_stored, ocr)
+        except BadDocumentError as e:
+            catalog.record_failure(str(file.resolve()), str(e))
+            summary.failed.append({"file": name, "error": str(e)})
+            status = "failed"
+        except CeserError as e:
+            summary.failed.append({"file": name, "error": str(e)})
+            status = "failed"
+        rep.file_done(name, status)
+    if prune:
+        for doc in catalog.documents():
+            if not Path(doc.path).exists():
+                catalog.remove_document(doc.doc_id)
+                summary.removed.append(doc.path)
+    return summary
+
+
+def _ingest_one(
+    catalog: Catalog,
+    file: Path,
+    summary: BatchSummary,
+    rep: Reporter,
+    on_stored: Callable[[Document], None] | None,
+    ocr: bool | None,
+) -> str:
+    name = str(file)
+    path = str(file.resolve())
+    try:
+        st = file.stat()
+    except FileNotFoundError as e:
+        raise BadDocumentError(name, "le fichier a disparu pendant le traitement",
+                               "vérifiez qu'il est toujours dans le dossier et relancez") from e
+    doc = catalog.document_by_path(path)
+    if doc is not None and doc.size == st.st_size and doc.mtime == st.st_mtime:
+        summary.unchanged.append(name)
+        return "unchanged"
+    try:
+        sha = sha256_file(file)
+    except FileNotFoundError as e:
+        raise BadDocumentError(name, "le fichier a disparu pendant le traitement",
+                               "vérifiez qu'il est toujours dans le dossier et relancez") from e
+    state = FileState(path, st.st_size, st.st_mtime, sha)
+    if doc is not None and doc.sha256 == sha:
+        catalog.update_file_state(doc.doc_id, state)
+        summary.unchanged.append(name)
+        return "unchanged"
+    if doc is None:
+        for other in catalog.documents_by_sha(sha):
+            if not Path(other.path).exists():
+                catalog.update_file_state(other.doc_id, state)
+                summary.unchanged.append(name)
+                summary.moved.append({"from": other.path, "to": name})
+                return "moved"
+    try:
+        parsed = parse_pdf(file, on_page=rep.page_done, ocr=ocr)
+    except BadDocumentError as e:
+        # name the file as the user gave it
+        raise BadDocumentError(name, e.reason, e.hint) from e
+    stored = catalog.store_document(state, parsed, replace=doc)
+    if parsed.textless_pages:
+        summary.textless[name] = list(parsed.textless_pages)
+    if on_stored is not None:
+        on_stored(stored)
+    if doc is None:
+        summary.added.append(name)
+        return "added"
+    summary.updated.append(name)
+    return "updated"

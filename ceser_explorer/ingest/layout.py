@@ -1,0 +1,345 @@
+"""From words to lines in reading order: columns, running headers and footers, footnotes.
+
+A page's words are grouped into lines; a vertical gutter free of words makes a page
+two-column, and the lines are ordered segment by segment (full-width lines separate
+segments; in each segment the left column is read before the right one). Lines that
+repeat at the top or bottom of many pages are running headers or footers; small lines
+at the foot of a column that start with a number are footnotes.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from .pdfread import RawPage, TableRegion, Word
+
+FULL = -1  # column index of a line that spans the gutter
+ZONE = 0.09  # share of the page height where running headers and footers live
+
+_PAGE_NUMBER = re.compile(
+    r"^[-–—\s]*(page|p\.)?\s*\d{1,4}(\s*(/|sur)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE
+)
+_TOC_LINE = re.compile(r"(\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$")
+_NOTE_START = re.compile(r"^\(?\d{1,3}[).]?$")
+
+
+@dataclass
+class Line:
+    """A line of text in one column of one page."""
+
+    page: int
+    col: int
+    words: list[Word]
+    size: float
+    frame: int | None = None
+    role: str = "body"  # body | header | footnote | toc | ocr
+    ocr: bool = False
+    text: str = ""
+    order: int = 0
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return all(w.bold for w in self.words)
+
+
+@dataclass
+class TableItem:
+    """A table placed in the reading order."""
+
+    page: int
+    col: int
+    region: TableRegion
+    order: int = 0
+
+
+@dataclass
+class PageLayout:
+    """A page's lines and tables in reading order, with its column bounds."""
+
+    number: int
+    width: float
+    height: float
+    items: list[Line | TableItem] = field(default_factory=list)
+    columns: dict[int, tuple[float, float]] = field(default_factory=dict)
+    ocr: bool = False
+
+
+def _join_words(words: list[Word]) -> str:
+    out = ""
+    prev: Word | None = None
+    for w in words:
+        if prev is not None:
+            gap = w.x0 - prev.x1
+            out += " " if gap > 0.12 * max(w.size, prev.size, 4.0) else ""
+        out += w.text
+        prev = w
+    return out
+
+
+def _dominant_size(words: list[Word]) -> float:
+    sizes: Counter[float] = Counter()
+    for w in words:
+        sizes[w.size] += len(w.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def find_gutter(words: list[Word], width: float) -> float | None:
+    """Return the x of a vertical gutter that splits the page in two columns, if any."""
+    if len(words) < 40:
+        return None
+    lo, hi = int(width * 0.3), int(width * 0.7)
+    cover = [0] * (hi - lo)
+    for w in words:
+        a, b = max(lo, int(w.x0) - 1), min(hi, int(w.x1) + 2)
+        for x in range(a, b):
+            cover[x - lo] += 1
+    best = min(cover)
+    if best > max(2, 0.04 * len(words)):
+        return None
+    # centre of the longest run of minimal coverage
+    runs, start = [], None
+    for i, c in enumerate([*cover, best + 1]):
+        if c == best and start is None:
+            start = i
+        elif c != best and start is not None:
+            runs.append((i - start, start, i))
+            start = None
+    _, a, b = max(runs)
+    x = lo + (a + b) / 2
+    left = sum(1 for w in words if w.x1 <= x)
+    right = sum(1 for w in words if w.x0 >= x)
+    if min(left, right) < max(20, 0.15 * len(words)):
+        return None
+    return x
+
+
+def _rows(words: list[Word]) -> list[list[Word]]:
+    """Group words whose vertical middles are close into rows, top to bottom."""
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        mid = (w.top + w.bottom) / 2
+        if rows:
+            row = rows[-1]
+            rmid = statistics.median((v.top + v.bottom) / 2 for v in row)
+            tol = 0.45 * max(max(v.size for v in row), w.size, 6.0)
+            if abs(mid - rmid) <= tol:
+                row.append(w)
+                continue
+        rows.append([w])
+    # a row of small raised words only (footnote calls) belongs to the line it overlaps
+    merged: list[list[Word]] = []
+    for row in rows:
+        if merged and _overlaps(merged[-1], row) and (_is_small(row, merged[-1])
+                                                      or _is_small(merged[-1], row)):
+            merged[-1].extend(row)
+        else:
+            merged.append(row)
+    return merged
+
+
+def _is_small(row: list[Word], other: list[Word]) -> bool:
+    return max(w.size for w in row) < 0.8 * max(w.size for w in other)
+
+
+def _overlaps(a: list[Word], b: list[Word]) -> bool:
+    top = max(min(w.top for w in a), min(w.top for w in b))
+    bottom = min(max(w.bottom for w in a), max(w.bottom for w in b))
+    return bottom - top > 0
+
+
+def _ocr_sizes(words: list[Word]) -> None:
+    """Give OCR words a font size estimated from the height of their row."""
+    for row in _rows(words):
+        h = statistics.median(w.bottom - w.top for w in row)
+        for w in row:
+            w.size = round(h * 1.25)
+
+
+def layout_page(raw: RawPage) -> PageLayout:
+    """Return the lines and tables of a page in reading order."""
+    page = PageLayout(raw.number, raw.width, raw.height, ocr=raw.ocr)
+    words = [
+        w for w in raw.words
+        if not any(t.x0 - 1 <= w.x0 and w.x1 <= t.x1 + 1 and t.top - 1 <= w.top
+                   and w.bottom <= t.bottom + 1 for t in raw.tables)
+    ]
+    if raw.ocr:
+        _ocr_sizes(words)
+    gutter = find_gutter(words, raw.width)
+    lines: list[Line] = []
+    grouped: list[tuple[int, list[Word]]] = []
+    if gutter is None:
+        grouped = [(0, row) for row in _rows(words)]
+    else:
+        rest: list[Word] = []
+        for row in _rows(words):
+            if any(w.x0 < gutter - 1 and w.x1 > gutter + 1 for w in row):
+                grouped.append((FULL, row))
+            else:
+                rest.extend(row)
+        # column lines are grouped per column, so that baselines of the other column
+        # never mix in
+        grouped += [(0, r) for r in _rows([w for w in rest if w.x1 <= gutter + 1])]
+        grouped += [(1, r) for r in _rows([w for w in rest if w.x1 > gutter + 1])]
+    for col, row in grouped:
+        row.sort(key=lambda w: w.x0)
+        lines.append(Line(raw.number, col, row, _dominant_size(row), ocr=raw.ocr))
+    for line in lines:
+        cx, cy = (line.x0 + line.x1) / 2, (line.top + line.bottom) / 2
+        for i, f in enumerate(raw.frames):
+            if f.x0 <= cx <= f.x1 and f.top <= cy <= f.bottom:
+                line.frame = i
+        line.text = _join_words(line.words)
+    tables = [
+        TableItem(raw.number, _table_col(t, gutter), t) for t in raw.tables
+    ]
+    page.items = _reading_order(lines, tables)
+    for col in {ln.col for ln in lines}:
+        col_lines = [ln for ln in lines if ln.col == col]
+        page.columns[col] = (min(ln.x0 for ln in col_lines), max(ln.x1 for ln in col_lines))
+    return page
+
+
+def _table_col(t: TableRegion, gutter: float | None) -> int:
+    if gutter is None:
+        return 0
+    if t.x1 <= gutter + 1:
+        return 0
+    if t.x0 >= gutter - 1:
+        return 1
+    return FULL
+
+
+def _top(item: Line | TableItem) -> float:
+    return item.top if isinstance(item, Line) else item.region.top
+
+
+def _reading_order(lines: list[Line], tables: list[TableItem]) -> list[Line | TableItem]:
+    items: list[Line | TableItem] = [*lines, *tables]
+    items.sort(key=_top)
+    out: list[Line | TableItem] = []
+    segment: list[Line | TableItem] = []
+    for item in items:
+        if item.col == FULL:
+            out.extend(sorted(segment, key=lambda i: (i.col, _top(i))))
+            segment = []
+            out.append(item)
+        else:
+            segment.append(item)
+    out.extend(sorted(segment, key=lambda i: (i.col, _top(i))))
+    return out
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def mark_running_lines(pages: list[PageLayout]) -> None:
+    """Mark running headers, footers and page numbers (role "header")."""
+    def in_zone(line: Line, page: PageLayout) -> bool:
+        return line.top < page.height * ZONE or line.bottom > page.height * (1 - ZONE)
+
+    counts: Counter[str] = Counter()
+    for page in pages:
+        if page.ocr:
+            continue
+        keys = {_norm(ln.text) for ln in page.items if isinstance(ln, Line) and in_zone(ln, page)}
+        counts.update(keys)
+    text_pages = sum(1 for p in pages if any(isinstance(i, Line) for i in p.items) and not p.ocr)
+    threshold = max(2, int(0.3 * text_pages))
+    running = {k for k, n in counts.items() if n >= threshold}
+    for page in pages:
+        for line in page.items:
+            if not isinstance(line, Line) or not in_zone(line, page):
+                continue
+            key = _norm(line.text)
+            if (
+                key in running
+                or _PAGE_NUMBER.match(line.text)
+                or (page.ocr and any(SequenceMatcher(None, key, r).ratio() > 0.75 for r in running))
+            ):
+                line.role = "header"
+
+
+def body_size(pages: list[PageLayout]) -> float:
+    """Return the most common font size of body text, weighted by characters."""
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for line in page.items:
+            if isinstance(line, Line) and line.role == "body" and not line.ocr:
+                sizes[line.size] += len(line.text)
+    if not sizes:
+        for page in pages:
+            for line in page.items:
+                if isinstance(line, Line):
+                    sizes[line.size] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def mark_footnotes(page: PageLayout, body: float) -> None:
+    """Mark small lines at the foot of a column that start a numbered note (role "footnote")."""
+    lines = [i for i in page.items if isinstance(i, Line) and i.role == "body"]
+    small = [ln for ln in lines if ln.size <= body * 0.9 and ln.top > page.height * 0.45]
+    candidates = []
+    for ln in small:
+        below = [
+            o for o in lines
+            if o is not ln and o.top > ln.bottom - 1 and o.size > body * 0.9
+            and min(o.x1, ln.x1) - max(o.x0, ln.x0) > 0
+        ]
+        if not below:
+            candidates.append(ln)
+    if not candidates:
+        return
+    candidates.sort(key=lambda ln: (ln.col, ln.top))
+    first = candidates[0]
+    starts = _NOTE_START.match(first.words[0].text) or first.words[0].size < first.size * 0.85
+    if not starts:
+        return
+    for ln in candidates:
+        ln.role = "footnote"
+
+
+def mark_toc(page: PageLayout) -> None:
+    """Mark lines with dot leaders and a page number (a table of contents)."""
+    for line in page.items:
+        if isinstance(line, Line) and line.role == "body" and _TOC_LINE.search(line.text):
+            line.role = "toc"
+
+
+def drop_superscripts(line: Line) -> None:
+    """Remove footnote call numbers (small raised digits) from a body line's words."""
+    if len(line.words) < 2:
+        return
+    base = max(w.bottom for w in line.words if w.size >= line.size * 0.95) if any(
+        w.size >= line.size * 0.95 for w in line.words) else None
+    if base is None:
+        return
+    kept = [
+        w for w in line.words
+        if not (w.size < line.size * 0.8 and re.fullmatch(r"[\d*,]+", w.text)
+                and w.bottom < base - 0.15 * line.size)
+    ]
+    if kept and len(kept) != len(line.words):
+        line.words = kept
+        line.text = _join_words(kept)

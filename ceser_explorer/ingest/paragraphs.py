@@ -1,0 +1,329 @@
+"""From ordered lines to passages: paragraphs, headings with section paths, tables, footnotes.
+
+A paragraph may run across a column or a page break: it is then one passage with one box
+per column piece. Words hyphenated at line ends are joined again unless the hyphen is real.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from ..models import Box, PageText, PassageDraft, Provenance, Span
+from .layout import Line, PageLayout, TableItem
+
+_TERMINAL = tuple(".!?:;»)…")
+_BULLET = re.compile(r"^[•–—▪■●◦\-]\s?$")
+_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)[.)]?\s+\S")
+_ROMAN = re.compile(r"^[IVX]+[.)]\s")
+_LETTER = re.compile(r"^[A-H][.)]\s")
+_SMALL_LETTER = re.compile(r"^[a-h]\)\s")
+_PLAN_LEVELS = (
+    (re.compile(r"^Axe\s+\d", re.IGNORECASE), 1),
+    (re.compile(r"^(Mesure|Objectif)\s+\d", re.IGNORECASE), 2),
+    (re.compile(r"^Action\s+\d", re.IGNORECASE), 3),
+    (re.compile(r"^(Préconisation|Proposition|Recommandation)s?\s*(n°|no|N°)?\s*\d",
+                re.IGNORECASE), 4),
+)
+# Words whose hyphen at a line end is part of the compound, not a line-break hyphen.
+_COMPOUND_HEADS = frozenset(
+    "porte vice demi semi mi non ex après avant arrière sous grand grande belle beau "
+    "auto-saisine c'est-à rendez état états chef chefs vis sud nord est ouest anglo "
+    "franco euro micro macro".split()
+)
+_COMPOUND_TAILS = frozenset("dire être là ci ils elles on t-il t-elle même mêmes".split())
+
+
+@dataclass
+class _Draft:
+    kind: str
+    lines: list[Line] = field(default_factory=list)
+    text: str = ""
+    pieces: list[tuple[int, int, int]] = field(default_factory=list)  # (page, start, end)
+    boxes: list[Box] = field(default_factory=list)
+    section: str = ""
+    level: int = 0
+    order: int = 0
+    ocr: bool = False
+
+
+class Vocabulary:
+    """Words seen whole in a document, to decide whether a line-end hyphen is real."""
+
+    def __init__(self, pages: list[PageLayout]) -> None:
+        self.words: set[str] = set()
+        for page in pages:
+            for item in page.items:
+                if isinstance(item, Line):
+                    for w in item.words[:-1]:
+                        self.words.add(w.text.lower().strip(".,;:!?()«»\"'"))
+
+    def join(self, left: str, right: str) -> str:
+        """Join a line ending in "left-" with the next line starting with "right"."""
+        head = left[:-1]
+        first = re.match(r"[^\s]+", right)
+        tail = first.group() if first else right
+        bare_tail = tail.strip(".,;:!?()«»\"'")
+        last_head = re.split(r"[\s]", head)[-1]
+        compound = f"{last_head}-{bare_tail}".lower()
+        joined = f"{last_head}{bare_tail}".lower()
+        keep = (
+            bool(bare_tail[:1]) and bare_tail[:1].isupper()
+            or compound in self.words
+            or (joined not in self.words and (
+                last_head.lower().split("'")[-1] in _COMPOUND_HEADS
+                or last_head.lower() in _COMPOUND_HEADS
+                or bare_tail.lower() in _COMPOUND_TAILS
+                or not bare_tail[:1].isalpha()
+            ))
+        )
+        return f"{left}{right}" if keep else f"{head}{right}"
+
+
+def heading_level(text: str, size: float, heading_sizes: list[float]) -> int:
+    """Return the level (1 = top) of a heading from its numbering, else from its size."""
+    for pattern, level in _PLAN_LEVELS:
+        if pattern.match(text):
+            return level
+    m = _NUMBERED.match(text)
+    if m:
+        return min(3, m.group(1).count(".") + 1)
+    if _ROMAN.match(text):
+        return 1
+    if _LETTER.match(text):
+        return 2
+    if _SMALL_LETTER.match(text):
+        return 3
+    for i, s in enumerate(heading_sizes):
+        if size >= s - 0.2:
+            return min(3, i + 1)
+    return 3
+
+
+def is_heading(line: Line, body: float) -> bool:
+    """Return True when a line looks like a heading (larger, or bold and short)."""
+    text = line.text.strip()
+    if not text or len(text) > 160 or line.role != "body":
+        return False
+    if line.size >= body * 1.12:
+        return True
+    return line.bold and not text.endswith((".", ",", ";")) and len(text) < 120
+
+
+def build_passages(
+    pages: list[PageLayout], body: float
+) -> tuple[list[PassageDraft], list[PageText]]:
+    """Return the passages of a document in reading order, and the text of each page."""
+    vocab = Vocabulary(pages)
+    heading_sizes = sorted(
+        {round(ln.size) for p in pages for ln in p.items
+         if isinstance(ln, Line) and ln.size >= body * 1.12},
+        reverse=True,
+    )
+    columns = {(p.number, c): bounds for p in pages for c, bounds in p.columns.items()}
+    gaps = _line_gaps(pages)
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    stack: list[tuple[int, str]] = []
+    order = 0
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and current.text.strip():
+            drafts.append(current)
+        current = None
+
+    for page in pages:
+        for item in page.items:
+            order += 1
+            if isinstance(item, TableItem):
+                close()
+                drafts.append(_table_draft(item, order, _path(stack)))
+                continue
+            item.order = order
+            if item.role == "header":
+                continue
+            if item.role in ("footnote", "toc"):
+                drafts.append(_single(item, item.role, order, _path(stack)))
+                continue
+            if is_heading(item, body):
+                prev_heading = current is not None and current.kind == "heading"
+                if (
+                    prev_heading and current is not None
+                    and abs(current.lines[-1].size - item.size) < 0.6
+                    and current.lines[-1].page == item.page
+                    and item.top - current.lines[-1].bottom < item.size * 0.9
+                    and not _starts_new_heading(item.text)
+                ):
+                    _append(current, item, vocab)
+                    _retitle(stack, current)
+                    continue
+                close()
+                level = heading_level(item.text, item.size, heading_sizes)
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                current = _Draft("heading", section=_path(stack), level=level, order=order)
+                _append(current, item, vocab)
+                stack.append((level, current.text))
+                continue
+            if current is not None and current.kind == "paragraph" and _continues(
+                current.lines[-1], item, columns, gaps
+            ):
+                _append(current, item, vocab)
+                continue
+            close()
+            kind = "list_item" if _BULLET.match(item.words[0].text) else "paragraph"
+            current = _Draft(kind, section=_path(stack), order=order)
+            _append(current, item, vocab)
+        # a paragraph may continue on the next page; it is closed by the next break
+    close()
+    drafts.sort(key=lambda d: d.order)
+    return _finish(drafts, pages)
+
+
+def _starts_new_heading(text: str) -> bool:
+    return bool(_NUMBERED.match(text) or any(p.match(text) for p, _ in _PLAN_LEVELS))
+
+
+def _path(stack: list[tuple[int, str]]) -> str:
+    return " > ".join(t for _, t in stack)
+
+
+def _retitle(stack: list[tuple[int, str]], draft: _Draft) -> None:
+    if stack:
+        stack[-1] = (stack[-1][0], draft.text)
+
+
+def _line_gaps(pages: list[PageLayout]) -> float:
+    gaps = []
+    for page in pages:
+        prev: Line | None = None
+        for item in page.items:
+            if isinstance(item, Line) and item.role == "body":
+                if prev is not None and prev.col == item.col and 0 <= item.top - prev.bottom < 30:
+                    gaps.append(item.top - prev.bottom)
+                prev = item
+    return statistics.median(gaps) if gaps else 2.0
+
+
+def _continues(
+    prev: Line, line: Line, columns: dict[tuple[int, int], tuple[float, float]], gap: float
+) -> bool:
+    """Return True when line continues the paragraph whose last line is prev."""
+    if _BULLET.match(line.words[0].text) or prev.frame != line.frame and prev.page == line.page:
+        return False
+    if abs(prev.size - line.size) > 0.6 or prev.bold != line.bold and line.bold:
+        return False
+    text = prev.text.rstrip()
+    if prev.page != line.page or prev.col != line.col:
+        # across a column or page break: only an unfinished sentence goes on
+        first = line.text.lstrip()[:1]
+        return bool(first) and (first.islower() or text.endswith(("-", ","))) and not (
+            text.endswith(_TERMINAL)
+        )
+    if line.top - prev.bottom > gap * 1.8 + 1.5 or line.top < prev.top:
+        return False
+    left, right = columns.get((line.page, line.col), (line.x0, line.x1))
+    width = max(right - left, 1.0)
+    if line.x0 - left > 0.03 * width and prev.x0 - left < 0.02 * width:
+        return False  # first-line indent starts a new paragraph
+    return not (text.endswith(_TERMINAL) and prev.x1 < right - 0.12 * width)
+
+
+def _append(draft: _Draft, line: Line, vocab: Vocabulary) -> None:
+    text = line.text.strip()
+    if draft.text:
+        if draft.text.endswith("-") and text[:1].isalpha():
+            draft.text = vocab.join(draft.text, text)
+        else:
+            draft.text += " " + text
+        start = len(draft.text) - len(text)
+    else:
+        start = 0
+        draft.text = text
+    if draft.pieces and draft.pieces[-1][0] != line.page:
+        p, a, b = draft.pieces[-1]
+        draft.pieces[-1] = (p, a, min(b, start))
+    if draft.pieces and draft.pieces[-1][0] == line.page:
+        p, a, _ = draft.pieces[-1]
+        draft.pieces[-1] = (p, a, len(draft.text))
+    else:
+        draft.pieces.append((line.page, start, len(draft.text)))
+    box = Box(line.page, line.x0, line.top, line.x1, line.bottom)
+    last = draft.lines[-1] if draft.lines else None
+    if last is not None and last.page == line.page and last.col == line.col and draft.boxes:
+        b = draft.boxes[-1]
+        draft.boxes[-1] = Box(b.page, min(b.x0, box.x0), min(b.top, box.top),
+                              max(b.x1, box.x1), max(b.bottom, box.bottom))
+    else:
+        draft.boxes.append(box)
+    draft.lines.append(line)
+    draft.ocr = draft.ocr or line.ocr
+
+
+def _single(line: Line, kind: str, order: int, section: str) -> _Draft:
+    draft = _Draft(kind, section=section, order=order)
+    draft.lines.append(line)
+    draft.text = line.text.strip()
+    draft.pieces.append((line.page, 0, len(draft.text)))
+    draft.boxes.append(Box(line.page, line.x0, line.top, line.x1, line.bottom))
+    draft.ocr = line.ocr
+    return draft
+
+
+def _table_draft(item: TableItem, order: int, section: str) -> _Draft:
+    t = item.region
+    text = "\n".join(" | ".join(c for c in row) for row in t.rows)
+    draft = _Draft("table", section=section, order=order, text=text)
+    draft.pieces.append((item.page, 0, len(text)))
+    draft.boxes.append(Box(item.page, t.x0, t.top, t.x1, t.bottom))
+    return draft
+
+
+def _merge_footnotes(drafts: list[_Draft]) -> list[_Draft]:
+    """Join footnote lines into one passage per note (a note starts with its number)."""
+    out: list[_Draft] = []
+    for d in drafts:
+        prev = out[-1] if out else None
+        if (
+            d.kind == "footnote" and prev is not None and prev.kind == "footnote"
+            and prev.lines[-1].page == d.lines[0].page
+            and not re.match(r"^\(?\d{1,3}[).]?\s", d.text)
+        ):
+            _append(prev, d.lines[0], Vocabulary([]))
+            continue
+        if d.kind == "toc" and prev is not None and prev.kind == "toc":
+            _append(prev, d.lines[0], Vocabulary([]))
+            continue
+        out.append(d)
+    return out
+
+
+def _finish(
+    drafts: list[_Draft], pages: list[PageLayout]
+) -> tuple[list[PassageDraft], list[PageText]]:
+    drafts = _merge_footnotes(drafts)
+    page_parts: dict[int, list[str]] = {p.number: [] for p in pages}
+    page_len: dict[int, int] = {p.number: 0 for p in pages}
+    passages = []
+    for d in drafts:
+        spans = []
+        for page, a, b in d.pieces:
+            piece = d.text[a:b]
+            sep = 2 if page_parts[page] else 0
+            start = page_len[page] + sep
+            page_parts[page].append(piece)
+            page_len[page] = start + len(piece)
+            spans.append(Span(page, start, start + len(piece)))
+        first = d.lines[0] if d.lines else None
+        frame = f"{first.page}:{first.frame}" if first and first.frame is not None else None
+        passages.append(
+            PassageDraft(d.kind, d.text, Provenance(tuple(d.boxes), d.section, tuple(spans)),
+                         ocr=d.ocr, frame=frame)
+        )
+    texts = [
+        PageText(p.number, p.width, p.height, "\n\n".join(page_parts[p.number]), p.ocr)
+        for p in pages
+    ]
+    return passages, texts

@@ -1,0 +1,250 @@
+"""Open a PDF safely and read each page as words and frames (rectangles), OCR included.
+
+Everything downstream works on ``RawPage`` objects: plain words with their box, font size
+and weight, whether they come from the text layer or from Tesseract.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+from pdfplumber.utils.exceptions import PdfminerException
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSException
+
+from ..errors import BadDocumentError
+
+OCR_RESOLUTION = 300
+OCR_HINT = (
+    "installez Tesseract avec le français (apt-get install tesseract-ocr-fra) "
+    "puis relancez « ceser ingest »"
+)
+
+
+@dataclass(slots=True)
+class Word:
+    """One word on a page, in PDF points from the top-left corner."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool = False
+
+
+@dataclass(slots=True)
+class Frame:
+    """A drawn rectangle that may frame a box of text (not a table cell)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(slots=True)
+class TableRegion:
+    """A ruled table: its bounding box and its rows of cell texts."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    rows: list[list[str]]
+
+
+@dataclass
+class RawPage:
+    """What was read from one page."""
+
+    number: int
+    width: float
+    height: float
+    words: list[Word] = field(default_factory=list)
+    frames: list[Frame] = field(default_factory=list)
+    tables: list[TableRegion] = field(default_factory=list)
+    ocr: bool = False
+    textless: bool = False
+
+
+def _bad(path: Path, reason: str, hint: str) -> BadDocumentError:
+    return BadDocumentError(str(path), reason, hint)
+
+
+def check_pdf_header(path: Path) -> None:
+    """Raise BadDocumentError if the file is empty, missing or does not look like a PDF."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(1024)
+    except FileNotFoundError as e:
+        raise _bad(path, "le fichier a disparu pendant le traitement",
+                   "vérifiez qu'il est toujours dans le dossier et relancez") from e
+    except OSError as e:
+        raise _bad(path, f"lecture impossible ({e.strerror})",
+                   "vérifiez les droits du fichier") from e
+    if size == 0:
+        raise _bad(path, "fichier vide (0 octet)",
+                   "remplacez-le par le PDF complet puis relancez « ceser ingest »")
+    if b"%PDF-" not in head:
+        raise _bad(path, "ce n'est pas un PDF (l'en-tête %PDF manque)",
+                   "exportez le document en PDF ou retirez-le du dossier")
+
+
+def tesseract_available() -> bool:
+    """Return True when Tesseract and its French data can be used."""
+    try:
+        import pytesseract
+
+        return "fra" in pytesseract.get_languages(config="")
+    except Exception:
+        return False
+
+
+def _is_bold(fontname: str) -> bool:
+    name = fontname.lower()
+    return any(k in name for k in ("bold", "black", "heavy", "semibold", "-bd", ",bd"))
+
+
+def _words(page: pdfplumber.page.Page) -> list[Word]:
+    raw = page.extract_words(
+        keep_blank_chars=False,
+        use_text_flow=False,
+        extra_attrs=["size", "fontname"],
+        x_tolerance=1.5,
+        y_tolerance=2,
+    )
+    return [
+        Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"], round(float(w["size"]), 1),
+             _is_bold(w["fontname"]))
+        for w in raw
+        if w["text"].strip()
+    ]
+
+
+def _tables(page: pdfplumber.page.Page) -> list[TableRegion]:
+    out = []
+    for t in page.find_tables():
+        rows = [[" ".join((c or "").split()) for c in row] for row in t.extract()]
+        rows = [r for r in rows if any(r)]
+        ncols = max((len(r) for r in rows), default=0)
+        if len(rows) >= 2 and ncols >= 2:
+            x0, top, x1, bottom = t.bbox
+            out.append(TableRegion(x0, top, x1, bottom, rows))
+    return out
+
+
+def _frames(page: pdfplumber.page.Page, tables: list[TableRegion]) -> list[Frame]:
+    frames = []
+    for r in page.rects:
+        w, h = r["x1"] - r["x0"], r["bottom"] - r["top"]
+        if w < 80 or h < 18 or w > page.width * 0.98:
+            continue
+        inside_table = any(
+            r["x0"] >= t.x0 - 2 and r["x1"] <= t.x1 + 2 and r["top"] >= t.top - 2
+            and r["bottom"] <= t.bottom + 2 for t in tables
+        )
+        if not inside_table:
+            frames.append(Frame(r["x0"], r["top"], r["x1"], r["bottom"]))
+    return frames
+
+
+def _ocr_words(page: pdfplumber.page.Page) -> list[Word]:
+    import pytesseract
+
+    image = page.to_image(resolution=OCR_RESOLUTION).original.convert("L")
+    data = pytesseract.image_to_data(
+        image, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
+    )
+    scale = 72.0 / OCR_RESOLUTION
+    words = []
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        if not text or float(data["conf"][i]) < 0:
+            continue
+        x, y, w, h = (data[k][i] * scale for k in ("left", "top", "width", "height"))
+        words.append(Word(text, x, y, x + w, y + h, 0.0))
+    # A word's box height varies with its letters; a line's font size is estimated later.
+    return words
+
+
+def read_pages(
+    path: Path,
+    on_page: Callable[[int, int], None] | None = None,
+    ocr: bool | None = None,
+) -> Iterator[RawPage]:
+    """Yield each page of the PDF as a RawPage; OCR image-only pages when Tesseract exists.
+
+    Raises BadDocumentError for files that cannot be read as a PDF.
+    """
+    check_pdf_header(path)
+    use_ocr = tesseract_available() if ocr is None else ocr
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
+        raise _bad(path, "PDF protégé par un mot de passe",
+                   "enregistrez une copie sans mot de passe et déposez-la à la place") from e
+    except FileNotFoundError as e:
+        raise _bad(path, "le fichier a disparu pendant le traitement",
+                   "vérifiez qu'il est toujours dans le dossier et relancez") from e
+    except PdfminerException as e:
+        cause = f"{e} {e.__cause__ or ''} {type(e.args[0]).__name__ if e.args else ''}".lower()
+        if "password" in cause or "encrypt" in cause:
+            raise _bad(path, "PDF protégé par un mot de passe",
+                       "enregistrez une copie sans mot de passe et déposez-la à la place") from e
+        raise _bad(path, "PDF endommagé ou tronqué", "re-téléchargez ou ré-exportez le fichier") from e
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as e:
+        raise _bad(path, "PDF endommagé ou tronqué", "re-téléchargez ou ré-exportez le fichier") from e
+    except Exception as e:  # pdfminer raises many kinds of errors on broken files
+        if "password" in str(e).lower() or "encrypt" in str(e).lower():
+            raise _bad(path, "PDF protégé par un mot de passe",
+                       "enregistrez une copie sans mot de passe et déposez-la à la place") from e
+        raise _bad(path, f"PDF illisible ({type(e).__name__})",
+                   "re-téléchargez ou ré-exportez le fichier") from e
+    with pdf:
+        try:
+            n = len(pdf.pages)
+        except Exception as e:
+            raise _bad(path, "PDF endommagé ou tronqué (pages illisibles)",
+                       "re-téléchargez ou ré-exportez le fichier") from e
+        if n == 0:
+            raise _bad(path, "le PDF ne contient aucune page", "vérifiez l'export du document")
+        for page in pdf.pages:
+            try:
+                yield _read_page(page, use_ocr)
+            except BadDocumentError:
+                raise
+            except FileNotFoundError as e:
+                raise _bad(path, "le fichier a disparu pendant le traitement",
+                           "vérifiez qu'il est toujours dans le dossier et relancez") from e
+            except Exception as e:
+                raise _bad(path, f"page {page.page_number} illisible ({type(e).__name__})",
+                           "re-téléchargez ou ré-exportez le fichier") from e
+            finally:
+                page.close()  # flush pdfplumber's caches: memory stays bounded
+            if on_page:
+                on_page(page.page_number, n)
+            if not os.path.exists(path):
+                raise _bad(path, "le fichier a disparu pendant le traitement",
+                           "vérifiez qu'il est toujours dans le dossier et relancez")
+
+
+def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> RawPage:
+    raw = RawPage(page.page_number, float(page.width), float(page.height))
+    if page.chars:
+        raw.tables = _tables(page)
+        raw.frames = _frames(page, raw.tables)
+        raw.words = _words(page)
+    elif page.images or page.rects or page.curves:
+        if use_ocr:
+            raw.words = _ocr_words(page)
+            raw.ocr = True
+        raw.textless = not raw.words
+    return raw
