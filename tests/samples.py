@@ -67,20 +67,6 @@ def two_columns(path: Path) -> Path:
     return path
 
 
-def with_table(path: Path) -> Path:
-    """One page with a ruled budget table between two paragraphs."""
-    c = new_canvas(path)
-    write_page(c, [Column(56, [
-        ("Axe 1 – Structurer la filière", 14, True),
-        "",
-        "Mesure 1.1 – Soutenir les entreprises : 18 M€ sur la période.",
-    ])])
-    c.save()
-    from pypdf import PdfReader, PdfWriter  # noqa: F401  (not needed: drawn below)
-
-    return path
-
-
 def scanned(path: Path) -> Path:
     """A text page followed by an image-only (scanned) page."""
     c = new_canvas(path)
@@ -92,4 +78,55 @@ def scanned(path: Path) -> Path:
         "territoires ruraux par des lignes de car.",
     ]))
     c.save()
+    return path
+
+
+def budget_table(path: Path) -> Path:
+    """A plan page: a measure heading, a paragraph, a ruled 3x3 table, a closing paragraph."""
+    from pdfgen import H, _fonts
+
+    c = new_canvas(path)
+    regular, bold = _fonts()
+    c.setFont(bold, 14)
+    c.drawString(56, H - 90, "Axe 1 – Structurer la filière")
+    c.setFont(regular, 10)
+    c.drawString(56, H - 120, "Le tableau ci-dessous détaille les montants engagés par mesure.")
+    rows = [("Mesure", "Montant", "Calendrier"), ("Mesure 1.1", "18 M€", "2024-2028"),
+            ("Mesure 1.2", "2,5 M€", "2025")]
+    x = [56, 220, 360, 500]
+    y0 = H - 150
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            c.setFont(bold if i == 0 else regular, 10)
+            c.drawString(x[j] + 4, y0 - 20 * i - 14, cell)
+    for i in range(len(rows) + 1):
+        c.line(x[0], y0 - 20 * i, x[-1], y0 - 20 * i)
+    for xx in x:
+        c.line(xx, y0, xx, y0 - 20 * len(rows))
+    c.setFont(regular, 10)
+    c.drawString(56, y0 - 100, "Ces crédits sont votés chaque année au budget primitif.")
+    c.showPage()
+    c.save()
+    return path
+
+
+def encrypted(path: Path, source: Path) -> Path:
+    """A copy of source that needs a user password to open."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(source).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def no_pages(path: Path) -> Path:
+    """A syntactically valid PDF with an empty page tree."""
+    from pypdf import PdfWriter
+
+    with path.open("wb") as f:
+        PdfWriter().write(f)
     return path

@@ -281,18 +281,13 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
                 line.role = "header"
 
 
-def body_size(pages: list[PageLayout]) -> float:
-    """Return the most common font size of body text, weighted by characters."""
+def body_size(pages: list[PageLayout], ocr: bool = False) -> float:
+    """Return the most common font size of body text (text layer, or OCR), by characters."""
     sizes: Counter[float] = Counter()
     for page in pages:
         for line in page.items:
-            if isinstance(line, Line) and line.role == "body" and not line.ocr:
+            if isinstance(line, Line) and line.role == "body" and line.ocr == ocr:
                 sizes[line.size] += len(line.text)
-    if not sizes:
-        for page in pages:
-            for line in page.items:
-                if isinstance(line, Line):
-                    sizes[line.size] += len(line.text)
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 

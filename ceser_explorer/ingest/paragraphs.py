@@ -101,8 +101,10 @@ def heading_level(text: str, size: float, heading_sizes: list[float]) -> int:
     return 3
 
 
-def is_heading(line: Line, body: float) -> bool:
+def is_heading(line: Line, body: float, ocr_body: float | None = None) -> bool:
     """Return True when a line looks like a heading (larger, or bold and short)."""
+    if line.ocr:
+        body = ocr_body or body
     text = line.text.strip()
     if not text or len(text) > 160 or line.role != "body":
         return False
@@ -112,13 +114,13 @@ def is_heading(line: Line, body: float) -> bool:
 
 
 def build_passages(
-    pages: list[PageLayout], body: float
+    pages: list[PageLayout], body: float, ocr_body: float | None = None
 ) -> tuple[list[PassageDraft], list[PageText]]:
     """Return the passages of a document in reading order, and the text of each page."""
     vocab = Vocabulary(pages)
     heading_sizes = sorted(
         {round(ln.size) for p in pages for ln in p.items
-         if isinstance(ln, Line) and ln.size >= body * 1.12},
+         if isinstance(ln, Line) and not ln.ocr and ln.size >= body * 1.12},
         reverse=True,
     )
     columns = {(p.number, c): bounds for p in pages for c, bounds in p.columns.items()}
@@ -147,7 +149,7 @@ def build_passages(
             if item.role in ("footnote", "toc"):
                 drafts.append(_single(item, item.role, order, _path(stack)))
                 continue
-            if is_heading(item, body):
+            if is_heading(item, body, ocr_body):
                 prev_heading = current is not None and current.kind == "heading"
                 if (
                     prev_heading and current is not None
@@ -204,7 +206,7 @@ def _line_gaps(pages: list[PageLayout]) -> float:
                 if prev is not None and prev.col == item.col and 0 <= item.top - prev.bottom < 30:
                     gaps.append(item.top - prev.bottom)
                 prev = item
-    return statistics.median(gaps) if gaps else 2.0
+    return statistics.median(gaps) if len(gaps) >= 5 else 3.0
 
 
 def _continues(

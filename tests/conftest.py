@@ -1,0 +1,72 @@
+"""Shared fixtures: a temporary data folder and the small test PDFs built from code."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+CORPUS = ROOT / "corpus"
+sys.path.insert(0, str(TESTS))
+
+import samples  # noqa: E402
+
+from ceser_explorer.catalog import Catalog  # noqa: E402
+from ceser_explorer.config import Settings  # noqa: E402
+
+
+def tesseract_ready() -> bool:
+    from ceser_explorer.ingest.pdfread import tesseract_available
+
+    return tesseract_available()
+
+
+needs_tesseract = pytest.mark.skipif(
+    not tesseract_ready(),
+    reason="Tesseract with French data is not installed (apt-get install tesseract-ocr-fra)",
+)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    h = tmp_path / "home"
+    monkeypatch.setenv("CESER_HOME", str(h))
+    return h
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return Settings.load(home=home)
+
+
+@pytest.fixture
+def catalog(settings: Settings):
+    cat = Catalog(settings.ensure().catalog_path)
+    yield cat
+    cat.close()
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("samples")
+    samples.two_columns(d / "two_columns.pdf")
+    samples.budget_table(d / "budget_table.pdf")
+    samples.scanned(d / "scanned.pdf")
+    return d
+
+
+@pytest.fixture
+def sample_pdf(sample_dir: Path, tmp_path: Path):
+    """Return a function copying a named sample PDF into a fresh folder."""
+
+    def copy(name: str, folder: Path | None = None) -> Path:
+        target = (folder or tmp_path / "in") / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(sample_dir / name, target)
+        return target
+
+    return copy
