@@ -1,0 +1,201 @@
+"""Batch re-index: only what changed is processed; bad files never cost the batch or the data."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import samples
+from click.testing import CliRunner
+
+from ceser_explorer import ingest as ingest_pkg
+from ceser_explorer.catalog import Catalog
+from ceser_explorer.cli import cli
+from ceser_explorer.ingest import batch
+from ceser_explorer.ingest.batch import ingest_paths
+
+
+def passage_ids(cat: Catalog, name: str) -> list[str]:
+    doc = cat.find_document(name)
+    assert doc is not None
+    return [p.passage_id for p in cat.passages(doc_id=doc.doc_id)]
+
+
+def test_incremental_reindex_add_skip_update_rename_prune(catalog, sample_pdf, tmp_path,
+                                                          monkeypatch):
+    folder = tmp_path / "in"
+    a = sample_pdf("two_columns.pdf", folder)
+    sample_pdf("budget_table.pdf", folder)
+    first = ingest_paths(catalog, [folder], ocr=False)
+    assert sorted(Path(f).name for f in first.added) == ["budget_table.pdf", "two_columns.pdf"]
+    ids_before = passage_ids(catalog, "two_columns.pdf")
+
+    # unchanged files are skipped without being read again
+    def must_not_parse(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr(batch, "parse_pdf", must_not_parse)
+    again = ingest_paths(catalog, [folder], ocr=False)
+    assert len(again.unchanged) == 2 and not again.added and not again.updated
+    assert passage_ids(catalog, "two_columns.pdf") == ids_before
+
+    # touched but identical: the hash says unchanged
+    os.utime(a, (time.time() + 5, time.time() + 5))
+    assert len(ingest_paths(catalog, [folder], ocr=False).unchanged) == 2
+    monkeypatch.setattr(batch, "parse_pdf", ingest_pkg.parse_pdf)
+
+    # renamed: recognised by hash, ids kept
+    renamed = folder / "avis_renomme.pdf"
+    a.rename(renamed)
+    moved = ingest_paths(catalog, [folder], ocr=False)
+    assert moved.moved and Path(moved.moved[0]["to"]).name == "avis_renomme.pdf"
+    assert passage_ids(catalog, "avis_renomme.pdf") == ids_before
+    assert catalog.stats()["documents"] == 2
+
+    # changed content at the same path: replaced atomically
+    shutil.copy(folder / "budget_table.pdf", renamed)
+    updated = ingest_paths(catalog, [folder], ocr=False)
+    assert [Path(f).name for f in updated.updated] == ["avis_renomme.pdf"]
+    assert passage_ids(catalog, "avis_renomme.pdf") != ids_before
+    assert catalog.integrity_problems() == []
+
+    # pruned: documents whose file is gone are removed
+    (folder / "budget_table.pdf").unlink()
+    pruned = ingest_paths(catalog, [folder], prune=True, ocr=False)
+    assert [Path(f).name for f in pruned.removed] == ["budget_table.pdf"]
+    assert catalog.stats()["documents"] == 1
+    assert catalog.integrity_problems() == []
+
+
+def test_reingesting_an_unchanged_document_gives_the_same_ids(settings, sample_pdf, tmp_path):
+    pdf = sample_pdf("two_columns.pdf")
+    with Catalog(tmp_path / "one.sqlite") as one, Catalog(tmp_path / "two.sqlite") as two:
+        ingest_paths(one, [pdf], ocr=False)
+        ingest_paths(two, [pdf], ocr=False)
+        assert passage_ids(one, "two_columns.pdf") == passage_ids(two, "two_columns.pdf")
+        assert [r.rec_id for r in one.recommendations()] == [r.rec_id for r in two.recommendations()]
+
+
+def make_bad_files(folder: Path, good: Path) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vide.pdf").write_bytes(b"")
+    (folder / "pas_un_pdf.pdf").write_text("Ceci est un texte, pas un PDF.\n")
+    data = good.read_bytes()
+    (folder / "tronque.pdf").write_bytes(data[: len(data) // 3])
+    samples.encrypted(folder / "mot_de_passe.pdf", good)
+    samples.no_pages(folder / "sans_page.pdf")
+    return {
+        "vide.pdf": "fichier vide",
+        "pas_un_pdf.pdf": "ce n'est pas un PDF",
+        "tronque.pdf": "endommagé ou tronqué",
+        "mot_de_passe.pdf": "mot de passe",
+        "sans_page.pdf": "aucune page",
+    }
+
+
+def test_bad_inputs_each_get_one_line_and_the_batch_goes_on(catalog, sample_pdf, tmp_path):
+    folder = tmp_path / "in"
+    good = sample_pdf("two_columns.pdf", folder)
+    expected = make_bad_files(folder, good)
+    summary = ingest_paths(catalog, [folder], ocr=False)
+    assert [Path(f).name for f in summary.added] == ["two_columns.pdf"]
+    failed = {Path(f["file"]).name: f["error"] for f in summary.failed}
+    assert set(failed) == set(expected)
+    for name, reason in expected.items():
+        assert reason in failed[name]
+        assert "\n" not in failed[name] and name in failed[name]
+    assert catalog.stats()["documents"] == 1
+    assert len(catalog.failures()) == len(expected)
+
+
+def test_a_bad_new_version_leaves_the_stored_document_untouched(catalog, sample_pdf, tmp_path):
+    folder = tmp_path / "in"
+    pdf = sample_pdf("two_columns.pdf", folder)
+    ingest_paths(catalog, [folder], ocr=False)
+    before = passage_ids(catalog, "two_columns.pdf")
+    pdf.write_bytes(pdf.read_bytes()[:500])
+    summary = ingest_paths(catalog, [folder], ocr=False)
+    assert summary.failed and not summary.updated
+    assert passage_ids(catalog, "two_columns.pdf") == before
+
+
+def test_a_file_that_disappears_mid_batch_is_reported(catalog, sample_pdf, tmp_path):
+    folder = tmp_path / "in"
+    sample_pdf("two_columns.pdf", folder)
+    doomed = sample_pdf("budget_table.pdf", folder)
+    doomed2 = doomed.with_name("zz_disparu.pdf")
+    doomed.rename(doomed2)
+
+    class Deleter(batch.SilentReporter):
+        def file_started(self, name, index, total):
+            if index == 0:
+                doomed2.unlink()
+
+    summary = ingest_paths(catalog, [folder], reporter=Deleter(), ocr=False)
+    assert [Path(f["file"]).name for f in summary.failed] == ["zz_disparu.pdf"]
+    assert "disparu" in summary.failed[0]["error"]
+    assert len(summary.added) == 1
+
+
+def test_cli_json_summary_and_exit_status(home, sample_pdf, tmp_path):
+    folder = tmp_path / "in"
+    good = sample_pdf("two_columns.pdf", folder)
+    (folder / "vide.pdf").write_bytes(b"")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--home", str(home), "ingest", str(folder), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) >= {"added", "updated", "unchanged", "removed", "failed"}
+    assert data["added"] == [str(good)]
+    assert data["failed"][0]["file"] == str(folder / "vide.pdf")
+    (folder / "vide.pdf").unlink()
+    result = runner.invoke(cli, ["--home", str(home), "ingest", str(folder), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["unchanged"] == [str(good)]
+
+
+def test_sigkill_mid_batch_leaves_a_consistent_catalog(home, sample_pdf, tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i in range(6):
+        src = sample_pdf("budget_table.pdf" if i % 2 else "two_columns.pdf", tmp_path / f"s{i}")
+        # distinct content per file: a comment after %%EOF keeps it a valid PDF
+        (folder / f"doc_{i}.pdf").write_bytes(src.read_bytes() + f"\n% copy {i}\n".encode())
+    db = home / "catalog.sqlite"
+    cmd = [sys.executable, "-m", "ceser_explorer.cli", "--home", str(home), "ingest", str(folder)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    count = 0
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                con = sqlite3.connect(db, timeout=1)
+                count = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+                con.close()
+            except sqlite3.OperationalError:
+                count = 0
+            if count >= 2:
+                break
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.fail("the batch finished before it could be killed; make the batch longer")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Catalog(db) as cat:
+        assert cat.integrity_problems() == []
+        n_before = cat.stats()["documents"]
+        assert 2 <= n_before < 6
+        summary = ingest_paths(cat, [folder], ocr=False)
+        assert len(summary.added) == 6 - n_before
+        assert cat.stats()["documents"] == 6
+        assert cat.integrity_problems() == []
+        ids = [p.passage_id for p in cat.passages()]
+        assert len(ids) == len(set(ids))
