@@ -19,8 +19,9 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Elided articles and pronouns are split off by the tokenizer ("l'IA" -> "l", "ia").
 ELISIONS = frozenset({"l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"})
 
-STOP_WORDS = frozenset(
-    """
+STOP_WORDS = (
+    frozenset(
+        """
     a au aux avec ce ces cet cette dans de des du elle elles en entre et eux il ils
     je la le les leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou
     par pas pour qu que qui sa se ses son sont sur ta te tes toi ton tu un une vos
@@ -29,7 +30,9 @@ STOP_WORDS = frozenset(
     selon si lors puis donc car or ni soit peut doit sera seront etait sont
     quoi quel quelle quels quelles comment pourquoi
     """.split()
-) | ELISIONS
+    )
+    | ELISIONS
+)
 
 _stemmer = snowballstemmer.stemmer("french")
 

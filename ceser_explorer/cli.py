@@ -46,8 +46,12 @@ def emit_json(data: Any) -> None:
 
 
 @click.group(context_settings=CONTEXT)
-@click.option("--home", type=click.Path(file_okay=False), envvar="CESER_HOME",
-              help="Dossier des données (défaut : $CESER_HOME, sinon ~/.local/share/ceser-explorer).")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    envvar="CESER_HOME",
+    help="Dossier des données (défaut : $CESER_HOME, sinon ~/.local/share/ceser-explorer).",
+)
 @click.version_option(package_name="ceser-explorer")
 @click.pass_context
 def cli(ctx: click.Context, home: str | None) -> None:
@@ -69,8 +73,9 @@ class ProgressReporter:
         self.pages = progress.add_task("Pages", total=None, visible=False)
 
     def file_started(self, name: str, index: int, total: int) -> None:
-        self.progress.update(self.files, total=total, completed=index,
-                             description=f"Documents · {name}")
+        self.progress.update(
+            self.files, total=total, completed=index, description=f"Documents · {name}"
+        )
         self.progress.update(self.pages, completed=0, total=None, visible=True)
 
     def page_done(self, page: int, pages: int) -> None:
@@ -87,8 +92,12 @@ def progress_bars(enabled: bool) -> Iterator[ProgressReporter | None]:
         yield None
         return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as progress:
         yield ProgressReporter(progress)
 
@@ -104,7 +113,9 @@ def print_summary(summary: BatchSummary) -> None:
         ("inchangés", summary.unchanged),
         ("supprimés", summary.removed),
     ):
-        table.add_row(label, str(len(files)), ", ".join(files[:4]) + (" …" if len(files) > 4 else ""))
+        table.add_row(
+            label, str(len(files)), ", ".join(files[:4]) + (" …" if len(files) > 4 else "")
+        )
     table.add_row("en échec", str(len(summary.failed)), "")
     stdout.print(table)
     for moved in summary.moved:
@@ -164,9 +175,16 @@ def status(env: Env, as_json: bool) -> None:
         "failed": [{"file": p, "error": e} for p, e in cat.failures()],
         "problems": cat.integrity_problems(),
         "documents_list": [
-            {"file": d.file, "title": d.title, "body": d.body, "kind": d.kind, "date": d.date,
-             "pages": d.page_count, "ocr_pages": list(d.ocr_pages),
-             "pages_without_text": list(d.textless_pages)}
+            {
+                "file": d.file,
+                "title": d.title,
+                "body": d.body,
+                "kind": d.kind,
+                "date": d.date,
+                "pages": d.page_count,
+                "ocr_pages": list(d.ocr_pages),
+                "pages_without_text": list(d.textless_pages),
+            }
             for d in cat.documents()
         ],
     }
@@ -179,7 +197,9 @@ def status(env: Env, as_json: bool) -> None:
     table.add_column("Date")
     table.add_column("Pages", justify="right")
     for d in cat.documents():
-        table.add_row(f"{d.title[:60]}\n[dim]{d.file}[/dim]", d.kind, d.date or "", str(d.page_count))
+        table.add_row(
+            f"{d.title[:60]}\n[dim]{d.file}[/dim]", d.kind, d.date or "", str(d.page_count)
+        )
     stdout.print(table)
     stdout.print(
         f"{stats['documents']} documents, {stats['pages']} pages ({stats['ocr_pages']} par OCR), "
@@ -219,8 +239,10 @@ def passages(env: Env, doc: str | None, kind: str | None, limit: int | None, as_
         emit_json([output.passage_json(p) for p in found])
         return
     for p in found:
-        stdout.print(f"[bold]{p.passage_id}[/bold] [dim]{p.kind} · "
-                     f"{output.citation(p.document, p.page)} · {p.section[:70]}[/dim]")
+        stdout.print(
+            f"[bold]{p.passage_id}[/bold] [dim]{p.kind} · "
+            f"{output.citation(p.document, p.page)} · {p.section[:70]}[/dim]"
+        )
         stdout.print(p.text, highlight=False)
 
 
@@ -245,8 +267,9 @@ def recommendations(env: Env, doc: str | None, limit: int | None, as_json: bool)
     table.add_column("Préconisation")
     table.add_column("Source")
     for r in found:
-        table.add_row("" if r.number is None else str(r.number), r.text,
-                      output.citation(r.document, r.page))
+        table.add_row(
+            "" if r.number is None else str(r.number), r.text, output.citation(r.document, r.page)
+        )
     stdout.print(table)
 
 

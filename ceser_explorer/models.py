@@ -27,7 +27,9 @@ class Box:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Box:
-        return cls(int(d["page"]), float(d["x0"]), float(d["top"]), float(d["x1"]), float(d["bottom"]))
+        return cls(
+            int(d["page"]), float(d["x0"]), float(d["top"]), float(d["x1"]), float(d["bottom"])
+        )
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def citation(info: DocumentInfo | None, page: int) -> str:
         return f"p. {page}"
     date = ""
     if info.date:
-        y, m, d = (info.date.split("-") + ["", ""])[:3]
+        y, m, d = [*info.date.split("-"), "", ""][:3]
         date = f" du {d}/{m}/{y}" if d else f" de {y}"
     kind = {"avis": "avis", "plan": "plan"}.get(info.kind, "document")
     body = info.body or info.title or info.file

@@ -29,8 +29,9 @@ def passage_ids(cat: Catalog, name: str) -> list[str]:
     return [p.passage_id for p in cat.passages(doc_id=doc.doc_id)]
 
 
-def test_incremental_reindex_add_skip_update_rename_prune(catalog, sample_pdf, tmp_path,
-                                                          monkeypatch):
+def test_incremental_reindex_add_skip_update_rename_prune(
+    catalog, sample_pdf, tmp_path, monkeypatch
+):
     folder = tmp_path / "in"
     a = sample_pdf("two_columns.pdf", folder)
     sample_pdf("budget_table.pdf", folder)
@@ -81,7 +82,9 @@ def test_reingesting_an_unchanged_document_gives_the_same_ids(settings, sample_p
         ingest_paths(one, [pdf], ocr=False)
         ingest_paths(two, [pdf], ocr=False)
         assert passage_ids(one, "two_columns.pdf") == passage_ids(two, "two_columns.pdf")
-        assert [r.rec_id for r in one.recommendations()] == [r.rec_id for r in two.recommendations()]
+        assert [r.rec_id for r in one.recommendations()] == [
+            r.rec_id for r in two.recommendations()
+        ]
 
 
 def make_bad_files(folder: Path, good: Path) -> dict[str, str]:

@@ -35,7 +35,8 @@ def test_two_columns_are_read_left_then_right_and_one_paragraph_spans_them(two):
     assert left.x1 < right.x0  # one box per column
     order = texts(two)
     assert order.index(spanning.text) < order.index(
-        next(t for t in order if t.startswith("Un second paragraphe")))
+        next(t for t in order if t.startswith("Un second paragraphe"))
+    )
 
 
 def test_paragraph_running_across_a_page_break_is_one_passage_with_two_boxes(two):
@@ -71,7 +72,7 @@ def test_headings_give_each_paragraph_its_section_path(two):
 def test_page_text_offsets_point_at_the_passage(two):
     pages = {p.page: p.text for p in two.pages}
     for passage in two.passages:
-        pieces = [pages[s.page][s.start:s.end] for s in passage.provenance.spans]
+        pieces = [pages[s.page][s.start : s.end] for s in passage.provenance.spans]
         assert "".join(pieces).replace(" ", "") == passage.text.replace(" ", "")
 
 
@@ -95,8 +96,9 @@ def test_numbered_and_inline_recommendations(two):
 def test_table_is_one_passage_with_readable_rows(sample_dir: Path):
     doc = parse_pdf(sample_dir / "budget_table.pdf", ocr=False)
     tables = texts(doc, "table")
-    assert tables == ["Mesure | Montant | Calendrier\nMesure 1.1 | 18 M€ | 2024-2028\n"
-                      "Mesure 1.2 | 2,5 M€ | 2025"]
+    assert tables == [
+        "Mesure | Montant | Calendrier\nMesure 1.1 | 18 M€ | 2024-2028\nMesure 1.2 | 2,5 M€ | 2025"
+    ]
     assert not any("18 M€" in t for t in texts(doc, "paragraph"))
     assert doc.kind == "plan"
     assert [(m.level, m.code) for m in doc.measures] == [("axe", "1")]
@@ -121,8 +123,14 @@ def test_without_tesseract_the_rest_goes_in_and_the_page_is_reported(sample_dir:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("9 M€", 9e6), ("18 millions d'euros", 18e6), ("1,2 M€", 1.2e6), ("450 000 €", 450e3),
-     ("2,5 milliards d’euros", 2.5e9), ("pas de montant", None)],
+    [
+        ("9 M€", 9e6),
+        ("18 millions d'euros", 18e6),
+        ("1,2 M€", 1.2e6),
+        ("450 000 €", 450e3),
+        ("2,5 milliards d’euros", 2.5e9),
+        ("pas de montant", None),
+    ],
 )
 def test_amounts_in_euros_are_parsed(text, value):
     assert parse_amount(text) == value

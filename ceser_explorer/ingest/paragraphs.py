@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..models import Box, PageText, PassageDraft, Provenance, Span
@@ -23,8 +24,12 @@ _PLAN_LEVELS = (
     (re.compile(r"^Axe\s+\d", re.IGNORECASE), 1),
     (re.compile(r"^(Mesure|Objectif)\s+\d", re.IGNORECASE), 2),
     (re.compile(r"^Action\s+\d", re.IGNORECASE), 3),
-    (re.compile(r"^(Préconisation|Proposition|Recommandation)s?\s*(n°|no|N°)?\s*\d",
-                re.IGNORECASE), 4),
+    (
+        re.compile(
+            r"^(Préconisation|Proposition|Recommandation)s?\s*(n°|no|N°)?\s*\d", re.IGNORECASE
+        ),
+        4,
+    ),
 )
 # Words whose hyphen at a line end is part of the compound, not a line-break hyphen.
 _COMPOUND_HEADS = frozenset(
@@ -69,19 +74,23 @@ class Vocabulary:
         compound = f"{last_head}-{bare_tail}".lower()
         joined = f"{last_head}{bare_tail}".lower()
         keep = (
-            bool(bare_tail[:1]) and bare_tail[:1].isupper()
+            (bool(bare_tail[:1])
+            and bare_tail[:1].isupper())
             or compound in self.words
-            or (joined not in self.words and (
-                last_head.lower().split("'")[-1] in _COMPOUND_HEADS
-                or last_head.lower() in _COMPOUND_HEADS
-                or bare_tail.lower() in _COMPOUND_TAILS
-                or not bare_tail[:1].isalpha()
-            ))
+            or (
+                joined not in self.words
+                and (
+                    last_head.lower().split("'")[-1] in _COMPOUND_HEADS
+                    or last_head.lower() in _COMPOUND_HEADS
+                    or bare_tail.lower() in _COMPOUND_TAILS
+                    or not bare_tail[:1].isalpha()
+                )
+            )
         )
         return f"{left}{right}" if keep else f"{head}{right}"
 
 
-def heading_level(text: str, size: float, heading_sizes: list[float]) -> int:
+def heading_level(text: str, size: float, heading_sizes: Sequence[float]) -> int:
     """Return the level (1 = top) of a heading from its numbering, else from its size."""
     for pattern, level in _PLAN_LEVELS:
         if pattern.match(text):
@@ -119,8 +128,12 @@ def build_passages(
     """Return the passages of a document in reading order, and the text of each page."""
     vocab = Vocabulary(pages)
     heading_sizes = sorted(
-        {round(ln.size) for p in pages for ln in p.items
-         if isinstance(ln, Line) and not ln.ocr and ln.size >= body * 1.12},
+        {
+            round(ln.size)
+            for p in pages
+            for ln in p.items
+            if isinstance(ln, Line) and not ln.ocr and ln.size >= body * 1.12
+        },
         reverse=True,
     )
     columns = {(p.number, c): bounds for p in pages for c, bounds in p.columns.items()}
@@ -152,7 +165,8 @@ def build_passages(
             if is_heading(item, body, ocr_body):
                 prev_heading = current is not None and current.kind == "heading"
                 if (
-                    prev_heading and current is not None
+                    prev_heading
+                    and current is not None
                     and abs(current.lines[-1].size - item.size) < 0.6
                     and current.lines[-1].page == item.page
                     and item.top - current.lines[-1].bottom < item.size * 0.9
@@ -169,8 +183,10 @@ def build_passages(
                 _append(current, item, vocab)
                 stack.append((level, current.text))
                 continue
-            if current is not None and current.kind == "paragraph" and _continues(
-                current.lines[-1], item, columns, gaps
+            if (
+                current is not None
+                and current.kind == "paragraph"
+                and _continues(current.lines[-1], item, columns, gaps)
             ):
                 _append(current, item, vocab)
                 continue
@@ -213,16 +229,18 @@ def _continues(
     prev: Line, line: Line, columns: dict[tuple[int, int], tuple[float, float]], gap: float
 ) -> bool:
     """Return True when line continues the paragraph whose last line is prev."""
-    if _BULLET.match(line.words[0].text) or prev.frame != line.frame and prev.page == line.page:
+    if _BULLET.match(line.words[0].text) or (prev.frame != line.frame and prev.page == line.page):
         return False
-    if abs(prev.size - line.size) > 0.6 or prev.bold != line.bold and line.bold:
+    if abs(prev.size - line.size) > 0.6 or (prev.bold != line.bold and line.bold):
         return False
     text = prev.text.rstrip()
     if prev.page != line.page or prev.col != line.col:
         # across a column or page break: only an unfinished sentence goes on
         first = line.text.lstrip()[:1]
-        return bool(first) and (first.islower() or text.endswith(("-", ","))) and not (
-            text.endswith(_TERMINAL)
+        return (
+            bool(first)
+            and (first.islower() or text.endswith(("-", ",")))
+            and not (text.endswith(_TERMINAL))
         )
     if line.top - prev.bottom > gap * 1.8 + 1.5 or line.top < prev.top:
         return False
@@ -255,9 +273,14 @@ def _append(draft: _Draft, line: Line, vocab: Vocabulary) -> None:
     box = Box(line.page, line.x0, line.top, line.x1, line.bottom)
     last = draft.lines[-1] if draft.lines else None
     if last is not None and last.page == line.page and last.col == line.col and draft.boxes:
-        b = draft.boxes[-1]
-        draft.boxes[-1] = Box(b.page, min(b.x0, box.x0), min(b.top, box.top),
-                              max(b.x1, box.x1), max(b.bottom, box.bottom))
+        prev = draft.boxes[-1]
+        draft.boxes[-1] = Box(
+            prev.page,
+            min(prev.x0, box.x0),
+            min(prev.top, box.top),
+            max(prev.x1, box.x1),
+            max(prev.bottom, box.bottom),
+        )
     else:
         draft.boxes.append(box)
     draft.lines.append(line)
@@ -289,7 +312,9 @@ def _merge_footnotes(drafts: list[_Draft]) -> list[_Draft]:
     for d in drafts:
         prev = out[-1] if out else None
         if (
-            d.kind == "footnote" and prev is not None and prev.kind == "footnote"
+            d.kind == "footnote"
+            and prev is not None
+            and prev.kind == "footnote"
             and prev.lines[-1].page == d.lines[0].page
             and not re.match(r"^\(?\d{1,3}[).]?\s", d.text)
         ):
@@ -321,8 +346,13 @@ def _finish(
         first = d.lines[0] if d.lines else None
         frame = f"{first.page}:{first.frame}" if first and first.frame is not None else None
         passages.append(
-            PassageDraft(d.kind, d.text, Provenance(tuple(d.boxes), d.section, tuple(spans)),
-                         ocr=d.ocr, frame=frame)
+            PassageDraft(
+                d.kind,
+                d.text,
+                Provenance(tuple(d.boxes), d.section, tuple(spans)),
+                ocr=d.ocr,
+                frame=frame,
+            )
         )
     texts = [
         PageText(p.number, p.width, p.height, "\n\n".join(page_parts[p.number]), p.ocr)

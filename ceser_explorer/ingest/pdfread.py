@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
-from pdfplumber.utils.exceptions import PdfminerException
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import BadDocumentError
 
@@ -85,17 +85,27 @@ def check_pdf_header(path: Path) -> None:
         with path.open("rb") as f:
             head = f.read(1024)
     except FileNotFoundError as e:
-        raise _bad(path, "le fichier a disparu pendant le traitement",
-                   "vérifiez qu'il est toujours dans le dossier et relancez") from e
+        raise _bad(
+            path,
+            "le fichier a disparu pendant le traitement",
+            "vérifiez qu'il est toujours dans le dossier et relancez",
+        ) from e
     except OSError as e:
-        raise _bad(path, f"lecture impossible ({e.strerror})",
-                   "vérifiez les droits du fichier") from e
+        raise _bad(
+            path, f"lecture impossible ({e.strerror})", "vérifiez les droits du fichier"
+        ) from e
     if size == 0:
-        raise _bad(path, "fichier vide (0 octet)",
-                   "remplacez-le par le PDF complet puis relancez « ceser ingest »")
+        raise _bad(
+            path,
+            "fichier vide (0 octet)",
+            "remplacez-le par le PDF complet puis relancez « ceser ingest »",
+        )
     if b"%PDF-" not in head:
-        raise _bad(path, "ce n'est pas un PDF (l'en-tête %PDF manque)",
-                   "exportez le document en PDF ou retirez-le du dossier")
+        raise _bad(
+            path,
+            "ce n'est pas un PDF (l'en-tête %PDF manque)",
+            "exportez le document en PDF ou retirez-le du dossier",
+        )
 
 
 def tesseract_available() -> bool:
@@ -122,8 +132,15 @@ def _words(page: pdfplumber.page.Page) -> list[Word]:
         y_tolerance=2,
     )
     return [
-        Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"], round(float(w["size"]), 1),
-             _is_bold(w["fontname"]))
+        Word(
+            w["text"],
+            w["x0"],
+            w["top"],
+            w["x1"],
+            w["bottom"],
+            round(float(w["size"]), 1),
+            _is_bold(w["fontname"]),
+        )
         for w in raw
         if w["text"].strip()
     ]
@@ -148,8 +165,11 @@ def _frames(page: pdfplumber.page.Page, tables: list[TableRegion]) -> list[Frame
         if w < 80 or h < 18 or w > page.width * 0.98:
             continue
         inside_table = any(
-            r["x0"] >= t.x0 - 2 and r["x1"] <= t.x1 + 2 and r["top"] >= t.top - 2
-            and r["bottom"] <= t.bottom + 2 for t in tables
+            r["x0"] >= t.x0 - 2
+            and r["x1"] <= t.x1 + 2
+            and r["top"] >= t.top - 2
+            and r["bottom"] <= t.bottom + 2
+            for t in tables
         )
         if not inside_table:
             frames.append(Frame(r["x0"], r["top"], r["x1"], r["bottom"]))
@@ -189,31 +209,51 @@ def read_pages(
     try:
         pdf = pdfplumber.open(path)
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
-        raise _bad(path, "PDF protégé par un mot de passe",
-                   "enregistrez une copie sans mot de passe et déposez-la à la place") from e
+        raise _bad(
+            path,
+            "PDF protégé par un mot de passe",
+            "enregistrez une copie sans mot de passe et déposez-la à la place",
+        ) from e
     except FileNotFoundError as e:
-        raise _bad(path, "le fichier a disparu pendant le traitement",
-                   "vérifiez qu'il est toujours dans le dossier et relancez") from e
+        raise _bad(
+            path,
+            "le fichier a disparu pendant le traitement",
+            "vérifiez qu'il est toujours dans le dossier et relancez",
+        ) from e
     except PdfminerException as e:
         cause = f"{e} {e.__cause__ or ''} {type(e.args[0]).__name__ if e.args else ''}".lower()
         if "password" in cause or "encrypt" in cause:
-            raise _bad(path, "PDF protégé par un mot de passe",
-                       "enregistrez une copie sans mot de passe et déposez-la à la place") from e
-        raise _bad(path, "PDF endommagé ou tronqué", "re-téléchargez ou ré-exportez le fichier") from e
+            raise _bad(
+                path,
+                "PDF protégé par un mot de passe",
+                "enregistrez une copie sans mot de passe et déposez-la à la place",
+            ) from e
+        raise _bad(
+            path, "PDF endommagé ou tronqué", "re-téléchargez ou ré-exportez le fichier"
+        ) from e
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as e:
-        raise _bad(path, "PDF endommagé ou tronqué", "re-téléchargez ou ré-exportez le fichier") from e
+        raise _bad(
+            path, "PDF endommagé ou tronqué", "re-téléchargez ou ré-exportez le fichier"
+        ) from e
     except Exception as e:  # pdfminer raises many kinds of errors on broken files
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
-            raise _bad(path, "PDF protégé par un mot de passe",
-                       "enregistrez une copie sans mot de passe et déposez-la à la place") from e
-        raise _bad(path, f"PDF illisible ({type(e).__name__})",
-                   "re-téléchargez ou ré-exportez le fichier") from e
+            raise _bad(
+                path,
+                "PDF protégé par un mot de passe",
+                "enregistrez une copie sans mot de passe et déposez-la à la place",
+            ) from e
+        raise _bad(
+            path, f"PDF illisible ({type(e).__name__})", "re-téléchargez ou ré-exportez le fichier"
+        ) from e
     with pdf:
         try:
             n = len(pdf.pages)
         except Exception as e:
-            raise _bad(path, "PDF endommagé ou tronqué (pages illisibles)",
-                       "re-téléchargez ou ré-exportez le fichier") from e
+            raise _bad(
+                path,
+                "PDF endommagé ou tronqué (pages illisibles)",
+                "re-téléchargez ou ré-exportez le fichier",
+            ) from e
         if n == 0:
             raise _bad(path, "le PDF ne contient aucune page", "vérifiez l'export du document")
         for page in pdf.pages:
@@ -222,18 +262,27 @@ def read_pages(
             except BadDocumentError:
                 raise
             except FileNotFoundError as e:
-                raise _bad(path, "le fichier a disparu pendant le traitement",
-                           "vérifiez qu'il est toujours dans le dossier et relancez") from e
+                raise _bad(
+                    path,
+                    "le fichier a disparu pendant le traitement",
+                    "vérifiez qu'il est toujours dans le dossier et relancez",
+                ) from e
             except Exception as e:
-                raise _bad(path, f"page {page.page_number} illisible ({type(e).__name__})",
-                           "re-téléchargez ou ré-exportez le fichier") from e
+                raise _bad(
+                    path,
+                    f"page {page.page_number} illisible ({type(e).__name__})",
+                    "re-téléchargez ou ré-exportez le fichier",
+                ) from e
             finally:
                 page.close()  # flush pdfplumber's caches: memory stays bounded
             if on_page:
                 on_page(page.page_number, n)
             if not os.path.exists(path):
-                raise _bad(path, "le fichier a disparu pendant le traitement",
-                           "vérifiez qu'il est toujours dans le dossier et relancez")
+                raise _bad(
+                    path,
+                    "le fichier a disparu pendant le traitement",
+                    "vérifiez qu'il est toujours dans le dossier et relancez",
+                )
 
 
 def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> RawPage:

@@ -31,8 +31,17 @@ VERBS = frozenset(
     "alerter".split()
 )
 _VERB_FORMS = (
-    "recommand", "préconis", "propos", "invit", "demand", "souhait", "suggèr", "suggér",
-    "encourag", "appel", "alert",
+    "recommand",
+    "préconis",
+    "propos",
+    "invit",
+    "demand",
+    "souhait",
+    "suggèr",
+    "suggér",
+    "encourag",
+    "appel",
+    "alert",
 )
 _CESER_SUBJECT = re.compile(
     r"\b(?:le|du|au)\s+CESER\s+(?:[\w’']+\s+){0,3}?(" + "|".join(_VERB_FORMS) + r")\w*",
@@ -83,8 +92,10 @@ def inline_recommendations(text: str) -> list[str]:
         by_parse = any(
             tok.lemma_.lower() in VERBS
             and tok.pos_ in ("VERB", "AUX")
-            and any(c.dep_.startswith("nsubj") and "CESER" in "".join(
-                t.text_with_ws for t in c.subtree) for c in tok.children)
+            and any(
+                c.dep_.startswith("nsubj") and "CESER" in "".join(t.text_with_ws for t in c.subtree)
+                for c in tok.children
+            )
             for tok in sent
         )
         if by_parse or _CESER_SUBJECT.search(s):
