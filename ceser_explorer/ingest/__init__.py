@@ -37,7 +37,7 @@ def parse_pdf(
             if isinstance(item, layout.Line) and item.role == "body":
                 layout.drop_superscripts(item)
     meta = metadata.resolve(path, pages)
-    passages, texts = paragraphs.build_passages(pages, body, layout.body_size(pages, ocr=True))
+    passages, texts = paragraphs.build_passages(pages, body)
     passages, recs = find_recommendations(passages, meta.kind)
     measures: list = []
     if meta.kind == "plan":

@@ -24,6 +24,7 @@ _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(page|p\.)?\s*\d{1,4}(\s*(/|sur)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE
 )
 _TOC_LINE = re.compile(r"(\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$")
+_LEADER = re.compile(r"[.…]+")
 _NOTE_START = re.compile(r"^\(?\d{1,3}[).]?$")
 
 
@@ -60,6 +61,11 @@ class Line:
     @property
     def bold(self) -> bool:
         return all(w.bold for w in self.words)
+
+    @property
+    def group(self) -> int:
+        """Tesseract's paragraph of an OCR line (-1 for text-layer lines)."""
+        return Counter(w.group for w in self.words).most_common(1)[0][0]
 
 
 @dataclass
@@ -129,7 +135,7 @@ def find_gutter(words: list[Word], width: float) -> float | None:
     gutter = lo + (a + b) / 2
     left = sum(1 for w in words if w.x1 <= gutter)
     right = sum(1 for w in words if w.x0 >= gutter)
-    if min(left, right) < max(20, 0.15 * len(words)):
+    if min(left, right) < max(8, 0.05 * len(words)):
         return None
     return gutter
 
@@ -174,9 +180,10 @@ def _overlaps(a: list[Word], b: list[Word]) -> bool:
 def _ocr_sizes(words: list[Word]) -> None:
     """Give OCR words a font size estimated from the height of their row."""
     for row in _rows(words):
-        h = statistics.median(w.bottom - w.top for w in row)
+        # the tallest word of a row has both an ascender and a descender: the most stable
+        h = max(w.bottom - w.top for w in row)
         for w in row:
-            w.size = round(h * 1.25)
+            w.size = round(h * 0.95)
 
 
 def layout_page(raw: RawPage) -> PageLayout:
@@ -195,7 +202,9 @@ def layout_page(raw: RawPage) -> PageLayout:
     ]
     if raw.ocr:
         _ocr_sizes(words)
-    gutter = find_gutter(words, raw.width)
+    leaders = sum(1 for w in words if _LEADER.fullmatch(w.text))
+    # a table of contents has its page numbers in a column of their own: not two columns
+    gutter = None if leaders > 0.15 * max(len(words), 1) else find_gutter(words, raw.width)
     lines: list[Line] = []
     grouped: list[tuple[int, list[Word]]] = []
     if gutter is None:
@@ -259,7 +268,10 @@ def _reading_order(lines: list[Line], tables: list[TableItem]) -> list[Line | Ta
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+    """Return the key of a running line: digits as #, page numbers and case dropped."""
+    key = re.sub(r"\d+", "#", " ".join(text.lower().split()))
+    key = re.sub(r"(^|\s)(page|p\.)\s*#(\s*(/|sur)\s*#)?(\s|$)", " ", key)
+    return re.sub(r"^[\s#–—-]+|[\s#–—-]+$", "", key)
 
 
 def mark_running_lines(pages: list[PageLayout]) -> None:
@@ -283,7 +295,7 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
                 continue
             key = _norm(line.text)
             if (
-                key in running
+                (key and key in running)
                 or _PAGE_NUMBER.match(line.text)
                 or (page.ocr and any(SequenceMatcher(None, key, r).ratio() > 0.75 for r in running))
             ):

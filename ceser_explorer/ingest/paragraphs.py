@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -74,8 +75,7 @@ class Vocabulary:
         compound = f"{last_head}-{bare_tail}".lower()
         joined = f"{last_head}{bare_tail}".lower()
         keep = (
-            (bool(bare_tail[:1])
-            and bare_tail[:1].isupper())
+            (bool(bare_tail[:1]) and bare_tail[:1].isupper())
             or compound in self.words
             or (
                 joined not in self.words
@@ -110,11 +110,19 @@ def heading_level(text: str, size: float, heading_sizes: Sequence[float]) -> int
     return 3
 
 
-def is_heading(line: Line, body: float, ocr_body: float | None = None) -> bool:
+def is_heading(
+    line: Line, body: float, short_ocr_groups: set[tuple[int, int]] | None = None
+) -> bool:
     """Return True when a line looks like a heading (larger, or bold and short)."""
-    if line.ocr:
-        body = ocr_body or body
     text = line.text.strip()
+    if line.ocr:
+        # OCR gives no font: a heading is a short paragraph of its own with no final stop
+        return (
+            (line.page, line.group) in (short_ocr_groups or set())
+            and len(text) < 90
+            and not text.endswith((".", ",", ";", ":", "-"))
+            and (text[:1].isupper() or text[:1].isdigit())
+        )
     if not text or len(text) > 160 or line.role != "body":
         return False
     if line.size >= body * 1.12:
@@ -123,7 +131,7 @@ def is_heading(line: Line, body: float, ocr_body: float | None = None) -> bool:
 
 
 def build_passages(
-    pages: list[PageLayout], body: float, ocr_body: float | None = None
+    pages: list[PageLayout], body: float
 ) -> tuple[list[PassageDraft], list[PageText]]:
     """Return the passages of a document in reading order, and the text of each page."""
     vocab = Vocabulary(pages)
@@ -136,7 +144,11 @@ def build_passages(
         },
         reverse=True,
     )
-    columns = {(p.number, c): bounds for p in pages for c, bounds in p.columns.items()}
+    columns = _body_columns(pages)
+    group_lines = Counter(
+        (p.number, ln.group) for p in pages for ln in p.items if isinstance(ln, Line) and ln.ocr
+    )
+    short_ocr_groups = {key for key, n in group_lines.items() if n <= 2}
     gaps = _line_gaps(pages)
     drafts: list[_Draft] = []
     current: _Draft | None = None
@@ -162,14 +174,28 @@ def build_passages(
             if item.role in ("footnote", "toc"):
                 drafts.append(_single(item, item.role, order, _path(stack)))
                 continue
-            if is_heading(item, body, ocr_body):
+            if (
+                current is not None
+                and current.kind == "heading"
+                and item.ocr
+                and current.lines[-1].ocr
+                and current.lines[-1].page == item.page
+                and current.lines[-1].group == item.group
+            ):
+                _append(current, item, vocab)  # second line of an OCR heading
+                _retitle(stack, current)
+                continue
+            if is_heading(item, body, short_ocr_groups):
                 prev_heading = current is not None and current.kind == "heading"
                 if (
                     prev_heading
                     and current is not None
                     and abs(current.lines[-1].size - item.size) < 0.6
                     and current.lines[-1].page == item.page
-                    and item.top - current.lines[-1].bottom < item.size * 0.9
+                    and (
+                        item.top - current.lines[-1].bottom < item.size * 0.9
+                        or (item.ocr and item.group == current.lines[-1].group)
+                    )
                     and not _starts_new_heading(item.text)
                 ):
                     _append(current, item, vocab)
@@ -185,8 +211,8 @@ def build_passages(
                 continue
             if (
                 current is not None
-                and current.kind == "paragraph"
-                and _continues(current.lines[-1], item, columns, gaps)
+                and current.kind in ("paragraph", "list_item")
+                and _continues(current.lines[-1], item, columns, gaps, current.kind == "list_item")
             ):
                 _append(current, item, vocab)
                 continue
@@ -198,6 +224,18 @@ def build_passages(
     close()
     drafts.sort(key=lambda d: d.order)
     return _finish(drafts, pages)
+
+
+def _body_columns(pages: list[PageLayout]) -> dict[tuple[int, int], tuple[float, float]]:
+    """Return the left and right edges of the body text of each column of each page."""
+    bounds: dict[tuple[int, int], tuple[float, float]] = {}
+    for page in pages:
+        for line in page.items:
+            if isinstance(line, Line) and line.role == "body":
+                key = (page.number, line.col)
+                lo, hi = bounds.get(key, (line.x0, line.x1))
+                bounds[key] = (min(lo, line.x0), max(hi, line.x1))
+    return bounds
 
 
 def _starts_new_heading(text: str) -> bool:
@@ -226,12 +264,21 @@ def _line_gaps(pages: list[PageLayout]) -> float:
 
 
 def _continues(
-    prev: Line, line: Line, columns: dict[tuple[int, int], tuple[float, float]], gap: float
+    prev: Line,
+    line: Line,
+    columns: dict[tuple[int, int], tuple[float, float]],
+    gap: float,
+    hanging: bool = False,
 ) -> bool:
     """Return True when line continues the paragraph whose last line is prev."""
     if _BULLET.match(line.words[0].text) or (prev.frame != line.frame and prev.page == line.page):
         return False
-    if abs(prev.size - line.size) > 0.6 or (prev.bold != line.bold and line.bold):
+    if prev.ocr and line.ocr and prev.page == line.page:
+        # Tesseract's own paragraphs (OCR sizes are too noisy), or a word cut at the line end
+        return prev.group == line.group or prev.text.rstrip().endswith("-")
+    if not (prev.ocr or line.ocr) and (
+        abs(prev.size - line.size) > 0.6 or (prev.bold != line.bold and line.bold)
+    ):
         return False
     text = prev.text.rstrip()
     if prev.page != line.page or prev.col != line.col:
@@ -246,7 +293,7 @@ def _continues(
         return False
     left, right = columns.get((line.page, line.col), (line.x0, line.x1))
     width = max(right - left, 1.0)
-    if line.x0 - left > 0.03 * width and prev.x0 - left < 0.02 * width:
+    if not hanging and line.x0 - left > 0.03 * width and prev.x0 - left < 0.02 * width:
         return False  # first-line indent starts a new paragraph
     return not (text.endswith(_TERMINAL) and prev.x1 < right - 0.12 * width)
 

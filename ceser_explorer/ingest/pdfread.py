@@ -37,6 +37,7 @@ class Word:
     bottom: float
     size: float
     bold: bool = False
+    group: int = -1  # OCR: Tesseract's block and paragraph, as block * 1000 + paragraph
 
 
 @dataclass(slots=True)
@@ -190,7 +191,8 @@ def _ocr_words(page: pdfplumber.page.Page) -> list[Word]:
         if not text or float(data["conf"][i]) < 0:
             continue
         x, y, w, h = (data[k][i] * scale for k in ("left", "top", "width", "height"))
-        words.append(Word(text, x, y, x + w, y + h, 0.0))
+        group = int(data["block_num"][i]) * 1000 + int(data["par_num"][i])
+        words.append(Word(text, x, y, x + w, y + h, 0.0, group=group))
     # A word's box height varies with its letters; a line's font size is estimated later.
     return words
 

@@ -1,0 +1,1 @@
+"""Rendering helpers for ``corpus/build.py``: source parser, two PDF engines, scan effect."""
