@@ -341,9 +341,15 @@ def mark_footnotes(page: PageLayout, body: float) -> None:
 
 def mark_toc(page: PageLayout) -> None:
     """Mark lines with dot leaders and a page number (a table of contents)."""
-    for line in page.items:
-        if isinstance(line, Line) and line.role == "body" and _TOC_LINE.search(line.text):
-            line.role = "toc"
+    lines = [i for i in page.items if isinstance(i, Line)]
+    marked = [n for n, ln in enumerate(lines) if ln.role == "body" and _TOC_LINE.search(ln.text)]
+    for n in marked:
+        lines[n].role = "toc"
+    if len(marked) >= 3:
+        # an entry may wrap: its first lines have no leader
+        for ln in lines[marked[0] : marked[-1]]:
+            if ln.role == "body":
+                ln.role = "toc"
 
 
 def drop_superscripts(line: Line) -> None:

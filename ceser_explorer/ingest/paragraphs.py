@@ -16,6 +16,7 @@ from ..models import Box, PageText, PassageDraft, Provenance, Span
 from .layout import Line, PageLayout, TableItem
 
 _TERMINAL = tuple(".!?:;»)…")
+_SENTENCE_END = tuple(".!?»)…")
 _BULLET = re.compile(r"^[•–—▪■●◦\-]\s?$")
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)[.)]?\s+\S")
 _ROMAN = re.compile(r"^[IVX]+[.)]\s")
@@ -287,7 +288,7 @@ def _continues(
         return (
             bool(first)
             and (first.islower() or text.endswith(("-", ",")))
-            and not (text.endswith(_TERMINAL))
+            and not (text.endswith(_SENTENCE_END))
         )
     if line.top - prev.bottom > gap * 1.8 + 1.5 or line.top < prev.top:
         return False

@@ -7,6 +7,7 @@ and weight, whether they come from the text layer or from Tesseract.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,10 +148,18 @@ def _words(page: pdfplumber.page.Page) -> list[Word]:
     ]
 
 
+_CELL_HYPHEN = re.compile(r"(?<=[a-zà-ÿœ])-\n(?=[a-zà-ÿœ])")
+
+
+def _cell_text(cell: str | None) -> str:
+    """Return a table cell's text on one line, words cut at line ends joined again."""
+    return " ".join(_CELL_HYPHEN.sub("", cell or "").split())
+
+
 def _tables(page: pdfplumber.page.Page) -> list[TableRegion]:
     out = []
     for t in page.find_tables():
-        rows = [[" ".join((c or "").split()) for c in row] for row in t.extract()]
+        rows = [[_cell_text(c) for c in row] for row in t.extract()]
         rows = [r for r in rows if any(r)]
         ncols = max((len(r) for r in rows), default=0)
         if len(rows) >= 2 and ncols >= 2:
