@@ -134,9 +134,12 @@ def print_summary(summary: BatchSummary) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--prune", is_flag=True, help="Retirer les documents dont le fichier a disparu.")
+@click.option(
+    "--no-vectors", is_flag=True, help="Ne pas mettre à jour l'index de vecteurs (recherche dense)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Bilan en JSON sur la sortie standard.")
 @pass_env
-def ingest(env: Env, paths: tuple[str, ...], prune: bool, as_json: bool) -> None:
+def ingest(env: Env, paths: tuple[str, ...], prune: bool, no_vectors: bool, as_json: bool) -> None:
     """Indexer les PDF des dossiers ou fichiers donnés (seuls les changements sont traités).
 
     Code de sortie 0 si tout est entré, 1 si des fichiers ont échoué (les autres sont
@@ -146,12 +149,22 @@ def ingest(env: Env, paths: tuple[str, ...], prune: bool, as_json: bool) -> None
     Exemple :
       ceser ingest corpus/ --prune
     """
+    from .pipeline import after_ingest
+
+    stored: list[int] = []
     with progress_bars(sys.stderr.isatty()) as reporter:
-        summary = ingest_paths(env.catalog, paths, prune=prune, reporter=reporter)
+        summary = ingest_paths(
+            env.catalog, paths, prune=prune, reporter=reporter,
+            on_stored=lambda doc: stored.append(doc.doc_id),
+        )
+    with console.status("Thèmes et index de vecteurs…"):
+        derived = after_ingest(env.settings, env.catalog, stored, vectors=not no_vectors)
     if as_json:
-        emit_json(summary.to_dict())
+        emit_json({**summary.to_dict(), "derived": derived.to_dict()})
     else:
         print_summary(summary)
+        for problem in derived.problems:
+            click.echo(f"attention : {problem}", err=True)
     sys.exit(0 if summary.ok else 1)
 
 
@@ -165,8 +178,16 @@ def status(env: Env, as_json: bool) -> None:
     Exemple :
       ceser status --json
     """
+    from .index.sync import status_line, vector_status
+
     cat = env.catalog
     stats = cat.stats()
+    try:
+        vectors: dict[str, Any] = vector_status(env.settings, cat)
+        vector_line = status_line(vectors)
+    except Exception as e:  # an unreachable Chroma server must not hide the catalog's state
+        vectors = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+        vector_line = f"Index de vecteurs injoignable ({vectors['error']})."
     data: dict[str, Any] = {
         **stats,
         "home": str(env.settings.home),
@@ -174,6 +195,7 @@ def status(env: Env, as_json: bool) -> None:
         "vector_store": env.settings.chroma_url or str(env.settings.chroma_path),
         "failed": [{"file": p, "error": e} for p, e in cat.failures()],
         "problems": cat.integrity_problems(),
+        "vectors": vectors,
         "documents_list": [
             {
                 "file": d.file,
@@ -206,8 +228,9 @@ def status(env: Env, as_json: bool) -> None:
         f"{stats['passages']} passages, {stats['recommendations']} préconisations, "
         f"{stats['measures']} mesures, {stats['failures']} échecs."
     )
-    for _, e in cat.failures():
-        click.echo(f"échec : {e}")
+    stdout.print(vector_line, highlight=False)
+    for _, error in cat.failures():
+        click.echo(f"échec : {error}")
     for problem in data["problems"]:
         stdout.print(f"[red]incohérence[/red] {problem}")
 
@@ -234,41 +257,89 @@ def passages(env: Env, doc: str | None, kind: str | None, limit: int | None, as_
     Exemple :
       ceser passages --doc avis_ia_generative.pdf --kind footnote --json
     """
+    from .catalog import themes
+
     found = env.catalog.passages(doc_id=_doc_id(env, doc), kind=kind, limit=limit)
+    found = themes.with_passage_themes(env.catalog, found)
     if as_json:
         emit_json([output.passage_json(p) for p in found])
         return
     for p in found:
+        tags = themes.describe(p.labels, p.review, p.themes)
         stdout.print(
             f"[bold]{p.passage_id}[/bold] [dim]{p.kind} · "
-            f"{output.citation(p.document, p.page)} · {p.section[:70]}[/dim]"
+            f"{output.citation(p.document, p.page)} · {p.section[:70]}"
+            f"{' · ' + tags if tags else ''}[/dim]"
         )
         stdout.print(p.text, highlight=False)
 
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--doc", help="Fichier (nom ou chemin) de l'avis.")
+@click.option("--theme", help="Seulement les préconisations de ce thème (ex. formation).")
 @click.option("--limit", type=int, help="Nombre maximal de préconisations.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Sortie CSV.")
 @pass_env
-def recommendations(env: Env, doc: str | None, limit: int | None, as_json: bool) -> None:
-    """Lister les préconisations (numérotées ou dans le texte) avec leur source.
+def recommendations(
+    env: Env, doc: str | None, theme: str | None, limit: int | None, as_json: bool, as_csv: bool
+) -> None:
+    """Lister les préconisations (numérotées ou dans le texte) avec leur source et leurs thèmes.
+
+    Les thèmes proches du seuil de décision sont marqués « à vérifier ».
 
     \b
     Exemple :
-      ceser recommendations --doc avis_ia_generative.pdf --json
+      ceser recommendations --doc avis_ia_generative.pdf --theme formation --csv
     """
-    found = env.catalog.recommendations(doc_id=_doc_id(env, doc), limit=limit)
+    import csv
+
+    from .catalog import themes
+
+    doc_id = _doc_id(env, doc)
+    if theme is not None:
+        known = themes.known_themes(env.catalog)
+        if theme not in known:
+            raise CeserError(
+                f"thème « {theme} » inconnu du catalogue (connus : "
+                f"{', '.join(known) or 'aucun'}) : lancez « ceser classify train » puis "
+                "« ceser classify apply »."
+            )
+        found = themes.recommendations_with_theme(env.catalog, theme, doc_id=doc_id)[:limit]
+    else:
+        found = env.catalog.recommendations(doc_id=doc_id, limit=limit)
+        found = themes.with_recommendation_themes(env.catalog, found)
     if as_json:
         emit_json([output.recommendation_json(r) for r in found])
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["id", "number", "text", "file", "page", "labels", "review", "themes"])
+        for r in found:
+            writer.writerow(
+                [
+                    r.rec_id,
+                    "" if r.number is None else r.number,
+                    r.text,
+                    r.document.file if r.document else "",
+                    r.page,
+                    ";".join(r.labels),
+                    ";".join(r.review),
+                    ";".join(f"{k}={v:.4f}" for k, v in r.themes.items()),
+                ]
+            )
         return
     table = Table()
     table.add_column("N°", justify="right")
     table.add_column("Préconisation")
+    table.add_column("Thèmes")
     table.add_column("Source")
     for r in found:
         table.add_row(
-            "" if r.number is None else str(r.number), r.text, output.citation(r.document, r.page)
+            "" if r.number is None else str(r.number),
+            r.text,
+            themes.describe(r.labels, r.review, r.themes),
+            output.citation(r.document, r.page),
         )
     stdout.print(table)
 
@@ -300,6 +371,10 @@ def measures(env: Env, doc: str | None, limit: int | None, as_json: bool) -> Non
     stdout.print(table)
 
 
+# Commands defined in their own modules register themselves on the group when imported.
+from . import cli_app, cli_classify, cli_search  # noqa: E402, F401
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr, exit status 2."""
     try:
@@ -319,3 +394,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+

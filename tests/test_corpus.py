@@ -93,8 +93,17 @@ def test_inline_recommendations_have_the_ceser_as_subject(parsed):
     inline = [r.text for r in doc.recommendations if r.inline]
     assert len(inline) >= 8
     assert all("CESER" in t for t in inline)
-    verbs = ("recommande", "préconise", "invite", "demande", "souhaite", "encourage", "appelle",
-             "alerte", "propose")
+    verbs = (
+        "recommande",
+        "préconise",
+        "invite",
+        "demande",
+        "souhaite",
+        "encourage",
+        "appelle",
+        "alerte",
+        "propose",
+    )
     assert len({v for v in verbs for t in inline if v in t}) >= 5
 
 
@@ -135,3 +144,11 @@ def test_scanned_pages_of_the_transport_avis_are_read_by_ocr(parsed):
     ocr = [p for p in doc.passages if p.ocr]
     assert len(ocr) >= 10
     assert any("matériel roulant" in p.text for p in ocr)
+
+
+def test_a_bold_lead_in_inside_a_box_stays_with_its_recommendation(parsed):
+    """Regression: « Préconisation n°2 » followed by a bold opening phrase that wraps."""
+    recs = [r for r in parsed["avis_cprdfop.pdf"].recommendations if r.number is not None]
+    assert [r.number for r in recs] == list(range(1, 8))
+    assert all(r.text[:1].isupper() for r in recs), [r.text[:40] for r in recs]
+    assert recs[1].text.startswith("Consolider l'apprentissage dans tous les territoires.")

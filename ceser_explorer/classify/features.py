@@ -6,10 +6,7 @@ retraining and re-evaluating never re-encode the labelled passages.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
+import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -18,65 +15,11 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .. import analysis
+from ..index.cache import CACHE_FILE, EmbeddingCache
 from ..index.embedders import Embedder
 
 Progress = Callable[[int, int], None]
 BATCH = 32
-
-
-def text_key(text: str) -> str:
-    """Return the cache key of a text."""
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-class EmbeddingCache:
-    """Passage vectors of one embedder in one .npz file, keyed by text hash."""
-
-    def __init__(self, folder: str | Path, embedder_id: str) -> None:
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "_", embedder_id)
-        self.path = Path(folder) / f"{slug}.npz"
-        self.embedder_id = embedder_id
-        self._vectors: dict[str, np.ndarray] | None = None
-
-    def _load(self) -> dict[str, np.ndarray]:
-        if self._vectors is None:
-            self._vectors = {}
-            if self.path.is_file():
-                try:
-                    with np.load(self.path, allow_pickle=False) as data:
-                        self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-                except (OSError, ValueError, KeyError):
-                    self._vectors = {}  # a damaged cache is rebuilt, never trusted
-        return self._vectors
-
-    def _save(self) -> None:
-        vectors = self._load()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(vectors), dtype="U32")
-        matrix = np.vstack(list(vectors.values())).astype(np.float32) if vectors else np.zeros((0, 0))
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, keys=keys, vectors=matrix)
-        os.replace(tmp, self.path)  # atomic: a reader never sees half a file
-
-    def encode(
-        self, embedder: Embedder, texts: Sequence[str], progress: Progress | None = None
-    ) -> np.ndarray:
-        """Return the passage vectors of texts, encoding (and caching) only the new ones."""
-        vectors = self._load()
-        keys = [text_key(t) for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in vectors}.items())
-        for start in range(0, len(missing), BATCH):
-            chunk = missing[start : start + BATCH]
-            encoded = embedder.encode_passages([t for _, t in chunk])
-            vectors.update((k, v) for (k, _), v in zip(chunk, encoded, strict=True))
-            if progress:
-                progress(min(start + BATCH, len(missing)), len(missing))
-        if missing:
-            self._save()
-        if not texts:
-            return np.zeros((0, embedder.dim), dtype=np.float32)
-        return np.vstack([vectors[k] for k in keys]).astype(np.float32)
 
 
 def embed(
@@ -85,16 +28,24 @@ def embed(
     cache_dir: str | Path | None,
     progress: Progress | None = None,
 ) -> np.ndarray:
-    """Return the passage vectors of texts, through the on-disk cache when a folder is given."""
+    """Return the passage vectors of texts, through the shared embedding cache when given.
+
+    cache_dir is the cache file, or a folder that holds it (the search index uses the same
+    cache, so a passage embedded once is never embedded again).
+    """
     if cache_dir is None:
         return embedder.encode_passages(list(texts))
-    return EmbeddingCache(cache_dir, embedder.id).encode(embedder, texts, progress)
+    path = Path(cache_dir)
+    if path.suffix != ".sqlite":
+        path = path / CACHE_FILE
+    with EmbeddingCache(path) as cache:
+        return cache.embed_passages(embedder, texts, progress=progress)[0]
 
 
 def lexical_terms(text: str) -> list[str]:
     """Return the French stems of text followed by its stem bigrams."""
     stems = analysis.analyze(text, "stem")
-    return stems + [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
+    return stems + [f"{a}_{b}" for a, b in itertools.pairwise(stems)]
 
 
 class FeatureSpace:

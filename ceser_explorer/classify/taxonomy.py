@@ -102,7 +102,7 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
             raise CeserError(f"{where} doit être une table (label, definition, examples…).")
         definition = str(spec.get("definition", "")).strip()
         if not definition:
-            raise CeserError(f"{where} : la définition (definition = \"…\") est obligatoire.")
+            raise CeserError(f'{where} : la définition (definition = "…") est obligatoire.')
         themes.append(
             Theme(
                 key=key,
@@ -119,9 +119,7 @@ def taxonomy_from_dicts(items: list[dict[str, Any]], source: str = "") -> Taxono
     """Return a taxonomy rebuilt from Theme.to_dict() values (as saved with a model)."""
     return Taxonomy(
         tuple(
-            Theme(
-                d["key"], d["label"], d["definition"], tuple(d["examples"]), tuple(d["keywords"])
-            )
+            Theme(d["key"], d["label"], d["definition"], tuple(d["examples"]), tuple(d["keywords"]))
             for d in items
         ),
         source,
@@ -157,7 +155,9 @@ def load_labelled(path: str | Path, taxonomy: Taxonomy) -> list[LabelledPassage]
         if pid in seen:
             raise CeserError(f"{where} : identifiant « {pid} » en double.")
         seen.add(pid)
-        out.append(LabelledPassage(pid, text, tuple(k for k in taxonomy.keys if k in labels), split))
+        out.append(
+            LabelledPassage(pid, text, tuple(k for k in taxonomy.keys if k in labels), split)
+        )
     if not out:
         raise CeserError(f"{p} ne contient aucun passage annoté.")
     return out

@@ -150,6 +150,14 @@ def build_passages(
         (p.number, ln.group) for p in pages for ln in p.items if isinstance(ln, Line) and ln.ocr
     )
     short_ocr_groups = {key for key, n in group_lines.items() if n <= 2}
+    following: dict[int, Line] = {}
+    for page in pages:
+        last: dict[int, Line] = {}
+        for ln in page.items:
+            if isinstance(ln, Line) and ln.role == "body":
+                if ln.col in last:
+                    following[id(last[ln.col])] = ln
+                last[ln.col] = ln
     gaps = _line_gaps(pages)
     drafts: list[_Draft] = []
     current: _Draft | None = None
@@ -186,11 +194,14 @@ def build_passages(
                 _append(current, item, vocab)  # second line of an OCR heading
                 _retitle(stack, current)
                 continue
-            if is_heading(item, body, short_ocr_groups):
+            if is_heading(item, body, short_ocr_groups) and not _bold_lead(
+                item, following.get(id(item)), body
+            ):
                 prev_heading = current is not None and current.kind == "heading"
                 if (
                     prev_heading
                     and current is not None
+                    and _wide(current.lines[-1], columns)
                     and abs(current.lines[-1].size - item.size) < 0.6
                     and current.lines[-1].page == item.page
                     and (
@@ -225,6 +236,21 @@ def build_passages(
     close()
     drafts.sort(key=lambda d: d.order)
     return _finish(drafts, pages)
+
+
+def _bold_lead(line: Line, nxt: Line | None, body: float) -> bool:
+    """Return True for a bold line of body size that wraps into the next line (a lead-in)."""
+    if line.size >= body * 1.12 or nxt is None:
+        return False
+    text = line.text.rstrip()
+    first = nxt.text.lstrip()[:1]
+    return text.endswith("-") or (first.islower() and not text.endswith(_SENTENCE_END))
+
+
+def _wide(line: Line, columns: dict[tuple[int, int], tuple[float, float]]) -> bool:
+    """Return True when a line fills most of its column (so the next one may continue it)."""
+    left, right = columns.get((line.page, line.col), (line.x0, line.x1))
+    return line.x1 - line.x0 >= 0.5 * max(right - left, 1.0)
 
 
 def _body_columns(pages: list[PageLayout]) -> dict[tuple[int, int], tuple[float, float]]:

@@ -1,0 +1,1 @@
+"""The Streamlit explorer (interface in French): pages and the helpers they share."""

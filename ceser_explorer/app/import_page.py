@@ -1,0 +1,144 @@
+"""Page « Import »: upload PDFs or re-scan the corpus folder, then re-index incrementally."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ..catalog import Catalog
+from ..errors import CeserError
+from ..ingest.batch import BatchSummary, ingest_paths
+from . import markup, services, state, uploads
+
+STATES = (("added", "ajouté"), ("updated", "mis à jour"), ("unchanged", "inchangé"),
+          ("removed", "retiré"))
+
+
+class ProgressReporter:
+    """Draws the batch's progress (files, and pages inside a file) on a st.progress bar."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.index = 0
+        self.total = 1
+        self.name = ""
+
+    def file_started(self, name: str, index: int, total: int) -> None:
+        self.index, self.total, self.name = index, max(total, 1), Path(name).name
+        self.bar.progress(index / self.total, text=f"{self.name} ({index + 1}/{total})")
+
+    def page_done(self, page: int, pages: int) -> None:
+        share = (self.index + page / max(pages, 1)) / self.total
+        self.bar.progress(min(share, 1.0), text=f"{self.name} : page {page}/{pages}")
+
+    def file_done(self, name: str, status: str) -> None:
+        self.bar.progress((self.index + 1) / self.total, text=f"{self.name} : {status}")
+
+
+def corpus_folder(ctx: state.Context) -> Path:
+    """Return the folder uploads are written to (see uploads.corpus_folder)."""
+    return uploads.corpus_folder([d.path for d in state.documents(*ctx.key)], ctx.settings.home)
+
+
+def run_batch(ctx: state.Context, paths: Sequence[Path], prune: bool = False) -> dict[str, Any]:
+    """Ingest paths with a progress bar, update vectors and themes; return the summary."""
+    bar = st.progress(0.0, text="Préparation…")
+    stored: list[int] = []
+    with Catalog(ctx.settings.catalog_path) as cat:  # its own connection for the writes
+        summary: BatchSummary = ingest_paths(
+            cat, paths, prune=prune, reporter=ProgressReporter(bar),
+            on_stored=lambda doc: stored.append(doc.doc_id),
+        )
+        bar.progress(1.0, text="Mise à jour des thèmes et de l'index sémantique…")
+        try:
+            warnings = services.after_ingest(ctx.settings, cat, stored)
+        except CeserError as e:
+            warnings = [str(e)]
+    bar.progress(1.0, text="Terminé.")
+    state.refresh()
+    return {**summary.to_dict(), "warnings": warnings}
+
+
+def _show(result: dict[str, Any]) -> None:
+    for error in result.get("refused", []):
+        st.error(markup.md(error))
+    if "added" not in result:
+        return
+    counts = {label: len(result.get(key, [])) for key, label in STATES}
+    line = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in counts.items())
+    failed = result.get("failed", [])
+    (st.warning if failed else st.success)(
+        f"Indexation terminée : {line}, {len(failed)} en échec."
+    )
+    rows = [{"Fichier": Path(f).name, "État": label}
+            for key, label in STATES for f in result.get(key, [])]
+    rows += [{"Fichier": Path(f["file"]).name, "État": f"échec : {f['error']}"} for f in failed]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for moved in result.get("moved", []):
+        st.caption(markup.md(f"Déplacé : {moved['from']} → {moved['to']}"))
+    textless = result.get("pages_without_text")
+    if textless:
+        st.warning(markup.md(f"Pages sans texte : {textless['files']}. {textless['hint']}"))
+    for warning in result.get("warnings", []):
+        st.warning(markup.md(warning))
+
+
+def _upload(ctx: state.Context, folder: Path) -> None:
+    n = st.session_state.setdefault("i_round", 0)
+    files = st.file_uploader(
+        f"Déposez un ou plusieurs PDF (au plus {uploads.MAX_BYTES // 2**20} Mo chacun)",
+        type=["pdf"], accept_multiple_files=True, key=f"i_files_{n}",
+        max_upload_size=uploads.MAX_BYTES // 2**20,
+    )
+    if not st.button("Importer et indexer", type="primary", disabled=not files,
+                     icon=":material/upload:"):
+        return
+    saved, refused = [], []
+    for f in files or []:
+        try:
+            saved.append(uploads.save_upload(folder, f.name, f.getvalue()))
+        except CeserError as e:
+            refused.append(str(e))
+    result: dict[str, Any] = {"refused": refused}
+    if saved:
+        result.update(run_batch(ctx, [s.path for s in saved]))
+        renamed = [f"{s.original} → {s.path.name}" for s in saved if s.path.name != s.original]
+        if renamed:
+            result.setdefault("warnings", []).insert(0, "Renommés : " + " ; ".join(renamed))
+    st.session_state["i_result"] = result
+    st.session_state["i_round"] = n + 1  # a fresh, empty uploader
+    st.rerun()
+
+
+def render() -> None:
+    """Draw the import page."""
+    ctx = state.context()
+    st.title("Import")
+    folder = corpus_folder(ctx)
+    st.caption(
+        f"Dossier du corpus : `{folder}` (variable CESER_CORPUS pour en choisir un autre). "
+        f"Données : `{ctx.settings.home}`."
+    )
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader("Ajouter des PDF", divider="gray")
+        _upload(ctx, folder)
+    with right:
+        st.subheader("Relire le dossier", divider="gray")
+        st.caption("Seuls les fichiers nouveaux ou modifiés sont relus.")
+        prune = st.checkbox("Retirer les documents dont le fichier a disparu", key="i_prune")
+        if st.button("Relire le dossier du corpus", icon=":material/refresh:"):
+            if folder.is_dir():
+                st.session_state["i_result"] = run_batch(ctx, [folder], prune=prune)
+            else:
+                st.session_state["i_result"] = {"refused": [f"{folder} : dossier introuvable."]}
+            st.rerun()
+    result = st.session_state.get("i_result")
+    if result:
+        st.subheader("Bilan", divider="gray")
+        _show(result)

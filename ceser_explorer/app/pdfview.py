@@ -1,0 +1,74 @@
+"""Render a PDF page to an image with the boxes of a passage drawn on it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw
+
+from ..errors import CeserError
+from ..models import Box
+
+SCALE = 1.5  # 108 dpi: readable and light
+FILL = (255, 214, 0, 90)  # translucent yellow over the passage
+OUTLINE = (230, 81, 0, 255)  # orange frame around it
+MARGIN = 3.0  # points around each box, so the frame does not touch the letters
+
+
+def pages_of(boxes: Iterable[Box]) -> list[int]:
+    """Return the pages the boxes lie on, in order (two when a passage spans a page break)."""
+    return sorted({b.page for b in boxes})
+
+
+def to_pixels(box: Box, scale: float = SCALE) -> tuple[int, int, int, int]:
+    """Return the box (PDF points from the top-left) in pixels of a page rendered at scale."""
+    return (
+        round((box.x0 - MARGIN) * scale),
+        round((box.top - MARGIN) * scale),
+        round((box.x1 + MARGIN) * scale),
+        round((box.bottom + MARGIN) * scale),
+    )
+
+
+def render_page(
+    pdf: str | Path, page: int, boxes: Sequence[Box] = (), scale: float = SCALE
+) -> Image.Image:
+    """Return page (1-based) of the PDF as an RGB image, the boxes of that page highlighted."""
+    path = Path(pdf)
+    if not path.is_file():
+        raise CeserError(f"{path} : fichier introuvable. Relancez l'import du dossier.")
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        raise CeserError(f"{path.name} : PDF illisible ({e}).") from e
+    try:
+        if not 1 <= page <= len(doc):
+            raise CeserError(f"{path.name} : pas de page {page} (le document en a {len(doc)}).")
+        bitmap = doc[page - 1].render(scale=scale)
+        image = bitmap.to_pil().convert("RGBA")
+    finally:
+        doc.close()
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    width = max(2, round(scale * 1.5))
+    for box in boxes:
+        if box.page == page:
+            draw.rectangle(to_pixels(box, scale), fill=FILL, outline=OUTLINE, width=width)
+    return Image.alpha_composite(image, overlay).convert("RGB")
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """Return the image encoded as PNG."""
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def render_png(
+    pdf: str | Path, page: int, boxes: Sequence[Box] = (), scale: float = SCALE
+) -> bytes:
+    """Return page of the PDF as PNG bytes with the boxes of that page highlighted."""
+    return png_bytes(render_page(pdf, page, boxes, scale))

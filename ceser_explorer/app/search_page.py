@@ -1,0 +1,246 @@
+"""Page « Recherche »: a query in plain French, filters, and each hit traced to its page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from ..errors import CeserError
+from ..models import Hit
+from . import markup, services, state, widgets
+
+MODES = {"hybrid": "Hybride", "dense": "Sémantique", "lexical": "Lexicale"}
+KINDS = {"avis": "Avis", "plan": "Plans", "other": "Autres"}
+EXAMPLES = (
+    "que propose le CESER pour former les enseignants à l'IA ?",
+    "apprentissage",
+    "soutien aux start-up",
+    "transfert de technologie vers les PME",
+)
+DEFAULTS: dict[str, Any] = {
+    "f_themes": [],
+    "f_conf": 0.5,
+    "f_kind": "",
+    "f_body": "",
+    "f_doc": "",
+    "f_since": None,
+    "f_until": None,
+    "f_recs": False,
+    "f_mode": "hybrid",
+    "f_k": 10,
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The filters chosen on the page."""
+
+    themes: tuple[str, ...]
+    min_confidence: float
+    kind: str | None
+    body: str | None
+    doc: str | None
+    since: dt.date | None
+    until: dt.date | None
+    recommendations_only: bool
+    mode: str
+    k: int
+
+    def active(self, names: Mapping[str, str]) -> list[tuple[str, str]]:
+        """Return (description, widget key) of each filter that narrows the results."""
+        out = [(f"thème {names.get(t, t)}", "f_themes") for t in self.themes]
+        if self.kind:
+            out.append((f"type {KINDS.get(self.kind, self.kind)}", "f_kind"))
+        if self.body:
+            out.append((f"instance {self.body}", "f_body"))
+        if self.doc:
+            out.append((f"document {self.doc}", "f_doc"))
+        if self.since:
+            out.append((f"depuis le {self.since:%d/%m/%Y}", "f_since"))
+        if self.until:
+            out.append((f"jusqu'au {self.until:%d/%m/%Y}", "f_until"))
+        if self.recommendations_only:
+            out.append(("préconisations seulement", "f_recs"))
+        return out
+
+
+def _reset(*keys: str) -> None:
+    for key in keys:
+        st.session_state[key] = DEFAULTS[key]
+
+
+def _set_mode(mode: str) -> None:
+    st.session_state["f_mode"] = mode
+
+
+def _set_query(text: str) -> None:
+    st.session_state["q"] = text
+
+
+def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
+    docs = state.documents(*ctx.key)
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    scored = state.scored_themes(*ctx.key)
+    options = [k for k in names if k in scored] + [k for k in scored if k not in names]
+    # a value that the catalog no longer offers (document removed, themes recomputed) is dropped
+    st.session_state["f_themes"] = [t for t in st.session_state["f_themes"] if t in options]
+    if st.session_state["f_doc"] not in {d.file for d in docs}:
+        st.session_state["f_doc"] = ""
+    if st.session_state["f_body"] not in {d.body for d in docs}:
+        st.session_state["f_body"] = ""
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    themes: list[str] = []
+    conf = DEFAULTS["f_conf"]
+    if options:
+        themes = left.pills(
+            "Thèmes", options, selection_mode="multi", key="f_themes", persist_state="session",
+            format_func=lambda k: names.get(k, k),
+        ) or []
+        conf = right.slider(
+            "Confiance minimale", 0.0, 1.0, step=0.05, key="f_conf", persist_state="session",
+            help="Score minimal du thème pour qu'un passage soit retenu par le filtre.",
+        )
+    else:
+        left.caption("Filtre par thème indisponible : les passages n'ont pas encore de thèmes "
+                     "(« ceser classify train » puis « ceser classify apply »).")
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    recs = left.toggle("Préconisations seulement", key="f_recs", persist_state="session")
+    mode = right.segmented_control(
+        "Mode", list(MODES), key="f_mode", persist_state="session", format_func=MODES.__getitem__,
+        label_visibility="collapsed", required=True,
+        help="Hybride : sens et mots exacts réunis. Sémantique : le sens. Lexicale : les mots.",
+    )
+    n_more = sum(bool(st.session_state[k]) for k in ("f_kind", "f_body", "f_doc", "f_since",
+                                                      "f_until"))
+    label = "Plus de filtres" + (f" ({n_more} actifs)" if n_more else "")
+    with st.expander(label, expanded=bool(n_more)):
+        a, b, c = st.columns(3)
+        kind = a.selectbox("Type de document", ["", *KINDS], key="f_kind", persist_state="session",
+                           format_func=lambda k: KINDS.get(k, "Tous"))
+        bodies = sorted({d.body for d in docs if d.body})
+        body = b.selectbox("Instance", ["", *bodies], key="f_body", persist_state="session",
+                           format_func=lambda v: v or "Toutes")
+        titles = {d.file: d.title or d.file for d in docs}
+        doc = c.selectbox("Document", ["", *titles], key="f_doc", persist_state="session",
+                          format_func=lambda v: titles.get(v, v) or "Tous")
+        a, b, c = st.columns(3)
+        since = a.date_input("Depuis le", key="f_since", persist_state="session",
+                             format="DD/MM/YYYY")
+        until = b.date_input("Jusqu'au", key="f_until", persist_state="session",
+                             format="DD/MM/YYYY")
+        k = c.selectbox("Nombre de résultats", [5, 10, 20, 50], key="f_k", persist_state="session")
+    return Choice(
+        tuple(themes), float(conf), kind or None, body or None, doc or None,
+        since if isinstance(since, dt.date) else None,
+        until if isinstance(until, dt.date) else None,
+        bool(recs), str(mode or "hybrid"), int(k),
+    )
+
+
+def _examples() -> None:
+    st.caption("Posez une question en français courant, ou essayez :")
+    cols = st.columns(len(EXAMPLES))
+    for col, text in zip(cols, EXAMPLES, strict=True):
+        col.button(text, on_click=_set_query, args=(text,), key=f"ex-{text}",
+                   type="tertiary", icon=":material/search:")
+
+
+def _empty(query: str, choice: Choice, names: Mapping[str, str]) -> None:
+    asked = markup.md(query)
+    active = choice.active(names)
+    if active:
+        listed = markup.md(", ".join(d for d, _ in active))
+        st.warning(
+            f"Aucun passage ne correspond à « {asked} » avec ces filtres : {listed}. "
+            "Retirez un filtre pour élargir la recherche."
+        )
+        cols = st.columns(min(len(active) + 1, 4))
+        for i, (desc, key) in enumerate(active):
+            cols[i % len(cols)].button(f"Retirer : {desc}", key=f"rm-{i}", on_click=_reset,
+                                       args=(key,), icon=":material/filter_alt_off:")
+        cols[-1].button("Retirer tous les filtres", key="rm-all", on_click=_reset,
+                        args=tuple(k for k in DEFAULTS if k not in ("f_mode", "f_k")))
+    elif choice.mode == "lexical":
+        st.warning(
+            f"Aucun passage ne contient les mots de « {asked} ». Le mode lexical ne cherche "
+            "que les mots exacts : passez en mode hybride pour chercher aussi par le sens."
+        )
+        st.button("Passer en mode hybride", on_click=_reset, args=("f_mode",))
+    else:
+        st.warning(f"Aucun passage ne correspond à « {asked} » : reformulez la question.")
+
+
+def _hit(ctx: state.Context, hit: Hit, names: Mapping[str, str]) -> None:
+    p = hit.passage
+    tag = ""
+    if hit.is_recommendation or p.kind == "recommendation":
+        num = hit.recommendation_number
+        tag = f"Préconisation n°{num}" if num is not None else "Préconisation"
+    with st.container(border=True):
+        st.html(markup.hit_html(hit.rank, p.text, hit.highlights, tag))
+        widgets.badges(p.themes, p.labels, p.review, names)
+        widgets.citation(widgets.citation_line(p.document, p.page, p.provenance.boxes, p.section))
+        if hit.duplicates:
+            st.caption(f"Même texte dans {len(hit.duplicates)} autre(s) passage(s), regroupés ici.")
+        if st.toggle("Voir dans le document", key=f"src-{p.passage_id}"):
+            widgets.source_view(ctx, p.doc_id, p.provenance.boxes, p.page, p.passage_id)
+
+
+def render() -> None:
+    """Draw the search page."""
+    ctx = state.context()
+    names = state.theme_names(ctx)
+    st.title("Recherche")
+    query = st.text_input(
+        "Rechercher dans les avis et les plans",
+        key="q", persist_state="session",
+        placeholder="ex. : que propose le CESER pour former les enseignants à l'IA ?",
+        help="Entrée lance la recherche.",
+        icon=":material/search:",
+    )
+    choice = _filters(ctx, names)
+    stats = ctx.catalog.stats()
+    if not stats["documents"]:
+        st.info("Le catalogue est vide : ajoutez des PDF depuis la page « Import ».")
+        return
+    try:
+        searcher = state.searcher(ctx)  # loaded once, before the first query
+    except CeserError as e:
+        st.error(markup.md(str(e)))
+        return
+    query = (query or "").strip()
+    if not query:
+        _examples()
+        st.caption("Dans le catalogue : " + ", ".join(
+            f"{stats[key]} {word}{'s' if stats[key] > 1 else ''}"
+            for key, word in (("documents", "document"), ("passages", "passage"),
+                              ("recommendations", "préconisation"))
+        ) + ".")
+        return
+    try:
+        filters = services.make_filters(
+            choice.themes, choice.min_confidence, choice.kind, choice.body, choice.doc,
+            choice.since, choice.until, choice.recommendations_only,
+        )
+        start = time.perf_counter()
+        hits = services.search(searcher, query, choice.k, choice.mode, filters)
+        elapsed = time.perf_counter() - start
+    except CeserError as e:
+        st.error(markup.md(str(e)))
+        if choice.mode != "lexical":
+            st.button("Chercher en mode lexical", on_click=_set_mode, args=("lexical",))
+        return
+    if not hits:
+        _empty(query, choice, names)
+        return
+    st.caption(
+        f"{len(hits)} résultats en {elapsed * 1000:.0f} ms · mode {MODES[choice.mode].lower()}"
+    )
+    for hit in hits:
+        _hit(ctx, hit, names)

