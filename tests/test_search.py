@@ -1,0 +1,222 @@
+"""Hybrid search: fusion, filters inside both retrievers, duplicates, the JSON contract, the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from ceser_explorer.catalog import Catalog
+from ceser_explorer.catalog import lexical as lex
+from ceser_explorer.cli import cli
+from ceser_explorer.config import Settings
+from ceser_explorer.errors import CeserError, EmbedderMismatchError
+from ceser_explorer.index.sync import sync_vectors
+from ceser_explorer.search import Filters, Searcher, hit_json, rrf
+
+pytest_plugins = ["conftest_search"]
+
+HIT_FIELDS = {
+    "rank",
+    "score",
+    "passage_id",
+    "kind",
+    "text",
+    "document",
+    "page",
+    "boxes",
+    "section",
+    "labels",
+    "themes",
+    "recommendation",
+    "highlights",
+}
+
+
+def test_rrf_rewards_agreement_between_lists():
+    fused = rrf([[("a", 9.0), ("b", 5.0)], [("b", 0.9), ("c", 0.8)]], k=60)
+    assert [pid for pid, _ in fused] == ["b", "a", "c"]
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_rrf_weights_favour_a_list():
+    fused = rrf([[("a", 1.0)], [("c", 1.0)]], k=60, weights=[1.0, 2.0])
+    assert fused[0][0] == "c"
+
+
+@pytest.fixture(scope="module")
+def fake_searcher(fake_settings: Settings, fake_cls):
+    cat = Catalog(fake_settings.catalog_path)
+    yield Searcher(fake_settings, cat, fake_cls())
+    cat.close()
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_each_mode_returns_ranked_hits_with_provenance(fake_searcher, mode):
+    hits = fake_searcher.search(
+        "former les enseignants à l'intelligence artificielle", k=7, mode=mode
+    )
+    assert [h.rank for h in hits] == list(range(1, 8))
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    for h in hits:
+        assert h.passage.document is not None and h.passage.document.file.endswith(".pdf")
+        assert h.passage.page >= 1 and h.passage.provenance.boxes
+        assert h.passage.kind not in ("toc", "heading")
+
+
+def test_hybrid_fuses_both_retrievers(fake_searcher):
+    query = "soutien aux start-up de l'intelligence artificielle"
+    pf = fake_searcher.resolve(None)
+    lexical = [pid for pid, _ in fake_searcher.lexical(query, pf, 100)]
+    dense = [pid for pid, _ in fake_searcher.dense(query, pf, 100)]
+    hybrid = [pid for pid, _ in fake_searcher.ranked(query, "hybrid", pf, 100)]
+    assert set(hybrid) == set(lexical) | set(dense)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_restrictive_filter_returns_every_passage_that_exists(fake_searcher, mode):
+    """Filters apply inside each retriever: a narrow filter still fills the result list."""
+    filters = Filters(doc="avis_budget.pdf", recommendations_only=True)
+    expected = set(lex.allowed_ids(fake_searcher.catalog, fake_searcher.resolve(filters)))
+    assert 3 <= len(expected) < 10
+    query = "dette" if mode == "lexical" else "trains régionaux et gares"
+    hits = fake_searcher.search(query, k=10, mode=mode, filters=filters)
+    found = {h.passage.passage_id for h in hits}
+    assert found <= expected
+    if mode != "lexical":  # every vector of the filter set is a candidate
+        assert found == expected
+
+
+def test_kind_filter_applies_to_dense_results(fake_searcher):
+    hits = fake_searcher.search(
+        "intelligence artificielle", k=30, mode="dense", filters=Filters(kind="plan")
+    )
+    assert len(hits) == 30
+    assert {h.passage.document.kind for h in hits} == {"plan"}
+
+
+def test_hit_json_has_exactly_the_contract_fields(fake_searcher):
+    hits = fake_searcher.search(
+        "Carif-Oref étude exposition automatisation",
+        k=5,
+        filters=Filters(recommendations_only=True),
+    )
+    data = [hit_json(h) for h in hits]
+    assert all(set(d) == HIT_FIELDS for d in data)
+    assert set(data[0]["document"]) == {"file", "title", "body", "kind", "date"}
+    assert set(data[0]["boxes"][0]) == {"page", "x0", "top", "x1", "bottom"}
+    numbers = [d["recommendation"]["number"] for d in data if d["recommendation"]]
+    assert 4 in numbers
+    d = data[0]
+    for start, end in d["highlights"]:
+        assert 0 <= start < end <= len(d["text"])
+    json.dumps(data)
+
+
+def test_near_duplicates_are_grouped_under_one_hit(
+    search_settings, search_catalog, fake_cls, store_doc
+):
+    shared = (
+        "Le CESER recommande de créer un fonds régional pour la rénovation énergétique "
+        "des logements sociaux, géré avec les bailleurs et les collectivités."
+    )
+    store_doc(search_catalog, "a.pdf", [shared, "Un autre paragraphe sur les lycées."])
+    store_doc(
+        search_catalog,
+        "b.pdf",
+        [shared.replace("Le CESER", "le CESER") + " ", "Rien à voir : les transports."],
+        body="CESER Autre",
+    )
+    fake = fake_cls()
+    sync_vectors(search_settings, search_catalog, fake)
+    for mode in ("hybrid", "dense", "lexical"):
+        hits = Searcher(search_settings, search_catalog, fake).search(
+            "fonds régional rénovation énergétique logements sociaux", k=5, mode=mode
+        )
+        top = hits[0]
+        assert "rénovation énergétique" in top.passage.text
+        assert len(top.duplicates) == 1
+        assert all("rénovation énergétique des logements" not in h.passage.text for h in hits[1:])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"query": "  "}, "vide"),
+        ({"query": "x", "mode": "sémantique"}, "sémantique"),
+        ({"query": "x", "k": 0}, "0"),
+    ],
+)
+def test_bad_arguments_raise_one_line_errors(fake_searcher, kwargs, needle):
+    with pytest.raises(CeserError) as e:
+        fake_searcher.search(**kwargs)
+    assert needle in str(e.value)
+
+
+def test_search_with_another_embedder_is_refused(fake_settings, fake_cls):
+    with Catalog(fake_settings.catalog_path) as cat:
+        other = Searcher(fake_settings, cat, fake_cls(dim=32, name="fake:other"))
+        with pytest.raises(EmbedderMismatchError) as e:
+            other.search("formation", mode="hybrid")
+        assert "fake:stems-64" in str(e.value) and "reindex --embeddings" in str(e.value)
+        assert other.search("formation", mode="lexical")  # lexical needs no vectors
+
+
+def test_cli_search_json_lexical(corpus_home):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--home",
+            str(corpus_home),
+            "search",
+            "apprentissage",
+            "--mode",
+            "lexical",
+            "-k",
+            "3",
+            "--kind",
+            "avis",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["query"] == "apprentissage" and data["mode"] == "lexical"
+    assert len(data["hits"]) == 3
+    assert all(set(h) == HIT_FIELDS for h in data["hits"])
+    assert all(h["document"]["kind"] == "avis" for h in data["hits"])
+
+
+def test_cli_search_table_cites_body_date_and_page(corpus_home):
+    result = CliRunner().invoke(
+        cli, ["--home", str(corpus_home), "search", "illectronisme", "--mode", "lexical", "-k", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "CESER Occitanie, avis du 14/03/2023, p." in result.output
+
+
+def test_cli_search_bad_filter_is_one_line(corpus_home):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from ceser_explorer.cli import main; main()",
+            "--home",
+            str(corpus_home),
+            "search",
+            "x",
+            "--mode",
+            "lexical",
+            "--doc",
+            "nope.pdf",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "nope.pdf" in out.stderr
