@@ -38,7 +38,7 @@ from ceser_explorer.catalog import Catalog, FileState
 from ceser_explorer.catalog import lexical as lex
 from ceser_explorer.catalog.themes import ThemeScore, store_passage_themes
 from ceser_explorer.config import Settings
-from ceser_explorer.index.cache import CACHE_FILE, EmbeddingCache, text_key
+from ceser_explorer.index.cache import EmbeddingCache, text_key
 from ceser_explorer.index.embedders import Embedder, get_embedder
 from ceser_explorer.index.store import VectorStore
 from ceser_explorer.index.sync import embed_text, metadata, sync_vectors
@@ -106,7 +106,7 @@ def build_scaled(
     """Fill settings' catalog and vector store with n recombined passages; return timings."""
     rng = random.Random(seed)
     sentences = sentences_of(corpus)
-    with EmbeddingCache(settings.ensure().home / CACHE_FILE) as cache:
+    with EmbeddingCache(settings.ensure().embedding_cache) as cache:
         start = time.perf_counter()
         vectors, _ = cache.embed_passages(embedder, sentences)
         embed_s = time.perf_counter() - start

@@ -9,6 +9,7 @@ from pathlib import Path
 ENV_HOME = "CESER_HOME"
 ENV_CHROMA_URL = "CESER_CHROMA_URL"
 ENV_EMBEDDER = "CESER_EMBEDDER"
+ENV_EMBEDDING_CACHE = "CESER_EMBEDDING_CACHE"
 
 
 def default_home() -> Path:
@@ -34,6 +35,7 @@ class Settings:
     home: Path
     chroma_url: str | None = None
     embedder: str | None = None
+    embedding_cache_file: Path | None = None
 
     @classmethod
     def load(
@@ -47,6 +49,9 @@ class Settings:
             home=resolve_home(home),
             chroma_url=chroma_url or os.environ.get(ENV_CHROMA_URL) or None,
             embedder=embedder or os.environ.get(ENV_EMBEDDER) or None,
+            embedding_cache_file=Path(os.environ[ENV_EMBEDDING_CACHE]).expanduser()
+            if os.environ.get(ENV_EMBEDDING_CACHE)
+            else None,
         )
 
     @property
@@ -56,6 +61,11 @@ class Settings:
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def embedding_cache(self) -> Path:
+        """The embedding cache (SQLite): $CESER_EMBEDDING_CACHE, else in the data folder."""
+        return self.embedding_cache_file or self.home / "embeddings.sqlite"
 
     @property
     def models_path(self) -> Path:

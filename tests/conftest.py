@@ -19,6 +19,15 @@ from ceser_explorer.catalog import Catalog  # noqa: E402
 from ceser_explorer.config import Settings  # noqa: E402
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Share one embedding cache between all test data folders (and between runs)."""
+    import os
+
+    cache = getattr(config, "cache", None)
+    folder = Path(cache.mkdir("ceser-embeddings")) if cache is not None else TESTS / ".cache"
+    os.environ.setdefault("CESER_EMBEDDING_CACHE", str(folder / "embeddings.sqlite"))
+
+
 def tesseract_ready() -> bool:
     from ceser_explorer.ingest.pdfread import tesseract_available
 

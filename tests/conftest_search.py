@@ -55,7 +55,7 @@ def copy_catalog(src_home: Path, home: Path) -> Settings:
     src.backup(dst)
     src.close()
     dst.close()
-    return Settings(home=home)
+    return Settings.load(home=home)
 
 
 @pytest.fixture(scope="session")

@@ -72,7 +72,7 @@ def test_prediction_on_new_passages_through_the_real_embedder(trained, classify_
         "Le nombre de voyageurs des TER a progressé de 6 % sur la ligne Toulouse-Rodez.",
     ]
     m = trained.model
-    retained, _ = m.decide(m.predict(texts, embedder, classify_settings.home / "cache/embeddings"))
+    retained, _ = m.decide(m.predict(texts, embedder, classify_settings.embedding_cache))
     labels = [{k for k, kept in zip(m.keys, row, strict=True) if kept} for row in retained]
     assert "recherche" in labels[0]
     assert "formation" in labels[1]
@@ -191,7 +191,7 @@ def test_a_theme_added_to_the_taxonomy_file_is_trained_and_predicted(
         "continue des enseignants.",
     ]
     m = load_model(settings, embedder.id)
-    retained, _ = m.decide(m.predict(new, embedder, settings.home / "cache/embeddings"))
+    retained, _ = m.decide(m.predict(new, embedder, settings.embedding_cache))
     j = m.keys.index("transport")
     assert list(retained[:, j]) == [True, True, False]
     assert retained[2, m.keys.index("formation")]

@@ -22,7 +22,6 @@ from sklearn.model_selection import KFold
 
 from ..config import Settings
 from ..errors import CeserError, EmbedderMismatchError
-from ..index.cache import CACHE_FILE
 from ..index.embedders import Embedder, get_embedder
 from . import features
 from .features import FeatureSpace, Progress
@@ -325,7 +324,7 @@ def load_model(settings: Settings, embedder_id: str | None = None) -> ThemeModel
 
 def embeddings_cache(settings: Settings) -> Path:
     """Return the passage-embedding cache of this data folder (shared with the search index)."""
-    return settings.home / CACHE_FILE
+    return settings.embedding_cache
 
 
 @dataclass(frozen=True)

