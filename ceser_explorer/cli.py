@@ -86,19 +86,24 @@ class ProgressReporter:
         self.progress.update(self.pages, visible=False)
 
 
-@contextmanager
-def progress_bars(enabled: bool) -> Iterator[ProgressReporter | None]:
-    if not enabled:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
+def bar(label: str = "{task.description}") -> Progress:
+    """Return the progress display of every long command: label, bar, count, time, on stderr."""
+    return Progress(
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
-    ) as progress:
+    )
+
+
+@contextmanager
+def progress_bars(enabled: bool) -> Iterator[ProgressReporter | None]:
+    if not enabled:
+        yield None
+        return
+    with bar() as progress:
         yield ProgressReporter(progress)
 
 
@@ -154,7 +159,10 @@ def ingest(env: Env, paths: tuple[str, ...], prune: bool, no_vectors: bool, as_j
     stored: list[int] = []
     with progress_bars(sys.stderr.isatty()) as reporter:
         summary = ingest_paths(
-            env.catalog, paths, prune=prune, reporter=reporter,
+            env.catalog,
+            paths,
+            prune=prune,
+            reporter=reporter,
             on_stored=lambda doc: stored.append(doc.doc_id),
         )
     with console.status("Thèmes et index de vecteurs…"):
@@ -394,4 +402,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

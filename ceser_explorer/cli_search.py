@@ -10,12 +10,11 @@ from contextlib import contextmanager
 import click
 from rich.markup import escape
 from rich.padding import Padding
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from . import output
-from .cli import CONTEXT, Env, cli, console, emit_json, pass_env, stdout
+from .cli import CONTEXT, Env, bar, cli, emit_json, pass_env, stdout
 from .evaluate import METRICS, SPLITS, default_queries_path, evaluate, load_queries
 from .index.sync import rebuild_vectors, status_line, sync_vectors, vector_status
 from .models import Hit
@@ -40,14 +39,7 @@ def embedding_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not enabled:
         yield None
         return
-    with Progress(
-        TextColumn("Vecteurs"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with bar("Vecteurs") as progress:
         task = progress.add_task("embed", total=None)
         yield lambda done, total: progress.update(task, completed=done, total=total)
 

@@ -16,7 +16,7 @@ from ..catalog import Catalog, FileState
 from ..errors import BadDocumentError, CeserError
 from ..models import Document
 from . import parse_pdf
-from .pdfread import OCR_HINT
+from .pdfread import OCR_HINT, vanished
 
 
 class Reporter(Protocol):
@@ -148,11 +148,7 @@ def _ingest_one(
     try:
         st = file.stat()
     except FileNotFoundError as e:
-        raise BadDocumentError(
-            name,
-            "le fichier a disparu pendant le traitement",
-            "vérifiez qu'il est toujours dans le dossier et relancez",
-        ) from e
+        raise vanished(name) from e
     doc = catalog.document_by_path(path)
     if doc is not None and doc.size == st.st_size and doc.mtime == st.st_mtime:
         summary.unchanged.append(name)
@@ -160,11 +156,7 @@ def _ingest_one(
     try:
         sha = sha256_file(file)
     except FileNotFoundError as e:
-        raise BadDocumentError(
-            name,
-            "le fichier a disparu pendant le traitement",
-            "vérifiez qu'il est toujours dans le dossier et relancez",
-        ) from e
+        raise vanished(name) from e
     state = FileState(path, st.st_size, st.st_mtime, sha)
     if doc is not None and doc.sha256 == sha:
         catalog.update_file_state(doc.doc_id, state)

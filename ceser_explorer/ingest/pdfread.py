@@ -80,6 +80,15 @@ def _bad(path: Path, reason: str, hint: str) -> BadDocumentError:
     return BadDocumentError(str(path), reason, hint)
 
 
+def vanished(path: Path | str) -> BadDocumentError:
+    """Return the error for a file that disappeared while the batch was reading it."""
+    return BadDocumentError(
+        str(path),
+        "le fichier a disparu pendant le traitement",
+        "vérifiez qu'il est toujours dans le dossier et relancez",
+    )
+
+
 def check_pdf_header(path: Path) -> None:
     """Raise BadDocumentError if the file is empty, missing or does not look like a PDF."""
     try:
@@ -87,11 +96,7 @@ def check_pdf_header(path: Path) -> None:
         with path.open("rb") as f:
             head = f.read(1024)
     except FileNotFoundError as e:
-        raise _bad(
-            path,
-            "le fichier a disparu pendant le traitement",
-            "vérifiez qu'il est toujours dans le dossier et relancez",
-        ) from e
+        raise vanished(path) from e
     except OSError as e:
         raise _bad(
             path, f"lecture impossible ({e.strerror})", "vérifiez les droits du fichier"
@@ -226,11 +231,7 @@ def read_pages(
             "enregistrez une copie sans mot de passe et déposez-la à la place",
         ) from e
     except FileNotFoundError as e:
-        raise _bad(
-            path,
-            "le fichier a disparu pendant le traitement",
-            "vérifiez qu'il est toujours dans le dossier et relancez",
-        ) from e
+        raise vanished(path) from e
     except PdfminerException as e:
         cause = f"{e} {e.__cause__ or ''} {type(e.args[0]).__name__ if e.args else ''}".lower()
         if "password" in cause or "encrypt" in cause:
@@ -273,11 +274,7 @@ def read_pages(
             except BadDocumentError:
                 raise
             except FileNotFoundError as e:
-                raise _bad(
-                    path,
-                    "le fichier a disparu pendant le traitement",
-                    "vérifiez qu'il est toujours dans le dossier et relancez",
-                ) from e
+                raise vanished(path) from e
             except Exception as e:
                 raise _bad(
                     path,
@@ -289,11 +286,7 @@ def read_pages(
             if on_page:
                 on_page(page.page_number, n)
             if not os.path.exists(path):
-                raise _bad(
-                    path,
-                    "le fichier a disparu pendant le traitement",
-                    "vérifiez qu'il est toujours dans le dossier et relancez",
-                )
+                raise vanished(path)
 
 
 def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> RawPage:
