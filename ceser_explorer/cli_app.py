@@ -18,25 +18,51 @@ APP = Path(__file__).parent / "app" / "main.py"
 def streamlit_command(script: Path, host: str, port: int, browser: bool) -> list[str]:
     """Return the command line that serves script with Streamlit on host:port."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.address", host,
-        "--server.port", str(port),
-        "--server.headless", "false" if browser else "true",
-        "--server.maxUploadSize", "50",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "false" if browser else "true",
+        "--server.maxUploadSize",
+        "50",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
     ]
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True,
-              help="Port du serveur.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Adresse d'écoute ; 127.0.0.1 n'accepte que cette machine.")
-@click.option("--chroma-url", envvar=ENV_CHROMA_URL,
-              help="Serveur Chroma (http://hôte:port) au lieu de l'index local.")
-@click.option("--browser/--no-browser", default=True, show_default=True,
-              help="Ouvrir un onglet du navigateur.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8501,
+    show_default=True,
+    help="Port du serveur.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Adresse d'écoute ; 127.0.0.1 n'accepte que cette machine.",
+)
+@click.option(
+    "--chroma-url",
+    envvar=ENV_CHROMA_URL,
+    help="Serveur Chroma (http://hôte:port) au lieu de l'index local.",
+)
+@click.option(
+    "--browser/--no-browser",
+    default=True,
+    show_default=True,
+    help="Ouvrir un onglet du navigateur.",
+)
 @pass_env
 def explore(env: Env, port: int, host: str, chroma_url: str | None, browser: bool) -> None:
     """Ouvrir l'explorateur (recherche, préconisations, documents, import) dans le navigateur.

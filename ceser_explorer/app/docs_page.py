@@ -22,7 +22,9 @@ def short(title: str, n: int = 38) -> str:
 
 
 def document_rows(
-    docs: Sequence[Document], passages: Sequence[Passage], recs: Sequence[Recommendation],
+    docs: Sequence[Document],
+    passages: Sequence[Passage],
+    recs: Sequence[Recommendation],
     n_measures: Mapping[int, int],
 ) -> list[dict[str, Any]]:
     """Return one row of figures per document."""
@@ -79,8 +81,13 @@ def theme_distribution(
     )
 
 
-def _detail(ctx: state.Context, doc: Document, passages: Sequence[Passage],
-            recs: Sequence[Recommendation], names: Mapping[str, str]) -> None:
+def _detail(
+    ctx: state.Context,
+    doc: Document,
+    passages: Sequence[Passage],
+    recs: Sequence[Recommendation],
+    names: Mapping[str, str],
+) -> None:
     left, right = st.columns([1, 1])
     with left:
         st.markdown(f"**{doc.title or doc.file}**")
@@ -98,15 +105,27 @@ def _detail(ctx: state.Context, doc: Document, passages: Sequence[Passage],
         st.table(pd.DataFrame(facts, columns=["", "Valeur"]).set_index(""))
         path = Path(doc.path)
         if path.is_file():
-            st.download_button("Télécharger le PDF", path.read_bytes(), doc.file,
-                               "application/pdf", key=f"doc-pdf-{doc.doc_id}",
-                               icon=":material/download:", on_click="ignore")
+            st.download_button(
+                "Télécharger le PDF",
+                path.read_bytes(),
+                doc.file,
+                "application/pdf",
+                key=f"doc-pdf-{doc.doc_id}",
+                icon=":material/download:",
+                on_click="ignore",
+            )
     with right:
         st.markdown("**Répartition des passages par thème**")
         if names:
-            st.bar_chart(theme_distribution(doc, passages, names), stack=True,
-                         horizontal=True, y_label="passages", height=260, sort=False,
-                         color=["#1f4e79", "#e0a040"])
+            st.bar_chart(
+                theme_distribution(doc, passages, names),
+                stack=True,
+                horizontal=True,
+                y_label="passages",
+                height=260,
+                sort=False,
+                color=["#1f4e79", "#e0a040"],
+            )
         else:
             st.caption("Thèmes non calculés : lancez « ceser classify train » puis « apply ».")
 
@@ -119,10 +138,18 @@ def render() -> None:
     docs = state.documents(*ctx.key)
     stats = ctx.catalog.stats()
     cols = st.columns(6)
-    for col, (label, key) in zip(cols, (
-        ("Documents", "documents"), ("Pages", "pages"), ("Passages", "passages"),
-        ("Préconisations", "recommendations"), ("Mesures", "measures"), ("Échecs", "failures"),
-    ), strict=True):
+    for col, (label, key) in zip(
+        cols,
+        (
+            ("Documents", "documents"),
+            ("Pages", "pages"),
+            ("Passages", "passages"),
+            ("Préconisations", "recommendations"),
+            ("Mesures", "measures"),
+            ("Échecs", "failures"),
+        ),
+        strict=True,
+    ):
         col.metric(label, stats[key])
     if stats["ocr_pages"]:
         st.caption(f"{stats['ocr_pages']} pages lues par OCR.")
@@ -133,23 +160,34 @@ def render() -> None:
     passages = state.passages(*ctx.key)
     recs = state.recommendations(*ctx.key)
     n_measures = Counter(m.doc_id for m in state.measures(*ctx.key))
-    st.dataframe(pd.DataFrame(document_rows(docs, passages, recs, n_measures)),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(document_rows(docs, passages, recs, n_measures)),
+        hide_index=True,
+        width="stretch",
+    )
     if docs and names:
         st.subheader("Thèmes par document", divider="gray")
         st.caption("Part des passages de chaque document qui relèvent de chaque thème (%).")
-        st.bar_chart(theme_shares(docs, passages, names), stack=False, horizontal=True,
-                     y_label="% des passages", height=60 + 55 * len(docs), sort=False)
+        st.bar_chart(
+            theme_shares(docs, passages, names),
+            stack=False,
+            horizontal=True,
+            y_label="% des passages",
+            height=60 + 55 * len(docs),
+            sort=False,
+        )
     if docs:
         st.subheader("Détail d'un document", divider="gray")
         titles = {d.doc_id: f"{d.title or d.file} ({d.file})" for d in docs}
-        chosen = st.selectbox("Document", list(titles), key="d_doc",
-                              format_func=lambda i: titles.get(i, str(i)))
+        chosen = st.selectbox(
+            "Document", list(titles), key="d_doc", format_func=lambda i: titles.get(i, str(i))
+        )
         doc = next((d for d in docs if d.doc_id == chosen), docs[0])
         _detail(ctx, doc, passages, recs, names)
     st.subheader("Échecs d'import", divider="gray")
     if failures:
-        st.dataframe(pd.DataFrame(failures, columns=["Fichier", "Erreur"]), hide_index=True,
-                     width="stretch")
+        st.dataframe(
+            pd.DataFrame(failures, columns=["Fichier", "Erreur"]), hide_index=True, width="stretch"
+        )
     else:
         st.caption("Aucun échec : tous les fichiers du dossier ont été lus.")

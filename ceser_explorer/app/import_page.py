@@ -14,8 +14,12 @@ from ..errors import CeserError
 from ..ingest.batch import BatchSummary, ingest_paths
 from . import markup, services, state, uploads
 
-STATES = (("added", "ajouté"), ("updated", "mis à jour"), ("unchanged", "inchangé"),
-          ("removed", "retiré"))
+STATES = (
+    ("added", "ajouté"),
+    ("updated", "mis à jour"),
+    ("unchanged", "inchangé"),
+    ("removed", "retiré"),
+)
 
 
 class ProgressReporter:
@@ -50,7 +54,10 @@ def run_batch(ctx: state.Context, paths: Sequence[Path], prune: bool = False) ->
     stored: list[int] = []
     with Catalog(ctx.settings.catalog_path) as cat:  # its own connection for the writes
         summary: BatchSummary = ingest_paths(
-            cat, paths, prune=prune, reporter=ProgressReporter(bar),
+            cat,
+            paths,
+            prune=prune,
+            reporter=ProgressReporter(bar),
             on_stored=lambda doc: stored.append(doc.doc_id),
         )
         bar.progress(1.0, text="Mise à jour des thèmes et de l'index sémantique…")
@@ -71,11 +78,12 @@ def _show(result: dict[str, Any]) -> None:
     counts = {label: len(result.get(key, [])) for key, label in STATES}
     line = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in counts.items())
     failed = result.get("failed", [])
-    (st.warning if failed else st.success)(
-        f"Indexation terminée : {line}, {len(failed)} en échec."
-    )
-    rows = [{"Fichier": Path(f).name, "État": label}
-            for key, label in STATES for f in result.get(key, [])]
+    (st.warning if failed else st.success)(f"Indexation terminée : {line}, {len(failed)} en échec.")
+    rows = [
+        {"Fichier": Path(f).name, "État": label}
+        for key, label in STATES
+        for f in result.get(key, [])
+    ]
     rows += [{"Fichier": Path(f["file"]).name, "État": f"échec : {f['error']}"} for f in failed]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -92,11 +100,14 @@ def _upload(ctx: state.Context, folder: Path) -> None:
     n = st.session_state.setdefault("i_round", 0)
     files = st.file_uploader(
         f"Déposez un ou plusieurs PDF (au plus {uploads.MAX_BYTES // 2**20} Mo chacun)",
-        type=["pdf"], accept_multiple_files=True, key=f"i_files_{n}",
+        type=["pdf"],
+        accept_multiple_files=True,
+        key=f"i_files_{n}",
         max_upload_size=uploads.MAX_BYTES // 2**20,
     )
-    if not st.button("Importer et indexer", type="primary", disabled=not files,
-                     icon=":material/upload:"):
+    if not st.button(
+        "Importer et indexer", type="primary", disabled=not files, icon=":material/upload:"
+    ):
         return
     saved, refused = [], []
     for f in files or []:

@@ -13,19 +13,31 @@ from ..errors import CeserError
 from ..models import Recommendation
 from . import exports, markup, services, state, widgets
 
-COLUMNS = ("N°", "Préconisation", "Thèmes", "Document", "Instance", "Date", "Page",
-           "Réponse du plan", "Score", "Identifiant")
+COLUMNS = (
+    "N°",
+    "Préconisation",
+    "Thèmes",
+    "Document",
+    "Instance",
+    "Date",
+    "Page",
+    "Réponse du plan",
+    "Score",
+    "Identifiant",
+)
 
 
 @st.cache_data(show_spinner="Rapprochement des préconisations et des plans…", max_entries=4)
 def _coverage(home: str, version: str) -> dict[str, tuple[str, float, bool]]:
     """Return {rec id: (best measure label, score, covered)} for every avis."""
     settings = Settings.load(home=home)
-    rows = services.coverage(settings, state.catalog_for(home),
-                             tracer=state.tracer(home, version))
+    rows = services.coverage(settings, state.catalog_for(home), tracer=state.tracer(home, version))
     return {
-        r.recommendation.rec_id: (r.best.label if r.best else "", r.best.score if r.best else 0.0,
-                                  bool(r.covered))
+        r.recommendation.rec_id: (
+            r.best.label if r.best else "",
+            r.best.score if r.best else 0.0,
+            bool(r.covered),
+        )
         for r in rows
     }
 
@@ -33,8 +45,9 @@ def _coverage(home: str, version: str) -> dict[str, tuple[str, float, bool]]:
 @st.cache_data(show_spinner="Recherche des mesures qui y répondent…", max_entries=64)
 def _trace(home: str, version: str, rec_id: str) -> dict[str, Any]:
     settings = Settings.load(home=home)
-    found = services.trace(settings, state.catalog_for(home), rec_id, k=5,
-                           tracer=state.tracer(home, version))
+    found = services.trace(
+        settings, state.catalog_for(home), rec_id, k=5, tracer=state.tracer(home, version)
+    )
     result: dict[str, Any] = found.to_dict()
     return result
 
@@ -56,18 +69,20 @@ def table_rows(
     for r in recs:
         info = r.document
         best = cover.get(r.rec_id)
-        rows.append({
-            "N°": r.number,
-            "Préconisation": r.text,
-            "Thèmes": markup.themes_text(r.labels, r.review, names),
-            "Document": info.title if info else "",
-            "Instance": info.body if info else "",
-            "Date": widgets.date_fr(info.date) if info else "",
-            "Page": r.page,
-            "Réponse du plan": (best[0] if best[2] else "aucune") if best else "",
-            "Score": round(best[1], 2) if best else None,
-            "Identifiant": r.rec_id,
-        })
+        rows.append(
+            {
+                "N°": r.number,
+                "Préconisation": r.text,
+                "Thèmes": markup.themes_text(r.labels, r.review, names),
+                "Document": info.title if info else "",
+                "Instance": info.body if info else "",
+                "Date": widgets.date_fr(info.date) if info else "",
+                "Page": r.page,
+                "Réponse du plan": (best[0] if best[2] else "aucune") if best else "",
+                "Score": round(best[1], 2) if best else None,
+                "Identifiant": r.rec_id,
+            }
+        )
     return rows
 
 
@@ -77,14 +92,30 @@ def _filtered(recs: list[Recommendation], names: Mapping[str, str]) -> list[Reco
     if st.session_state.get("r_doc", "") not in titles:
         st.session_state["r_doc"] = ""
     a, b, c = st.columns([2, 2, 1], vertical_alignment="bottom")
-    doc = a.selectbox("Avis", ["", *titles], key="r_doc", persist_state="session",
-                      format_func=lambda v: titles.get(v, v) or "Tous les avis")
-    text = b.text_input("Contient", key="r_text", persist_state="session",
-                        placeholder="ex. : apprentissage")
-    numbered = c.toggle("Numérotées seulement", key="r_numbered", persist_state="session",
-                        help="Masquer les préconisations repérées dans le cours du texte.")
-    themes = st.pills("Thèmes", list(names), selection_mode="multi", key="r_themes",
-                      persist_state="session", format_func=lambda k: names.get(k, k))
+    doc = a.selectbox(
+        "Avis",
+        ["", *titles],
+        key="r_doc",
+        persist_state="session",
+        format_func=lambda v: titles.get(v, v) or "Tous les avis",
+    )
+    text = b.text_input(
+        "Contient", key="r_text", persist_state="session", placeholder="ex. : apprentissage"
+    )
+    numbered = c.toggle(
+        "Numérotées seulement",
+        key="r_numbered",
+        persist_state="session",
+        help="Masquer les préconisations repérées dans le cours du texte.",
+    )
+    themes = st.pills(
+        "Thèmes",
+        list(names),
+        selection_mode="multi",
+        key="r_themes",
+        persist_state="session",
+        format_func=lambda k: names.get(k, k),
+    )
     out = []
     needle = (text or "").strip().lower()
     for r in recs:
@@ -110,10 +141,14 @@ def _selected(recs: list[Recommendation], event: Any) -> Recommendation | None:
     if st.session_state.get("r_pick") not in ids:
         st.session_state["r_pick"] = None
     labels = {r.rec_id: rec_label(r) for r in recs}
-    chosen = st.selectbox("Examiner une préconisation", ids, key="r_pick",
-                          format_func=lambda v: labels.get(v, v),
-                          placeholder="Choisissez-en une, ou cliquez sur une ligne du tableau",
-                          help="Montre sa source dans la page et les mesures qui y répondent.")
+    chosen = st.selectbox(
+        "Examiner une préconisation",
+        ids,
+        key="r_pick",
+        format_func=lambda v: labels.get(v, v),
+        placeholder="Choisissez-en une, ou cliquez sur une ligne du tableau",
+        help="Montre sa source dans la page et les mesures qui y répondent.",
+    )
     return next((r for r in recs if r.rec_id == chosen), None)
 
 
@@ -131,26 +166,36 @@ def _matches(ctx: state.Context, r: Recommendation) -> None:
         )
     if not matches:
         return
-    df = pd.DataFrame([
-        {
-            "Score": round(m["score"], 2),
-            "Répond": "oui" if m["answers"] else "non",
-            "Mesure": m["label"] + (f" · {m['part']}" if m.get("part") else ""),
-            "Termes communs": ", ".join(m.get("terms", [])),
-            "Plan": (m.get("document") or {}).get("title", ""),
-            "Page": m["page"],
-        }
-        for m in matches
-    ])
-    st.dataframe(df, hide_index=True, width="stretch", column_config={
-        "Score": st.column_config.ProgressColumn("Score", min_value=0.0, max_value=1.0,
-                                                 format="%.2f", width="small"),
-        "Répond": st.column_config.TextColumn("Répond", width="small"),
-        "Mesure": st.column_config.TextColumn("Mesure", width="large"),
-        "Page": st.column_config.NumberColumn("Page", width="small"),
-    })
-    st.caption("Score : proximité de sens et termes communs ; « oui » au-delà du seuil "
-               f"{markup.score_fr(trace.get('threshold', 0))}.")
+    df = pd.DataFrame(
+        [
+            {
+                "Score": round(m["score"], 2),
+                "Répond": "oui" if m["answers"] else "non",
+                "Mesure": m["label"] + (f" · {m['part']}" if m.get("part") else ""),
+                "Termes communs": ", ".join(m.get("terms", [])),
+                "Plan": (m.get("document") or {}).get("title", ""),
+                "Page": m["page"],
+            }
+            for m in matches
+        ]
+    )
+    st.dataframe(
+        df,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Score": st.column_config.ProgressColumn(
+                "Score", min_value=0.0, max_value=1.0, format="%.2f", width="small"
+            ),
+            "Répond": st.column_config.TextColumn("Répond", width="small"),
+            "Mesure": st.column_config.TextColumn("Mesure", width="large"),
+            "Page": st.column_config.NumberColumn("Page", width="small"),
+        },
+    )
+    st.caption(
+        "Score : proximité de sens et termes communs ; « oui » au-delà du seuil "
+        f"{markup.score_fr(trace.get('threshold', 0))}."
+    )
 
 
 def _detail(ctx: state.Context, r: Recommendation, names: Mapping[str, str]) -> None:
@@ -179,10 +224,13 @@ def render() -> None:
         return
     shown = _filtered(recs, names)
     cover: dict[str, tuple[str, float, bool]] = {}
-    if st.toggle("Montrer la mesure du plan qui répond le mieux à chacune", key="r_cover",
-                 persist_state="session",
-                 help="Rapproche chaque préconisation des mesures des plans du catalogue "
-                 "(quelques secondes la première fois)."):
+    if st.toggle(
+        "Montrer la mesure du plan qui répond le mieux à chacune",
+        key="r_cover",
+        persist_state="session",
+        help="Rapproche chaque préconisation des mesures des plans du catalogue "
+        "(quelques secondes la première fois).",
+    ):
         try:
             cover = _coverage(*ctx.key)
         except CeserError as e:
@@ -193,8 +241,12 @@ def render() -> None:
     table["N°"] = [("" if n is None else str(n)) for n in table["N°"]]
     event = st.dataframe(
         table,
-        hide_index=True, width="stretch", key="r_table", on_select="rerun",
-        selection_mode="single-row", column_order=[c for c in COLUMNS if c != "Identifiant"],
+        hide_index=True,
+        width="stretch",
+        key="r_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=[c for c in COLUMNS if c != "Identifiant"],
         column_config={
             "N°": st.column_config.TextColumn("N°", width="small"),
             "Préconisation": st.column_config.TextColumn("Préconisation", width="large"),
@@ -207,13 +259,24 @@ def render() -> None:
     )
     a, b, _ = st.columns([1, 1, 4])
     with a:
-        st.download_button("Exporter en CSV", exports.to_csv(rows, COLUMNS), "preconisations.csv",
-                           "text/csv", key="r_csv", icon=":material/download:", on_click="ignore")
+        st.download_button(
+            "Exporter en CSV",
+            exports.to_csv(rows, COLUMNS),
+            "preconisations.csv",
+            "text/csv",
+            key="r_csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
     with b:
         st.download_button(
-            "Exporter en XLSX", exports.to_xlsx(rows, COLUMNS), "preconisations.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="r_xlsx",
-            icon=":material/download:", on_click="ignore",
+            "Exporter en XLSX",
+            exports.to_xlsx(rows, COLUMNS),
+            "preconisations.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="r_xlsx",
+            icon=":material/download:",
+            on_click="ignore",
         )
     chosen = _selected(shown, event)
     if chosen is not None:

@@ -98,48 +98,91 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
     themes: list[str] = []
     conf = DEFAULTS["f_conf"]
     if options:
-        themes = left.pills(
-            "Thèmes", options, selection_mode="multi", key="f_themes", persist_state="session",
-            format_func=lambda k: names.get(k, k),
-        ) or []
+        themes = (
+            left.pills(
+                "Thèmes",
+                options,
+                selection_mode="multi",
+                key="f_themes",
+                persist_state="session",
+                format_func=lambda k: names.get(k, k),
+            )
+            or []
+        )
         conf = right.slider(
-            "Confiance minimale", 0.0, 1.0, step=0.05, key="f_conf", persist_state="session",
+            "Confiance minimale",
+            0.0,
+            1.0,
+            step=0.05,
+            key="f_conf",
+            persist_state="session",
             help="Score minimal du thème pour qu'un passage soit retenu par le filtre.",
         )
     else:
-        left.caption("Filtre par thème indisponible : les passages n'ont pas encore de thèmes "
-                     "(« ceser classify train » puis « ceser classify apply »).")
+        left.caption(
+            "Filtre par thème indisponible : les passages n'ont pas encore de thèmes "
+            "(« ceser classify train » puis « ceser classify apply »)."
+        )
     left, right = st.columns([1, 2], vertical_alignment="center")
     recs = left.toggle("Préconisations seulement", key="f_recs", persist_state="session")
     mode = right.segmented_control(
-        "Mode", list(MODES), key="f_mode", persist_state="session", format_func=MODES.__getitem__,
-        label_visibility="collapsed", required=True,
+        "Mode",
+        list(MODES),
+        key="f_mode",
+        persist_state="session",
+        format_func=MODES.__getitem__,
+        label_visibility="collapsed",
+        required=True,
         help="Hybride : sens et mots exacts réunis. Sémantique : le sens. Lexicale : les mots.",
     )
-    n_more = sum(bool(st.session_state[k]) for k in ("f_kind", "f_body", "f_doc", "f_since",
-                                                      "f_until"))
+    n_more = sum(
+        bool(st.session_state[k]) for k in ("f_kind", "f_body", "f_doc", "f_since", "f_until")
+    )
     label = "Plus de filtres" + (f" ({n_more} actifs)" if n_more else "")
     with st.expander(label, expanded=bool(n_more)):
         a, b, c = st.columns(3)
-        kind = a.selectbox("Type de document", ["", *KINDS], key="f_kind", persist_state="session",
-                           format_func=lambda k: KINDS.get(k, "Tous"))
+        kind = a.selectbox(
+            "Type de document",
+            ["", *KINDS],
+            key="f_kind",
+            persist_state="session",
+            format_func=lambda k: KINDS.get(k, "Tous"),
+        )
         bodies = sorted({d.body for d in docs if d.body})
-        body = b.selectbox("Instance", ["", *bodies], key="f_body", persist_state="session",
-                           format_func=lambda v: v or "Toutes")
+        body = b.selectbox(
+            "Instance",
+            ["", *bodies],
+            key="f_body",
+            persist_state="session",
+            format_func=lambda v: v or "Toutes",
+        )
         titles = {d.file: d.title or d.file for d in docs}
-        doc = c.selectbox("Document", ["", *titles], key="f_doc", persist_state="session",
-                          format_func=lambda v: titles.get(v, v) or "Tous")
+        doc = c.selectbox(
+            "Document",
+            ["", *titles],
+            key="f_doc",
+            persist_state="session",
+            format_func=lambda v: titles.get(v, v) or "Tous",
+        )
         a, b, c = st.columns(3)
-        since = a.date_input("Depuis le", key="f_since", persist_state="session",
-                             format="DD/MM/YYYY")
-        until = b.date_input("Jusqu'au", key="f_until", persist_state="session",
-                             format="DD/MM/YYYY")
+        since = a.date_input(
+            "Depuis le", key="f_since", persist_state="session", format="DD/MM/YYYY"
+        )
+        until = b.date_input(
+            "Jusqu'au", key="f_until", persist_state="session", format="DD/MM/YYYY"
+        )
         k = c.selectbox("Nombre de résultats", [5, 10, 20, 50], key="f_k", persist_state="session")
     return Choice(
-        tuple(themes), float(conf), kind or None, body or None, doc or None,
+        tuple(themes),
+        float(conf),
+        kind or None,
+        body or None,
+        doc or None,
         since if isinstance(since, dt.date) else None,
         until if isinstance(until, dt.date) else None,
-        bool(recs), str(mode or "hybrid"), int(k),
+        bool(recs),
+        str(mode or "hybrid"),
+        int(k),
     )
 
 
@@ -147,8 +190,14 @@ def _examples() -> None:
     st.caption("Posez une question en français courant, ou essayez :")
     cols = st.columns(len(EXAMPLES))
     for col, text in zip(cols, EXAMPLES, strict=True):
-        col.button(text, on_click=_set_query, args=(text,), key=f"ex-{text}",
-                   type="tertiary", icon=":material/search:")
+        col.button(
+            text,
+            on_click=_set_query,
+            args=(text,),
+            key=f"ex-{text}",
+            type="tertiary",
+            icon=":material/search:",
+        )
 
 
 def _empty(query: str, choice: Choice, names: Mapping[str, str]) -> None:
@@ -162,10 +211,19 @@ def _empty(query: str, choice: Choice, names: Mapping[str, str]) -> None:
         )
         cols = st.columns(min(len(active) + 1, 4))
         for i, (desc, key) in enumerate(active):
-            cols[i % len(cols)].button(f"Retirer : {desc}", key=f"rm-{i}", on_click=_reset,
-                                       args=(key,), icon=":material/filter_alt_off:")
-        cols[-1].button("Retirer tous les filtres", key="rm-all", on_click=_reset,
-                        args=tuple(k for k in DEFAULTS if k not in ("f_mode", "f_k")))
+            cols[i % len(cols)].button(
+                f"Retirer : {desc}",
+                key=f"rm-{i}",
+                on_click=_reset,
+                args=(key,),
+                icon=":material/filter_alt_off:",
+            )
+        cols[-1].button(
+            "Retirer tous les filtres",
+            key="rm-all",
+            on_click=_reset,
+            args=tuple(k for k in DEFAULTS if k not in ("f_mode", "f_k")),
+        )
     elif choice.mode == "lexical":
         st.warning(
             f"Aucun passage ne contient les mots de « {asked} ». Le mode lexical ne cherche "
@@ -199,7 +257,8 @@ def render() -> None:
     st.title("Recherche")
     query = st.text_input(
         "Rechercher dans les avis et les plans",
-        key="q", persist_state="session",
+        key="q",
+        persist_state="session",
         placeholder="ex. : que propose le CESER pour former les enseignants à l'IA ?",
         help="Entrée lance la recherche.",
         icon=":material/search:",
@@ -217,16 +276,29 @@ def render() -> None:
     query = (query or "").strip()
     if not query:
         _examples()
-        st.caption("Dans le catalogue : " + ", ".join(
-            f"{stats[key]} {word}{'s' if stats[key] > 1 else ''}"
-            for key, word in (("documents", "document"), ("passages", "passage"),
-                              ("recommendations", "préconisation"))
-        ) + ".")
+        st.caption(
+            "Dans le catalogue : "
+            + ", ".join(
+                f"{stats[key]} {word}{'s' if stats[key] > 1 else ''}"
+                for key, word in (
+                    ("documents", "document"),
+                    ("passages", "passage"),
+                    ("recommendations", "préconisation"),
+                )
+            )
+            + "."
+        )
         return
     try:
         filters = services.make_filters(
-            choice.themes, choice.min_confidence, choice.kind, choice.body, choice.doc,
-            choice.since, choice.until, choice.recommendations_only,
+            choice.themes,
+            choice.min_confidence,
+            choice.kind,
+            choice.body,
+            choice.doc,
+            choice.since,
+            choice.until,
+            choice.recommendations_only,
         )
         start = time.perf_counter()
         hits = services.search(searcher, query, choice.k, choice.mode, filters)

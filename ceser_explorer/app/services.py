@@ -91,15 +91,17 @@ def make_tracer(settings: Settings, catalog: Catalog) -> Any:
     return tracing.Tracer(settings, catalog)
 
 
-def trace(settings: Settings, catalog: Catalog, item_id: str, k: int = 5,
-          tracer: Any = None) -> Any:
+def trace(
+    settings: Settings, catalog: Catalog, item_id: str, k: int = 5, tracer: Any = None
+) -> Any:
     """Return the trace of a recommendation: the plan measures that answer it, ranked."""
     tracing = _module("trace", "Le rapprochement avec les plans")
     return tracing.trace(settings, catalog, item_id, k=k, tracer=tracer)
 
 
-def coverage(settings: Settings, catalog: Catalog, avis: str | None = None,
-             tracer: Any = None) -> list[Any]:
+def coverage(
+    settings: Settings, catalog: Catalog, avis: str | None = None, tracer: Any = None
+) -> list[Any]:
     """Return, for each recommendation of the avis, its best plan match and coverage."""
     tracing = _module("trace", "Le rapprochement avec les plans")
     return list(tracing.coverage(settings, catalog, avis=avis, tracer=tracer))

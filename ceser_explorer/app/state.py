@@ -44,8 +44,9 @@ def catalog_for(home: str) -> Catalog:
 def catalog_version(catalog: Catalog) -> str:
     """Return a short hash of what the pages show: documents, counts and the theme model."""
     docs = [(d.doc_id, d.sha256, d.path) for d in catalog.documents()]
-    raw = repr((docs, sorted(catalog.stats().items()),
-                theme_store.get_setting(catalog, "themes.model")))
+    raw = repr(
+        (docs, sorted(catalog.stats().items()), theme_store.get_setting(catalog, "themes.model"))
+    )
     return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
 

@@ -91,8 +91,11 @@ def source_view(
                 continue
             st.image(png, caption=f"{doc.file} — page {p} sur {doc.page_count}", width="stretch")
     with cols[-1] if beside and len(pages) == 1 else st.container():
-        where = (f"page {pages[0]}" if len(pages) == 1
-                 else f"pages {pages[0]} et {pages[-1]} (il continue sur la page suivante)")
+        where = (
+            f"page {pages[0]}"
+            if len(pages) == 1
+            else f"pages {pages[0]} et {pages[-1]} (il continue sur la page suivante)"
+        )
         st.caption(f"Passage encadré en orange, {where}.")
         _download(doc.path, doc.file, key)
 

@@ -77,7 +77,10 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self._model = SentenceTransformer(_resolve_model(model))
         self.id = f"st:{model}"
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(get_dim() or 0)
         # e5-style models expect "query: " / "passage: " prefixes
         self._e5 = "e5" in model.lower()
