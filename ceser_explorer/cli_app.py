@@ -15,7 +15,7 @@ from .config import ENV_CHROMA_URL, ENV_EMBEDDER, ENV_HOME
 APP = Path(__file__).parent / "app" / "main.py"
 
 
-def streamlit_command(script: Path, host: str, port: int, browser: bool) -> list[str]:
+def streamlit_command(script: Path, host: str, port: int) -> list[str]:
     """Return the command line that serves script with Streamlit on host:port."""
     return [
         sys.executable,
@@ -28,7 +28,7 @@ def streamlit_command(script: Path, host: str, port: int, browser: bool) -> list
         "--server.port",
         str(port),
         "--server.headless",
-        "false" if browser else "true",
+        "true",  # never Streamlit's first-run e-mail prompt; the browser is opened by us
         "--server.maxUploadSize",
         "50",
         "--server.fileWatcherType",
@@ -36,6 +36,17 @@ def streamlit_command(script: Path, host: str, port: int, browser: bool) -> list
         "--browser.gatherUsageStats",
         "false",
     ]
+
+
+def open_later(url: str, delay: float = 4.0) -> None:
+    """Open url in the user's browser once the server had time to start (no-op if none)."""
+    code = f"import time, webbrowser; time.sleep({delay}); webbrowser.open({url!r})"
+    subprocess.Popen(
+        [sys.executable, "-c", code],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @cli.command(context_settings=CONTEXT)
@@ -80,7 +91,9 @@ def explore(env: Env, port: int, host: str, chroma_url: str | None, browser: boo
     if env.settings.embedder:
         environ[ENV_EMBEDDER] = env.settings.embedder
     click.echo(f"Explorateur sur http://{host}:{port} (Ctrl+C pour arrêter).", err=True)
-    cmd = streamlit_command(APP, host, port, browser)
+    cmd = streamlit_command(APP, host, port)
+    if browser:
+        open_later(f"http://{host}:{port}")
     if os.name == "posix":
         # become the server: Ctrl+C and kill reach it directly and nothing is left behind
         os.execve(cmd[0], cmd, environ)

@@ -161,7 +161,8 @@ def test_save_upload_size_limit(tmp_path: Path) -> None:
 def test_explore_listens_on_localhost_by_default() -> None:
     result = CliRunner().invoke(cli, ["explore", "--help"])
     assert result.exit_code == 0 and "127.0.0.1" in result.output
-    cmd = streamlit_command(Path("app.py"), "127.0.0.1", 8600, browser=False)
+    cmd = streamlit_command(Path("app.py"), "127.0.0.1", 8600)
+    assert cmd[cmd.index("--server.headless") + 1] == "true"  # no first-run e-mail prompt
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
     assert cmd[cmd.index("--server.port") + 1] == "8600"
 
