@@ -46,6 +46,7 @@ corpus: install-dev
 
 bench: install-dev
 	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/search.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache
