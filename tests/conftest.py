@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,6 +27,25 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = getattr(config, "cache", None)
     folder = Path(cache.mkdir("ceser-embeddings")) if cache is not None else TESTS / ".cache"
     os.environ.setdefault("CESER_EMBEDDING_CACHE", str(folder / "embeddings.sqlite"))
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    """Wait until url answers 200; fail with the end of log if proc dies or time runs out."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"{url} did not answer in {timeout:.0f} s: {log.read_text()[-500:]}")
+        time.sleep(0.3)
 
 
 def tesseract_ready() -> bool:

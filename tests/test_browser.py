@@ -6,12 +6,11 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import wait_until_up
 
 pytest_plugins = ["conftest_search", "conftest_classify", "conftest_app"]
 
@@ -68,17 +67,7 @@ def server(app_home: Path, free_port: int, tmp_path: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{free_port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, (tmp_path / "streamlit.log").read_text()
-            assert time.monotonic() < deadline, "streamlit did not start in 60 s"
-            time.sleep(0.3)
+        wait_until_up(f"{url}/_stcore/health", proc, tmp_path / "streamlit.log")
         yield url
     finally:
         proc.terminate()

@@ -6,12 +6,11 @@ import os
 import shutil
 import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import wait_until_up
 
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.catalog import lexical as lex
@@ -220,18 +219,7 @@ def chroma_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-500:]}")
-        time.sleep(0.3)
+    wait_until_up(f"{url}/api/v2/heartbeat", proc, data / "server.log")
     yield url
     proc.terminate()
     try:
