@@ -204,7 +204,7 @@ class Catalog:
                     text_hash(p.text),
                 ),
             )
-            indexed = index_text(p.text, p.provenance.section)
+            indexed = index_text(p.text)
             db.execute(
                 "INSERT INTO passages_fts (rowid, folded, stems) VALUES (?, ?, ?)",
                 (cur.lastrowid, *indexed),
@@ -361,7 +361,10 @@ class Catalog:
         return out
 
 
-def index_text(text: str, section: str = "") -> tuple[str, str]:
-    """Return the (folded, stems) strings stored in the full-text index for a passage."""
-    del section  # context in front of the text is decided by measurement (see search)
+def index_text(text: str) -> tuple[str, str]:
+    """Return the (folded, stems) strings stored in the full-text index for a passage.
+
+    Only the passage text: title or section in front did not help hybrid search on the tune
+    split (README, « Recherche »).
+    """
     return " ".join(analysis.analyze(text, "folded")), " ".join(analysis.analyze(text, "stem"))

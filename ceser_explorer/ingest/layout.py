@@ -40,7 +40,6 @@ class Line:
     role: str = "body"  # body | header | footnote | toc | ocr
     ocr: bool = False
     text: str = ""
-    order: int = 0
 
     @property
     def x0(self) -> float:
@@ -75,18 +74,16 @@ class TableItem:
     page: int
     col: int
     region: TableRegion
-    order: int = 0
 
 
 @dataclass
 class PageLayout:
-    """A page's lines and tables in reading order, with its column bounds."""
+    """A page's lines and tables in reading order."""
 
     number: int
     width: float
     height: float
     items: list[Line | TableItem] = field(default_factory=list)
-    columns: dict[int, tuple[float, float]] = field(default_factory=dict)
     ocr: bool = False
 
 
@@ -231,9 +228,6 @@ def layout_page(raw: RawPage) -> PageLayout:
         line.text = _join_words(line.words)
     tables = [TableItem(raw.number, _table_col(t, gutter), t) for t in raw.tables]
     page.items = _reading_order(lines, tables)
-    for col in {ln.col for ln in lines}:
-        col_lines = [ln for ln in lines if ln.col == col]
-        page.columns[col] = (min(ln.x0 for ln in col_lines), max(ln.x1 for ln in col_lines))
     return page
 
 
@@ -302,12 +296,12 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
                 line.role = "header"
 
 
-def body_size(pages: list[PageLayout], ocr: bool = False) -> float:
-    """Return the most common font size of body text (text layer, or OCR), by characters."""
+def body_size(pages: list[PageLayout]) -> float:
+    """Return the most common font size of body text (text layer only), by characters."""
     sizes: Counter[float] = Counter()
     for page in pages:
         for line in page.items:
-            if isinstance(line, Line) and line.role == "body" and line.ocr == ocr:
+            if isinstance(line, Line) and line.role == "body" and not line.ocr:
                 sizes[line.size] += len(line.text)
     return sizes.most_common(1)[0][0] if sizes else 10.0
 

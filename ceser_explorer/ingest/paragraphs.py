@@ -91,6 +91,9 @@ class Vocabulary:
         return f"{left}{right}" if keep else f"{head}{right}"
 
 
+_NO_VOCABULARY = Vocabulary([])  # footnote and table-of-contents lines: no dehyphenation vocabulary
+
+
 def heading_level(text: str, size: float, heading_sizes: Sequence[float]) -> int:
     """Return the level (1 = top) of a heading from its numbering, else from its size."""
     for pattern, level in _PLAN_LEVELS:
@@ -177,7 +180,6 @@ def build_passages(
                 close()
                 drafts.append(_table_draft(item, order, _path(stack)))
                 continue
-            item.order = order
             if item.role == "header":
                 continue
             if item.role in ("footnote", "toc"):
@@ -392,10 +394,10 @@ def _merge_footnotes(drafts: list[_Draft]) -> list[_Draft]:
             and prev.lines[-1].page == d.lines[0].page
             and not re.match(r"^\(?\d{1,3}[).]?\s", d.text)
         ):
-            _append(prev, d.lines[0], Vocabulary([]))
+            _append(prev, d.lines[0], _NO_VOCABULARY)
             continue
         if d.kind == "toc" and prev is not None and prev.kind == "toc":
-            _append(prev, d.lines[0], Vocabulary([]))
+            _append(prev, d.lines[0], _NO_VOCABULARY)
             continue
         out.append(d)
     return out
