@@ -56,6 +56,7 @@ def tokens(text: str) -> Iterator[tuple[str, int, int]]:
         yield m.group().lower(), m.start(), m.end()
 
 
+@lru_cache(maxsize=200_000)
 def term(word: str, mode: str) -> str | None:
     """Return the index term of one lower-case word, or None for a stop word."""
     folded = fold(word)

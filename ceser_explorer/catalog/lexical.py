@@ -1,5 +1,8 @@
 """Full-text (BM25) search over passages_fts, and the catalog queries that search filters need.
 
+The BM25 ranking is FTS5's, computed on in-memory postings (``bm25.py``) rather than by
+FTS5's bm25() function, which is called once per matching row and too slow on large catalogs.
+
 Document-level filters (type, body, document, dates) resolve to a set of document ids;
 passage-level ones (themes, recommendations) become SQL on the passages table. The same
 ``PassageFilter`` restricts the lexical retriever here and the dense one (through
@@ -8,12 +11,14 @@ passage-level ones (themes, recommendations) become SQL on the passages table. T
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..errors import CeserError
+from .bm25 import Bm25Index, best_first
 from .store import Catalog
 
 # Passage kinds worth searching: tables of contents, headings and cover lines are not (a
@@ -137,27 +142,16 @@ def themes(catalog: Catalog) -> list[str]:
     return [r[0] for r in rs]
 
 
-def _common_terms(db: sqlite3.Connection, terms: Sequence[str], column: str) -> set[str]:
-    """Return the terms present in more than COMMON_TERM_SHARE of the passages."""
-    db.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_fts_terms "
-        "USING fts5vocab(main, passages_fts, col)"
-    )
-    total = db.execute("SELECT count(*) FROM passages").fetchone()[0]
-    if not total or not terms:
-        return set()
-    rs = db.execute(
-        f"SELECT term, doc FROM temp.passages_fts_terms WHERE col = ? "
-        f"AND term IN ({_marks(len(terms))})",
-        [column, *terms],
-    )
-    return {t for t, n in rs if n > COMMON_TERM_SHARE * total}
-
-
-def match_expression(terms: Sequence[str], column: str) -> str:
-    """Return the FTS5 MATCH expression: any of the terms, in one column."""
-    quoted = " OR ".join(f'"{t}"' for t in dict.fromkeys(terms) if t.replace("_", "").isalnum())
-    return f"{column} : ({quoted})" if quoted else ""
+def query_columns(index: Bm25Index, terms: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Return the terms searched per column: those of few passages, or all if none is."""
+    out: dict[str, list[str]] = {}
+    for column in COLUMNS:
+        col_terms = [t for t in dict.fromkeys(terms.get(column) or ()) if t]
+        if not col_terms:
+            continue
+        rare = [t for t in col_terms if index.df(column, t) <= COMMON_TERM_SHARE * index.size]
+        out[column] = rare or col_terms
+    return out
 
 
 def bm25(
@@ -166,50 +160,55 @@ def bm25(
     f: PassageFilter,
     limit: int,
 ) -> list[tuple[str, float]]:
-    """Return up to limit (passage id, BM25 score) pairs, best first; terms given per column."""
-    parts, weights = [], []
-    for column in COLUMNS:
-        col_terms = terms.get(column)
-        if not col_terms:
-            weights.append("0.0")
-            continue
-        common = _common_terms(catalog.db, col_terms, column)
-        kept = [t for t in col_terms if t not in common] or col_terms
-        expression = match_expression(kept, column)
-        if expression:
-            parts.append(f"({expression})")
-        weights.append("1.0" if expression else "0.0")
-    if not parts:
+    """Return up to limit (passage id, BM25 score) pairs, best first; terms given per column.
+
+    The score is FTS5's bm25 over the searched columns (see ``bm25.py``), computed on the
+    in-memory postings of the catalog, which also filter by kind, document and recommendation.
+    A theme filter is checked in the catalog on the best rows, in growing batches, until
+    limit rows pass or none is left: a filter never hides a result that exists.
+    """
+    index = catalog.bm25_index()
+    searched = query_columns(index, terms)
+    if not searched:
         return []
-    match, score = " OR ".join(parts), f"bm25(passages_fts, {', '.join(weights)})"
-    # Rank in the full-text index alone, then filter the best rows; when too few of them pass
-    # the filter, rank again with the filter inside the query (slower, but never misses one).
-    over = limit * 4
-    ranked = catalog.db.execute(
-        f"SELECT rowid, {score} AS s FROM passages_fts WHERE passages_fts MATCH ? "
-        "ORDER BY s LIMIT ?",
-        (match, over),
-    ).fetchall()
-    condition, args = filter_sql(f)
-    ids: dict[int, str] = {}
-    for chunk in _chunks([r[0] for r in ranked]):
-        ids.update(
+    scores = index.scores(searched)
+    scores[~index.mask(SEARCHABLE_KINDS, f.doc_ids, f.recommendations_only)] = 0.0
+    matches = np.flatnonzero(scores)
+    if not f.themes:
+        best = best_first(scores, matches, limit)
+        rowids = [int(index.rowids[i]) for i in best]
+        ids = _passage_ids(catalog, rowids, "1", [])
+        return [(ids[r], float(scores[i])) for r, i in zip(rowids, best, strict=True) if r in ids]
+    condition, args = filter_sql(PassageFilter(themes=f.themes, min_confidence=f.min_confidence))
+    ranked = best_first(scores, matches, limit * 4)
+    out: list[tuple[str, float]] = []
+    start, size = 0, limit * 4
+    while len(out) < limit and start < len(matches):
+        if start + size > len(ranked) > 0:  # rank the rest only when the best ones fall short
+            rest = best_first(scores, np.setdiff1d(matches, ranked))
+            ranked = np.concatenate([ranked, rest])
+        batch = ranked[start : start + size]
+        start, size = start + size, size * 4
+        rowids = [int(index.rowids[i]) for i in batch]
+        ids = _passage_ids(catalog, rowids, condition, args)
+        out += [(ids[r], float(scores[i])) for r, i in zip(rowids, batch, strict=True) if r in ids]
+    return out[:limit]
+
+
+def _passage_ids(
+    catalog: Catalog, rowids: Sequence[int], condition: str, args: Sequence[Any]
+) -> dict[int, str]:
+    """Return {rowid: passage id} for those of the rows that meet a condition on passages p."""
+    out: dict[int, str] = {}
+    for chunk in _chunks(rowids):
+        out.update(
             catalog.db.execute(
                 f"SELECT p.rowid, p.passage_id FROM passages p "
                 f"WHERE p.rowid IN ({_marks(len(chunk))}) AND {condition}",
                 [*chunk, *args],
             ).fetchall()
         )
-    kept_rows = [(ids[rowid], -float(s)) for rowid, s in ranked if rowid in ids]
-    if len(kept_rows) >= limit or len(ranked) < over:
-        return kept_rows[:limit]
-    rs = catalog.db.execute(
-        f"SELECT p.passage_id, {score} AS s FROM passages_fts "
-        f"JOIN passages p ON p.rowid = passages_fts.rowid "
-        f"WHERE passages_fts MATCH ? AND {condition} ORDER BY s LIMIT ?",
-        [match, *args, int(limit)],
-    )
-    return [(pid, -float(s)) for pid, s in rs]
+    return out
 
 
 def filter_ids(catalog: Catalog, ids: Sequence[str], f: PassageFilter) -> set[str]:

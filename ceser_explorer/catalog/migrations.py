@@ -128,7 +128,24 @@ def m002_themes() -> str:
     """
 
 
-MIGRATIONS: list[Callable[[], str]] = [m001_initial, m002_themes]
+def m003_passages_state() -> str:
+    """A generation counter raised by every passage write (saved BM25 arrays are tagged by it)."""
+    return """
+        CREATE TABLE passages_state (generation INTEGER NOT NULL);
+        INSERT INTO passages_state (generation) VALUES (1);
+        CREATE TRIGGER passages_state_insert AFTER INSERT ON passages BEGIN
+            UPDATE passages_state SET generation = generation + 1;
+        END;
+        CREATE TRIGGER passages_state_delete AFTER DELETE ON passages BEGIN
+            UPDATE passages_state SET generation = generation + 1;
+        END;
+        CREATE TRIGGER passages_state_update AFTER UPDATE OF text ON passages BEGIN
+            UPDATE passages_state SET generation = generation + 1;
+        END;
+    """
+
+
+MIGRATIONS: list[Callable[[], str]] = [m001_initial, m002_themes, m003_passages_state]
 
 
 def migrate(db: sqlite3.Connection) -> int:
@@ -136,8 +153,8 @@ def migrate(db: sqlite3.Connection) -> int:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise CatalogError(
-            f"the catalog has schema version {version}, newer than this ceser-explorer "
-            f"({len(MIGRATIONS)}). Upgrade ceser-explorer or use another --home."
+            f"le catalogue est au schéma {version}, plus récent que ce ceser-explorer "
+            f"({len(MIGRATIONS)}) : mettez ceser-explorer à jour ou choisissez un autre --home."
         )
     for number in range(version, len(MIGRATIONS)):
         script = MIGRATIONS[number]()

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import analysis
 from ..models import Document, Measure, ParsedDocument, Passage, Recommendation
-from . import rows
+from . import bm25, rows
 from .migrations import migrate
 
 _DOC_COLUMNS = "d.file, d.title, d.body, d.kind AS doc_kind, d.date"
@@ -56,6 +56,12 @@ class Catalog:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 10000")
         migrate(self.db)
+        self._bm25: bm25.Bm25Index | None = None
+
+    def bm25_index(self) -> bm25.Bm25Index:
+        """Return the in-memory BM25 postings of the current passages (built when stale)."""
+        self._bm25 = bm25.current(self.db, self.path, self._bm25)
+        return self._bm25
 
     def close(self) -> None:
         self.db.close()
