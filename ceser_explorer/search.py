@@ -29,6 +29,10 @@ ANALYSES = ("folded", "stem", "both")
 DOC_KINDS = ("avis", "plan", "other")
 DEFAULT_ANALYSIS = "both"
 DEFAULT_RRF_K = 60
+# The 2 passages nearest in meaning always rank in the hybrid's top 3: a paraphrase shares no
+# word with its answer, and RRF would rank that answer below passages that merely share
+# common words with the query (chosen on the tune split: README, « Recherche »).
+DEFAULT_DENSE_GUARD = 2
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -75,6 +79,25 @@ def rrf(
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+def guard(
+    fused: Sequence[tuple[str, float]], protected: Sequence[str], slot: int
+) -> list[tuple[str, float]]:
+    """Return fused with the protected ids ranked below slot moved up to end at rank slot.
+
+    The order of the moved ids among themselves, and of all others, is kept; a moved id takes
+    the score of the first one it displaces, so that scores never increase down the list.
+    """
+    wanted = set(protected)
+    late = [x for x in fused[slot:] if x[0] in wanted]
+    if not late:
+        return list(fused)
+    moved = {pid for pid, _ in late}
+    rest = [x for x in fused if x[0] not in moved]
+    cut = slot - len(late)
+    score = rest[cut][1]  # rest still holds the ids that ranked between cut and slot
+    return [*rest[:cut], *((pid, score) for pid, _ in late), *rest[cut:]]
+
+
 def duplicate_key(text: str) -> frozenset[str]:
     """Return the folded terms of a text, the key that near-duplicates share."""
     return frozenset(analysis.analyze(text, "folded"))
@@ -113,6 +136,7 @@ class Searcher:
         depth: int = 100,
         analysis: str = DEFAULT_ANALYSIS,
         weights: tuple[float, float] = (1.0, 1.0),
+        dense_guard: int = DEFAULT_DENSE_GUARD,
     ) -> None:
         self.settings = settings
         self.catalog = catalog if catalog is not None else Catalog(settings.ensure().catalog_path)
@@ -123,6 +147,7 @@ class Searcher:
         self.depth = depth
         self.analysis = analysis
         self.weights = weights
+        self.dense_guard = dense_guard
         self._vectors: dict[str, np.ndarray] = {}
 
     def close(self) -> None:
@@ -213,8 +238,12 @@ class Searcher:
             return self.lexical(query, pf, n)
         if mode == "dense":
             return self.dense(query, pf, n)
-        lists = [self.lexical(query, pf, n), self.dense(query, pf, n)]
-        return rrf(lists, self.rrf_k, self.weights)
+        lexical, dense = self.lexical(query, pf, n), self.dense(query, pf, n)
+        fused = rrf([lexical, dense], self.rrf_k, self.weights)
+        if self.dense_guard < 1:
+            return fused
+        nearest = [pid for pid, _ in dense[: self.dense_guard]]
+        return guard(fused, nearest, self.dense_guard + 1)
 
     def search(
         self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None

@@ -15,7 +15,7 @@ from ceser_explorer.cli import cli
 from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError, EmbedderMismatchError
 from ceser_explorer.index.sync import sync_vectors
-from ceser_explorer.search import Filters, Searcher, hit_json, rrf
+from ceser_explorer.search import Filters, Searcher, guard, hit_json, rrf
 
 pytest_plugins = ["conftest_search"]
 
@@ -40,6 +40,19 @@ def test_rrf_rewards_agreement_between_lists():
     fused = rrf([[("a", 9.0), ("b", 5.0)], [("b", 0.9), ("c", 0.8)]], k=60)
     assert [pid for pid, _ in fused] == ["b", "a", "c"]
     assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_guard_lifts_the_nearest_passages_into_the_top_slots_and_keeps_the_rest_in_order():
+    fused = [(c, 10.0 - i) for i, c in enumerate("abcdefgh")]
+    assert guard(fused, ["b", "c"], 3) == fused  # already in the top 3: nothing moves
+    lifted = guard(fused, ["g", "a"], 3)
+    assert [pid for pid, _ in lifted] == list("abgcdefh")
+    both = guard(fused, ["h", "f"], 3)
+    assert [pid for pid, _ in both] == list("afhbcdeg")
+    for out in (lifted, both):
+        scores = [s for _, s in out]
+        assert scores == sorted(scores, reverse=True)
+        assert len(out) == len(fused) and {p for p, _ in out} == {p for p, _ in fused}
 
 
 def test_rrf_weights_favour_a_list():
