@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import analysis
+from . import analysis, thesaurus
 from .catalog import Catalog
 from .catalog import lexical as lex
 from .catalog import themes as theme_store
@@ -137,6 +137,8 @@ class Searcher:
         analysis: str = DEFAULT_ANALYSIS,
         weights: tuple[float, float] = (1.0, 1.0),
         dense_guard: int = DEFAULT_DENSE_GUARD,
+        expansion_weight: float = thesaurus.DEFAULT_WEIGHT,
+        expansion_max_share: float = thesaurus.MAX_SHARE,
     ) -> None:
         self.settings = settings
         self.catalog = catalog if catalog is not None else Catalog(settings.ensure().catalog_path)
@@ -148,6 +150,8 @@ class Searcher:
         self.analysis = analysis
         self.weights = weights
         self.dense_guard = dense_guard
+        self.expansion_weight = expansion_weight
+        self.expansion_max_share = expansion_max_share
         self._vectors: dict[str, np.ndarray] = {}
 
     def close(self) -> None:
@@ -204,9 +208,28 @@ class Searcher:
                     raise CeserError(f"thème « {t} » inconnu : thèmes : {known}.")
         return lex.PassageFilter(doc_ids, themes, f.min_confidence, f.recommendations_only)
 
+    def expansions(self, query: str) -> dict[str, dict[str, float]]:
+        """Return the thesaurus terms added to the query per column (none when turned off)."""
+        if self.expansion_weight <= 0:
+            return {}
+        index = self.catalog.bm25_index()
+
+        def needed(expr: thesaurus.Expression) -> bool:
+            rarest = min(index.df("stems", t) for t in expr.stems)
+            return rarest <= self.expansion_max_share * index.size
+
+        return thesaurus.load().expand(query, self.expansion_weight, needed)
+
     def lexical(self, query: str, pf: lex.PassageFilter, n: int) -> list[tuple[str, float]]:
-        """Return up to n (passage id, BM25) pairs for the query, filtered."""
-        return lex.bm25(self.catalog, query_terms(query, self.analysis), pf, n)
+        """Return up to n (passage id, BM25) pairs for the query and its expansions, filtered."""
+        terms: dict[str, dict[str, float]] = {
+            column: dict.fromkeys(words, 1.0)
+            for column, words in query_terms(query, self.analysis).items()
+        }
+        for column, added in self.expansions(query).items():
+            if column in terms:
+                terms[column] = {**added, **terms[column]}
+        return lex.bm25(self.catalog, terms, pf, n)
 
     def query_vector(self, query: str) -> np.ndarray:
         """Return the query's embedding (kept for the next searches of the same text)."""
@@ -281,7 +304,7 @@ class Searcher:
         enriched = theme_store.with_passage_themes(self.catalog, [g[0] for g in groups])
         with_themes = {p.passage_id: p for p in enriched}
         numbers = lex.recommendation_numbers(self.catalog, ids)
-        stems = set(analysis.analyze(query, "stem"))
+        stems = set(analysis.analyze(query, "stem")) | set(self.expansions(query).get("stems", ()))
         hits = []
         for rank, (p, score, dups, _) in enumerate(groups, start=1):
             p = with_themes[p.passage_id]

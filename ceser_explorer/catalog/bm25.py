@@ -21,7 +21,7 @@ import os
 import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,21 +80,30 @@ class Bm25Index:
         return self.columns[column].df(term)
 
     def scores(
-        self, terms: dict[str, Sequence[str]], weights: dict[str, float] | None = None
+        self,
+        terms: Mapping[str, Sequence[str] | Mapping[str, float]],
+        weights: Mapping[str, float] | None = None,
     ) -> np.ndarray:
-        """Return bm25 per row (0 where no term matches) for the terms given per column."""
+        """Return bm25 per row (0 where no term matches) for the terms given per column.
+
+        weights are FTS5's column weights (they scale term frequencies); a column's terms may
+        come with a weight each (a mapping), which scales that term's share of the score.
+        """
         out = np.zeros(self.size, dtype=np.float64)
         n = self.size
         for column, col_terms in terms.items():
             col = self.columns[column]
             w = 1.0 if weights is None else weights.get(column, 1.0)
-            for term in dict.fromkeys(col_terms):
+            per_term = (
+                col_terms if isinstance(col_terms, Mapping) else dict.fromkeys(col_terms, 1.0)
+            )
+            for term, term_weight in per_term.items():
                 t = col.vocab.get(term)
                 if t is None:
                     continue
                 lo, hi = int(col.ptr[t]), int(col.ptr[t + 1])
                 idf = math.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5))
-                idf = idf if idf > 0 else 1e-6
+                idf = term_weight * (idf if idf > 0 else 1e-6)
                 rows, freq = col.rows[lo:hi], w * col.tf[lo:hi]
                 out[rows] += idf * freq * (K1 + 1) / (freq + self._norm[rows])
         return out
@@ -164,14 +173,14 @@ class Bm25Index:
                     np.asarray(tfs, dtype=np.float32)[order],
                 )
             )
-        rows = {
+        arrays: dict[str, np.ndarray] = {
             "rowids": np.asarray(rowids, dtype=np.int64),
             "lengths": np.asarray(lengths, dtype=np.float32),
             "doc_ids": np.asarray(doc_ids, dtype=np.int64),
             "kinds": np.asarray(kinds, dtype=str),
             "is_rec": np.asarray(is_rec, dtype=bool),
         }
-        return cls(gen, rows, columns)
+        return cls(gen, arrays, columns)
 
     def save(self, path: Path) -> None:
         """Write the arrays to path atomically (a temporary file renamed over it)."""
@@ -187,7 +196,7 @@ class Bm25Index:
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
+                np.savez(f, **arrays)  # type: ignore[arg-type]
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private

@@ -142,21 +142,28 @@ def themes(catalog: Catalog) -> list[str]:
     return [r[0] for r in rs]
 
 
-def query_columns(index: Bm25Index, terms: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """Return the terms searched per column: those of few passages, or all if none is."""
-    out: dict[str, list[str]] = {}
+Terms = Mapping[str, Sequence[str] | Mapping[str, float]]
+
+
+def query_columns(index: Bm25Index, terms: Terms) -> dict[str, dict[str, float]]:
+    """Return the weighted terms searched per column: common ones are dropped when a query
+    term (weight 1) of few passages is left; a list of terms means weight 1 each."""
+    out: dict[str, dict[str, float]] = {}
     for column in COLUMNS:
-        col_terms = [t for t in dict.fromkeys(terms.get(column) or ()) if t]
-        if not col_terms:
+        given = terms.get(column) or ()
+        weighted = dict(given) if isinstance(given, Mapping) else dict.fromkeys(given, 1.0)
+        weighted = {t: w for t, w in weighted.items() if t}
+        if not weighted:
             continue
-        rare = [t for t in col_terms if index.df(column, t) <= COMMON_TERM_SHARE * index.size]
-        out[column] = rare or col_terms
+        limit = COMMON_TERM_SHARE * index.size
+        rare = {t: w for t, w in weighted.items() if index.df(column, t) <= limit}
+        out[column] = rare if any(w >= 1.0 for w in rare.values()) else weighted
     return out
 
 
 def bm25(
     catalog: Catalog,
-    terms: Mapping[str, Sequence[str]],
+    terms: Terms,
     f: PassageFilter,
     limit: int,
 ) -> list[tuple[str, float]]:

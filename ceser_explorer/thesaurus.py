@@ -1,0 +1,124 @@
+"""A French thesaurus of regional-policy wording, to expand lexical queries.
+
+A councillor writes « chômeurs » or « jeunes pousses »; the documents say « demandeurs
+d'emploi » or « start-up ». The thesaurus (``data/thesaurus.toml``, written by us) holds
+groups of interchangeable expressions. When a query contains an expression of a group, as a
+run of consecutive stems, the search adds the terms of the group's other expressions at a
+lower weight; terms already in the query are not added again. Only wording that the
+documents rarely use is expanded: there the query and the documents speak differently.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from . import analysis
+from .errors import CeserError
+
+DEFAULT_WEIGHT = 0.5  # an added term counts half as much as a term of the query
+# Only wording that at most this share of the passages use is expanded: « IA » in a corpus
+# about AI needs no « intelligence artificielle », which would only add noise. Weight and
+# share were chosen on the tune split (README, « Recherche »).
+MAX_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class Expression:
+    """One expression of a group, as its stems (to find it) and its terms (to search it)."""
+
+    text: str
+    stems: tuple[str, ...]
+    folded: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    """Groups of interchangeable expressions."""
+
+    groups: tuple[tuple[Expression, ...], ...]
+
+    def matches(self, query: str) -> list[tuple[Expression, tuple[Expression, ...]]]:
+        """Return (expression found in the query, its group) for each match."""
+        stems = tuple(analysis.analyze(query, "stem"))
+        found = []
+        for group in self.groups:
+            for expr in group:
+                if _contains(stems, expr.stems):
+                    found.append((expr, group))
+                    break
+        return found
+
+    def expand(
+        self,
+        query: str,
+        weight: float = DEFAULT_WEIGHT,
+        needed: Callable[[Expression], bool] | None = None,
+    ) -> dict[str, dict[str, float]]:
+        """Return the terms to add per full-text column ("folded", "stems"), with their weight.
+
+        needed(expression found in the query) says whether to expand it at all (by default,
+        always): the search expands only wording that the documents rarely use.
+        """
+        own = {
+            "folded": set(analysis.analyze(query, "folded")),
+            "stems": set(analysis.analyze(query, "stem")),
+        }
+        out: dict[str, dict[str, float]] = {"folded": {}, "stems": {}}
+        for expr, group in self.matches(query):
+            if needed is not None and not needed(expr):
+                continue
+            for other in group:
+                if other is expr:
+                    continue
+                for column, terms in (("folded", other.folded), ("stems", other.stems)):
+                    for t in terms:
+                        if t not in own[column]:
+                            out[column][t] = weight
+        return {column: terms for column, terms in out.items() if terms}
+
+
+def _contains(seq: Sequence[str], part: Sequence[str]) -> bool:
+    n = len(part)
+    return n > 0 and any(tuple(seq[i : i + n]) == tuple(part) for i in range(len(seq) - n + 1))
+
+
+def parse(text: str, source: str) -> Thesaurus:
+    """Return the thesaurus of a TOML text ([[groupe]] termes = [...]); source is for errors."""
+    try:
+        data = tomllib.loads(text)
+        raw = [list(g["termes"]) for g in data.get("groupe", [])]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as e:
+        raise CeserError(
+            f"thésaurus {source} illisible ({e}) : attendu des blocs [[groupe]] termes = [...]."
+        ) from e
+    groups = []
+    for terms in raw:
+        exprs = tuple(
+            Expression(
+                str(t),
+                tuple(analysis.analyze(str(t), "stem")),
+                tuple(analysis.analyze(str(t), "folded")),
+            )
+            for t in terms
+        )
+        exprs = tuple(e for e in exprs if e.stems)
+        if len(exprs) >= 2:
+            groups.append(exprs)
+    return Thesaurus(tuple(groups))
+
+
+@lru_cache(maxsize=4)
+def load(path: str | None = None) -> Thesaurus:
+    """Return the thesaurus at path, or the one shipped with the package."""
+    if path is not None:
+        p = Path(path)
+        if not p.exists():
+            raise CeserError(f"thésaurus {p} introuvable : vérifiez le chemin.")
+        return parse(p.read_text(encoding="utf-8"), str(p))
+    shipped = resources.files("ceser_explorer") / "data" / "thesaurus.toml"
+    return parse(shipped.read_text(encoding="utf-8"), "data/thesaurus.toml")

@@ -1,0 +1,52 @@
+"""The thesaurus: everyday wording finds the documents' administrative wording."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from ceser_explorer import analysis, thesaurus
+from ceser_explorer.errors import CeserError
+from ceser_explorer.search import Searcher
+
+pytest_plugins = ["conftest_search"]
+
+
+def test_an_everyday_word_finds_the_documents_wording(search_catalog, search_settings):
+    searcher = Searcher(search_settings, search_catalog)
+    hits = searcher.search("chômeurs", k=3, mode="lexical")
+    assert len(hits) == 3
+    for h in hits:
+        assert "demandeurs d'emploi" in h.passage.text.replace("’", "'")
+        assert "demandeurs" in {h.passage.text[a:b] for a, b in h.highlights}
+    searcher.expansion_weight = 0.0  # the thesaurus turned off: no document says « chômeurs »
+    assert searcher.search("chômeurs", k=3, mode="lexical") == []
+
+
+def test_wording_the_documents_use_often_is_not_expanded(search_catalog, search_settings):
+    searcher = Searcher(search_settings, search_catalog)
+    assert thesaurus.load().expand("l'IA générative")  # « IA » has a group...
+    assert searcher.expansions("l'IA générative") == {}  # ...but the corpus says it everywhere
+    added = searcher.expansions("jeunes pousses")
+    assert "startup" in added["stems"] and set(added["stems"].values()) == {0.5}
+    assert not set(added["stems"]) & set(analysis.analyze("jeunes pousses", "stem"))
+
+
+def test_shipped_groups_are_disjoint_and_each_expression_has_terms():
+    groups = thesaurus.load().groups
+    assert len(groups) >= 100
+    owners = Counter(stems for group in groups for stems in {expr.stems for expr in group})
+    shared = [stems for stems, n in owners.items() if n > 1]
+    assert shared == []
+    assert all(expr.stems and expr.folded for group in groups for expr in group)
+
+
+def test_a_bad_thesaurus_file_is_named_in_one_line(tmp_path):
+    bad = tmp_path / "thesaurus.toml"
+    bad.write_text("[[groupe]]\ntermes = 3\n", encoding="utf-8")
+    with pytest.raises(CeserError) as e:
+        thesaurus.load(str(bad))
+    assert str(bad) in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(CeserError, match="introuvable"):
+        thesaurus.load(str(tmp_path / "absent.toml"))
