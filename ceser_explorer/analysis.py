@@ -14,7 +14,10 @@ from functools import lru_cache
 
 import snowballstemmer
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A word, or an initialism joined by "&" ("R&D", "B&B"), which is one term ("rd").
+_WORD = re.compile(r"[^\W\d_]&[^\W\d_](?![^\W_])|[^\W_]+", re.UNICODE)
+# Version of the analysis: a catalog indexed under another one has its full-text index rebuilt.
+VERSION = 2
 
 # Elided articles and pronouns are split off by the tokenizer ("l'IA" -> "l", "ia").
 ELISIONS = frozenset({"l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"})
@@ -59,6 +62,8 @@ def tokens(text: str) -> Iterator[tuple[str, int, int]]:
 @lru_cache(maxsize=200_000)
 def term(word: str, mode: str) -> str | None:
     """Return the index term of one lower-case word, or None for a stop word."""
+    if "&" in word:  # an initialism such as "r&d": one term, never stemmed
+        return fold(word.replace("&", ""))
     folded = fold(word)
     if folded in STOP_WORDS or (len(folded) == 1 and not folded.isdigit()):
         return None

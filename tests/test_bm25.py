@@ -8,6 +8,7 @@ import numpy as np
 import pdfgen
 import pytest
 
+from ceser_explorer import analysis
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.catalog import bm25 as bm
 from ceser_explorer.catalog import lexical as lex
@@ -110,3 +111,23 @@ def test_kind_document_and_recommendation_filters_match_the_catalog(
         search_catalog, query_terms("formation", "both"), lex.PassageFilter(), 1000
     )
     assert got == {pid for pid, _ in everything if pid in allowed}
+
+
+def test_an_initialism_with_an_ampersand_is_one_searchable_term(search_catalog):
+    assert analysis.analyze("La R&D régionale", "stem") == ["rd", "regional"]
+    text = "Une dépense de R&D élevée."
+    assert [text[a:b] for a, b in analysis.term_spans(text, {"rd"}, "stem")] == ["R&D"]
+    found = lex.bm25(search_catalog, query_terms("R&D", "both"), lex.PassageFilter(), 5)
+    assert found  # the corpus writes « R&D » at least once
+
+
+def test_a_catalog_indexed_by_an_older_analysis_is_reindexed_on_opening(search_settings):
+    with Catalog(search_settings.catalog_path) as cat:
+        expected = cat.db.execute("SELECT rowid, stems FROM passages_fts ORDER BY rowid").fetchall()
+        gen = bm.generation(cat.db)
+        with cat.transaction() as db:
+            db.execute("UPDATE passages_fts SET stems = 'perime'")
+            db.execute("UPDATE settings SET value = '1' WHERE key = 'analysis_version'")
+    with Catalog(search_settings.catalog_path) as cat:
+        got = cat.db.execute("SELECT rowid, stems FROM passages_fts ORDER BY rowid").fetchall()
+        assert got == expected and bm.generation(cat.db) > gen

@@ -57,6 +57,27 @@ class Catalog:
         self.db.execute("PRAGMA busy_timeout = 10000")
         migrate(self.db)
         self._bm25: bm25.Bm25Index | None = None
+        self._follow_analysis()
+
+    def _follow_analysis(self) -> None:
+        """Rebuild the full-text index when it was made by another version of the analysis."""
+        sql = "SELECT value FROM settings WHERE key = 'analysis_version'"
+        if (self.db.execute(sql).fetchone() or [None])[0] == str(analysis.VERSION):
+            return
+        with self.transaction() as db:
+            if (db.execute(sql).fetchone() or [None])[0] == str(analysis.VERSION):
+                return  # another process did it meanwhile
+            texts = db.execute("SELECT rowid, text FROM passages").fetchall()
+            db.execute("DELETE FROM passages_fts")
+            db.executemany(
+                "INSERT INTO passages_fts (rowid, folded, stems) VALUES (?, ?, ?)",
+                ((rowid, *index_text(text)) for rowid, text in texts),
+            )
+            db.execute("UPDATE passages_state SET generation = generation + 1")
+            db.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('analysis_version', ?)",
+                (str(analysis.VERSION),),
+            )
 
     def bm25_index(self) -> bm25.Bm25Index:
         """Return the in-memory BM25 postings of the current passages (built when stale)."""
