@@ -119,9 +119,14 @@ def search(
     filters = Filters(themes, min_confidence, kind, body, doc, since, until, recommendations_only)
     searcher = Searcher(env.settings, env.catalog)
     hits = searcher.search(query, k=k, mode=mode, filters=filters)
+    added = searcher.synonyms(query) if mode != "dense" else []
     if as_json:
-        emit_json({"query": query, "mode": mode, "hits": [hit_json(h) for h in hits]})
+        hits_json = [hit_json(h) for h in hits]
+        emit_json({"query": query, "mode": mode, "hits": hits_json, "synonyms": added})
         return
+    if added:
+        shown = ", ".join(f"« {a} »" for a in added[:6]) + (" …" if len(added) > 6 else "")
+        stdout.print(f"[dim]Recherche élargie à : {escape(shown)}[/dim]", highlight=False)
     if not hits:
         stdout.print("Aucun résultat.")
         return

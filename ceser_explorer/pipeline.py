@@ -1,4 +1,4 @@
-"""After a batch: bring the derived data (vectors, themes) in line with the catalog.
+"""After a batch: bring the derived data (vectors, themes, BM25 postings) in line with the catalog.
 
 The catalog is the source of truth; a failure here never undoes what the batch stored, it
 only says which command rebuilds the derived data.
@@ -58,4 +58,6 @@ def after_ingest(
                 f"index de vecteurs non mis à jour ({type(e).__name__}: {e}) : "
                 "vérifiez le serveur Chroma ou le disque, puis « ceser reindex --vectors »."
             )
+    if doc_ids:
+        catalog.bm25_index()  # built now (and saved) rather than at the first search
     return report

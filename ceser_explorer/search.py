@@ -8,7 +8,7 @@ offsets, and the passage ids of near-duplicates grouped under each hit.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,17 +208,32 @@ class Searcher:
                     raise CeserError(f"thème « {t} » inconnu : thèmes : {known}.")
         return lex.PassageFilter(doc_ids, themes, f.min_confidence, f.recommendations_only)
 
-    def expansions(self, query: str) -> dict[str, dict[str, float]]:
-        """Return the thesaurus terms added to the query per column (none when turned off)."""
-        if self.expansion_weight <= 0:
-            return {}
+    def _needed(self) -> Callable[[thesaurus.Expression], bool]:
+        """Return the test of whether an expression of a query is worth expanding."""
         index = self.catalog.bm25_index()
 
         def needed(expr: thesaurus.Expression) -> bool:
             rarest = min(index.df("stems", t) for t in expr.stems)
             return rarest <= self.expansion_max_share * index.size
 
-        return thesaurus.load().expand(query, self.expansion_weight, needed)
+        return needed
+
+    def expansions(self, query: str) -> dict[str, dict[str, float]]:
+        """Return the thesaurus terms added to the query per column (none when turned off)."""
+        if self.expansion_weight <= 0:
+            return {}
+        return thesaurus.load().expand(query, self.expansion_weight, self._needed())
+
+    def synonyms(self, query: str) -> list[str]:
+        """Return the expressions the lexical search adds to the query (not mere inflections)."""
+        if self.expansion_weight <= 0:
+            return []
+        shown: dict[tuple[str, ...], str] = {}  # one wording per stem sequence
+        for expr, others in thesaurus.load().alternatives(query, self._needed()):
+            for other in others:
+                if other.stems != expr.stems:
+                    shown.setdefault(other.stems, other.text)
+        return list(shown.values())
 
     def lexical(self, query: str, pf: lex.PassageFilter, n: int) -> list[tuple[str, float]]:
         """Return up to n (passage id, BM25) pairs for the query and its expansions, filtered."""

@@ -53,6 +53,16 @@ class Thesaurus:
                     break
         return found
 
+    def alternatives(
+        self, query: str, needed: Callable[[Expression], bool] | None = None
+    ) -> list[tuple[Expression, tuple[Expression, ...]]]:
+        """Return, for each expression of the query worth expanding, the others of its group."""
+        return [
+            (expr, tuple(other for other in group if other is not expr))
+            for expr, group in self.matches(query)
+            if needed is None or needed(expr)
+        ]
+
     def expand(
         self,
         query: str,
@@ -69,12 +79,8 @@ class Thesaurus:
             "stems": set(analysis.analyze(query, "stem")),
         }
         out: dict[str, dict[str, float]] = {"folded": {}, "stems": {}}
-        for expr, group in self.matches(query):
-            if needed is not None and not needed(expr):
-                continue
-            for other in group:
-                if other is expr:
-                    continue
+        for _, others in self.alternatives(query, needed):
+            for other in others:
                 for column, terms in (("folded", other.folded), ("stems", other.stems)):
                     for t in terms:
                         if t not in own[column]:

@@ -183,6 +183,12 @@ def test_search_returns_the_expected_paragraph(app_env: Settings) -> None:
     assert any(c.startswith("CESER Occitanie, avis du 12/11/2025") for c in citations)
 
 
+def test_search_says_which_synonyms_widened_the_query(app_env: Settings) -> None:
+    at = search(open_app(), "chômeurs")
+    assert hit_ids(at)
+    assert any("recherche élargie à" in c.value and "demandeurs" in c.value for c in at.caption)
+
+
 def test_search_engine_is_built_once_for_all_searches_and_sessions(
     app_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

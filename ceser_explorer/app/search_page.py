@@ -311,8 +311,14 @@ def render() -> None:
     if not hits:
         _empty(query, choice, names)
         return
+    added = services.synonyms(searcher, query) if choice.mode != "dense" else []
+    widened = ""
+    if added:
+        shown = ", ".join(f"« {a} »" for a in added[:6]) + (" …" if len(added) > 6 else "")
+        widened = f" · recherche élargie à {shown}"
     st.caption(
         f"{len(hits)} résultats en {elapsed * 1000:.0f} ms · mode {MODES[choice.mode].lower()}"
+        + markup.md(widened)
     )
     for hit in hits:
         _hit(ctx, hit, names)

@@ -68,6 +68,11 @@ def search(searcher: Any, query: str, k: int, mode: str, filters: Any) -> list[H
     return list(searcher.search(query, k=k, mode=mode, filters=filters))
 
 
+def synonyms(searcher: Any, query: str) -> list[str]:
+    """Return the expressions that the thesaurus added to the query."""
+    return list(searcher.synonyms(query))
+
+
 def theme_names(settings: Settings) -> dict[str, str]:
     """Return {theme key: label} from the trained model's taxonomy, else the shipped file."""
     try:
