@@ -153,6 +153,12 @@ class Searcher:
         self.expansion_weight = expansion_weight
         self.expansion_max_share = expansion_max_share
         self._vectors: dict[str, np.ndarray] = {}
+        self._expanded: dict[tuple[str, int, float], dict[str, dict[str, float]]] = {}
+
+    def forget(self) -> None:
+        """Forget the query vectors and expansions kept for repeated searches."""
+        self._vectors.clear()
+        self._expanded.clear()
 
     def close(self) -> None:
         if self._own_catalog:
@@ -222,7 +228,14 @@ class Searcher:
         """Return the thesaurus terms added to the query per column (none when turned off)."""
         if self.expansion_weight <= 0:
             return {}
-        return thesaurus.load().expand(query, self.expansion_weight, self._needed())
+        key = (query, self.catalog.bm25_index().generation, self.expansion_weight)
+        if key not in self._expanded:
+            if len(self._expanded) > 256:
+                self._expanded.clear()
+            self._expanded[key] = thesaurus.load().expand(
+                query, self.expansion_weight, self._needed()
+            )
+        return self._expanded[key]
 
     def synonyms(self, query: str) -> list[str]:
         """Return the expressions the lexical search adds to the query (not mere inflections)."""

@@ -11,9 +11,9 @@ documents rarely use is expanded: there the query and the documents speak differ
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,16 +42,23 @@ class Thesaurus:
 
     groups: tuple[tuple[Expression, ...], ...]
 
-    def matches(self, query: str) -> list[tuple[Expression, tuple[Expression, ...]]]:
-        """Return (expression found in the query, its group) for each match."""
-        stems = tuple(analysis.analyze(query, "stem"))
-        found = []
-        for group in self.groups:
+    @cached_property
+    def _by_first_stem(self) -> dict[str, list[tuple[int, Expression]]]:
+        out: dict[str, list[tuple[int, Expression]]] = {}
+        for g, group in enumerate(self.groups):
             for expr in group:
-                if _contains(stems, expr.stems):
-                    found.append((expr, group))
-                    break
-        return found
+                out.setdefault(expr.stems[0], []).append((g, expr))
+        return out
+
+    def matches(self, query: str) -> list[tuple[Expression, tuple[Expression, ...]]]:
+        """Return (expression found in the query, its group) for each group matched, in order."""
+        stems = tuple(analysis.analyze(query, "stem"))
+        found: dict[int, Expression] = {}
+        for i, first in enumerate(stems):
+            for g, expr in self._by_first_stem.get(first, ()):
+                if g not in found and stems[i : i + len(expr.stems)] == expr.stems:
+                    found[g] = expr
+        return [(found[g], self.groups[g]) for g in sorted(found)]
 
     def alternatives(
         self, query: str, needed: Callable[[Expression], bool] | None = None
@@ -86,11 +93,6 @@ class Thesaurus:
                         if t not in own[column]:
                             out[column][t] = weight
         return {column: terms for column, terms in out.items() if terms}
-
-
-def _contains(seq: Sequence[str], part: Sequence[str]) -> bool:
-    n = len(part)
-    return n > 0 and any(tuple(seq[i : i + n]) == tuple(part) for i in range(len(seq) - n + 1))
 
 
 def parse(text: str, source: str) -> Thesaurus:
