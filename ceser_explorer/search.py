@@ -260,11 +260,19 @@ class Searcher:
         return lex.bm25(self.catalog, terms, pf, n)
 
     def query_vector(self, query: str) -> np.ndarray:
-        """Return the query's embedding (kept for the next searches of the same text)."""
+        """Return the query's embedding (kept for the next searches of the same text).
+
+        When the thesaurus knows some of its wording, the query is also embedded with each
+        other wording in brackets, and the vector is the mean of the query's own vector and
+        of these variants' mean: the model then meets the documents' words as well.
+        """
         if query not in self._vectors:
             if len(self._vectors) > 256:
                 self._vectors.clear()
-            self._vectors[query] = self.embedder.encode_queries([query])[0]
+            variants = thesaurus.load().variants(query) if self.expansion_weight > 0 else []
+            vectors = self.embedder.encode_queries([query, *variants])
+            vector = vectors[0] + vectors[1:].mean(axis=0) if variants else vectors[0]
+            self._vectors[query] = vector / np.linalg.norm(vector)
         return self._vectors[query]
 
     def dense(self, query: str, pf: lex.PassageFilter, n: int) -> list[tuple[str, float]]:

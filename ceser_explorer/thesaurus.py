@@ -70,6 +70,19 @@ class Thesaurus:
             if needed is None or needed(expr)
         ]
 
+    def variants(self, query: str) -> list[str]:
+        """Return the query followed, in brackets, by another wording of each expression found.
+
+        The other wording is the first of the group whose stems differ from the expression's
+        (a rule that shares no word with it scored lower on the tune split).
+        """
+        out = []
+        for expr, others in self.alternatives(query):
+            other = next((o for o in others if o.stems != expr.stems), None)
+            if other is not None:
+                out.append(f"{query} ({other.text})")
+        return out
+
     def expand(
         self,
         query: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from ceser_explorer import analysis, thesaurus
@@ -50,3 +51,32 @@ def test_a_bad_thesaurus_file_is_named_in_one_line(tmp_path):
     assert str(bad) in str(e.value) and "\n" not in str(e.value)
     with pytest.raises(CeserError, match="introuvable"):
         thesaurus.load(str(tmp_path / "absent.toml"))
+
+
+class _Recorder:
+    """An embedder that records what it is asked to encode (one-hot per text, for checks)."""
+
+    id, dim = "recorder", 8
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def encode_queries(self, texts):
+        self.asked.append(list(texts))
+        return np.eye(self.dim, dtype=np.float32)[: len(texts)]
+
+    def encode_passages(self, texts):
+        return self.encode_queries(texts)
+
+
+def test_the_query_is_also_embedded_with_another_wording(search_catalog, search_settings):
+    assert thesaurus.load().variants("jeunes pousses") == ["jeunes pousses (start-up)"]
+    recorder = _Recorder()
+    searcher = Searcher(search_settings, search_catalog, recorder)
+    vector = searcher.query_vector("jeunes pousses")
+    assert recorder.asked == [["jeunes pousses", "jeunes pousses (start-up)"]]
+    assert vector == pytest.approx(np.array([1, 1, 0, 0, 0, 0, 0, 0]) / np.sqrt(2))
+    searcher.forget()
+    searcher.expansion_weight = 0.0
+    searcher.query_vector("jeunes pousses")
+    assert recorder.asked[-1] == ["jeunes pousses"]
