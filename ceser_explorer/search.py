@@ -262,14 +262,19 @@ class Searcher:
     def query_vector(self, query: str) -> np.ndarray:
         """Return the query's embedding (kept for the next searches of the same text).
 
-        When the thesaurus knows some of its wording, the query is also embedded with each
-        other wording in brackets, and the vector is the mean of the query's own vector and
-        of these variants' mean: the model then meets the documents' words as well.
+        When the thesaurus knows some of its wording, the query is also embedded with another
+        wording in brackets (for the first two expressions found), and the vector is the mean
+        of the query's own vector and of these variants' mean: the model then meets the
+        documents' words as well.
         """
         if query not in self._vectors:
             if len(self._vectors) > 256:
                 self._vectors.clear()
-            variants = thesaurus.load().variants(query) if self.expansion_weight > 0 else []
+            variants = (
+                thesaurus.load().variants(query)[: thesaurus.MAX_VARIANTS]
+                if self.expansion_weight > 0
+                else []
+            )
             vectors = self.embedder.encode_queries([query, *variants])
             vector = vectors[0] + vectors[1:].mean(axis=0) if variants else vectors[0]
             self._vectors[query] = vector / np.linalg.norm(vector)

@@ -25,6 +25,9 @@ DEFAULT_WEIGHT = 0.5  # an added term counts half as much as a term of the query
 # about AI needs no « intelligence artificielle », which would only add noise. Weight and
 # share were chosen on the tune split (README, « Recherche »).
 MAX_SHARE = 0.01
+# The query is re-embedded with another wording of at most this many of its expressions:
+# each variant costs one more embedding, and more than two did not help on the tune split.
+MAX_VARIANTS = 2
 
 
 @dataclass(frozen=True)
