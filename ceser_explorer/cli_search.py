@@ -13,12 +13,12 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from . import output
+from . import output, thesaurus
 from .cli import CONTEXT, Env, bar, cli, emit_json, pass_env, stdout
 from .evaluate import METRICS, SPLITS, default_queries_path, evaluate, load_queries
 from .index.sync import rebuild_vectors, status_line, sync_vectors, vector_status
 from .models import Hit
-from .search import MODES, Filters, Searcher, hit_json
+from .search import DEFAULT_RRF_K, MODES, Filters, Searcher, hit_json
 
 
 def _with_url(env: Env, chroma_url: str | None) -> None:
@@ -31,6 +31,29 @@ chroma_option = click.option(
     envvar="CESER_CHROMA_URL",
     help="Serveur Chroma (http://hôte:port) au lieu de l'index local (défaut : $CESER_CHROMA_URL).",
 )
+
+rrf_option = click.option(
+    "--rrf-k",
+    type=click.IntRange(min=1),
+    default=DEFAULT_RRF_K,
+    show_default=True,
+    help="Constante k de la fusion RRF (plus petite : les premiers rangs pèsent plus).",
+)
+synonyms_option = click.option(
+    "--no-synonyms",
+    is_flag=True,
+    help="Ne pas élargir la requête par le thésaurus (mots exacts et sens seulement).",
+)
+
+
+def make_searcher(env: Env, rrf_k: int, no_synonyms: bool) -> Searcher:
+    """Return the searcher of the command's catalog with its fusion and thesaurus settings."""
+    return Searcher(
+        env.settings,
+        env.catalog,
+        rrf_k=rrf_k,
+        expansion_weight=0.0 if no_synonyms else thesaurus.DEFAULT_WEIGHT,
+    )
 
 
 @contextmanager
@@ -90,6 +113,8 @@ def _snippet(hit: Hit, width: int = 320) -> str:
 @click.option("--since", help="Documents datés de ce jour ou après (AAAA, AAAA-MM ou AAAA-MM-JJ).")
 @click.option("--until", help="Documents datés de ce jour ou avant (AAAA, AAAA-MM ou AAAA-MM-JJ).")
 @click.option("--recommendations-only", is_flag=True, help="Seulement les préconisations.")
+@rrf_option
+@synonyms_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @chroma_option
 @pass_env
@@ -106,6 +131,8 @@ def search(
     since: str | None,
     until: str | None,
     recommendations_only: bool,
+    rrf_k: int,
+    no_synonyms: bool,
     as_json: bool,
     chroma_url: str | None,
 ) -> None:
@@ -117,7 +144,7 @@ def search(
     """
     _with_url(env, chroma_url)
     filters = Filters(themes, min_confidence, kind, body, doc, since, until, recommendations_only)
-    searcher = Searcher(env.settings, env.catalog)
+    searcher = make_searcher(env, rrf_k, no_synonyms)
     hits = searcher.search(query, k=k, mode=mode, filters=filters)
     added = searcher.synonyms(query) if mode != "dense" else []
     if as_json:
@@ -239,6 +266,8 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="Jeu de requêtes (défaut : corpus/queries.jsonl).",
 )
+@rrf_option
+@synonyms_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @chroma_option
 @pass_env
@@ -247,6 +276,8 @@ def eval_(
     split: str,
     modes: tuple[str, ...],
     queries: str | None,
+    rrf_k: int,
+    no_synonyms: bool,
     as_json: bool,
     chroma_url: str | None,
 ) -> None:
@@ -264,7 +295,7 @@ def eval_(
         if status["missing"]:
             click.echo(f"Attention : {status_line(status)}", err=True)
     found = load_queries(queries or default_queries_path())
-    report = evaluate(Searcher(env.settings, env.catalog), found, split, modes or MODES)
+    report = evaluate(make_searcher(env, rrf_k, no_synonyms), found, split, modes or MODES)
     if as_json:
         emit_json(report)
         return

@@ -204,6 +204,20 @@ def test_cli_search_json_lexical(corpus_home):
     assert all(h["document"]["kind"] == "avis" for h in data["hits"])
 
 
+def test_cli_search_says_how_the_thesaurus_widened_the_query(corpus_home):
+    def run(*extra: str) -> dict:
+        args = ["--home", str(corpus_home), "search", "chômeurs", "--mode", "lexical", *extra]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output) if "--json" in extra else {"text": result.output}
+
+    data = run("--json")
+    assert "demandeurs d'emploi" in data["synonyms"] and data["hits"]
+    assert "Recherche élargie à" in run()["text"]
+    bare = run("--json", "--no-synonyms", "--rrf-k", "10")
+    assert bare["synonyms"] == [] and bare["hits"] == []
+
+
 def test_cli_search_table_cites_body_date_and_page(corpus_home):
     result = CliRunner().invoke(
         cli, ["--home", str(corpus_home), "search", "illectronisme", "--mode", "lexical", "-k", "2"]
