@@ -8,12 +8,11 @@ theme model; tests that write get their own copy of it.
 
 from __future__ import annotations
 
-import shutil
 import socket
-import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest_search import copy_home
 from pdfgen import Column, new_canvas, write_page
 
 from ceser_explorer.catalog import Catalog
@@ -24,27 +23,6 @@ from ceser_explorer.index.embedders import Embedder
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 APP_DOCS = ("avis_ia_generative.pdf", "plan_ia_occitanie.pdf")
-
-
-def copy_home(src: Path, dst: Path) -> Settings:
-    """Copy a data folder: the catalog through SQLite's backup API, the rest as files.
-
-    Links (the shared embedding cache of conftest_classify) stay links.
-    """
-    dst.mkdir(parents=True, exist_ok=True)
-    for item in src.iterdir():
-        if item.name.startswith("catalog.sqlite"):
-            continue
-        if item.is_dir() and not item.is_symlink():
-            shutil.copytree(item, dst / item.name, symlinks=True)
-        else:
-            shutil.copy2(item, dst / item.name, follow_symlinks=False)
-    source = sqlite3.connect(src / "catalog.sqlite")
-    target = sqlite3.connect(dst / "catalog.sqlite")
-    source.backup(target)
-    source.close()
-    target.close()
-    return Settings.load(home=dst)
 
 
 @pytest.fixture(scope="session")

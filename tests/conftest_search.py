@@ -6,6 +6,7 @@ session fixtures run once for the whole session (tests/conftest.py belongs to th
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -47,15 +48,28 @@ class FakeEmbedder:
         return self._encode(texts)
 
 
-def copy_catalog(src_home: Path, home: Path) -> Settings:
-    """Return settings for a new data folder holding a copy of src_home's catalog."""
+def copy_home(src_home: Path, home: Path, catalog_only: bool = False) -> Settings:
+    """Return settings for a copy of a data folder: the catalog through SQLite's backup API,
+    and unless catalog_only the rest as files (links, such as a shared cache, stay links)."""
     home.mkdir(parents=True, exist_ok=True)
+    for item in [] if catalog_only else src_home.iterdir():
+        if item.name.startswith("catalog.sqlite"):
+            continue  # the catalog below; its derived BM25 file is rebuilt on demand
+        if item.is_dir() and not item.is_symlink():
+            shutil.copytree(item, home / item.name, symlinks=True)
+        else:
+            shutil.copy2(item, home / item.name, follow_symlinks=False)
     src = sqlite3.connect(src_home / "catalog.sqlite")
     dst = sqlite3.connect(home / "catalog.sqlite")
     src.backup(dst)
     src.close()
     dst.close()
     return Settings.load(home=home)
+
+
+def copy_catalog(src_home: Path, home: Path) -> Settings:
+    """Return settings for a new data folder holding a copy of src_home's catalog only."""
+    return copy_home(src_home, home, catalog_only=True)
 
 
 @pytest.fixture(scope="session")
