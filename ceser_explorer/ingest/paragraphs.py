@@ -241,8 +241,12 @@ def build_passages(
 
 
 def _bold_lead(line: Line, nxt: Line | None, body: float) -> bool:
-    """Return True for a bold line of body size that wraps into the next line (a lead-in)."""
-    if line.size >= body * 1.12 or nxt is None:
+    """Return True for a bold line of body size that wraps into the next line (a lead-in).
+
+    Never for OCR lines: they carry no font, and a short OCR heading that wraps onto a
+    second line is a heading, not a lead-in.
+    """
+    if line.ocr or line.size >= body * 1.12 or nxt is None:
         return False
     text = line.text.rstrip()
     first = nxt.text.lstrip()[:1]
@@ -303,8 +307,14 @@ def _continues(
     if _BULLET.match(line.words[0].text) or (prev.frame != line.frame and prev.page == line.page):
         return False
     if prev.ocr and line.ocr and prev.page == line.page:
-        # Tesseract's own paragraphs (OCR sizes are too noisy), or a word cut at the line end
-        return prev.group == line.group or prev.text.rstrip().endswith("-")
+        # Tesseract's own paragraphs (OCR sizes are too noisy), a word cut at the line end, or
+        # a sentence left unfinished that goes on in lower case (Tesseract cut a paragraph)
+        end, first = prev.text.rstrip(), line.text.lstrip()[:1]
+        return (
+            prev.group == line.group
+            or end.endswith("-")
+            or (first.islower() and not end.endswith(_SENTENCE_END) and prev.col == line.col)
+        )
     if not (prev.ocr or line.ocr) and (
         abs(prev.size - line.size) > 0.6 or (prev.bold != line.bold and line.bold)
     ):
