@@ -231,6 +231,19 @@ def test_theme_filter_narrows_the_results(app_env: Settings, catalog_of: Catalog
     assert dropped and not set(dropped) & set(filtered)
 
 
+def test_year_filters_keep_the_documents_of_those_years(app_env: Settings) -> None:
+    at = search(open_app(), "formation")
+    years = at.selectbox(key="f_since").options
+    assert "2024" in years and "2025" in years
+    at.selectbox(key="f_since").set_value("2025").run()
+    at.selectbox(key="f_until").set_value("2025").run()
+    assert hit_ids(at)
+    assert all("/2025" in c.value for c in at.code)  # every citation is dated 2025
+    at.selectbox(key="f_until").set_value("2024").run()  # 2025 to 2024: nothing
+    assert hit_ids(at) == []
+    assert "depuis 2025, jusqu'à 2024" in at.warning[0].value
+
+
 def test_filters_that_match_nothing_say_why(app_env: Settings) -> None:
     at = search(open_app(), "apprentissage")
     at.toggle(key="f_recs").set_value(True).run()

@@ -28,8 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "f_kind": "",
     "f_body": "",
     "f_doc": "",
-    "f_since": None,
-    "f_until": None,
+    "f_since": "",
+    "f_until": "",
     "f_recs": False,
     "f_mode": "hybrid",
     "f_k": 10,
@@ -61,9 +61,9 @@ class Choice:
         if self.doc:
             out.append((f"document {self.doc}", "f_doc"))
         if self.since:
-            out.append((f"depuis le {self.since:%d/%m/%Y}", "f_since"))
+            out.append((f"depuis {self.since:%Y}", "f_since"))
         if self.until:
-            out.append((f"jusqu'au {self.until:%d/%m/%Y}", "f_until"))
+            out.append((f"jusqu'à {self.until:%Y}", "f_until"))
         if self.recommendations_only:
             out.append(("préconisations seulement", "f_recs"))
         return out
@@ -94,6 +94,10 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
         st.session_state["f_doc"] = ""
     if st.session_state["f_body"] not in {d.body for d in docs}:
         st.session_state["f_body"] = ""
+    years = {d.date[:4] for d in docs if d.date}
+    for key in ("f_since", "f_until"):
+        if st.session_state[key] not in years:
+            st.session_state[key] = ""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     themes: list[str] = []
     conf = DEFAULTS["f_conf"]
@@ -165,11 +169,20 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
             format_func=lambda v: titles.get(v, v) or "Tous",
         )
         a, b, c = st.columns(3)
-        since = a.date_input(
-            "Depuis le", key="f_since", persist_state="session", format="DD/MM/YYYY"
+        years = sorted({d.date[:4] for d in docs if d.date and d.date[:4].isdigit()})
+        since = a.selectbox(
+            "Depuis",
+            ["", *years],
+            key="f_since",
+            persist_state="session",
+            format_func=lambda y: y or "Toutes les années",
         )
-        until = b.date_input(
-            "Jusqu'au", key="f_until", persist_state="session", format="DD/MM/YYYY"
+        until = b.selectbox(
+            "Jusqu'à",
+            ["", *years],
+            key="f_until",
+            persist_state="session",
+            format_func=lambda y: y or "Toutes les années",
         )
         k = c.selectbox("Nombre de résultats", [5, 10, 20, 50], key="f_k", persist_state="session")
     return Choice(
@@ -178,8 +191,8 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
         kind or None,
         body or None,
         doc or None,
-        since if isinstance(since, dt.date) else None,
-        until if isinstance(until, dt.date) else None,
+        dt.date(int(since), 1, 1) if since else None,
+        dt.date(int(until), 12, 31) if until else None,
         bool(recs),
         str(mode or "hybrid"),
         int(k),
