@@ -30,10 +30,11 @@ def _module(name: str, what: str) -> Any:
 
 
 def make_searcher(settings: Settings, catalog: Catalog) -> Any:
-    """Return a Searcher over the catalog (the embedder and vector store are loaded here)."""
+    """Return a Searcher over the catalog (embedder, vector store, thesaurus loaded here)."""
     search = _module("search", "La recherche")
     searcher = search.Searcher(settings, catalog=catalog)
     searcher.embedder.encode_queries(["préchauffage"])  # load the model now, not at 1st search
+    searcher.expansions("préchauffage")  # and the thesaurus and the BM25 postings
     with contextlib.suppress(CeserError):  # no vectors yet: the search will say what to run
         searcher.vector_store()
     return searcher
