@@ -152,7 +152,7 @@ class Searcher:
         self.dense_guard = dense_guard
         self.expansion_weight = expansion_weight
         self.expansion_max_share = expansion_max_share
-        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors: dict[tuple[str, bool], np.ndarray] = {}
         self._expanded: dict[tuple[str, int, float], dict[str, dict[str, float]]] = {}
 
     def forget(self) -> None:
@@ -267,18 +267,16 @@ class Searcher:
         of the query's own vector and of these variants' mean: the model then meets the
         documents' words as well.
         """
-        if query not in self._vectors:
+        widen = self.expansion_weight > 0
+        key = (query, widen)
+        if key not in self._vectors:
             if len(self._vectors) > 256:
                 self._vectors.clear()
-            variants = (
-                thesaurus.load().variants(query)[: thesaurus.MAX_VARIANTS]
-                if self.expansion_weight > 0
-                else []
-            )
+            variants = thesaurus.load().variants(query)[: thesaurus.MAX_VARIANTS] if widen else []
             vectors = self.embedder.encode_queries([query, *variants])
             vector = vectors[0] + vectors[1:].mean(axis=0) if variants else vectors[0]
-            self._vectors[query] = vector / np.linalg.norm(vector)
-        return self._vectors[query]
+            self._vectors[key] = vector / np.linalg.norm(vector)
+        return self._vectors[key]
 
     def dense(self, query: str, pf: lex.PassageFilter, n: int) -> list[tuple[str, float]]:
         """Return up to n (passage id, cosine) pairs for the query, filtered before ranking."""

@@ -94,9 +94,9 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
         st.session_state["f_doc"] = ""
     if st.session_state["f_body"] not in {d.body for d in docs}:
         st.session_state["f_body"] = ""
-    years = {d.date[:4] for d in docs if d.date}
+    doc_years = {d.date[:4] for d in docs if d.date}
     for key in ("f_since", "f_until"):
-        if st.session_state[key] not in years:
+        if st.session_state[key] not in doc_years:
             st.session_state[key] = ""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     themes: list[str] = []
