@@ -290,7 +290,7 @@ def coverage(
       ceser coverage --doc avis_ia_generative.pdf --plan plan_ia_occitanie.pdf --csv
     """
     from .trace import coverage as do_coverage
-    from .trace import evaluate_links
+    from .trace_links import evaluate_links
 
     if links:
         report = evaluate_links(env.settings, env.catalog, links)

@@ -5,17 +5,15 @@ embeddings with the share of the recommendation's key terms (French stems weight
 IDF over the catalog) that the measure also uses. A measure is scored on its own text
 and on each of its actions; the best part counts. Below ``THRESHOLD`` a recommendation
 has no answer in the plan. The threshold was chosen on the links of ``corpus/links.toml``
-(see ``evaluate_links`` and ``ceser coverage --links``).
+(see ``trace_links.evaluate_links`` and ``ceser coverage --links``).
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,16 +35,16 @@ MAX_TERMS = 6
 EVIDENCE_IDF = 2.0  # terms in more than ~1 passage in 8 (région, régional) are no evidence
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """Return value as JSON data: dataclasses as dicts, floats rounded, tuples as lists."""
     if isinstance(value, DocumentInfo):
         return value.to_dict()
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _json(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: json_value(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, float):
         return round(value, 4)
     if isinstance(value, tuple | list):
-        return [_json(v) for v in value]
+        return [json_value(v) for v in value]
     return value
 
 
@@ -90,7 +88,7 @@ class Match:
     answers: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(_json(self))
+        return dict(json_value(self))
 
 
 @dataclass(frozen=True)
@@ -107,13 +105,13 @@ class Trace:
         return any(m.answers for m in self.matches)
 
     def to_dict(self) -> dict[str, Any]:
-        src = {k: v for k, v in _json(self.source).items() if k not in ("parts", "doc_id")}
+        src = {k: v for k, v in json_value(self.source).items() if k not in ("parts", "doc_id")}
         return {
             **src,
             "threshold": self.threshold,
             "answered": self.answered,
-            "matches": _json(self.matches),
-            "passages": _json(self.passages),
+            "matches": json_value(self.matches),
+            "passages": json_value(self.passages),
         }
 
 
@@ -132,10 +130,10 @@ class CoverageRow:
             "id": r.rec_id,
             "number": r.number,
             "text": r.text,
-            "document": _json(r.document),
+            "document": json_value(r.document),
             "page": r.page,
             "covered": self.covered,
-            "best": _json(self.best),
+            "best": json_value(self.best),
             "answered_by": [m.code or m.id for m in self.matches if m.answers],
         }
 
@@ -332,7 +330,7 @@ def _plan_passages(catalog: Catalog, units: Sequence[Unit]) -> list[Unit]:
     ]
 
 
-def _resolve(catalog: Catalog, item_id: str) -> Unit:
+def resolve_unit(catalog: Catalog, item_id: str) -> Unit:
     """Return the unit of a recommendation, a measure or a passage given by id or FILE#NUMBER."""
     ref = item_id.strip()
     if "#" in ref:
@@ -377,7 +375,7 @@ def trace(
     """Return what answers an item: plan measures and passages for a recommendation (or any
     avis passage), the recommendations it answers for a plan measure; best first."""
     tracer = tracer or Tracer(settings, catalog)
-    source = _resolve(catalog, item_id)
+    source = resolve_unit(catalog, item_id)
     doc = catalog.document(source.doc_id)
     if source.kind == "measure" or (doc is not None and doc.kind == "plan"):
         recs = [rec_unit(r) for r in avis_recommendations(catalog)]
@@ -413,80 +411,3 @@ def coverage(
         best = ranked[0] if ranked else None
         rows.append(CoverageRow(r, best, bool(best and best.answers), tuple(ranked[:3])))
     return rows
-
-
-@dataclass(frozen=True)
-class LinkReport:
-    """Precision and recall of tracing on true links (pairs recommendation → measure)."""
-
-    threshold: float
-    true_links: int
-    predicted: int
-    correct: int
-    covered_accuracy: float
-    missing: tuple[str, ...]  # true links not found, "avis#3 → 2.1"
-    spurious: tuple[str, ...]  # links found that are not true
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.true_links if self.true_links else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **_json(self),
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-        }
-
-
-def load_links(path: str | Path) -> list[dict[str, Any]]:
-    """Return the [[link]] tables of a links file (avis, number, plan, measures)."""
-    p = Path(path)
-    if not p.is_file():
-        raise CeserError(f"fichier de liens introuvable : {p}.")
-    try:
-        links = tomllib.loads(p.read_text(encoding="utf-8")).get("link", [])
-    except tomllib.TOMLDecodeError as e:
-        raise CeserError(f"{p} n'est pas un fichier TOML valide ({e}).") from e
-    for n, link in enumerate(links, 1):
-        if not {"avis", "number", "plan", "measures"} <= set(link):
-            raise CeserError(f"{p} : le lien n°{n} doit avoir avis, number, plan et measures.")
-    return list(links)
-
-
-def evaluate_links(
-    settings: Settings,
-    catalog: Catalog,
-    links: str | Path,
-    tracer: Tracer | None = None,
-) -> LinkReport:
-    """Return the precision and recall of tracing against the true links of a links file."""
-    tracer = tracer or Tracer(settings, catalog)
-    truth: set[tuple[str, int, str]] = set()
-    found: set[tuple[str, int, str]] = set()
-    covered_ok = 0
-    entries = load_links(links)
-    for link in entries:
-        avis, number = str(link["avis"]), int(link["number"])
-        truth.update((avis, number, str(code)) for code in link["measures"])
-        source = _resolve(catalog, f"{avis}#{number}")
-        ranked = tracer.rank(source, plan_units(catalog, str(link["plan"])))
-        answered = {(avis, number, m.code) for m in ranked if m.answers}
-        found |= answered
-        covered_ok += bool(answered) == bool(link["measures"])
-    fmt = [f"{a}#{n} → {c}" for a, n, c in sorted(truth - found)]
-    extra = [f"{a}#{n} → {c}" for a, n, c in sorted(found - truth)]
-    accuracy = covered_ok / len(entries) if entries else 0.0
-    return LinkReport(
-        tracer.threshold,
-        len(truth),
-        len(found),
-        len(truth & found),
-        accuracy,
-        tuple(fmt),
-        tuple(extra),
-    )

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from ceser_explorer.cli import cli
 from ceser_explorer.errors import CeserError
-from ceser_explorer.trace import Tracer, coverage, evaluate_links, load_links, plan_units, trace
+from ceser_explorer.trace import Tracer, coverage, plan_units, trace
+from ceser_explorer.trace_links import evaluate_links, load_links
 
 pytest_plugins = ["conftest_classify"]
 

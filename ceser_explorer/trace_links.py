@@ -1,0 +1,94 @@
+"""Measuring tracing against true links written by hand (``corpus/links.toml``).
+
+Each ``[[link]]`` names a recommendation of an avis (file and number), a plan, and the codes
+of the plan measures that truly answer it (none: the plan does not answer it).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog
+from .config import Settings
+from .errors import CeserError
+from .trace import Tracer, json_value, plan_units, resolve_unit
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """Precision and recall of tracing on true links (pairs recommendation → measure)."""
+
+    threshold: float
+    true_links: int
+    predicted: int
+    correct: int
+    covered_accuracy: float
+    missing: tuple[str, ...]  # true links not found, "avis#3 → 2.1"
+    spurious: tuple[str, ...]  # links found that are not true
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.true_links if self.true_links else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **json_value(self),
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+        }
+
+
+def load_links(path: str | Path) -> list[dict[str, Any]]:
+    """Return the [[link]] tables of a links file (avis, number, plan, measures)."""
+    p = Path(path)
+    if not p.is_file():
+        raise CeserError(f"fichier de liens introuvable : {p}.")
+    try:
+        links = tomllib.loads(p.read_text(encoding="utf-8")).get("link", [])
+    except tomllib.TOMLDecodeError as e:
+        raise CeserError(f"{p} n'est pas un fichier TOML valide ({e}).") from e
+    for n, link in enumerate(links, 1):
+        if not {"avis", "number", "plan", "measures"} <= set(link):
+            raise CeserError(f"{p} : le lien n°{n} doit avoir avis, number, plan et measures.")
+    return list(links)
+
+
+def evaluate_links(
+    settings: Settings,
+    catalog: Catalog,
+    links: str | Path,
+    tracer: Tracer | None = None,
+) -> LinkReport:
+    """Return the precision and recall of tracing against the true links of a links file."""
+    tracer = tracer or Tracer(settings, catalog)
+    truth: set[tuple[str, int, str]] = set()
+    found: set[tuple[str, int, str]] = set()
+    covered_ok = 0
+    entries = load_links(links)
+    for link in entries:
+        avis, number = str(link["avis"]), int(link["number"])
+        truth.update((avis, number, str(code)) for code in link["measures"])
+        source = resolve_unit(catalog, f"{avis}#{number}")
+        ranked = tracer.rank(source, plan_units(catalog, str(link["plan"])))
+        answered = {(avis, number, m.code) for m in ranked if m.answers}
+        found |= answered
+        covered_ok += bool(answered) == bool(link["measures"])
+    fmt = [f"{a}#{n} → {c}" for a, n, c in sorted(truth - found)]
+    extra = [f"{a}#{n} → {c}" for a, n, c in sorted(found - truth)]
+    accuracy = covered_ok / len(entries) if entries else 0.0
+    return LinkReport(
+        tracer.threshold,
+        len(truth),
+        len(found),
+        len(truth & found),
+        accuracy,
+        tuple(fmt),
+        tuple(extra),
+    )
