@@ -242,10 +242,9 @@ class Searcher:
         if self.expansion_weight <= 0:
             return []
         shown: dict[tuple[str, ...], str] = {}  # one wording per stem sequence
-        for expr, others in thesaurus.load().alternatives(query, self._needed()):
+        for others in thesaurus.load().rewordings(query, self._needed()):
             for other in others:
-                if other.stems != expr.stems:
-                    shown.setdefault(other.stems, other.text)
+                shown.setdefault(other.stems, other.text)
         return list(shown.values())
 
     def lexical(self, query: str, pf: lex.PassageFilter, n: int) -> list[tuple[str, float]]:

@@ -73,18 +73,23 @@ class Thesaurus:
             if needed is None or needed(expr)
         ]
 
+    def rewordings(
+        self, query: str, needed: Callable[[Expression], bool] | None = None
+    ) -> list[list[Expression]]:
+        """Return, for each expression of the query worth expanding, the other wordings of
+        its group that are not mere inflections of it (their stems differ)."""
+        return [
+            [other for other in others if other.stems != expr.stems]
+            for expr, others in self.alternatives(query, needed)
+        ]
+
     def variants(self, query: str) -> list[str]:
         """Return the query followed, in brackets, by another wording of each expression found.
 
-        The other wording is the first of the group whose stems differ from the expression's
-        (a rule that shares no word with it scored lower on the tune split).
+        The other wording is the first rewording of the group (a rule that shares no word
+        with it scored lower on the tune split).
         """
-        out = []
-        for expr, others in self.alternatives(query):
-            other = next((o for o in others if o.stems != expr.stems), None)
-            if other is not None:
-                out.append(f"{query} ({other.text})")
-        return out
+        return [f"{query} ({others[0].text})" for others in self.rewordings(query) if others]
 
     def expand(
         self,

@@ -94,9 +94,9 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
         st.session_state["f_doc"] = ""
     if st.session_state["f_body"] not in {d.body for d in docs}:
         st.session_state["f_body"] = ""
-    doc_years = {d.date[:4] for d in docs if d.date}
+    years = sorted({d.date[:4] for d in docs if d.date and d.date[:4].isdigit()})
     for key in ("f_since", "f_until"):
-        if st.session_state[key] not in doc_years:
+        if st.session_state[key] not in years:
             st.session_state[key] = ""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     themes: list[str] = []
@@ -169,7 +169,6 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
             format_func=lambda v: titles.get(v, v) or "Tous",
         )
         a, b, c = st.columns(3)
-        years = sorted({d.date[:4] for d in docs if d.date and d.date[:4].isdigit()})
         since = a.selectbox(
             "Depuis",
             ["", *years],

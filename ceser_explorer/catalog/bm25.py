@@ -67,9 +67,8 @@ class Bm25Index:
         self.columns = dict(zip(COLUMNS, columns, strict=True))
         self._kind_masks: dict[tuple[str, ...], np.ndarray] = {}
         n = len(self.rowids)
-        lengths = self.lengths
-        self.avgdl = float(lengths.sum() / n) if n else 0.0
-        self._norm = K1 * (1 - B + B * lengths / self.avgdl) if n else lengths
+        self.avgdl = float(self.lengths.sum() / n) if n else 0.0
+        self._norm = K1 * (1 - B + B * self.lengths / self.avgdl) if n else self.lengths
 
     @property
     def size(self) -> int:
@@ -79,32 +78,27 @@ class Bm25Index:
         """Return the number of rows whose column holds term."""
         return self.columns[column].df(term)
 
-    def scores(
-        self,
-        terms: Mapping[str, Sequence[str] | Mapping[str, float]],
-        weights: Mapping[str, float] | None = None,
-    ) -> np.ndarray:
+    def scores(self, terms: Mapping[str, Sequence[str] | Mapping[str, float]]) -> np.ndarray:
         """Return bm25 per row (0 where no term matches) for the terms given per column.
 
-        weights are FTS5's column weights (they scale term frequencies); a column's terms may
-        come with a weight each (a mapping), which scales that term's share of the score.
+        A column's terms may come with a weight each (a mapping), which scales that term's
+        share of the score; a plain list means weight 1, FTS5's own scoring.
         """
         out = np.zeros(self.size, dtype=np.float64)
         n = self.size
         for column, col_terms in terms.items():
             col = self.columns[column]
-            w = 1.0 if weights is None else weights.get(column, 1.0)
             per_term = (
                 col_terms if isinstance(col_terms, Mapping) else dict.fromkeys(col_terms, 1.0)
             )
-            for term, term_weight in per_term.items():
+            for term, weight in per_term.items():
                 t = col.vocab.get(term)
                 if t is None:
                     continue
                 lo, hi = int(col.ptr[t]), int(col.ptr[t + 1])
                 idf = math.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5))
-                idf = term_weight * (idf if idf > 0 else 1e-6)
-                rows, freq = col.rows[lo:hi], w * col.tf[lo:hi]
+                idf = weight * (idf if idf > 0 else 1e-6)
+                rows, freq = col.rows[lo:hi], col.tf[lo:hi]
                 out[rows] += idf * freq * (K1 + 1) / (freq + self._norm[rows])
         return out
 

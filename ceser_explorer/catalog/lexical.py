@@ -181,19 +181,18 @@ def bm25(
     scores = index.scores(searched)
     scores[~index.mask(SEARCHABLE_KINDS, f.doc_ids, f.recommendations_only)] = 0.0
     matches = np.flatnonzero(scores)
-    if not f.themes:
-        best = best_first(scores, matches, limit)
-        rowids = [int(index.rowids[i]) for i in best]
-        ids = _passage_ids(catalog, rowids, "1", [])
-        return [(ids[r], float(scores[i])) for r, i in zip(rowids, best, strict=True) if r in ids]
-    condition, args = filter_sql(PassageFilter(themes=f.themes, min_confidence=f.min_confidence))
-    ranked = best_first(scores, matches, limit * 4)
+    if f.themes:  # checked in the catalog, on more rows than needed
+        theme_filter = PassageFilter(themes=f.themes, min_confidence=f.min_confidence)
+        (condition, args), size = filter_sql(theme_filter), limit * 4
+    else:
+        condition, args, size = "1", [], limit
+    ranked = best_first(scores, matches, size)
     out: list[tuple[str, float]] = []
-    start, size = 0, limit * 4
+    start = 0
     while len(out) < limit and start < len(matches):
-        if start + size > len(ranked) > 0:  # rank the rest only when the best ones fall short
-            rest = best_first(scores, np.setdiff1d(matches, ranked))
-            ranked = np.concatenate([ranked, rest])
+        if start + size > len(ranked) and len(ranked) < len(matches):
+            # rank the rest only when the best ones fall short of the filter
+            ranked = np.concatenate([ranked, best_first(scores, np.setdiff1d(matches, ranked))])
         batch = ranked[start : start + size]
         start, size = start + size, size * 4
         rowids = [int(index.rowids[i]) for i in batch]
