@@ -59,13 +59,17 @@ class Catalog:
         self._bm25: bm25.Bm25Index | None = None
         self._follow_analysis()
 
+    def setting(self, key: str) -> str | None:
+        """Return the value of a catalog setting, or None."""
+        r = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return r[0] if r else None
+
     def _follow_analysis(self) -> None:
         """Rebuild the full-text index when it was made by another version of the analysis."""
-        sql = "SELECT value FROM settings WHERE key = 'analysis_version'"
-        if (self.db.execute(sql).fetchone() or [None])[0] == str(analysis.VERSION):
+        if self.setting("analysis_version") == str(analysis.VERSION):
             return
         with self.transaction() as db:
-            if (db.execute(sql).fetchone() or [None])[0] == str(analysis.VERSION):
+            if self.setting("analysis_version") == str(analysis.VERSION):
                 return  # another process did it meanwhile
             texts = db.execute("SELECT rowid, text FROM passages").fetchall()
             db.execute("DELETE FROM passages_fts")

@@ -200,8 +200,7 @@ def theme_counts(catalog: Catalog) -> dict[str, dict[str, int]]:
 
 def get_setting(catalog: Catalog, key: str) -> str | None:
     """Return the value of a catalog setting, or None."""
-    r = catalog.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return r[0] if r else None
+    return catalog.setting(key)
 
 
 def set_setting(catalog: Catalog, key: str, value: str) -> None:
