@@ -152,3 +152,17 @@ def test_a_bold_lead_in_inside_a_box_stays_with_its_recommendation(parsed):
     assert [r.number for r in recs] == list(range(1, 8))
     assert all(r.text[:1].isupper() for r in recs), [r.text[:40] for r in recs]
     assert recs[1].text.startswith("Consolider l'apprentissage dans tous les territoires.")
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_cover_lines_and_table_of_contents_head_no_section(parsed, name):
+    if name in SCANNED and not tesseract_ready():
+        pytest.skip("Tesseract with French data is not installed: scanned pages not read")
+    doc = parsed[name]
+    cover = [p for p in doc.passages if p.provenance.page == 1]
+    assert cover and all(p.provenance.section == "" for p in cover)
+    body = [p for p in doc.passages if p.provenance.page > 1 and p.kind != "toc"]
+    assert all(doc.title not in p.provenance.section for p in body)
+    assert all(not p.provenance.section.startswith("Sommaire") for p in body)
+    annexes = [p for p in body if p.kind == "heading" and p.text.startswith("Annexe")]
+    assert all(p.provenance.section == "" for p in annexes)

@@ -140,3 +140,25 @@ def test_french_dates_are_parsed():
     assert parse_date("adopté en séance plénière le 12 novembre 2025") == "2025-11-12"
     assert parse_date("le 1er décembre 2024") == "2024-12-01"
     assert parse_date("Montpellier, 03/07/2023") == "2023-07-03"
+
+
+def test_a_full_width_line_cut_by_a_word_space_at_the_gutter_stays_whole():
+    from ceser_explorer.ingest.layout import FULL, layout_page
+    from ceser_explorer.ingest.pdfread import RawPage, Word
+
+    raw = RawPage(1, 595.0, 842.0)
+    for row in range(12):  # two columns of three words per line, 49 pt apart
+        top, shift = 100.0 + 14 * row, 9.0 * (row % 5)
+        for left, right in ((57.0, 269.0), (318.0, 530.0)):
+            cuts = (left + 50 + shift, left + 120 - shift)
+            for x0, x1 in zip((left, cuts[0] + 3, cuts[1] + 3), (*cuts, right), strict=True):
+                raw.words.append(Word("mot", x0, top, x1, top + 10, 10.0))
+    # below them, one line across the page: its words meet the gutter with a plain space
+    top = 300.0
+    for i, x0 in enumerate((57.0, 130.0, 203.0, 296.0, 369.0, 442.0)):
+        raw.words.append(Word(f"m{i}", x0, top, x0 + 66 if i != 2 else 291.0, top + 10, 10.0))
+    page = layout_page(raw)
+    last = page.items[-1]
+    assert last.col == FULL
+    assert last.text == "m0 m1 m2 m3 m4 m5"
+    assert sum(1 for item in page.items if item.col != FULL) == 24  # the columns still split

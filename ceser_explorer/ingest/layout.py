@@ -137,6 +137,21 @@ def find_gutter(words: list[Word], width: float) -> float | None:
     return gutter
 
 
+def _spans_gutter(row: list[Word], gutter: float) -> bool:
+    """Return True for a row that runs across the gutter: a full-width line, not two columns.
+
+    Either a word straddles the gutter, or the words on each side of it are only a word space
+    apart (narrower than the font size, where the gap between columns is wider).
+    """
+    if any(w.x0 < gutter - 1 and w.x1 > gutter + 1 for w in row):
+        return True
+    left = [w.x1 for w in row if w.x1 <= gutter + 1]
+    right = [w.x0 for w in row if w.x1 > gutter + 1]
+    if not left or not right:
+        return False
+    return min(right) - max(left) < max(_dominant_size(row), 6.0)
+
+
 def _rows(words: list[Word]) -> list[list[Word]]:
     """Group words whose vertical middles are close into rows, top to bottom."""
     rows: list[list[Word]] = []
@@ -209,7 +224,7 @@ def layout_page(raw: RawPage) -> PageLayout:
     else:
         rest: list[Word] = []
         for row in _rows(words):
-            if any(w.x0 < gutter - 1 and w.x1 > gutter + 1 for w in row):
+            if _spans_gutter(row, gutter):
                 grouped.append((FULL, row))
             else:
                 rest.extend(row)

@@ -22,7 +22,8 @@ _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)[.)]?\s+\S")
 _ROMAN = re.compile(r"^[IVX]+[.)]\s")
 _LETTER = re.compile(r"^[A-H][.)]\s")
 _SMALL_LETTER = re.compile(r"^[a-h]\)\s")
-_PLAN_LEVELS = (
+_NAMED_LEVELS = (
+    (re.compile(r"^Annexes?\b", re.IGNORECASE), 1),
     (re.compile(r"^Axe\s+\d", re.IGNORECASE), 1),
     (re.compile(r"^(Mesure|Objectif)\s+\d", re.IGNORECASE), 2),
     (re.compile(r"^Action\s+\d", re.IGNORECASE), 3),
@@ -40,6 +41,7 @@ _COMPOUND_HEADS = frozenset(
     "franco euro micro macro".split()
 )
 _COMPOUND_TAILS = frozenset("dire être là ci ils elles on t-il t-elle même mêmes".split())
+_TOC_TITLE = re.compile(r"^(sommaire|table des matières)$", re.IGNORECASE)
 
 
 @dataclass
@@ -96,7 +98,7 @@ _NO_VOCABULARY = Vocabulary([])  # footnote and table-of-contents lines: no dehy
 
 def heading_level(text: str, size: float, heading_sizes: Sequence[float]) -> int:
     """Return the level (1 = top) of a heading from its numbering, else from its size."""
-    for pattern, level in _PLAN_LEVELS:
+    for pattern, level in _NAMED_LEVELS:
         if pattern.match(text):
             return level
     m = _NUMBERED.match(text)
@@ -162,6 +164,7 @@ def build_passages(
                     following[id(last[ln.col])] = ln
                 last[ln.col] = ln
     gaps = _line_gaps(pages)
+    cover = _cover_page(pages, body, short_ocr_groups)
     drafts: list[_Draft] = []
     current: _Draft | None = None
     stack: list[tuple[int, str]] = []
@@ -174,8 +177,11 @@ def build_passages(
         current = None
 
     for page in pages:
+        on_cover = page.number == cover
         for item in page.items:
             order += 1
+            if stack and _TOC_TITLE.match(stack[-1][1]) and _ends_toc(item):
+                stack.pop()  # the table of contents is over: it heads none of the sections
             if isinstance(item, TableItem):
                 close()
                 drafts.append(_table_draft(item, order, _path(stack)))
@@ -221,7 +227,8 @@ def build_passages(
                     stack.pop()
                 current = _Draft("heading", section=_path(stack), level=level, order=order)
                 _append(current, item, vocab)
-                stack.append((level, current.text))
+                if not on_cover:  # cover lines (title, body, date) head no section
+                    stack.append((level, current.text))
                 continue
             if (
                 current is not None
@@ -238,6 +245,26 @@ def build_passages(
     close()
     drafts.sort(key=lambda d: d.order)
     return _finish(drafts, pages)
+
+
+def _cover_page(
+    pages: list[PageLayout], body: float, short_ocr_groups: set[tuple[int, int]]
+) -> int | None:
+    """Return the first page's number when it is a cover: headings only, more pages after it."""
+    if len(pages) < 2:
+        return None
+    first = pages[0]
+    lines = [ln for ln in first.items if isinstance(ln, Line) and ln.role == "body"]
+    if not lines or any(isinstance(it, TableItem) for it in first.items):
+        return None
+    if all(is_heading(ln, body, short_ocr_groups) for ln in lines):
+        return first.number
+    return None
+
+
+def _ends_toc(item: Line | TableItem) -> bool:
+    """Return True for an item that cannot belong to a table of contents."""
+    return isinstance(item, TableItem) or item.role not in ("toc", "header")
 
 
 def _bold_lead(line: Line, nxt: Line | None, body: float) -> bool:
@@ -272,7 +299,7 @@ def _body_columns(pages: list[PageLayout]) -> dict[tuple[int, int], tuple[float,
 
 
 def _starts_new_heading(text: str) -> bool:
-    return bool(_NUMBERED.match(text) or any(p.match(text) for p, _ in _PLAN_LEVELS))
+    return bool(_NUMBERED.match(text) or any(p.match(text) for p, _ in _NAMED_LEVELS))
 
 
 def _path(stack: list[tuple[int, str]]) -> str:
