@@ -96,6 +96,7 @@ class Document:
     status: str
     ocr_pages: tuple[int, ...] = ()
     textless_pages: tuple[int, ...] = ()
+    extraction: int = 0  # version of the extraction that read it (ingest.EXTRACTION_VERSION)
 
     @property
     def info(self) -> DocumentInfo:
@@ -233,3 +234,4 @@ class ParsedDocument:
     measures: tuple[MeasureDraft, ...] = ()
     ocr_pages: tuple[int, ...] = ()
     textless_pages: tuple[int, ...] = ()
+    extraction: int = 0  # version of the extraction that made it (ingest.EXTRACTION_VERSION)

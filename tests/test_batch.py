@@ -76,6 +76,58 @@ def test_incremental_reindex_add_skip_update_rename_prune(
     assert catalog.integrity_problems() == []
 
 
+def test_documents_read_by_an_older_extraction_are_read_again(catalog, sample_pdf, tmp_path):
+    folder = tmp_path / "in"
+    a = sample_pdf("two_columns.pdf", folder)
+    sample_pdf("budget_table.pdf", folder)
+    ingest_paths(catalog, [folder], ocr=False)
+    stored = catalog.find_document("two_columns.pdf")
+    assert stored is not None and stored.extraction == ingest_pkg.EXTRACTION_VERSION
+    with catalog.transaction() as db:  # as if an older ceser-explorer had read it
+        db.execute("UPDATE documents SET extraction = 1 WHERE doc_id = ?", (stored.doc_id,))
+    again = ingest_paths(catalog, [folder], ocr=False)
+    assert [Path(f).name for f in again.updated] == ["two_columns.pdf"]
+    assert [Path(f).name for f in again.unchanged] == ["budget_table.pdf"]
+    after = catalog.find_document("two_columns.pdf")
+    assert after is not None and after.extraction == ingest_pkg.EXTRACTION_VERSION
+    assert after.doc_id == stored.doc_id and catalog.integrity_problems() == []
+
+    # renamed while stored by an older extraction: read again in place, recorded as moved
+    with catalog.transaction() as db:
+        db.execute("UPDATE documents SET extraction = 1 WHERE doc_id = ?", (stored.doc_id,))
+    a.rename(folder / "avis_renomme.pdf")
+    moved = ingest_paths(catalog, [folder], ocr=False)
+    assert moved.moved and [Path(f).name for f in moved.updated] == ["avis_renomme.pdf"]
+    renamed = catalog.find_document("avis_renomme.pdf")
+    assert renamed is not None and renamed.doc_id == stored.doc_id
+    assert renamed.extraction == ingest_pkg.EXTRACTION_VERSION
+    assert catalog.stats()["documents"] == 2
+
+
+def test_a_catalog_of_schema_3_is_migrated_and_its_documents_marked_for_reading_again(
+    tmp_path,
+):
+    from ceser_explorer.catalog.migrations import MIGRATIONS
+
+    path = tmp_path / "catalog.sqlite"
+    db = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:3], start=1):
+        db.executescript(f"{script()}\nPRAGMA user_version = {number};")
+    db.execute(
+        "INSERT INTO documents (path, file, sha256, size, mtime, ingested_at) "
+        "VALUES ('/x/a.pdf', 'a.pdf', 'abc', 1, 1.0, '2025-01-01')"
+    )
+    db.commit()
+    db.close()
+    cat = Catalog(path)
+    try:
+        assert cat.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        (doc,) = cat.documents()
+        assert doc.extraction == 1 < ingest_pkg.EXTRACTION_VERSION
+    finally:
+        cat.close()
+
+
 def test_reingesting_an_unchanged_document_gives_the_same_ids(settings, sample_pdf, tmp_path):
     pdf = sample_pdf("two_columns.pdf")
     with Catalog(tmp_path / "one.sqlite") as one, Catalog(tmp_path / "two.sqlite") as two:

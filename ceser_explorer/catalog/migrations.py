@@ -145,7 +145,17 @@ def m003_passages_state() -> str:
     """
 
 
-MIGRATIONS: list[Callable[[], str]] = [m001_initial, m002_themes, m003_passages_state]
+def m004_extraction_version() -> str:
+    """The version of the extraction that read each document (1 for those stored before)."""
+    return "ALTER TABLE documents ADD COLUMN extraction INTEGER NOT NULL DEFAULT 1;"
+
+
+MIGRATIONS: list[Callable[[], str]] = [
+    m001_initial,
+    m002_themes,
+    m003_passages_state,
+    m004_extraction_version,
+]
 
 
 def migrate(db: sqlite3.Connection) -> int:

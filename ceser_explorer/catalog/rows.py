@@ -41,6 +41,7 @@ def document(row: sqlite3.Row) -> Document:
         status=row["status"],
         ocr_pages=tuple(json.loads(row["ocr_pages"])),
         textless_pages=tuple(json.loads(row["textless_pages"])),
+        extraction=row["extraction"],
     )
 
 

@@ -180,6 +180,7 @@ class Catalog:
                 json.dumps(list(parsed.textless_pages)),
                 salt,
                 _now(),
+                parsed.extraction,
             )
             if replace is not None:
                 doc_id = replace.doc_id
@@ -190,14 +191,14 @@ class Catalog:
                 db.execute(
                     """UPDATE documents SET path=?, file=?, sha256=?, size=?, mtime=?, title=?,
                        body=?, kind=?, date=?, page_count=?, status=?, ocr_pages=?,
-                       textless_pages=?, id_salt=?, ingested_at=? WHERE doc_id=?""",
+                       textless_pages=?, id_salt=?, ingested_at=?, extraction=? WHERE doc_id=?""",
                     (*values, doc_id),
                 )
             else:
                 cur = db.execute(
                     """INSERT INTO documents (path, file, sha256, size, mtime, title, body, kind,
-                       date, page_count, status, ocr_pages, textless_pages, id_salt, ingested_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       date, page_count, status, ocr_pages, textless_pages, id_salt, ingested_at,
+                       extraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     values,
                 )
                 doc_id = int(cur.lastrowid or 0)

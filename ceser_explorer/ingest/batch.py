@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from ..catalog import Catalog, FileState
 from ..errors import BadDocumentError, CeserError
 from ..models import Document
-from . import parse_pdf
+from . import EXTRACTION_VERSION, parse_pdf
 from .pdfread import OCR_HINT, vanished
 
 
@@ -150,7 +150,8 @@ def _ingest_one(
     except FileNotFoundError as e:
         raise vanished(name) from e
     doc = catalog.document_by_path(path)
-    if doc is not None and doc.size == st.st_size and doc.mtime == st.st_mtime:
+    current = doc is not None and doc.extraction >= EXTRACTION_VERSION
+    if current and doc is not None and doc.size == st.st_size and doc.mtime == st.st_mtime:
         summary.unchanged.append(name)
         return "unchanged"
     try:
@@ -158,17 +159,20 @@ def _ingest_one(
     except FileNotFoundError as e:
         raise vanished(name) from e
     state = FileState(path, st.st_size, st.st_mtime, sha)
-    if doc is not None and doc.sha256 == sha:
+    if current and doc is not None and doc.sha256 == sha:
         catalog.update_file_state(doc.doc_id, state)
         summary.unchanged.append(name)
         return "unchanged"
     if doc is None:
         for other in catalog.documents_by_sha(sha):
             if not Path(other.path).exists():
-                catalog.update_file_state(other.doc_id, state)
-                summary.unchanged.append(name)
                 summary.moved.append({"from": other.path, "to": name})
-                return "moved"
+                if other.extraction >= EXTRACTION_VERSION:
+                    catalog.update_file_state(other.doc_id, state)
+                    summary.unchanged.append(name)
+                    return "moved"
+                doc = other  # moved, and read by an older extraction: read again in its place
+                break
     try:
         parsed = parse_pdf(file, on_page=rep.page_done, ocr=ocr)
     except BadDocumentError as e:
