@@ -123,6 +123,11 @@ def print_summary(summary: BatchSummary) -> None:
         )
     table.add_row("en échec", str(len(summary.failed)), "")
     stdout.print(table)
+    if summary.reread:
+        stdout.print(
+            f"{len(summary.reread)} fichier(s) inchangé(s) relu(s) : l'extraction de "
+            "ceser-explorer a changé depuis leur dernière lecture."
+        )
     for moved in summary.moved:
         stdout.print(f"déplacé : {moved['from']} → {moved['to']}")
     for failure in summary.failed:

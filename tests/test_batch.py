@@ -87,6 +87,7 @@ def test_documents_read_by_an_older_extraction_are_read_again(catalog, sample_pd
         db.execute("UPDATE documents SET extraction = 1 WHERE doc_id = ?", (stored.doc_id,))
     again = ingest_paths(catalog, [folder], ocr=False)
     assert [Path(f).name for f in again.updated] == ["two_columns.pdf"]
+    assert [Path(f).name for f in again.reread] == ["two_columns.pdf"]
     assert [Path(f).name for f in again.unchanged] == ["budget_table.pdf"]
     after = catalog.find_document("two_columns.pdf")
     assert after is not None and after.extraction == ingest_pkg.EXTRACTION_VERSION

@@ -49,6 +49,7 @@ class BatchSummary:
     failed: list[dict[str, str]] = field(default_factory=list)
     moved: list[dict[str, str]] = field(default_factory=list)
     textless: dict[str, list[int]] = field(default_factory=dict)
+    reread: list[str] = field(default_factory=list)  # updated: same file, newer extraction
 
     @property
     def ok(self) -> bool:
@@ -62,6 +63,7 @@ class BatchSummary:
             "removed": self.removed,
             "failed": self.failed,
             "moved": self.moved,
+            "reread": self.reread,
         }
         if self.textless:
             out["pages_without_text"] = {
@@ -187,4 +189,6 @@ def _ingest_one(
         summary.added.append(name)
         return "added"
     summary.updated.append(name)
+    if doc.sha256 == sha:
+        summary.reread.append(name)
     return "updated"
