@@ -166,3 +166,17 @@ def test_cover_lines_and_table_of_contents_head_no_section(parsed, name):
     assert all(not p.provenance.section.startswith("Sommaire") for p in body)
     annexes = [p for p in body if p.kind == "heading" and p.text.startswith("Annexe")]
     assert all(p.provenance.section == "" for p in annexes)
+
+
+def test_unnumbered_headings_take_the_level_of_numbered_ones_of_their_size(parsed):
+    doc = parsed["avis_budget.pdf"]
+    headings = {p.text: p.provenance.section for p in doc.passages if p.kind == "heading"}
+    assert headings["5. Préconisations du CESER"] == ""
+    assert headings["Résultat du vote"] == ""  # set like « 5. », not under it
+    assert headings["Déclarations des groupes"] == ""
+    assert headings["Collège 1 – Entreprises et activités non salariées"] == (
+        "Déclarations des groupes"
+    )
+    plan = parsed["plan_ia_occitanie.pdf"]
+    p = next(p for p in plan.passages if p.text.startswith("Le plan régional pour l'intelligence"))
+    assert p.provenance.section == "Ambition et architecture du plan"

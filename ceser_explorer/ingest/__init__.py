@@ -11,8 +11,9 @@ from .recommendations import find_measures, find_recommendations
 
 # Raised whenever a change of extraction changes what is stored for a PDF: documents read by an
 # older version are read again at the next ingestion, even when their file has not changed.
-# 1: first release. 2: cover lines and the table of contents head no section, full-width lines
-# are not cut at a false gutter.
+# 1: first release. 2: cover lines and the table of contents head no section, unnumbered
+# headings take the level of the numbered headings of their size, full-width lines are not cut
+# at a false gutter.
 EXTRACTION_VERSION = 2
 
 

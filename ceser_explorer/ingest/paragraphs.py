@@ -96,8 +96,8 @@ class Vocabulary:
 _NO_VOCABULARY = Vocabulary([])  # footnote and table-of-contents lines: no dehyphenation vocabulary
 
 
-def heading_level(text: str, size: float, heading_sizes: Sequence[float]) -> int:
-    """Return the level (1 = top) of a heading from its numbering, else from its size."""
+def numbered_level(text: str) -> int | None:
+    """Return the level (1 = top) that a heading's numbering or name gives it, if any."""
     for pattern, level in _NAMED_LEVELS:
         if pattern.match(text):
             return level
@@ -110,6 +110,25 @@ def heading_level(text: str, size: float, heading_sizes: Sequence[float]) -> int
         return 2
     if _SMALL_LETTER.match(text):
         return 3
+    return None
+
+
+def heading_level(
+    text: str,
+    size: float,
+    heading_sizes: Sequence[float],
+    size_levels: dict[int, int] | None = None,
+) -> int:
+    """Return the level (1 = top) of a heading from its numbering, else from its size.
+
+    size_levels maps a font size to the level that the numbered headings of that size have in
+    the document: an unnumbered heading set like « 1. Contexte » is a level-1 heading too.
+    """
+    level = numbered_level(text)
+    if level is not None:
+        return level
+    if size_levels and round(size) in size_levels:
+        return size_levels[round(size)]
     for i, s in enumerate(heading_sizes):
         if size >= s - 0.2:
             return min(3, i + 1)
@@ -165,6 +184,7 @@ def build_passages(
                 last[ln.col] = ln
     gaps = _line_gaps(pages)
     cover = _cover_page(pages, body, short_ocr_groups)
+    size_levels = _size_levels(pages, body)
     drafts: list[_Draft] = []
     current: _Draft | None = None
     stack: list[tuple[int, str]] = []
@@ -222,7 +242,9 @@ def build_passages(
                     _retitle(stack, current)
                     continue
                 close()
-                level = heading_level(item.text, item.size, heading_sizes)
+                level = heading_level(
+                    item.text, item.size, heading_sizes, None if item.ocr else size_levels
+                )
                 while stack and stack[-1][0] >= level:
                     stack.pop()
                 current = _Draft("heading", section=_path(stack), level=level, order=order)
@@ -245,6 +267,18 @@ def build_passages(
     close()
     drafts.sort(key=lambda d: d.order)
     return _finish(drafts, pages)
+
+
+def _size_levels(pages: list[PageLayout], body: float) -> dict[int, int]:
+    """Return, per font size of numbered headings, the level most of them have (no OCR)."""
+    seen: dict[int, Counter[int]] = {}
+    for page in pages:
+        for ln in page.items:
+            if isinstance(ln, Line) and not ln.ocr and is_heading(ln, body):
+                level = numbered_level(ln.text.strip())
+                if level is not None:
+                    seen.setdefault(round(ln.size), Counter())[level] += 1
+    return {size: levels.most_common(1)[0][0] for size, levels in seen.items()}
 
 
 def _cover_page(
