@@ -180,3 +180,12 @@ def test_unnumbered_headings_take_the_level_of_numbered_ones_of_their_size(parse
     plan = parsed["plan_ia_occitanie.pdf"]
     p = next(p for p in plan.passages if p.text.startswith("Le plan régional pour l'intelligence"))
     assert p.provenance.section == "Ambition et architecture du plan"
+
+
+def test_footnote_calls_and_line_end_hyphens_leave_no_trace(parsed):
+    ia = " ".join(p.text for p in parsed["avis_ia_generative.pdf"].passages)
+    assert "la plus élevée. Cet effort" in ia  # call ¹ set at 80 % of the text size
+    assert "doté de 60 M€. Le CESER relève" in ia  # the call, and a « CE-SER » cut at line end
+    cprdfop = " ".join(p.text for p in parsed["avis_cprdfop.pdf"].passages)
+    assert "apprentis mineurs" in cprdfop and "mi-neurs" not in cprdfop  # a word, not « mi- »
+    assert "ce que le CESER approuve" in cprdfop

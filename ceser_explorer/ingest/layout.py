@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from .pdfread import RawPage, TableRegion, Word
@@ -376,11 +376,15 @@ def drop_superscripts(line: Line) -> None:
         w
         for w in line.words
         if not (
-            w.size < line.size * 0.8
+            w.size <= line.size * 0.85  # calls are set at about 60 to 80 % of the text
             and re.fullmatch(r"[\d*,]+", w.text)
             and w.bottom < base - 0.15 * line.size
         )
     ]
     if kept and len(kept) != len(line.words):
+        # join the text as if each call were an empty word: « élevée¹. » gives « élevée. »,
+        # not « élevée . » (the call's width is no space)
+        ids = {id(w) for w in kept}
+        shown = [w if id(w) in ids else replace(w, text="") for w in line.words]
         line.words = kept
-        line.text = _join_words(kept)
+        line.text = re.sub(r" {2,}", " ", _join_words(shown)).strip()

