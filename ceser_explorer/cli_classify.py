@@ -293,7 +293,7 @@ def coverage(
     from .trace_links import evaluate_links
 
     if links:
-        report = evaluate_links(env.settings, env.catalog, links)
+        report = evaluate_links(env.settings, env.catalog, links, avis=doc, plan=plan)
         if as_json:
             emit_json(report.to_dict())
             return
@@ -301,7 +301,7 @@ def coverage(
             f"Traçage sur {links} (seuil {report.threshold:.2f}) : précision "
             f"{report.precision:.2f} ({report.correct}/{report.predicted}), rappel "
             f"{report.recall:.2f} ({report.correct}/{report.true_links}), couverture "
-            f"juste pour {report.covered_accuracy:.0%} des préconisations.",
+            f"juste pour {report.covered_accuracy:.0%} des {report.links} préconisations.",
             highlight=False,
         )
         for line in report.missing:

@@ -26,8 +26,9 @@ class LinkReport:
     predicted: int
     correct: int
     covered_accuracy: float
-    missing: tuple[str, ...]  # true links not found, "avis#3 → 2.1"
+    missing: tuple[str, ...]  # true links not found, "avis.pdf#3 → plan.pdf 2.1"
     spurious: tuple[str, ...]  # links found that are not true
+    links: int = 0  # préconisations (with or without a true measure) measured
 
     @property
     def precision(self) -> float:
@@ -65,30 +66,44 @@ def evaluate_links(
     catalog: Catalog,
     links: str | Path,
     tracer: Tracer | None = None,
+    avis: str | None = None,
+    plan: str | None = None,
 ) -> LinkReport:
-    """Return the precision and recall of tracing against the true links of a links file."""
+    """Return the precision and recall of tracing against the true links of a links file.
+
+    avis and plan (file names or paths) keep only the links of that avis or that plan.
+    """
     tracer = tracer or Tracer(settings, catalog)
-    truth: set[tuple[str, int, str]] = set()
-    found: set[tuple[str, int, str]] = set()
+    truth: set[tuple[str, int, str, str]] = set()
+    found: set[tuple[str, int, str, str]] = set()
     covered_ok = 0
-    entries = load_links(links)
+    entries = [
+        link
+        for link in load_links(links)
+        if (avis is None or Path(avis).name == Path(str(link["avis"])).name)
+        and (plan is None or Path(plan).name == Path(str(link["plan"])).name)
+    ]
+    if not entries:
+        raise CeserError(
+            f"{links} : aucun lien pour cet avis et ce plan ; vérifiez --doc et --plan."
+        )
     for link in entries:
-        avis, number = str(link["avis"]), int(link["number"])
-        truth.update((avis, number, str(code)) for code in link["measures"])
-        source = resolve_unit(catalog, f"{avis}#{number}")
-        ranked = tracer.rank(source, plan_units(catalog, str(link["plan"])))
-        answered = {(avis, number, m.code) for m in ranked if m.answers}
+        doc, number, target = str(link["avis"]), int(link["number"]), str(link["plan"])
+        truth.update((doc, number, target, str(code)) for code in link["measures"])
+        source = resolve_unit(catalog, f"{doc}#{number}")
+        ranked = tracer.rank(source, plan_units(catalog, target))
+        answered = {(doc, number, target, m.code) for m in ranked if m.answers}
         found |= answered
         covered_ok += bool(answered) == bool(link["measures"])
-    fmt = [f"{a}#{n} → {c}" for a, n, c in sorted(truth - found)]
-    extra = [f"{a}#{n} → {c}" for a, n, c in sorted(found - truth)]
-    accuracy = covered_ok / len(entries) if entries else 0.0
+    fmt = [f"{a}#{n} → {p} {c}" for a, n, p, c in sorted(truth - found)]
+    extra = [f"{a}#{n} → {p} {c}" for a, n, p, c in sorted(found - truth)]
     return LinkReport(
         tracer.threshold,
         len(truth),
         len(found),
         len(truth & found),
-        accuracy,
+        covered_ok / len(entries),
         tuple(fmt),
         tuple(extra),
+        len(entries),
     )

@@ -30,6 +30,7 @@ TAXONOMY = CORPUS / "themes.toml"
 LINKS = CORPUS / "links.toml"
 AVIS = "avis_ia_generative.pdf"
 PLAN = "plan_ia_occitanie.pdf"
+HELD_OUT_PLAN = "sresri.pdf"  # its links measure tracing out of sample (corpus/links.toml)
 
 
 @pytest.fixture(scope="session")
@@ -78,10 +79,11 @@ def fresh_settings(tmp_path: Path, vector_cache: Path) -> Callable[[str], Settin
 
 @pytest.fixture(scope="session")
 def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with the sample avis and plan (committed PDFs, else built from their sources)."""
+    """A folder with the sample avis and plans (committed PDFs, else built from their sources)."""
     folder = tmp_path_factory.mktemp("corpus")
-    missing = [n for n in (AVIS, PLAN) if not (CORPUS / n).is_file()]
-    for name in (AVIS, PLAN):
+    names = (AVIS, PLAN, HELD_OUT_PLAN)
+    missing = [n for n in names if not (CORPUS / n).is_file()]
+    for name in names:
         if name not in missing:
             shutil.copy(CORPUS / name, folder / name)
     if missing:
