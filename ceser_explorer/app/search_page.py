@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,44 +145,14 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
     label = "Plus de filtres" + (f" ({n_more} actifs)" if n_more else "")
     with st.expander(label, expanded=bool(n_more)):
         a, b, c = st.columns(3)
-        kind = a.selectbox(
-            "Type de document",
-            ["", *KINDS],
-            key="f_kind",
-            persist_state="session",
-            format_func=lambda k: KINDS.get(k, "Tous"),
-        )
+        kind = _pick(a, "Type de document", KINDS, "f_kind", "Tous", KINDS)
         bodies = sorted({d.body for d in docs if d.body})
-        body = b.selectbox(
-            "Instance",
-            ["", *bodies],
-            key="f_body",
-            persist_state="session",
-            format_func=lambda v: v or "Toutes",
-        )
+        body = _pick(b, "Instance", bodies, "f_body", "Toutes")
         titles = {d.file: d.title or d.file for d in docs}
-        doc = c.selectbox(
-            "Document",
-            ["", *titles],
-            key="f_doc",
-            persist_state="session",
-            format_func=lambda v: titles.get(v, v) or "Tous",
-        )
+        doc = _pick(c, "Document", titles, "f_doc", "Tous", titles)
         a, b, c = st.columns(3)
-        since = a.selectbox(
-            "Depuis",
-            ["", *years],
-            key="f_since",
-            persist_state="session",
-            format_func=lambda y: y or "Toutes les années",
-        )
-        until = b.selectbox(
-            "Jusqu'à",
-            ["", *years],
-            key="f_until",
-            persist_state="session",
-            format_func=lambda y: y or "Toutes les années",
-        )
+        since = _pick(a, "Depuis", years, "f_since", "Toutes les années")
+        until = _pick(b, "Jusqu'à", years, "f_until", "Toutes les années")
         k = c.selectbox("Nombre de résultats", [5, 10, 20, 50], key="f_k", persist_state="session")
     return Choice(
         tuple(themes),
@@ -195,6 +165,27 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
         bool(recs),
         str(mode or "hybrid"),
         int(k),
+    )
+
+
+def _pick(
+    col: Any,
+    label: str,
+    options: Iterable[str],
+    key: str,
+    blank: str,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """Return the option chosen in a select box whose first, empty, choice means « all »."""
+    shown = names or {}
+    return str(
+        col.selectbox(
+            label,
+            ["", *options],
+            key=key,
+            persist_state="session",
+            format_func=lambda v: shown.get(v, v) or blank,
+        )
     )
 
 
