@@ -12,7 +12,8 @@ import click
 from .cli import CONTEXT, Env, cli, pass_env
 from .config import ENV_CHROMA_URL, ENV_EMBEDDER, ENV_HOME
 
-APP = Path(__file__).parent / "app" / "main.py"
+# a script with absolute imports: Streamlit runs it as a file, outside any package
+APP = Path(__file__).parent / "app" / "streamlit_app.py"
 
 
 def streamlit_command(script: Path, host: str, port: int) -> list[str]:
