@@ -6,7 +6,7 @@ CESER   := $(VENV)/bin/ceser
 DEMO_HOME ?= $(CURDIR)/.ceser-home
 PORT    ?= 8501
 
-.PHONY: install install-dev demo test lint corpus bench clean
+.PHONY: install install-dev demo test test-fast lint corpus bench clean
 
 ## install: .venv/ with the project and everything it needs at run time (spaCy French included)
 install: $(VENV)/.installed
@@ -35,6 +35,10 @@ demo: install
 ## test: the whole test suite
 test: install-dev
 	$(VENV)/bin/pytest -q
+
+## test-fast: the tests that need neither the embedding model nor a browser (day-to-day work)
+test-fast: install-dev
+	$(VENV)/bin/pytest -q -m "not model and not browser"
 
 lint: install-dev
 	$(VENV)/bin/ruff check ceser_explorer tests benchmarks corpus/build.py

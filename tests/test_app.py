@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import streamlit as st
 from click.testing import CliRunner
+from helpers import ROOT
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -24,9 +25,6 @@ from ceser_explorer.cli import cli
 from ceser_explorer.cli_app import streamlit_command
 from ceser_explorer.config import Settings
 
-pytest_plugins = ["conftest_search", "conftest_classify", "conftest_app"]
-
-ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 VIEWS = "ceser_explorer/app/views/"
 TIMEOUT = 300  # first runs load the model; later ones take well under a second

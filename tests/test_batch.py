@@ -201,6 +201,7 @@ def test_a_file_that_disappears_mid_batch_is_reported(catalog, sample_pdf, tmp_p
     assert len(summary.added) == 1
 
 
+@pytest.mark.model  # the CLI embeds the new passages with the default model
 def test_cli_json_summary_and_exit_status(home, sample_pdf, tmp_path):
     folder = tmp_path / "in"
     good = sample_pdf("two_columns.pdf", folder)
@@ -218,6 +219,7 @@ def test_cli_json_summary_and_exit_status(home, sample_pdf, tmp_path):
     assert json.loads(result.stdout)["unchanged"] == [str(good)]
 
 
+@pytest.mark.model
 def test_sigkill_mid_batch_leaves_a_consistent_catalog(home, sample_pdf, tmp_path):
     folder = tmp_path / "batch"
     folder.mkdir()

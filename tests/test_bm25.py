@@ -17,8 +17,6 @@ from ceser_explorer.evaluate import default_queries_path
 from ceser_explorer.ingest.batch import ingest_paths
 from ceser_explorer.search import query_terms
 
-pytest_plugins = ["conftest_search"]
-
 
 def _fts5_scores(cat: Catalog, searched: dict[str, list[str]]) -> dict[int, float]:
     """Return FTS5's own bm25 (negated: higher is better) for each row matching a term."""

@@ -10,11 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import wait_until_up
+from helpers import ROOT, wait_until_up
 
-pytest_plugins = ["conftest_search", "conftest_classify", "conftest_app"]
-
-ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,11 +26,16 @@ QUERY = "que propose le CESER pour former les enseignants à l'IA ?"
 EXPECTED = "formation initiale comme à la formation continue des enseignants"
 WARM_SEARCH_MS = 2500
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium); "
-    "this test never downloads a browser",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.model,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium); "
+        "this test never downloads a browser",
+    ),
+]
 
 
 @pytest.fixture

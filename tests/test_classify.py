@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import AVIS, CORPUS
 
 from ceser_explorer.catalog import themes as store
 from ceser_explorer.classify import apply, evaluate, load_model, model, train
@@ -19,12 +20,8 @@ from ceser_explorer.cli import cli
 from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError, EmbedderMismatchError
 
-pytest_plugins = ["conftest_classify"]
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 DATA = CORPUS / "labels" / "passages.jsonl"
 TAXONOMY = CORPUS / "themes.toml"
-AVIS = "avis_ia_generative.pdf"
 
 FAST = Params(c_grid=(8.0,))
 

@@ -11,12 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, tesseract_ready
+from helpers import CORPUS, GOLDEN, needs_tesseract, tesseract_ready
 
 from ceser_explorer.ingest import parse_pdf
 from ceser_explorer.models import ParsedDocument
 
-GOLDEN = Path(__file__).parent / "golden"
 DOCS = sorted(p.name for p in CORPUS.glob("*.pdf"))
 SCANNED = {"avis_transport.pdf"}
 
@@ -137,7 +136,7 @@ def test_footnotes_are_separate_passages(parsed):
     assert all(p.text[:1].isdigit() for p in notes)
 
 
-@pytest.mark.skipif(not tesseract_ready(), reason="Tesseract with French data is not installed")
+@needs_tesseract
 def test_scanned_pages_of_the_transport_avis_are_read_by_ocr(parsed):
     doc = parsed["avis_transport.pdf"]
     assert doc.ocr_pages == (4, 5)

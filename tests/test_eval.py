@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import CORPUS, QUERIES
 
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.cli import cli
@@ -23,11 +24,6 @@ from ceser_explorer.evaluate import (
 )
 from ceser_explorer.models import Box, Hit, Passage, Provenance
 from ceser_explorer.search import Searcher
-
-pytest_plugins = ["conftest_search"]
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-QUERIES = CORPUS / "queries.jsonl"
 
 
 def _hit(rank: int, pid: str, dups: tuple[str, ...] = ()) -> Hit:

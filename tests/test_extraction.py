@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import needs_tesseract
+from helpers import needs_tesseract
 
 from ceser_explorer.ingest import parse_pdf
 from ceser_explorer.ingest.metadata import parse_date

@@ -12,8 +12,6 @@ from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError
 from ceser_explorer.search import Filters, Searcher, date_bound, query_terms
 
-pytest_plugins = ["conftest_search"]
-
 
 def _search(cat: Catalog, settings: Settings, query: str, k: int = 10, **filters: object):
     return Searcher(settings, cat).search(query, k=k, mode="lexical", filters=Filters(**filters))

