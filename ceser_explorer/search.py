@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -359,22 +358,3 @@ class Searcher:
             )
         return hits
 
-
-def hit_json(hit: Hit) -> dict[str, Any]:
-    """Return a hit as the JSON object of ``ceser search --json`` (field names are a contract)."""
-    p = hit.passage
-    return {
-        "rank": hit.rank,
-        "score": round(hit.score, 6),
-        "passage_id": p.passage_id,
-        "kind": p.kind,
-        "text": p.text,
-        "document": p.document.to_dict() if p.document else None,
-        "page": p.page,
-        "boxes": [b.to_dict() for b in p.provenance.boxes],
-        "section": p.section,
-        "labels": list(p.labels),
-        "themes": {t: round(s, 4) for t, s in p.themes.items()},
-        "recommendation": {"number": hit.recommendation_number} if hit.is_recommendation else None,
-        "highlights": [[a, b] for a, b in hit.highlights],
-    }

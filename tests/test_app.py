@@ -22,7 +22,7 @@ from ceser_explorer.app import markup, pdfview, services, state, uploads
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.catalog import themes as theme_store
 from ceser_explorer.cli import cli
-from ceser_explorer.cli_app import streamlit_command
+from ceser_explorer.cli.explore import streamlit_command
 from ceser_explorer.config import Settings
 
 APP = ROOT / "app.py"

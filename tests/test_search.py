@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.catalog import lexical as lex
 from ceser_explorer.cli import cli
+from ceser_explorer.cli.shapes import hit_json
 from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError, EmbedderMismatchError
 from ceser_explorer.index.sync import sync_vectors
-from ceser_explorer.search import Filters, Searcher, guard, hit_json, rrf
+from ceser_explorer.search import Filters, Searcher, guard, rrf
 
 HIT_FIELDS = {
     "rank",

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from .cli import CONTEXT, Env, cli, pass_env
-from .config import ENV_CHROMA_URL, ENV_EMBEDDER, ENV_HOME
+from ..config import ENV_CHROMA_URL, ENV_EMBEDDER, ENV_HOME
+from .env import CONTEXT, Env, pass_env
 
 # a script with absolute imports: Streamlit runs it as a file, outside any package
-APP = Path(__file__).parent / "app" / "streamlit_app.py"
+APP = Path(__file__).parent.parent / "app" / "streamlit_app.py"
 
 
 def streamlit_command(script: Path, host: str, port: int) -> list[str]:
@@ -50,7 +50,7 @@ def open_later(url: str, delay: float = 4.0) -> None:
     )
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import click
 from rich.markup import escape
@@ -13,24 +10,16 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from . import output, thesaurus
-from .cli import CONTEXT, Env, bar, cli, emit_json, pass_env, stdout
-from .evaluate import METRICS, SPLITS, default_queries_path, evaluate, load_queries
-from .index.sync import rebuild_vectors, status_line, sync_vectors, vector_status
-from .models import Hit
-from .search import DEFAULT_RRF_K, MODES, Filters, Searcher, hit_json
-
-
-def _with_url(env: Env, chroma_url: str | None) -> None:
-    if chroma_url:
-        env.settings = dataclasses.replace(env.settings, chroma_url=chroma_url)
-
-
-chroma_option = click.option(
-    "--chroma-url",
-    envvar="CESER_CHROMA_URL",
-    help="Serveur Chroma (http://hôte:port) au lieu de l'index local (défaut : $CESER_CHROMA_URL).",
-)
+from .. import thesaurus
+from ..evaluate import METRICS, SPLITS, default_queries_path, evaluate, load_queries
+from ..index.sync import rebuild_vectors, status_line, sync_vectors, vector_status
+from ..models import Hit
+from ..search import DEFAULT_RRF_K, MODES, Filters, Searcher
+from ..vocabulary import citation
+from . import shapes
+from .env import CONTEXT, Env, chroma_option, pass_env, stdout
+from .progress import progress
+from .shapes import emit_json
 
 rrf_option = click.option(
     "--rrf-k",
@@ -56,17 +45,6 @@ def make_searcher(env: Env, rrf_k: int, no_synonyms: bool) -> Searcher:
     )
 
 
-@contextmanager
-def embedding_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """Yield a progress callback (done, total) drawing a bar on stderr, or None."""
-    if not enabled:
-        yield None
-        return
-    with bar("Vecteurs") as progress:
-        task = progress.add_task("embed", total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
-
-
 def _snippet(hit: Hit, width: int = 320) -> str:
     """Return the hit's text (cut around the first match) with its matched terms in bold."""
     text, spans = hit.passage.text.replace("\n", " "), list(hit.highlights)
@@ -84,7 +62,7 @@ def _snippet(hit: Hit, width: int = 320) -> str:
     return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("query")
 @click.option("-k", "k", type=int, default=10, show_default=True, help="Nombre de résultats.")
 @click.option(
@@ -142,14 +120,13 @@ def search(
     Exemple :
       ceser search "que propose le CESER pour former les enseignants à l'IA ?" -k 5 --kind avis
     """
-    _with_url(env, chroma_url)
+    env.use_chroma(chroma_url)
     filters = Filters(themes, min_confidence, kind, body, doc, since, until, recommendations_only)
     searcher = make_searcher(env, rrf_k, no_synonyms)
     hits = searcher.search(query, k=k, mode=mode, filters=filters)
     added = searcher.synonyms(query) if mode != "dense" else []
     if as_json:
-        hits_json = [hit_json(h) for h in hits]
-        emit_json({"query": query, "mode": mode, "hits": hits_json, "synonyms": added})
+        emit_json(shapes.search_json(query, mode, hits, added))
         return
     if added:
         shown = ", ".join(f"« {a} »" for a in added[:6]) + (" …" if len(added) > 6 else "")
@@ -168,7 +145,7 @@ def print_hit(h: Hit) -> None:
         number = h.recommendation_number
         label = "Préconisation" + (f" n°{number}" if number is not None else "") + " · "
     dups = f" (+{len(h.duplicates)} doublon(s))" if h.duplicates else ""
-    source = output.citation(h.passage.document, h.passage.page)
+    source = citation(h.passage.document, h.passage.page)
     stdout.print(
         f"[bold]{h.rank:>2}.[/bold] [cyan]{escape(source)}[/cyan]{escape(dups)} "
         f"[dim]{escape(label)}{h.score:.3f}[/dim]",
@@ -181,7 +158,7 @@ def print_hit(h: Hit) -> None:
     stdout.print(Padding(Text.from_markup(_snippet(h)), (0, 0, 1, 4)), highlight=False)
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option(
     "--vectors",
     is_flag=True,
@@ -207,14 +184,14 @@ def reindex(
     Exemple :
       CESER_EMBEDDER=st:all-MiniLM-L6-v2 ceser reindex --embeddings
     """
-    _with_url(env, chroma_url)
-    with embedding_bar(sys.stderr.isatty() and not as_json) as progress:
+    env.use_chroma(chroma_url)
+    with progress("Vecteurs", sys.stderr.isatty() and not as_json) as on_progress:
         if vectors or embeddings:
             report = rebuild_vectors(
-                env.settings, env.catalog, reembed=embeddings, progress=progress
+                env.settings, env.catalog, reembed=embeddings, progress=on_progress
             )
         else:
-            report = sync_vectors(env.settings, env.catalog, progress=progress)
+            report = sync_vectors(env.settings, env.catalog, progress=on_progress)
     if as_json:
         emit_json(report)
         return
@@ -226,7 +203,7 @@ def reindex(
     )
 
 
-@cli.command("vectors-status", context_settings=CONTEXT)
+@click.command("vectors-status", context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @chroma_option
 @pass_env
@@ -237,7 +214,7 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
     Exemple :
       ceser vectors-status --json
     """
-    _with_url(env, chroma_url)
+    env.use_chroma(chroma_url)
     status = vector_status(env.settings, env.catalog)
     if as_json:
         emit_json(status)
@@ -246,7 +223,7 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
     sys.exit(0 if status["ok"] else 1)
 
 
-@cli.command("eval", context_settings=CONTEXT)
+@click.command("eval", context_settings=CONTEXT)
 @click.option(
     "--split",
     type=click.Choice(SPLITS),
@@ -289,7 +266,7 @@ def eval_(
     Exemple :
       ceser eval --split test --json
     """
-    _with_url(env, chroma_url)
+    env.use_chroma(chroma_url)
     if set(modes or MODES) & {"dense", "hybrid"}:
         status = vector_status(env.settings, env.catalog)
         if status["missing"]:

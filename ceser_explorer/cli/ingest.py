@@ -1,110 +1,21 @@
-"""The ``ceser`` command line."""
+"""Commands of the catalog: ``ceser ingest``, ``status``, ``passages``, ``recommendations``,
+``measures``."""
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import output
-from .catalog import Catalog
-from .config import Settings
-from .errors import CeserError
-from .ingest.batch import BatchSummary, ingest_paths
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-console = Console(stderr=True)
-stdout = Console()
-
-
-class Env:
-    """What every command gets: the settings and, on demand, the catalog."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._catalog: Catalog | None = None
-
-    @property
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            self._catalog = Catalog(self.settings.ensure().catalog_path)
-        return self._catalog
-
-
-pass_env = click.make_pass_decorator(Env)
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-@click.group(context_settings=CONTEXT)
-@click.option(
-    "--home",
-    type=click.Path(file_okay=False),
-    envvar="CESER_HOME",
-    help="Dossier des données (défaut : $CESER_HOME, sinon ~/.local/share/ceser-explorer).",
-)
-@click.version_option(package_name="ceser-explorer")
-@click.pass_context
-def cli(ctx: click.Context, home: str | None) -> None:
-    """Explorateur des avis de CESER et des plans de Région.
-
-    \b
-    Exemple :
-      ceser ingest corpus/ && ceser search "former les enseignants à l'IA"
-    """
-    ctx.obj = Env(Settings.load(home=home))
-
-
-class ProgressReporter:
-    """Progress bars per file and per page on stderr."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.files = progress.add_task("Documents", total=None)
-        self.pages = progress.add_task("Pages", total=None, visible=False)
-
-    def file_started(self, name: str, index: int, total: int) -> None:
-        self.progress.update(
-            self.files, total=total, completed=index, description=f"Documents · {name}"
-        )
-        self.progress.update(self.pages, completed=0, total=None, visible=True)
-
-    def page_done(self, page: int, pages: int) -> None:
-        self.progress.update(self.pages, completed=page, total=pages)
-
-    def file_done(self, name: str, status: str) -> None:
-        self.progress.advance(self.files)
-        self.progress.update(self.pages, visible=False)
-
-
-def bar(label: str = "{task.description}") -> Progress:
-    """Return the progress display of every long command: label, bar, count, time, on stderr."""
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-
-
-@contextmanager
-def progress_bars(enabled: bool) -> Iterator[ProgressReporter | None]:
-    if not enabled:
-        yield None
-        return
-    with bar() as progress:
-        yield ProgressReporter(progress)
+from ..errors import CeserError
+from ..ingest.batch import BatchSummary, ingest_paths
+from ..vocabulary import citation
+from . import shapes
+from .env import CONTEXT, Env, console, pass_env, stdout
+from .progress import file_progress
+from .shapes import emit_json
 
 
 def print_summary(summary: BatchSummary) -> None:
@@ -141,7 +52,7 @@ def print_summary(summary: BatchSummary) -> None:
         )
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--prune", is_flag=True, help="Retirer les documents dont le fichier a disparu.")
 @click.option(
@@ -159,10 +70,10 @@ def ingest(env: Env, paths: tuple[str, ...], prune: bool, no_vectors: bool, as_j
     Exemple :
       ceser ingest corpus/ --prune
     """
-    from .pipeline import after_ingest
+    from ..pipeline import after_ingest
 
     stored: list[int] = []
-    with progress_bars(sys.stderr.isatty()) as reporter:
+    with file_progress(sys.stderr.isatty()) as reporter:
         summary = ingest_paths(
             env.catalog,
             paths,
@@ -173,7 +84,7 @@ def ingest(env: Env, paths: tuple[str, ...], prune: bool, no_vectors: bool, as_j
     with console.status("Thèmes et index de vecteurs…"):
         derived = after_ingest(env.settings, env.catalog, stored, vectors=not no_vectors)
     if as_json:
-        emit_json({**summary.to_dict(), "derived": derived.to_dict()})
+        emit_json(shapes.ingest_json(summary.to_dict(), derived.to_dict()))
     else:
         print_summary(summary)
         for problem in derived.problems:
@@ -181,7 +92,7 @@ def ingest(env: Env, paths: tuple[str, ...], prune: bool, no_vectors: bool, as_j
     sys.exit(0 if summary.ok else 1)
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @pass_env
 def status(env: Env, as_json: bool) -> None:
@@ -191,7 +102,7 @@ def status(env: Env, as_json: bool) -> None:
     Exemple :
       ceser status --json
     """
-    from .index.sync import status_line, vector_status
+    from ..index.sync import status_line, vector_status
 
     cat = env.catalog
     stats = cat.stats()
@@ -209,19 +120,7 @@ def status(env: Env, as_json: bool) -> None:
         "failed": [{"file": p, "error": e} for p, e in cat.failures()],
         "problems": cat.integrity_problems(),
         "vectors": vectors,
-        "documents_list": [
-            {
-                "file": d.file,
-                "title": d.title,
-                "body": d.body,
-                "kind": d.kind,
-                "date": d.date,
-                "pages": d.page_count,
-                "ocr_pages": list(d.ocr_pages),
-                "pages_without_text": list(d.textless_pages),
-            }
-            for d in cat.documents()
-        ],
+        "documents_list": [shapes.document_json(d) for d in cat.documents()],
     }
     if as_json:
         emit_json(data)
@@ -248,16 +147,7 @@ def status(env: Env, as_json: bool) -> None:
         stdout.print(f"[red]incohérence[/red] {problem}")
 
 
-def _doc_id(env: Env, doc: str | None) -> int | None:
-    if doc is None:
-        return None
-    found = env.catalog.find_document(doc)
-    if found is None:
-        raise CeserError(f"document « {doc} » absent du catalogue. Voir « ceser status ».")
-    return found.doc_id
-
-
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--doc", help="Fichier (nom ou chemin) du document.")
 @click.option("--kind", help="Type de passage : paragraph, heading, recommendation, table…")
 @click.option("--limit", type=int, help="Nombre maximal de passages.")
@@ -270,24 +160,24 @@ def passages(env: Env, doc: str | None, kind: str | None, limit: int | None, as_
     Exemple :
       ceser passages --doc avis_ia_generative.pdf --kind footnote --json
     """
-    from .catalog import themes
+    from ..catalog import themes
 
-    found = env.catalog.passages(doc_id=_doc_id(env, doc), kind=kind, limit=limit)
+    found = env.catalog.passages(doc_id=env.doc_id(doc), kind=kind, limit=limit)
     found = themes.with_passage_themes(env.catalog, found)
     if as_json:
-        emit_json([output.passage_json(p) for p in found])
+        emit_json([shapes.passage_json(p) for p in found])
         return
     for p in found:
         tags = themes.describe(p.labels, p.review, p.themes)
         stdout.print(
             f"[bold]{p.passage_id}[/bold] [dim]{p.kind} · "
-            f"{output.citation(p.document, p.page)} · {p.section[:70]}"
+            f"{citation(p.document, p.page)} · {p.section[:70]}"
             f"{' · ' + tags if tags else ''}[/dim]"
         )
         stdout.print(p.text, highlight=False)
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--doc", help="Fichier (nom ou chemin) de l'avis.")
 @click.option("--theme", help="Seulement les préconisations de ce thème (ex. formation).")
 @click.option("--limit", type=int, help="Nombre maximal de préconisations.")
@@ -307,9 +197,9 @@ def recommendations(
     """
     import csv
 
-    from .catalog import themes
+    from ..catalog import themes
 
-    doc_id = _doc_id(env, doc)
+    doc_id = env.doc_id(doc)
     if theme is not None:
         known = themes.known_themes(env.catalog)
         if theme not in known:
@@ -323,7 +213,7 @@ def recommendations(
         found = env.catalog.recommendations(doc_id=doc_id, limit=limit)
         found = themes.with_recommendation_themes(env.catalog, found)
     if as_json:
-        emit_json([output.recommendation_json(r) for r in found])
+        emit_json([shapes.recommendation_json(r) for r in found])
         return
     if as_csv:
         writer = csv.writer(sys.stdout)
@@ -352,12 +242,12 @@ def recommendations(
             "" if r.number is None else str(r.number),
             r.text,
             themes.describe(r.labels, r.review, r.themes),
-            output.citation(r.document, r.page),
+            citation(r.document, r.page),
         )
     stdout.print(table)
 
 
-@cli.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT)
 @click.option("--doc", help="Fichier (nom ou chemin) du plan.")
 @click.option("--limit", type=int, help="Nombre maximal de mesures.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
@@ -369,9 +259,9 @@ def measures(env: Env, doc: str | None, limit: int | None, as_json: bool) -> Non
     Exemple :
       ceser measures --doc plan_ia_occitanie.pdf
     """
-    found = env.catalog.measures(doc_id=_doc_id(env, doc), limit=limit)
+    found = env.catalog.measures(doc_id=env.doc_id(doc), limit=limit)
     if as_json:
-        emit_json([output.measure_json(m) for m in found])
+        emit_json([shapes.measure_json(m) for m in found])
         return
     table = Table()
     table.add_column("Code")
@@ -380,30 +270,5 @@ def measures(env: Env, doc: str | None, limit: int | None, as_json: bool) -> Non
     table.add_column("Source")
     for m in found:
         amount = f"{m.amount_eur:,.0f}".replace(",", " ") if m.amount_eur is not None else ""
-        table.add_row(f"{m.level} {m.code}", m.title, amount, output.citation(m.document, m.page))
+        table.add_row(f"{m.level} {m.code}", m.title, amount, citation(m.document, m.page))
     stdout.print(table)
-
-
-# Commands defined in their own modules register themselves on the group when imported.
-from . import cli_app, cli_classify, cli_search  # noqa: E402, F401
-
-
-def main() -> None:
-    """Entry point: user errors become one line on stderr, exit status 2."""
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        console.print("Interrompu.")
-        sys.exit(130)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except CeserError as e:
-        click.echo(f"Erreur : {e}", err=True)
-        sys.exit(2)
-    except SystemExit:
-        raise
-
-
-if __name__ == "__main__":
-    main()

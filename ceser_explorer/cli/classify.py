@@ -1,0 +1,165 @@
+"""Commands of the theme classifier: ``ceser classify train``, ``eval`` and ``apply``."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from . import shapes
+from .env import CONTEXT, Env, pass_env, stdout
+from .progress import progress
+from .shapes import emit_json
+
+
+@click.group("classify", context_settings=CONTEXT)
+def classify() -> None:
+    """Thèmes des passages : entraîner, évaluer et appliquer le classifieur.
+
+    Les thèmes viennent du fichier de taxonomie (corpus/themes.toml) ; pour en ajouter un,
+    ajoutez une table [themes.<clé>] et des passages annotés, puis relancez l'entraînement.
+
+    \b
+    Exemple :
+      ceser classify train && ceser classify eval && ceser classify apply
+    """
+
+
+@classify.command("train", context_settings=CONTEXT)
+@click.option(
+    "--data",
+    default="corpus/labels/passages.jsonl",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Passages annotés (JSONL).",
+)
+@click.option(
+    "--taxonomy",
+    default="corpus/themes.toml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Fichier des thèmes (TOML).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Bilan en JSON.")
+@pass_env
+def classify_train(env: Env, data: str, taxonomy: str, as_json: bool) -> None:
+    """Entraîner le classifieur sur le split « train » (seuils par validation croisée).
+
+    Le split « test » n'est jamais lu. Le modèle est enregistré dans <home>/models avec
+    l'identifiant de l'embedder ; relancez ensuite « ceser classify apply ».
+
+    \b
+    Exemple :
+      ceser classify train --data corpus/labels/passages.jsonl --taxonomy corpus/themes.toml
+    """
+    from ..classify import train
+
+    with progress("Vecteurs des passages annotés") as on_progress:
+        result = train(env.settings, data, taxonomy, progress=on_progress)
+    model = result.model
+    if as_json:
+        emit_json(shapes.train_json(result))
+        return
+    table = Table(
+        title=f"Modèle de thèmes ({result.n_train} passages, validation croisée "
+        f"{model.cv['folds']} plis)"
+    )
+    table.add_column("Thème")
+    table.add_column("Seuil", justify="right")
+    table.add_column("F1 (validation croisée)", justify="right")
+    for key in model.keys:
+        table.add_row(
+            f"{key} — {model.taxonomy.label(key)}",
+            f"{model.thresholds[key]:.2f}",
+            f"{model.cv['f1'][key]:.3f}",
+        )
+    stdout.print(table)
+    stdout.print(
+        f"Macro-F1 (validation croisée) {model.cv['macro_f1']:.3f} · marge « à vérifier » "
+        f"±{model.margin:.2f} · {result.embed_seconds + result.fit_seconds:.1f} s · "
+        f"{result.path}\nLancez « ceser classify apply » pour mettre à jour le catalogue.",
+        highlight=False,
+    )
+
+
+@classify.command("eval", context_settings=CONTEXT)
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False),
+    help="Passages annotés (défaut : ceux de l'entraînement).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@pass_env
+def classify_eval(env: Env, data: str | None, as_json: bool) -> None:
+    """Évaluer sur le split « test » : modèle, mots-clés et zero-shot dans la même passe.
+
+    Précision, rappel, F1 et effectif par thème, macro- et micro-F1, confusion entre thèmes.
+
+    \b
+    Exemple :
+      ceser classify eval --json
+    """
+    from ..classify import evaluate
+
+    with progress("Vecteurs du split test") as on_progress:
+        report = evaluate(env.settings, data, progress=on_progress)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    table = Table(title=f"Split test : {report.n_test} passages (entraînement : {report.n_train})")
+    table.add_column("Thème")
+    for name in report.methods:
+        table.add_column(f"{name}\nP / R / F1", justify="right")
+    table.add_column("Effectif", justify="right")
+    first = next(iter(report.methods.values()))
+    for key in report.keys:
+        cells = [
+            f"{m.themes[key].precision:.2f} / {m.themes[key].recall:.2f} / {m.themes[key].f1:.3f}"
+            for m in report.methods.values()
+        ]
+        table.add_row(key, *cells, str(first.themes[key].support))
+    table.add_row("macro-F1", *[f"{m.macro_f1:.3f}" for m in report.methods.values()], "")
+    table.add_row("micro-F1", *[f"{m.micro_f1:.3f}" for m in report.methods.values()], "")
+    stdout.print(table)
+    conf = Table(
+        title="Confusion (lignes : thèmes vrais ; colonnes : thèmes prédits ; hors "
+        "diagonale : thème donné à tort)"
+    )
+    cols = list(report.confusion)
+    conf.add_column("")
+    for c in cols:
+        conf.add_column(c, justify="right")
+    for row in cols:
+        conf.add_row(row, *[str(report.confusion[row][c]) for c in cols])
+    stdout.print(conf)
+    r = report.review
+    stdout.print(
+        f"« à vérifier » (±{r['margin']:.2f}) : {r['flagged']} décisions sur "
+        f"{r['decisions']}, dont {r['errors_flagged']} des {r['errors']} erreurs.",
+        highlight=False,
+    )
+
+
+@classify.command("apply", context_settings=CONTEXT)
+@click.option("--doc", "docs", multiple=True, help="Seulement ce document (répétable).")
+@click.option("--json", "as_json", is_flag=True, help="Bilan en JSON.")
+@pass_env
+def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool) -> None:
+    """Attribuer les thèmes aux passages et préconisations du catalogue (après réentraînement).
+
+    \b
+    Exemple :
+      ceser classify apply --doc avis_ia_generative.pdf
+    """
+    from ..catalog import themes as store
+    from ..classify import apply
+
+    doc_ids = [d for d in (env.doc_id(ref) for ref in docs) if d is not None] or None
+    with progress("Thèmes des passages") as on_progress:
+        n = apply(env.settings, env.catalog, doc_ids, progress=on_progress)
+    counts = store.theme_counts(env.catalog)
+    if as_json:
+        emit_json(shapes.apply_json(n, counts))
+        return
+    stdout.print(f"{n} passages classés.")
+    for theme, c in counts.items():
+        stdout.print(f"  {theme} : {c['retained']} passages, {c['review']} à vérifier")

@@ -1,0 +1,72 @@
+"""The one progress display of the CLI: a bar on stderr, only when stderr is a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .env import console
+
+ProgressFn = Callable[[int, int], None]
+
+
+def bar(label: str = "{task.description}") -> Progress:
+    """Return the progress display of every long command: label, bar, count, time, on stderr."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+@contextmanager
+def progress(description: str, enabled: bool | None = None) -> Iterator[ProgressFn | None]:
+    """Yield a callback (done, total) drawing a bar on stderr, or None off a terminal."""
+    if not (sys.stderr.isatty() if enabled is None else enabled):
+        yield None
+        return
+    with bar() as display:
+        task = display.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            display.update(task, completed=done, total=total)
+
+        yield update
+
+
+class FileProgress:
+    """Bars per file and per page for ``ceser ingest`` (the ingest reporter protocol)."""
+
+    def __init__(self, display: Progress) -> None:
+        self.display = display
+        self.files = display.add_task("Documents", total=None)
+        self.pages = display.add_task("Pages", total=None, visible=False)
+
+    def file_started(self, name: str, index: int, total: int) -> None:
+        self.display.update(
+            self.files, total=total, completed=index, description=f"Documents · {name}"
+        )
+        self.display.update(self.pages, completed=0, total=None, visible=True)
+
+    def page_done(self, page: int, pages: int) -> None:
+        self.display.update(self.pages, completed=page, total=pages)
+
+    def file_done(self, name: str, status: str) -> None:
+        self.display.advance(self.files)
+        self.display.update(self.pages, visible=False)
+
+
+@contextmanager
+def file_progress(enabled: bool) -> Iterator[FileProgress | None]:
+    """Yield the per-file and per-page bars of an ingestion, or None off a terminal."""
+    if not enabled:
+        yield None
+        return
+    with bar() as display:
+        yield FileProgress(display)
