@@ -35,8 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from ceser_explorer import analysis
-from ceser_explorer.catalog import Catalog, FileState, bm25
-from ceser_explorer.catalog import lexical as lex
+from ceser_explorer.catalog import Catalog, FileState
 from ceser_explorer.catalog.themes import ThemeScore, store_passage_themes
 from ceser_explorer.config import Settings
 from ceser_explorer.index.cache import EmbeddingCache, text_key
@@ -45,6 +44,7 @@ from ceser_explorer.index.store import VectorStore
 from ceser_explorer.index.sync import embed_text, metadata, sync_vectors
 from ceser_explorer.models import Box, PageText, ParsedDocument, PassageDraft, Provenance
 from ceser_explorer.search import MODES, Filters, Searcher
+from ceser_explorer.search import postings as bm25
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME_WORDS = {
@@ -59,7 +59,7 @@ BODIES = ("CESER Occitanie", "Région Occitanie", "CESER Bretagne", "Région Gra
 def synthetic_themes(catalog: Catalog) -> int:
     """Give every searchable passage keyword-based theme scores; return how many got one."""
     scores: dict[str, list[ThemeScore]] = {}
-    for row in lex.index_rows(catalog):
+    for row in catalog.index_rows():
         folded = analysis.fold(row.text)
         found = []
         for theme, words in THEME_WORDS.items():
@@ -94,7 +94,7 @@ def embedding_rate(embedder: Embedder, texts: Sequence[str]) -> float:
 def sentences_of(catalog: Catalog) -> list[str]:
     """Return the distinct sentences (30 characters or more) of the corpus passages."""
     out: dict[str, None] = {}
-    for row in lex.index_rows(catalog):
+    for row in catalog.index_rows():
         for s in re.split(r"(?<=[.;!?])\s+", row.text.replace("\n", " ")):
             if len(s) >= 30:
                 out[s.strip()] = None
@@ -135,7 +135,7 @@ def build_scaled(
             parsed = ParsedDocument(f"Document {d}", rng.choice(BODIES), kind, date, pages, drafts)
             sha = hashlib.sha256(f"{seed}-{d}".encode()).hexdigest()
             cat.store_document(FileState(f"/scaled/doc{d:05d}.pdf", 1, 0.0, sha), parsed)
-        rows = lex.index_rows(cat)
+        rows = cat.index_rows()
         store = VectorStore.open(settings, embedder.id, embedder.dim, create=True)
         assert store is not None
         for i in range(0, len(rows), 5000):
@@ -161,11 +161,11 @@ def postings_times(settings: Settings) -> tuple[float, float]:
     bm25.index_path(settings.catalog_path).unlink(missing_ok=True)
     with Catalog(settings.catalog_path) as cat:
         start = time.perf_counter()
-        cat.bm25_index()
+        bm25.postings(cat)
         built = time.perf_counter() - start
     with Catalog(settings.catalog_path) as cat:
         start = time.perf_counter()
-        cat.bm25_index()
+        bm25.postings(cat)
         return built, time.perf_counter() - start
 
 
@@ -194,7 +194,7 @@ def measure(
     with Catalog(settings.catalog_path) as cat:
         searcher = Searcher(settings, cat, embedder)
         searcher.search("échauffement", mode="hybrid")
-        n = lex.count_searchable(cat)
+        n = cat.count_searchable()
         for f_label, f in (("-", None), ("theme=formation", Filters(themes=("formation",)))):
             for mode in MODES:
                 ms = latencies(searcher, queries, mode, f)
@@ -229,10 +229,10 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus = ingest_corpus(work / "corpus")
     with Catalog(corpus.catalog_path) as cat:
-        texts = [embed_text(r) for r in lex.index_rows(cat)][:128]
+        texts = [embed_text(r) for r in cat.index_rows()][:128]
         rate = embedding_rate(embedder, texts)
         sync_vectors(corpus, cat, embedder)
-        if not lex.themes(cat):
+        if not cat.scored_themes():
             synthetic_themes(cat)
     rows = measure(corpus, embedder, queries, "corpus")
 

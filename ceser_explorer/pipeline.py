@@ -37,6 +37,7 @@ def after_ingest(
     """Embed what changed into the vector store and classify the changed documents."""
     from .classify import apply
     from .index.sync import sync_vectors
+    from .search.postings import postings
 
     report = DerivedReport()
     if themes and doc_ids:
@@ -59,5 +60,5 @@ def after_ingest(
                 "vérifiez le serveur Chroma ou le disque, puis « ceser reindex --vectors »."
             )
     if doc_ids:
-        catalog.bm25_index()  # built now (and saved) rather than at the first search
+        postings(catalog)  # built now (and saved) rather than at the first search
     return report

@@ -10,12 +10,12 @@ import pytest
 
 from ceser_explorer import analysis
 from ceser_explorer.catalog import Catalog
-from ceser_explorer.catalog import bm25 as bm
-from ceser_explorer.catalog import lexical as lex
 from ceser_explorer.catalog.themes import ThemeScore, store_passage_themes
-from ceser_explorer.evaluate import default_queries_path
 from ceser_explorer.ingest.batch import ingest_paths
+from ceser_explorer.search import lexical as lex
+from ceser_explorer.search import postings as bm
 from ceser_explorer.search import query_terms
+from ceser_explorer.search.evaluation import default_queries_path
 
 
 def _fts5_scores(cat: Catalog, searched: dict[str, list[str]]) -> dict[int, float]:
@@ -34,7 +34,7 @@ def _fts5_scores(cat: Catalog, searched: dict[str, list[str]]) -> dict[int, floa
 
 
 def test_scores_are_fts5_bm25_for_every_query_of_the_eval_set(search_catalog):
-    index = search_catalog.bm25_index()
+    index = bm.postings(search_catalog)
     lines = default_queries_path().read_text(encoding="utf-8").splitlines()
     queries = [json.loads(line)["query"] for line in lines if line.strip()]
     assert len(queries) >= 60
@@ -50,7 +50,7 @@ def test_scores_are_fts5_bm25_for_every_query_of_the_eval_set(search_catalog):
 def test_saved_postings_are_reused_and_a_damaged_file_is_rebuilt(search_settings):
     path = bm.index_path(search_settings.catalog_path)
     with Catalog(search_settings.catalog_path) as cat:
-        built = cat.bm25_index()
+        built = bm.postings(cat)
         assert path.exists()
         before = lex.bm25(cat, query_terms("apprentissage", "both"), lex.PassageFilter(), 5)
     loaded = bm.Bm25Index.load(path, built.generation)
@@ -72,10 +72,10 @@ def test_a_new_document_is_searchable_at_once_and_a_removed_one_is_gone(search_s
     terms = query_terms("zeugmatographe", "both")
     with Catalog(search_settings.catalog_path) as cat:
         assert lex.bm25(cat, terms, lex.PassageFilter(), 5) == []
-        held = cat.bm25_index()
+        held = bm.postings(cat)
         assert ingest_paths(cat, [str(pdf)]).ok
         found = lex.bm25(cat, terms, lex.PassageFilter(), 5)
-        assert len(found) == 1 and cat.bm25_index().generation > held.generation
+        assert len(found) == 1 and bm.postings(cat).generation > held.generation
         doc = cat.find_document("avis_zeugma.pdf")
         assert doc is not None
         cat.remove_document(doc.doc_id)
@@ -103,7 +103,7 @@ def test_kind_document_and_recommendation_filters_match_the_catalog(
     assert doc is not None
     f = lex.PassageFilter(doc_ids=(doc.doc_id,), recommendations_only=recommendations_only)
     got = {pid for pid, _ in lex.bm25(search_catalog, query_terms("formation", "both"), f, 1000)}
-    allowed = set(lex.allowed_ids(search_catalog, f))
+    allowed = set(search_catalog.allowed_ids(f))
     assert got and got <= allowed
     everything = lex.bm25(
         search_catalog, query_terms("formation", "both"), lex.PassageFilter(), 1000

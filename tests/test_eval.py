@@ -13,7 +13,9 @@ from helpers import CORPUS, QUERIES
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.cli import cli
 from ceser_explorer.errors import CeserError
-from ceser_explorer.evaluate import (
+from ceser_explorer.models import Box, Hit, Passage, Provenance
+from ceser_explorer.search import Searcher
+from ceser_explorer.search.evaluation import (
     METRICS,
     Query,
     Relevant,
@@ -22,8 +24,6 @@ from ceser_explorer.evaluate import (
     query_metrics,
     resolve_anchors,
 )
-from ceser_explorer.models import Box, Hit, Passage, Provenance
-from ceser_explorer.search import Searcher
 
 
 def _hit(rank: int, pid: str, dups: tuple[str, ...] = ()) -> Hit:

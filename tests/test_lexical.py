@@ -6,11 +6,11 @@ import pytest
 
 from ceser_explorer import analysis
 from ceser_explorer.catalog import Catalog
-from ceser_explorer.catalog import lexical as lex
 from ceser_explorer.catalog.themes import ThemeScore, store_passage_themes
 from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError
 from ceser_explorer.search import Filters, Searcher, date_bound, query_terms
+from ceser_explorer.search import lexical as lex
 
 
 def _search(cat: Catalog, settings: Settings, query: str, k: int = 10, **filters: object):

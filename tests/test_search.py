@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from ceser_explorer.catalog import Catalog
-from ceser_explorer.catalog import lexical as lex
 from ceser_explorer.cli import cli
 from ceser_explorer.cli.shapes import hit_json
 from ceser_explorer.config import Settings
@@ -93,7 +92,7 @@ def test_hybrid_fuses_both_retrievers(fake_searcher):
 def test_restrictive_filter_returns_every_passage_that_exists(fake_searcher, mode):
     """Filters apply inside each retriever: a narrow filter still fills the result list."""
     filters = Filters(doc="avis_budget.pdf", recommendations_only=True)
-    expected = set(lex.allowed_ids(fake_searcher.catalog, fake_searcher.resolve(filters)))
+    expected = set(fake_searcher.catalog.allowed_ids(fake_searcher.resolve(filters)))
     assert 3 <= len(expected) < 10
     query = "dette" if mode == "lexical" else "trains régionaux et gares"
     hits = fake_searcher.search(query, k=10, mode=mode, filters=filters)

@@ -7,9 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from ceser_explorer import analysis, thesaurus
+from ceser_explorer import analysis
 from ceser_explorer.errors import CeserError
-from ceser_explorer.search import Searcher
+from ceser_explorer.search import Searcher, thesaurus
 
 
 def test_an_everyday_word_finds_the_documents_wording(search_catalog, search_settings):

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from helpers import wait_until_up
 
-from ceser_explorer.catalog import Catalog
-from ceser_explorer.catalog import lexical as lex
+from ceser_explorer.catalog import Catalog, IndexRow
 from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError, EmbedderMismatchError
 from ceser_explorer.index.cache import EmbeddingCache
@@ -26,6 +25,7 @@ from ceser_explorer.index.sync import (
     vector_status,
 )
 from ceser_explorer.search import Filters, Searcher
+from ceser_explorer.search import lexical as lex
 
 PARAGRAPHS = [
     "Le CESER recommande de former les enseignants aux usages pédagogiques de l'IA.",
@@ -49,7 +49,7 @@ def test_cache_embeds_each_text_once(tmp_path, fake_cls):
 def test_sync_adds_missing_and_deletes_extra_vectors(search_settings, search_catalog, fake_cls):
     fake = fake_cls()
     before = vector_status(search_settings, search_catalog, fake.id)
-    searchable = lex.count_searchable(search_catalog)
+    searchable = search_catalog.count_searchable()
     assert before["missing"] == searchable and before["vectors"] == 0 and not before["ok"]
     report = sync_vectors(search_settings, search_catalog, fake)
     assert report["added"] == report["passages"] == searchable
@@ -120,7 +120,7 @@ def test_changed_context_reembeds_and_rebuild_uses_the_cache(tmp_path, fake_cls,
 
 
 def test_embedded_text_has_the_section_in_front():
-    row = lex.IndexRow(
+    row = IndexRow(
         "p1", 1, "paragraph", "Texte.", "1. A > 1.1 B", "Titre", "CESER", "avis", None, False
     )
     assert embed_text(row, "none") == "Texte."
@@ -176,7 +176,7 @@ def test_sentence_transformers_model_indexes_and_searches(
     budget = search_catalog.find_document("avis_budget.pdf")
     assert budget is not None
     report = sync_vectors(search_settings, search_catalog, st, doc_ids=[budget.doc_id])
-    assert report["added"] == lex.count_searchable(search_catalog) - _others(search_catalog, budget)
+    assert report["added"] == search_catalog.count_searchable() - _others(search_catalog, budget)
     hits = Searcher(search_settings, search_catalog, st).search(
         "dette régionale et capacité de désendettement", k=3, mode="dense"
     )

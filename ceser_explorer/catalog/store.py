@@ -14,8 +14,9 @@ from typing import Any
 
 from .. import analysis
 from ..models import Document, Measure, ParsedDocument, Passage, Recommendation
-from . import bm25, rows
+from . import rows
 from .migrations import migrate
+from .queries import SearchQueries
 
 _DOC_COLUMNS = "d.file, d.title, d.body, d.kind AS doc_kind, d.date"
 
@@ -43,7 +44,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-class Catalog:
+class Catalog(SearchQueries):
     """Access to the SQLite catalog. Writes go through ``transaction()``."""
 
     def __init__(self, path: str | Path) -> None:
@@ -56,7 +57,6 @@ class Catalog:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 10000")
         migrate(self.db)
-        self._bm25: bm25.Bm25Index | None = None
         self._follow_analysis()
 
     def setting(self, key: str) -> str | None:
@@ -82,11 +82,6 @@ class Catalog:
                 "INSERT OR REPLACE INTO settings (key, value) VALUES ('analysis_version', ?)",
                 (str(analysis.VERSION),),
             )
-
-    def bm25_index(self) -> bm25.Bm25Index:
-        """Return the in-memory BM25 postings of the current passages (built when stale)."""
-        self._bm25 = bm25.current(self.db, self.path, self._bm25)
-        return self._bm25
 
     def close(self) -> None:
         self.db.close()

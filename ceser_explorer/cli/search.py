@@ -10,11 +10,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .. import thesaurus
-from ..evaluate import METRICS, SPLITS, default_queries_path, evaluate, load_queries
 from ..index.sync import rebuild_vectors, status_line, sync_vectors, vector_status
 from ..models import Hit
-from ..search import DEFAULT_RRF_K, MODES, Filters, Searcher
+from ..search import DEFAULT_RRF_K, MODES, Filters, Searcher, thesaurus
+from ..search.evaluation import METRICS, SPLITS, default_queries_path, evaluate, load_queries
 from ..vocabulary import citation
 from . import shapes
 from .env import CONTEXT, Env, chroma_option, pass_env, stdout

@@ -12,8 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..catalog import Catalog
-from ..catalog.lexical import IndexRow, count_searchable, index_rows
+from ..catalog import Catalog, IndexRow
 from ..config import Settings
 from ..errors import CeserError
 from . import store as vstore
@@ -82,7 +81,7 @@ def sync_vectors(
     embedder = embedder or get_embedder(settings.embedder)
     store = vstore.VectorStore.open(settings, embedder.id, embedder.dim, create=True)
     assert store is not None
-    rows = index_rows(catalog)
+    rows = catalog.index_rows()
     expected = {r.passage_id: r for r in rows}
     wanted = set(doc_ids) if doc_ids else None
     target = [r for r in rows if wanted is None or r.doc_id in wanted]
@@ -152,7 +151,7 @@ def vector_status(
     """Return the vector store's state: passages missing from it and vectors extra in it."""
     eid = embedder_id(embedder_name or settings.embedder)
     store = vstore.VectorStore.open(settings, eid, None)
-    rows = index_rows(catalog)
+    rows = catalog.index_rows()
     expected = {r.passage_id for r in rows}
     present = store.ids() if store is not None else set()
     missing = sorted(expected - present)
@@ -161,7 +160,7 @@ def vector_status(
         "embedder": eid,
         "store": settings.chroma_url or str(settings.chroma_path),
         "collection": vstore.collection_name(eid),
-        "searchable_passages": count_searchable(catalog),
+        "searchable_passages": catalog.count_searchable(),
         "vectors": len(present),
         "missing": len(missing),
         "extra": len(extra),

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
-from .catalog.lexical import SEARCHABLE_KINDS
-from .errors import CeserError
-from .models import Hit
-from .search import MODES, Searcher
+from ..catalog import SEARCHABLE_KINDS, Catalog
+from ..errors import CeserError
+from ..models import Hit
+from .engine import MODES, Searcher
 
 SPLITS = ("tune", "test", "all")
 METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
@@ -48,7 +47,7 @@ def default_queries_path() -> Path:
     here = Path("corpus/queries.jsonl")
     if here.exists():
         return here
-    return Path(__file__).resolve().parents[1] / "corpus" / "queries.jsonl"
+    return Path(__file__).resolve().parents[2] / "corpus" / "queries.jsonl"
 
 
 def load_queries(path: str | Path) -> list[Query]:

@@ -17,8 +17,8 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from . import analysis
-from .errors import CeserError
+from .. import analysis
+from ..errors import CeserError
 
 DEFAULT_WEIGHT = 0.5  # an added term counts half as much as a term of the query
 # Only wording that at most this share of the passages use is expanded: « IA » in a corpus

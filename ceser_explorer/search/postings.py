@@ -1,4 +1,4 @@
-"""BM25 over the full-text index, scored in memory: the same ranking as FTS5's bm25(), faster.
+"""BM25 postings of the full-text index, scored in memory: FTS5's bm25() ranking, faster.
 
 SQLite's FTS5 calls bm25() once per matching row; an OR query of common French words matches
 most of a large catalog, and at 100,000 passages that costs 50-100 ms a query. This module
@@ -20,12 +20,15 @@ import math
 import os
 import sqlite3
 import tempfile
+import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..catalog import Catalog
 
 K1 = 1.2
 B = 0.75
@@ -255,3 +258,13 @@ def best_first(scores: np.ndarray, positions: np.ndarray, n: int | None = None) 
     if n is not None and len(positions) > n:
         positions = positions[np.argpartition(-scores[positions], n - 1)[:n]]
     return positions[np.lexsort((positions, -scores[positions]))]
+
+
+_held: weakref.WeakKeyDictionary[Catalog, Bm25Index] = weakref.WeakKeyDictionary()
+
+
+def postings(catalog: Catalog) -> Bm25Index:
+    """Return the BM25 postings of the catalog's current passages (kept per catalog object)."""
+    index = current(catalog.db, catalog.path, _held.get(catalog))
+    _held[catalog] = index
+    return index

@@ -1,0 +1,26 @@
+"""Search: retrievers behind one signature (lexical BM25, dense), fusion, filters, thesaurus,
+and the evaluation on the query set."""
+
+from ..catalog import PassageFilter
+from .dense import DenseRetriever
+from .engine import DEFAULT_DENSE_GUARD, MODES, Retriever, Searcher
+from .filters import DOC_KINDS, Filters, date_bound
+from .fusion import DEFAULT_RRF_K, guard, rrf
+from .lexical import LexicalRetriever, query_terms
+
+__all__ = [
+    "DEFAULT_DENSE_GUARD",
+    "DEFAULT_RRF_K",
+    "DOC_KINDS",
+    "MODES",
+    "DenseRetriever",
+    "Filters",
+    "LexicalRetriever",
+    "PassageFilter",
+    "Retriever",
+    "Searcher",
+    "date_bound",
+    "guard",
+    "query_terms",
+    "rrf",
+]
