@@ -1,9 +1,100 @@
-"""The project's vocabulary: kinds of documents and passages with their French labels, and the
-one-line citation of a place in a document."""
+"""The project's vocabulary: kinds of documents and of passages with their French labels, and
+the French wording of citations and recommendation labels, used by the CLI, the app and
+tracing alike."""
 
 from __future__ import annotations
 
-from .models import DocumentInfo
+from enum import StrEnum
+
+from .models import DocumentInfo, Recommendation
+
+
+class DocKind(StrEnum):
+    """What a document is: a CESER avis, a Région plan, or another document."""
+
+    AVIS = "avis"
+    PLAN = "plan"
+    OTHER = "other"
+
+    @property
+    def noun(self) -> str:
+        """The word of a citation: « avis », « plan », « document »."""
+        return {"avis": "avis", "plan": "plan"}.get(self.value, "document")
+
+    @property
+    def label(self) -> str:
+        """The value of a « Type » column: « avis », « plan », « autre »."""
+        return {"avis": "avis", "plan": "plan"}.get(self.value, "autre")
+
+    @property
+    def plural(self) -> str:
+        """The name of a filter choice: « Avis », « Plans », « Autres »."""
+        return {"avis": "Avis", "plan": "Plans"}.get(self.value, "Autres")
+
+    @classmethod
+    def of(cls, value: str | None) -> DocKind:
+        """Return the kind named value, OTHER for anything else."""
+        try:
+            return cls(value or "other")
+        except ValueError:
+            return cls.OTHER
+
+
+DOC_KINDS: tuple[str, ...] = tuple(k.value for k in DocKind)
+
+
+class PassageKind(StrEnum):
+    """What a passage of a document is, as extraction finds it."""
+
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    HEADING = "heading"
+    RECOMMENDATION = "recommendation"
+    MEASURE = "measure"
+    TABLE = "table"
+    FOOTNOTE = "footnote"
+    TOC = "toc"
+    HEADER = "header"
+
+    @property
+    def label(self) -> str:
+        """The French name of the kind."""
+        return _PASSAGE_LABELS[self]
+
+
+_PASSAGE_LABELS = {
+    PassageKind.PARAGRAPH: "paragraphe",
+    PassageKind.LIST_ITEM: "élément de liste",
+    PassageKind.HEADING: "titre",
+    PassageKind.RECOMMENDATION: "préconisation",
+    PassageKind.MEASURE: "mesure",
+    PassageKind.TABLE: "tableau",
+    PassageKind.FOOTNOTE: "note de bas de page",
+    PassageKind.TOC: "sommaire",
+    PassageKind.HEADER: "en-tête",
+}
+
+# Passage kinds worth searching: tables of contents, headings and cover lines are not (a
+# heading's words reach the search through the section of the passages under it).
+SEARCHABLE_KINDS: tuple[str, ...] = tuple(
+    k.value
+    for k in (
+        PassageKind.PARAGRAPH,
+        PassageKind.LIST_ITEM,
+        PassageKind.RECOMMENDATION,
+        PassageKind.MEASURE,
+        PassageKind.TABLE,
+        PassageKind.FOOTNOTE,
+    )
+)
+
+
+def date_fr(date: str | None) -> str:
+    """Return an ISO date as 12/11/2025 (or the year alone)."""
+    if not date:
+        return ""
+    y, m, d = [*date.split("-"), "", ""][:3]
+    return f"{d}/{m}/{y}" if d else y
 
 
 def citation(info: DocumentInfo | None, page: int) -> str:
@@ -14,6 +105,19 @@ def citation(info: DocumentInfo | None, page: int) -> str:
     if info.date:
         y, m, d = [*info.date.split("-"), "", ""][:3]
         date = f" du {d}/{m}/{y}" if d else f" de {y}"
-    kind = {"avis": "avis", "plan": "plan"}.get(info.kind, "document")
     body = info.body or info.title or info.file
-    return f"{body}, {kind}{date}, p. {page}"
+    return f"{body}, {DocKind.of(info.kind).noun}{date}, p. {page}"
+
+
+def rec_label(r: Recommendation) -> str:
+    """Return « Préconisation n°3 », or « Préconisation (dans le texte) » for an inline one."""
+    if r.number is not None:
+        return f"Préconisation n°{r.number}"
+    return "Préconisation (dans le texte)"
+
+
+def rec_choice(r: Recommendation, width: int = 90) -> str:
+    """Return « n°3 — Intégrer les compétences… » (or « dans le texte — … ») for a list."""
+    head = f"n°{r.number}" if r.number is not None else "dans le texte"
+    text = r.text if len(r.text) <= width else r.text[: width - 1] + "…"
+    return f"{head} — {text}"

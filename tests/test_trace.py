@@ -13,8 +13,7 @@ from helpers import AVIS, HELD_OUT_PLAN, LINKS, PLAN
 
 from ceser_explorer.cli import cli
 from ceser_explorer.errors import CeserError
-from ceser_explorer.trace import Tracer, coverage, plan_units, trace
-from ceser_explorer.trace_links import evaluate_links, load_links
+from ceser_explorer.tracing import Tracer, coverage, evaluate_links, load_links, plan_units, trace
 
 
 @pytest.fixture(scope="module")

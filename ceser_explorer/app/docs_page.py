@@ -11,9 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from ..models import Document, Passage, Recommendation
-from . import state, widgets
-
-KIND_LABELS = {"avis": "avis", "plan": "plan", "other": "autre"}
+from ..vocabulary import DocKind, date_fr
+from . import state
 
 
 def short(title: str, n: int = 38) -> str:
@@ -35,9 +34,9 @@ def document_rows(
         {
             "Titre": d.title or d.file,
             "Fichier": d.file,
-            "Type": KIND_LABELS.get(d.kind, d.kind),
+            "Type": DocKind.of(d.kind).label,
             "Instance": d.body,
-            "Date": widgets.date_fr(d.date),
+            "Date": date_fr(d.date),
             "Pages": d.page_count,
             "Passages": n_pass[d.doc_id],
             "Préconisations": n_recs[d.doc_id],
@@ -93,8 +92,8 @@ def _detail(
         st.markdown(f"**{doc.title or doc.file}**")
         facts = [
             ("Instance", doc.body or "—"),
-            ("Type", KIND_LABELS.get(doc.kind, doc.kind)),
-            ("Date", widgets.date_fr(doc.date) or "—"),
+            ("Type", DocKind.of(doc.kind).label),
+            ("Date", date_fr(doc.date) or "—"),
             ("Pages", str(doc.page_count)),
             ("Passages", str(sum(p.doc_id == doc.doc_id for p in passages))),
             ("Préconisations", str(sum(r.doc_id == doc.doc_id for r in recs))),

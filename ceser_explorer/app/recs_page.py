@@ -11,6 +11,7 @@ import streamlit as st
 from ..config import Settings
 from ..errors import CeserError
 from ..models import Recommendation
+from ..vocabulary import date_fr, rec_choice
 from . import exports, markup, services, state, widgets
 
 COLUMNS = (
@@ -52,13 +53,6 @@ def _trace(home: str, version: str, rec_id: str) -> dict[str, Any]:
     return result
 
 
-def rec_label(r: Recommendation) -> str:
-    """Return « n°3 — Intégrer les compétences… » (or « dans le texte — … »)."""
-    head = f"n°{r.number}" if r.number is not None else "dans le texte"
-    text = r.text if len(r.text) <= 90 else r.text[:89] + "…"
-    return f"{head} — {text}"
-
-
 def table_rows(
     recs: Sequence[Recommendation],
     names: Mapping[str, str],
@@ -76,7 +70,7 @@ def table_rows(
                 "Thèmes": markup.themes_text(r.labels, r.review, names),
                 "Document": info.title if info else "",
                 "Instance": info.body if info else "",
-                "Date": widgets.date_fr(info.date) if info else "",
+                "Date": date_fr(info.date) if info else "",
                 "Page": r.page,
                 "Réponse du plan": (best[0] if best[2] else "aucune") if best else "",
                 "Score": round(best[1], 2) if best else None,
@@ -140,7 +134,7 @@ def _selected(recs: list[Recommendation], event: Any) -> Recommendation | None:
     st.session_state["r_table_last"] = picked
     if st.session_state.get("r_pick") not in ids:
         st.session_state["r_pick"] = None
-    labels = {r.rec_id: rec_label(r) for r in recs}
+    labels = {r.rec_id: rec_choice(r) for r in recs}
     chosen = st.selectbox(
         "Examiner une préconisation",
         ids,

@@ -12,10 +12,11 @@ import streamlit as st
 
 from ..errors import CeserError
 from ..models import Hit
+from ..vocabulary import DocKind
 from . import markup, services, state, widgets
 
 MODES = {"hybrid": "Hybride", "dense": "Sémantique", "lexical": "Lexicale"}
-KINDS = {"avis": "Avis", "plan": "Plans", "other": "Autres"}
+KINDS = {k.value: k.plural for k in DocKind}
 EXAMPLES = (
     "que propose le CESER pour former les enseignants à l'IA ?",
     "apprentissage",

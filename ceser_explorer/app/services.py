@@ -91,7 +91,7 @@ def theme_names(settings: Settings) -> dict[str, str]:
 
 def make_tracer(settings: Settings, catalog: Catalog) -> Any:
     """Return the tracer that scores recommendations against plan measures (built once)."""
-    tracing = _module("trace", "Le rapprochement avec les plans")
+    tracing = _module("tracing", "Le rapprochement avec les plans")
     if not hasattr(tracing, "Tracer"):
         raise Unavailable("Le rapprochement avec les plans n'est pas encore disponible.")
     return tracing.Tracer(settings, catalog)
@@ -101,7 +101,7 @@ def trace(
     settings: Settings, catalog: Catalog, item_id: str, k: int = 5, tracer: Any = None
 ) -> Any:
     """Return the trace of a recommendation: the plan measures that answer it, ranked."""
-    tracing = _module("trace", "Le rapprochement avec les plans")
+    tracing = _module("tracing", "Le rapprochement avec les plans")
     return tracing.trace(settings, catalog, item_id, k=k, tracer=tracer)
 
 
@@ -109,7 +109,7 @@ def coverage(
     settings: Settings, catalog: Catalog, avis: str | None = None, tracer: Any = None
 ) -> list[Any]:
     """Return, for each recommendation of the avis, its best plan match and coverage."""
-    tracing = _module("trace", "Le rapprochement avec les plans")
+    tracing = _module("tracing", "Le rapprochement avec les plans")
     return list(tracing.coverage(settings, catalog, avis=avis, tracer=tracer))
 
 

@@ -9,18 +9,9 @@ import streamlit as st
 
 from ..errors import CeserError
 from ..models import Box, DocumentInfo
+from ..vocabulary import DocKind, date_fr
 from . import markup, pdfview
 from .state import Context, document
-
-KINDS = {"avis": "avis", "plan": "plan", "other": "document"}
-
-
-def date_fr(date: str | None) -> str:
-    """Return an ISO date as 12/11/2025 (or the year alone)."""
-    if not date:
-        return ""
-    y, m, d = [*date.split("-"), "", ""][:3]
-    return f"{d}/{m}/{y}" if d else y
 
 
 def pages_label(boxes: Sequence[Box], page: int) -> str:
@@ -36,7 +27,7 @@ def citation_line(
     where = pages_label(boxes, page)
     if info is None:
         return where
-    kind = KINDS.get(info.kind, "document")
+    kind = DocKind.of(info.kind).noun
     date = date_fr(info.date)
     parts = [info.body or info.file, f"{kind} du {date}" if date else kind]
     if info.title:

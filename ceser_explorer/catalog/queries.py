@@ -13,16 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# Passage kinds worth searching: tables of contents, headings and cover lines are not (a
-# heading's words reach the search through the section of the passages under it).
-SEARCHABLE_KINDS: tuple[str, ...] = (
-    "paragraph",
-    "list_item",
-    "recommendation",
-    "measure",
-    "table",
-    "footnote",
-)
+from ..vocabulary import SEARCHABLE_KINDS
+
 _CHUNK = 900  # below SQLite's limit on bound variables
 
 

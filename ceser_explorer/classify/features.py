@@ -8,38 +8,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .. import analysis
-from ..index.cache import CACHE_FILE, EmbeddingCache
-from ..index.embedders import Embedder
+from ..index.cache import embed
 
 Progress = Callable[[int, int], None]
-BATCH = 32
 
-
-def embed(
-    embedder: Embedder,
-    texts: Sequence[str],
-    cache_dir: str | Path | None,
-    progress: Progress | None = None,
-) -> np.ndarray:
-    """Return the passage vectors of texts, through the shared embedding cache when given.
-
-    cache_dir is the cache file, or a folder that holds it (the search index uses the same
-    cache, so a passage embedded once is never embedded again).
-    """
-    if cache_dir is None:
-        return embedder.encode_passages(list(texts))
-    path = Path(cache_dir)
-    if path.suffix != ".sqlite":
-        path = path / CACHE_FILE
-    with EmbeddingCache(path) as cache:
-        return cache.embed_passages(embedder, texts, progress=progress)[0]
+__all__ = ["FeatureSpace", "Progress", "embed", "lexical_terms"]
 
 
 def lexical_terms(text: str) -> list[str]:

@@ -42,7 +42,7 @@ def trace(env: Env, item_id: str, k: int, plan: str | None, as_json: bool) -> No
     Exemple :
       ceser trace avis_ia_generative.pdf#11 --json
     """
-    from ..trace import trace as do_trace
+    from ..tracing import trace as do_trace
 
     result = do_trace(env.settings, env.catalog, item_id, k=k, plan=plan)
     if as_json:
@@ -97,8 +97,8 @@ def coverage(
     Exemple :
       ceser coverage --doc avis_ia_generative.pdf --plan plan_ia_occitanie.pdf --csv
     """
-    from ..trace import coverage as do_coverage
-    from ..trace_links import evaluate_links
+    from ..tracing import coverage as do_coverage
+    from ..tracing import evaluate_links
 
     if links:
         report = evaluate_links(env.settings, env.catalog, links, avis=doc, plan=plan)

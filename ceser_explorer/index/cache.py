@@ -119,3 +119,23 @@ class EmbeddingCache:
         if not keys:
             return np.zeros((0, embedder.dim), dtype=np.float32), 0
         return np.vstack([found[k] for k in keys]).astype(np.float32), len(todo)
+
+
+def embed(
+    embedder: Embedder,
+    texts: Sequence[str],
+    cache_dir: str | Path | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Return the passage vectors of texts, through the shared embedding cache when given.
+
+    cache_dir is the cache file, or a folder that holds it (the search index uses the same
+    cache, so a passage embedded once is never embedded again).
+    """
+    if cache_dir is None:
+        return embedder.encode_passages(list(texts))
+    path = Path(cache_dir)
+    if path.suffix != ".sqlite":
+        path = path / CACHE_FILE
+    with EmbeddingCache(path) as cache:
+        return cache.embed_passages(embedder, texts, progress=progress)[0]

