@@ -44,8 +44,8 @@ def extraction_speed(pdfs: list[Path]) -> tuple[int, float, float]:
 
 
 def noop_reindex(corpus: Path) -> float:
+    from ceser_explorer.batch import ingest_paths
     from ceser_explorer.catalog import Catalog
-    from ceser_explorer.ingest.batch import ingest_paths
 
     with tempfile.TemporaryDirectory() as home, Catalog(Path(home) / "c.sqlite") as cat:
         ingest_paths(cat, [corpus], ocr=False)
@@ -74,7 +74,7 @@ def peak_rss(pages: int) -> tuple[float, float]:
         make_long_pdf(pdf, pages)
         code = (
             "import sys; from pathlib import Path; from ceser_explorer.catalog import Catalog;"
-            "from ceser_explorer.ingest.batch import ingest_paths;"
+            "from ceser_explorer.batch import ingest_paths;"
             "c = Catalog(Path(sys.argv[2]) / 'c.sqlite');"
             "s = ingest_paths(c, [sys.argv[1]], ocr=False); assert s.added, s.failed"
         )

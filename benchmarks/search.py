@@ -75,7 +75,7 @@ def synthetic_themes(catalog: Catalog) -> int:
 
 def ingest_corpus(home: Path) -> Settings:
     """Return settings of a data folder holding the sample corpus (ingested if needed)."""
-    from ceser_explorer.ingest.batch import ingest_paths
+    from ceser_explorer.batch import ingest_paths
 
     settings = Settings(home=home)
     with Catalog(settings.ensure().catalog_path) as cat:

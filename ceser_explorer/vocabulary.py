@@ -4,9 +4,12 @@ tracing alike."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from .models import DocumentInfo, Recommendation
+
+REVIEW_LABEL = "à vérifier"  # a theme whose score is close to its threshold
 
 
 class DocKind(StrEnum):
@@ -121,3 +124,14 @@ def rec_choice(r: Recommendation, width: int = 90) -> str:
     head = f"n°{r.number}" if r.number is not None else "dans le texte"
     text = r.text if len(r.text) <= width else r.text[: width - 1] + "…"
     return f"{head} — {text}"
+
+
+def theme_tags(labels: Sequence[str], review: Sequence[str], themes: Mapping[str, float]) -> str:
+    """Return "formation 0.91, emploi 0.55 (à vérifier)": retained themes, then doubtful ones."""
+    parts = []
+    for key in list(labels) + [t for t in review if t not in labels]:
+        tag = f"{key} {themes.get(key, 0.0):.2f}"
+        if key in review:
+            tag += f" ({'' if key in labels else 'non retenu, '}{REVIEW_LABEL})"
+        parts.append(tag)
+    return ", ".join(parts)

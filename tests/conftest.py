@@ -35,13 +35,13 @@ from helpers import (
 )
 from pdfgen import Column, new_canvas, write_page
 
+from ceser_explorer.batch import ingest_paths
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.classify import apply, train
 from ceser_explorer.classify.model import TrainResult
 from ceser_explorer.config import Settings
 from ceser_explorer.index.embedders import Embedder, get_embedder
 from ceser_explorer.index.sync import sync_vectors
-from ceser_explorer.ingest.batch import ingest_paths
 
 DATA = CORPUS / "labels" / "passages.jsonl"
 TAXONOMY = CORPUS / "themes.toml"
@@ -119,7 +119,7 @@ def sample_pdf(sample_dir: Path, tmp_path: Path):
 @pytest.fixture(scope="session")
 def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a data folder whose catalog holds the sample corpus (ingested once)."""
-    from ceser_explorer.ingest.batch import ingest_paths
+    from ceser_explorer.batch import ingest_paths
 
     pdfs = sorted(CORPUS.glob("*.pdf"))
     assert pdfs, f"no PDF in {CORPUS}: run python corpus/build.py"

@@ -18,12 +18,13 @@ from helpers import ROOT
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from ceser_explorer.app import markup, pdfview, services, state, uploads
+from ceser_explorer.app import markup, pdfview, state, uploads
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.catalog import themes as theme_store
 from ceser_explorer.cli import cli
 from ceser_explorer.cli.explore import streamlit_command
 from ceser_explorer.config import Settings
+from ceser_explorer.workspace import Workspace
 
 APP = ROOT / "app.py"
 VIEWS = "ceser_explorer/app/views/"
@@ -191,13 +192,13 @@ def test_search_engine_is_built_once_for_all_searches_and_sessions(
     app_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[Settings] = []
-    real = services.make_searcher
+    real = Workspace.prepare_search
 
-    def make(settings: Settings, catalog: Catalog) -> Any:
-        built.append(settings)
-        return real(settings, catalog)
+    def prepare(ws: Workspace, **options: Any) -> Any:
+        built.append(ws.settings)
+        return real(ws, **options)
 
-    monkeypatch.setattr(services, "make_searcher", make)
+    monkeypatch.setattr(Workspace, "prepare_search", prepare)
     state.refresh()
     at = search(open_app(), "apprentissage")
     search(at, "soutien aux start-up")

@@ -16,11 +16,11 @@ import pytest
 import samples
 from click.testing import CliRunner
 
+from ceser_explorer import batch
 from ceser_explorer import ingest as ingest_pkg
+from ceser_explorer.batch import ingest_paths
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.cli import cli
-from ceser_explorer.ingest import batch
-from ceser_explorer.ingest.batch import ingest_paths
 
 
 def passage_ids(cat: Catalog, name: str) -> list[str]:

@@ -9,9 +9,9 @@ import pdfgen
 import pytest
 
 from ceser_explorer import analysis
+from ceser_explorer.batch import ingest_paths
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.catalog.themes import ThemeScore, store_passage_themes
-from ceser_explorer.ingest.batch import ingest_paths
 from ceser_explorer.search import lexical as lex
 from ceser_explorer.search import postings as bm
 from ceser_explorer.search import query_terms

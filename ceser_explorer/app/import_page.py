@@ -9,10 +9,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ..catalog import Catalog
 from ..errors import CeserError
-from ..ingest.batch import BatchSummary, ingest_paths
-from . import markup, services, state, uploads
+from ..workspace import Workspace
+from . import markup, state, uploads
 
 STATES = (
     ("added", "ajouté"),
@@ -42,6 +41,9 @@ class ProgressReporter:
     def file_done(self, name: str, status: str) -> None:
         self.bar.progress((self.index + 1) / self.total, text=f"{self.name} : {status}")
 
+    def vectors(self, done: int, total: int) -> None:
+        self.bar.progress(1.0, text=f"Mise à jour de l'index sémantique… ({done}/{total})")
+
 
 def corpus_folder(ctx: state.Context) -> Path:
     """Return the folder uploads are written to (see uploads.corpus_folder)."""
@@ -51,23 +53,12 @@ def corpus_folder(ctx: state.Context) -> Path:
 def run_batch(ctx: state.Context, paths: Sequence[Path], prune: bool = False) -> dict[str, Any]:
     """Ingest paths with a progress bar, update vectors and themes; return the summary."""
     bar = st.progress(0.0, text="Préparation…")
-    stored: list[int] = []
-    with Catalog(ctx.settings.catalog_path) as cat:  # its own connection for the writes
-        summary: BatchSummary = ingest_paths(
-            cat,
-            paths,
-            prune=prune,
-            reporter=ProgressReporter(bar),
-            on_stored=lambda doc: stored.append(doc.doc_id),
-        )
-        bar.progress(1.0, text="Mise à jour des thèmes et de l'index sémantique…")
-        try:
-            warnings = services.after_ingest(ctx.settings, cat, stored)
-        except CeserError as e:
-            warnings = [str(e)]
+    reporter = ProgressReporter(bar)
+    with Workspace(ctx.settings) as ws:  # its own catalog connection for the writes
+        report = ws.ingest(paths, prune=prune, reporter=reporter, progress=reporter.vectors)
     bar.progress(1.0, text="Terminé.")
     state.refresh()
-    return {**summary.to_dict(), "warnings": warnings}
+    return {**report.summary.to_dict(), "warnings": report.derived.problems}
 
 
 def _show(result: dict[str, Any]) -> None:

@@ -8,11 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ..config import Settings
 from ..errors import CeserError
 from ..models import Recommendation
 from ..vocabulary import date_fr, rec_choice
-from . import exports, markup, services, state, widgets
+from . import exports, markup, state, widgets
 
 COLUMNS = (
     "N°",
@@ -31,8 +30,7 @@ COLUMNS = (
 @st.cache_data(show_spinner="Rapprochement des préconisations et des plans…", max_entries=4)
 def _coverage(home: str, version: str) -> dict[str, tuple[str, float, bool]]:
     """Return {rec id: (best measure label, score, covered)} for every avis."""
-    settings = Settings.load(home=home)
-    rows = services.coverage(settings, state.catalog_for(home), tracer=state.tracer(home, version))
+    rows = state.workspace_at(home, version).coverage()
     return {
         r.recommendation.rec_id: (
             r.best.label if r.best else "",
@@ -45,10 +43,7 @@ def _coverage(home: str, version: str) -> dict[str, tuple[str, float, bool]]:
 
 @st.cache_data(show_spinner="Recherche des mesures qui y répondent…", max_entries=64)
 def _trace(home: str, version: str, rec_id: str) -> dict[str, Any]:
-    settings = Settings.load(home=home)
-    found = services.trace(
-        settings, state.catalog_for(home), rec_id, k=5, tracer=state.tracer(home, version)
-    )
+    found = state.workspace_at(home, version).trace(rec_id, k=5)
     result: dict[str, Any] = found.to_dict()
     return result
 

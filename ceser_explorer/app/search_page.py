@@ -12,8 +12,9 @@ import streamlit as st
 
 from ..errors import CeserError
 from ..models import Hit
+from ..search import Filters
 from ..vocabulary import DocKind
-from . import markup, services, state, widgets
+from . import markup, state, widgets
 
 MODES = {"hybrid": "Hybride", "dense": "Sémantique", "lexical": "Lexicale"}
 KINDS = {k.value: k.plural for k in DocKind}
@@ -294,18 +295,18 @@ def render() -> None:
         )
         return
     try:
-        filters = services.make_filters(
-            choice.themes,
-            choice.min_confidence,
-            choice.kind,
-            choice.body,
-            choice.doc,
-            choice.since,
-            choice.until,
-            choice.recommendations_only,
+        filters = Filters(
+            themes=tuple(choice.themes),
+            min_confidence=choice.min_confidence,
+            kind=choice.kind,
+            body=choice.body,
+            doc=choice.doc,
+            since=choice.since.isoformat() if choice.since else None,
+            until=choice.until.isoformat() if choice.until else None,
+            recommendations_only=choice.recommendations_only,
         )
         start = time.perf_counter()
-        hits = services.search(searcher, query, choice.k, choice.mode, filters)
+        hits = searcher.search(query, k=choice.k, mode=choice.mode, filters=filters)
         elapsed = time.perf_counter() - start
     except CeserError as e:
         st.error(markup.md(str(e)))
@@ -315,7 +316,7 @@ def render() -> None:
     if not hits:
         _empty(query, choice, names)
         return
-    added = services.synonyms(searcher, query) if choice.mode != "dense" else []
+    added = searcher.synonyms(query) if choice.mode != "dense" else []
     widened = ""
     if added:
         shown = ", ".join(f"« {a} »" for a in added[:6]) + (" …" if len(added) > 6 else "")

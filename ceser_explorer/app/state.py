@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
 from ..catalog import Catalog
-from ..catalog import themes as theme_store
 from ..config import Settings
 from ..models import Document, Measure, Passage, Recommendation
-from . import services
+from ..workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -36,58 +34,69 @@ class Context:
 
 
 @st.cache_resource(show_spinner=False)
+def workspace_for(home: str) -> Workspace:
+    """Return the workspace of a data folder, opened once and shared by every session."""
+    return Workspace(Settings.load(home=home))
+
+
 def catalog_for(home: str) -> Catalog:
-    """Return the catalog of a data folder, opened once and shared by every session."""
-    return Catalog(Settings.load(home=home).ensure().catalog_path)
+    """Return the catalog of a data folder (one connection shared by every session)."""
+    return workspace_for(home).catalog
 
 
-def catalog_version(catalog: Catalog) -> str:
+def catalog_version(ws: Workspace) -> str:
     """Return a short hash of what the pages show: documents, counts and the theme model."""
-    docs = [(d.doc_id, d.sha256, d.path) for d in catalog.documents()]
-    raw = repr(
-        (docs, sorted(catalog.stats().items()), theme_store.get_setting(catalog, "themes.model"))
-    )
+    docs = [(d.doc_id, d.sha256, d.path) for d in ws.catalog.documents()]
+    raw = repr((docs, sorted(ws.catalog.stats().items()), ws.theme_model_id()))
     return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
 
 def context() -> Context:
     """Return the context of this run (settings read from the environment, like the CLI)."""
     settings = Settings.load()
-    catalog = catalog_for(str(settings.home))
-    return Context(settings, catalog, catalog_version(catalog))
+    ws = workspace_for(str(settings.home))
+    return Context(settings, ws.catalog, catalog_version(ws))
 
 
 def refresh() -> None:
     """Forget every cached read and the search engine, after an import or re-index."""
     st.cache_data.clear()
-    _searcher.clear()
-    tracer.clear()
+    _workspace.clear()
+    _search_ready.clear()
     _theme_names.clear()
 
 
-@st.cache_resource(show_spinner="Chargement du moteur de recherche…", max_entries=4)
-def _searcher(home: str, chroma_url: str | None, embedder: str | None, version: str) -> Any:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _workspace(home: str, chroma_url: str | None, embedder: str | None, version: str) -> Workspace:
     settings = Settings.load(home=home, chroma_url=chroma_url, embedder=embedder)
-    return services.make_searcher(settings, catalog_for(home))
+    return Workspace(settings, catalog=catalog_for(home))
 
 
-def searcher(ctx: Context) -> Any:
-    """Return the search engine of this data folder, built once per catalog version."""
+def workspace_at(home: str, version: str) -> Workspace:
+    """Return the workspace of a data folder (its searcher and tracer built once per version)."""
+    s = Settings.load(home=home)
+    return _workspace(home, s.chroma_url, s.embedder, version)
+
+
+@st.cache_resource(show_spinner="Chargement du moteur de recherche…", max_entries=4)
+def _search_ready(
+    home: str, chroma_url: str | None, embedder: str | None, version: str
+) -> Workspace:
+    ws = _workspace(home, chroma_url, embedder, version)
+    ws.prepare_search()
+    return ws
+
+
+def searcher(ctx: Context) -> Workspace:
+    """Return the workspace of this data folder, its search engine loaded (once per version)."""
     s = ctx.settings
-    return _searcher(str(s.home), s.chroma_url, s.embedder, ctx.version)
-
-
-@st.cache_resource(show_spinner="Préparation du rapprochement avec les plans…", max_entries=2)
-def tracer(home: str, version: str) -> Any:
-    """Return the tracer of this data folder, built once per catalog version."""
-    return services.make_tracer(Settings.load(home=home), catalog_for(home))
+    return _search_ready(str(s.home), s.chroma_url, s.embedder, ctx.version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _theme_names(home: str, version: str) -> dict[str, str]:
-    settings = Settings.load(home=home)
-    names = services.theme_names(settings)
-    for key in theme_store.known_themes(catalog_for(home)):
+    names = workspace_at(home, version).theme_names()
+    for key in workspace_for(home).scored_themes():
         names.setdefault(key, key.capitalize())
     return names
 
@@ -100,7 +109,7 @@ def theme_names(ctx: Context) -> dict[str, str]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def scored_themes(home: str, version: str) -> list[str]:
     """Return the themes that have scores in the catalog (none before classification)."""
-    return theme_store.known_themes(catalog_for(home))
+    return workspace_for(home).scored_themes()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -112,8 +121,7 @@ def documents(home: str, version: str) -> list[Document]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def recommendations(home: str, version: str) -> list[Recommendation]:
     """Return every recommendation with its themes."""
-    cat = catalog_for(home)
-    return theme_store.with_recommendation_themes(cat, cat.recommendations())
+    return workspace_for(home).recommendations()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -125,8 +133,7 @@ def measures(home: str, version: str) -> list[Measure]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def passages(home: str, version: str) -> list[Passage]:
     """Return every passage with its themes."""
-    cat = catalog_for(home)
-    return theme_store.with_passage_themes(cat, cat.passages())
+    return workspace_for(home).passages()
 
 
 def passage(ctx: Context, passage_id: str) -> Passage | None:
@@ -134,7 +141,7 @@ def passage(ctx: Context, passage_id: str) -> Passage | None:
     found = ctx.catalog.passage(passage_id)
     if found is None:
         return None
-    return theme_store.with_passage_themes(ctx.catalog, [found])[0]
+    return workspace_for(str(ctx.settings.home)).with_themes([found])[0]
 
 
 def document(ctx: Context, doc_id: int) -> Document | None:

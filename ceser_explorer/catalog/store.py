@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import analysis
+from ..errors import CatalogError
 from ..models import Document, Measure, ParsedDocument, Passage, Recommendation
 from . import rows
 from .migrations import migrate
@@ -200,7 +201,11 @@ class Catalog(SearchQueries):
             self._insert_children(db, doc_id, state.sha256, salt, parsed)
             db.execute("DELETE FROM failures WHERE path = ?", (state.path,))
         doc = self.document(doc_id)
-        assert doc is not None
+        if doc is None:  # the transaction above committed it: another writer removed it since
+            raise CatalogError(
+                f"document {state.path} absent du catalogue juste après son écriture : "
+                "relancez « ceser ingest »."
+            )
         return doc
 
     def _insert_children(

@@ -11,7 +11,6 @@ from ..models import Passage, Recommendation
 from .store import Catalog
 
 CHUNK = 500
-REVIEW_LABEL = "à vérifier"
 
 # (themes {theme: score}, labels retained, themes to review), scores in decreasing order
 ThemeView = tuple[dict[str, float], tuple[str, ...], tuple[str, ...]]
@@ -31,17 +30,6 @@ class ThemeScore:
     score: float
     retained: bool
     review: bool
-
-
-def describe(labels: Sequence[str], review: Sequence[str], themes: Mapping[str, float]) -> str:
-    """Return "formation 0.91, emploi 0.55 (à vérifier)": retained themes, then doubtful ones."""
-    parts = []
-    for key in list(labels) + [t for t in review if t not in labels]:
-        tag = f"{key} {themes.get(key, 0.0):.2f}"
-        if key in review:
-            tag += f" ({'' if key in labels else 'non retenu, '}{REVIEW_LABEL})"
-        parts.append(tag)
-    return ", ".join(parts)
 
 
 def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -159,14 +147,6 @@ def with_recommendation_themes(
     """Return the recommendations with their themes, labels and review fields filled."""
     views = themes_for_recommendations(catalog, [r.rec_id for r in recommendations])
     return _attach(recommendations, views, "rec_id")
-
-
-def passages_with_theme(catalog: Catalog, theme: str) -> set[str]:
-    """Return the ids of the passages whose retained themes include theme."""
-    rows = catalog.db.execute(
-        "SELECT passage_id FROM passage_themes WHERE theme = ? AND retained = 1", (theme,)
-    )
-    return {r[0] for r in rows}
 
 
 def recommendations_with_theme(

@@ -8,7 +8,7 @@ Public API (the CLI and the app call only these)::
     load_model(settings, embedder_id=None) -> ThemeModel
 """
 
-from .apply import apply, is_stale
+from .apply import apply
 from .evaluate import EvalReport, evaluate
 from .model import ModelMissingError, ThemeModel, TrainResult, has_model, load_model, train
 from .taxonomy import Taxonomy, Theme, load_labelled, load_taxonomy
@@ -23,7 +23,6 @@ __all__ = [
     "apply",
     "evaluate",
     "has_model",
-    "is_stale",
     "load_labelled",
     "load_model",
     "load_taxonomy",

@@ -8,9 +8,10 @@ import numpy as np
 
 from ..catalog import Catalog
 from ..catalog import themes as store
-from ..catalog.themes import REVIEW_LABEL, ThemeScore
+from ..catalog.themes import ThemeScore
 from ..config import Settings
 from ..index.embedders import Embedder, get_embedder
+from ..vocabulary import REVIEW_LABEL
 from .features import Progress
 from .model import ThemeModel, embeddings_cache, has_model, load_model
 
@@ -66,11 +67,4 @@ def apply(
     return len(passages)
 
 
-__all__ = ["REVIEW_LABEL", "apply", "is_stale"]
-
-
-def is_stale(settings: Settings, catalog: Catalog) -> bool:
-    """Return whether the catalog's theme scores come from another model than the saved one."""
-    if not has_model(settings):
-        return False
-    return store.get_setting(catalog, MODEL_SETTING) != load_model(settings).stamp
+__all__ = ["REVIEW_LABEL", "apply"]

@@ -25,7 +25,6 @@ from .model import ThemeModel, embeddings_cache, f1_at, label_matrix, load_model
 from .taxonomy import DEFAULT_DATA, Taxonomy, load_labelled
 
 NONE = "aucun"
-METHODS = ("modèle", "mots-clés", "zero-shot")
 
 
 @dataclass(frozen=True)

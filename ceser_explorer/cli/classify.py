@@ -51,10 +51,8 @@ def classify_train(env: Env, data: str, taxonomy: str, as_json: bool) -> None:
     Exemple :
       ceser classify train --data corpus/labels/passages.jsonl --taxonomy corpus/themes.toml
     """
-    from ..classify import train
-
     with progress("Vecteurs des passages annotés") as on_progress:
-        result = train(env.settings, data, taxonomy, progress=on_progress)
+        result = env.workspace.train_themes(data, taxonomy, progress=on_progress)
     model = result.model
     if as_json:
         emit_json(shapes.train_json(result))
@@ -98,10 +96,8 @@ def classify_eval(env: Env, data: str | None, as_json: bool) -> None:
     Exemple :
       ceser classify eval --json
     """
-    from ..classify import evaluate
-
     with progress("Vecteurs du split test") as on_progress:
-        report = evaluate(env.settings, data, progress=on_progress)
+        report = env.workspace.evaluate_themes(data, progress=on_progress)
     if as_json:
         emit_json(report.to_dict())
         return
@@ -150,13 +146,9 @@ def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool) -> None:
     Exemple :
       ceser classify apply --doc avis_ia_generative.pdf
     """
-    from ..catalog import themes as store
-    from ..classify import apply
-
-    doc_ids = [d for d in (env.doc_id(ref) for ref in docs) if d is not None] or None
     with progress("Thèmes des passages") as on_progress:
-        n = apply(env.settings, env.catalog, doc_ids, progress=on_progress)
-    counts = store.theme_counts(env.catalog)
+        n = env.workspace.apply_themes(docs, progress=on_progress)
+    counts = env.workspace.theme_counts()
     if as_json:
         emit_json(shapes.apply_json(n, counts))
         return

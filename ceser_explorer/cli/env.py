@@ -7,9 +7,8 @@ import dataclasses
 import click
 from rich.console import Console
 
-from ..catalog import Catalog
 from ..config import ENV_CHROMA_URL, Settings
-from ..errors import CeserError
+from ..workspace import Workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 console = Console(stderr=True)  # progress, warnings
@@ -17,31 +16,23 @@ stdout = Console()  # tables and text results
 
 
 class Env:
-    """What every command gets: the settings and, on demand, the catalog."""
+    """What every command gets: the settings and, on demand, the workspace (the façade)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._catalog: Catalog | None = None
+        self._workspace: Workspace | None = None
 
     @property
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            self._catalog = Catalog(self.settings.ensure().catalog_path)
-        return self._catalog
-
-    def doc_id(self, doc: str | None) -> int | None:
-        """Return the id of the document named by file name or path (None for None)."""
-        if doc is None:
-            return None
-        found = self.catalog.find_document(doc)
-        if found is None:
-            raise CeserError(f"document « {doc} » absent du catalogue. Voir « ceser status ».")
-        return found.doc_id
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = Workspace(self.settings)
+        return self._workspace
 
     def use_chroma(self, chroma_url: str | None) -> None:
         """Search and index through the Chroma server at chroma_url when one is given."""
         if chroma_url:
             self.settings = dataclasses.replace(self.settings, chroma_url=chroma_url)
+            self._workspace = None
 
 
 pass_env = click.make_pass_decorator(Env)

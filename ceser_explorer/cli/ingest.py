@@ -9,11 +9,10 @@ from typing import Any
 import click
 from rich.table import Table
 
-from ..errors import CeserError
-from ..ingest.batch import BatchSummary, ingest_paths
-from ..vocabulary import citation
+from ..vocabulary import citation, theme_tags
+from ..workspace import BatchSummary
 from . import shapes
-from .env import CONTEXT, Env, console, pass_env, stdout
+from .env import CONTEXT, Env, pass_env, stdout
 from .progress import file_progress
 from .shapes import emit_json
 
@@ -70,19 +69,15 @@ def ingest(env: Env, paths: tuple[str, ...], prune: bool, no_vectors: bool, as_j
     Exemple :
       ceser ingest corpus/ --prune
     """
-    from ..pipeline import after_ingest
-
-    stored: list[int] = []
     with file_progress(sys.stderr.isatty()) as reporter:
-        summary = ingest_paths(
-            env.catalog,
+        report = env.workspace.ingest(
             paths,
             prune=prune,
+            vectors=not no_vectors,
             reporter=reporter,
-            on_stored=lambda doc: stored.append(doc.doc_id),
+            progress=reporter.vectors if reporter else None,
         )
-    with console.status("Thèmes et index de vecteurs…"):
-        derived = after_ingest(env.settings, env.catalog, stored, vectors=not no_vectors)
+    summary, derived = report.summary, report.derived
     if as_json:
         emit_json(shapes.ingest_json(summary.to_dict(), derived.to_dict()))
     else:
@@ -102,12 +97,12 @@ def status(env: Env, as_json: bool) -> None:
     Exemple :
       ceser status --json
     """
-    from ..index.sync import status_line, vector_status
+    from ..index import status_line
 
-    cat = env.catalog
+    cat = env.workspace.catalog
     stats = cat.stats()
     try:
-        vectors: dict[str, Any] = vector_status(env.settings, cat)
+        vectors: dict[str, Any] = env.workspace.vector_status()
         vector_line = status_line(vectors)
     except Exception as e:  # an unreachable Chroma server must not hide the catalog's state
         vectors = {"ok": False, "error": f"{type(e).__name__}: {e}"}
@@ -160,15 +155,12 @@ def passages(env: Env, doc: str | None, kind: str | None, limit: int | None, as_
     Exemple :
       ceser passages --doc avis_ia_generative.pdf --kind footnote --json
     """
-    from ..catalog import themes
-
-    found = env.catalog.passages(doc_id=env.doc_id(doc), kind=kind, limit=limit)
-    found = themes.with_passage_themes(env.catalog, found)
+    found = env.workspace.passages(doc, kind=kind, limit=limit)
     if as_json:
         emit_json([shapes.passage_json(p) for p in found])
         return
     for p in found:
-        tags = themes.describe(p.labels, p.review, p.themes)
+        tags = theme_tags(p.labels, p.review, p.themes)
         stdout.print(
             f"[bold]{p.passage_id}[/bold] [dim]{p.kind} · "
             f"{citation(p.document, p.page)} · {p.section[:70]}"
@@ -197,21 +189,7 @@ def recommendations(
     """
     import csv
 
-    from ..catalog import themes
-
-    doc_id = env.doc_id(doc)
-    if theme is not None:
-        known = themes.known_themes(env.catalog)
-        if theme not in known:
-            raise CeserError(
-                f"thème « {theme} » inconnu du catalogue (connus : "
-                f"{', '.join(known) or 'aucun'}) : lancez « ceser classify train » puis "
-                "« ceser classify apply »."
-            )
-        found = themes.recommendations_with_theme(env.catalog, theme, doc_id=doc_id)[:limit]
-    else:
-        found = env.catalog.recommendations(doc_id=doc_id, limit=limit)
-        found = themes.with_recommendation_themes(env.catalog, found)
+    found = env.workspace.recommendations(doc, theme=theme, limit=limit)
     if as_json:
         emit_json([shapes.recommendation_json(r) for r in found])
         return
@@ -241,7 +219,7 @@ def recommendations(
         table.add_row(
             "" if r.number is None else str(r.number),
             r.text,
-            themes.describe(r.labels, r.review, r.themes),
+            theme_tags(r.labels, r.review, r.themes),
             citation(r.document, r.page),
         )
     stdout.print(table)
@@ -259,7 +237,7 @@ def measures(env: Env, doc: str | None, limit: int | None, as_json: bool) -> Non
     Exemple :
       ceser measures --doc plan_ia_occitanie.pdf
     """
-    found = env.catalog.measures(doc_id=env.doc_id(doc), limit=limit)
+    found = env.workspace.measures(doc, limit=limit)
     if as_json:
         emit_json([shapes.measure_json(m) for m in found])
         return

@@ -6,7 +6,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from .env import console
 
@@ -47,6 +54,7 @@ class FileProgress:
         self.display = display
         self.files = display.add_task("Documents", total=None)
         self.pages = display.add_task("Pages", total=None, visible=False)
+        self.embedding: TaskID | None = None
 
     def file_started(self, name: str, index: int, total: int) -> None:
         self.display.update(
@@ -60,6 +68,12 @@ class FileProgress:
     def file_done(self, name: str, status: str) -> None:
         self.display.advance(self.files)
         self.display.update(self.pages, visible=False)
+
+    def vectors(self, done: int, total: int) -> None:
+        """Show the embedding of the new passages, after the files."""
+        if self.embedding is None:
+            self.embedding = self.display.add_task("Vecteurs", total=total)
+        self.display.update(self.embedding, completed=done, total=total)
 
 
 @contextmanager

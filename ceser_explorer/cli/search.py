@@ -10,10 +10,17 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..index.sync import rebuild_vectors, status_line, sync_vectors, vector_status
+from ..index import status_line
 from ..models import Hit
-from ..search import DEFAULT_RRF_K, MODES, Filters, Searcher, thesaurus
-from ..search.evaluation import METRICS, SPLITS, default_queries_path, evaluate, load_queries
+from ..search import (
+    DEFAULT_EXPANSION_WEIGHT,
+    DEFAULT_RRF_K,
+    METRICS,
+    MODES,
+    SPLITS,
+    Filters,
+    default_queries_path,
+)
 from ..vocabulary import citation
 from . import shapes
 from .env import CONTEXT, Env, chroma_option, pass_env, stdout
@@ -34,14 +41,12 @@ synonyms_option = click.option(
 )
 
 
-def make_searcher(env: Env, rrf_k: int, no_synonyms: bool) -> Searcher:
-    """Return the searcher of the command's catalog with its fusion and thesaurus settings."""
-    return Searcher(
-        env.settings,
-        env.catalog,
-        rrf_k=rrf_k,
-        expansion_weight=0.0 if no_synonyms else thesaurus.DEFAULT_WEIGHT,
-    )
+def search_options(rrf_k: int, no_synonyms: bool) -> dict[str, float]:
+    """Return the searcher's options of the command: fusion and thesaurus settings."""
+    return {
+        "rrf_k": rrf_k,
+        "expansion_weight": 0.0 if no_synonyms else DEFAULT_EXPANSION_WEIGHT,
+    }
 
 
 def _snippet(hit: Hit, width: int = 320) -> str:
@@ -121,9 +126,9 @@ def search(
     """
     env.use_chroma(chroma_url)
     filters = Filters(themes, min_confidence, kind, body, doc, since, until, recommendations_only)
-    searcher = make_searcher(env, rrf_k, no_synonyms)
-    hits = searcher.search(query, k=k, mode=mode, filters=filters)
-    added = searcher.synonyms(query) if mode != "dense" else []
+    options = search_options(rrf_k, no_synonyms)
+    hits = env.workspace.search(query, k=k, mode=mode, filters=filters, **options)
+    added = env.workspace.synonyms(query, **options) if mode != "dense" else []
     if as_json:
         emit_json(shapes.search_json(query, mode, hits, added))
         return
@@ -186,11 +191,9 @@ def reindex(
     env.use_chroma(chroma_url)
     with progress("Vecteurs", sys.stderr.isatty() and not as_json) as on_progress:
         if vectors or embeddings:
-            report = rebuild_vectors(
-                env.settings, env.catalog, reembed=embeddings, progress=on_progress
-            )
+            report = env.workspace.reindex(full=True, reembed=embeddings, progress=on_progress)
         else:
-            report = sync_vectors(env.settings, env.catalog, progress=on_progress)
+            report = env.workspace.reindex(progress=on_progress)
     if as_json:
         emit_json(report)
         return
@@ -214,7 +217,7 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
       ceser vectors-status --json
     """
     env.use_chroma(chroma_url)
-    status = vector_status(env.settings, env.catalog)
+    status = env.workspace.vector_status()
     if as_json:
         emit_json(status)
     else:
@@ -267,11 +270,12 @@ def eval_(
     """
     env.use_chroma(chroma_url)
     if set(modes or MODES) & {"dense", "hybrid"}:
-        status = vector_status(env.settings, env.catalog)
+        status = env.workspace.vector_status()
         if status["missing"]:
             click.echo(f"Attention : {status_line(status)}", err=True)
-    found = load_queries(queries or default_queries_path())
-    report = evaluate(make_searcher(env, rrf_k, no_synonyms), found, split, modes or MODES)
+    options = search_options(rrf_k, no_synonyms)
+    path = queries or default_queries_path()
+    report = env.workspace.evaluate_search(path, split, modes or MODES, **options)
     if as_json:
         emit_json(report)
         return

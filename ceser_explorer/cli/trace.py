@@ -42,9 +42,7 @@ def trace(env: Env, item_id: str, k: int, plan: str | None, as_json: bool) -> No
     Exemple :
       ceser trace avis_ia_generative.pdf#11 --json
     """
-    from ..tracing import trace as do_trace
-
-    result = do_trace(env.settings, env.catalog, item_id, k=k, plan=plan)
+    result = env.workspace.trace(item_id, k=k, plan=plan)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -97,11 +95,8 @@ def coverage(
     Exemple :
       ceser coverage --doc avis_ia_generative.pdf --plan plan_ia_occitanie.pdf --csv
     """
-    from ..tracing import coverage as do_coverage
-    from ..tracing import evaluate_links
-
     if links:
-        report = evaluate_links(env.settings, env.catalog, links, avis=doc, plan=plan)
+        report = env.workspace.evaluate_links(links, avis=doc, plan=plan)
         if as_json:
             emit_json(report.to_dict())
             return
@@ -117,7 +112,7 @@ def coverage(
         for line in report.spurious:
             stdout.print(f"  en trop : {line}", highlight=False)
         return
-    rows = do_coverage(env.settings, env.catalog, avis=doc, plan=plan)
+    rows = env.workspace.coverage(avis=doc, plan=plan)
     if as_json:
         emit_json([r.to_dict() for r in rows])
         return

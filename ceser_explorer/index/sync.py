@@ -80,7 +80,11 @@ def sync_vectors(
     """Make the store match the catalog (for doc_ids only, if given); return what was done."""
     embedder = embedder or get_embedder(settings.embedder)
     store = vstore.VectorStore.open(settings, embedder.id, embedder.dim, create=True)
-    assert store is not None
+    if store is None:  # create=True always opens one; a store that cannot be made says why
+        raise CeserError(
+            f"index de vecteurs {settings.chroma_url or settings.chroma_path} impossible à "
+            "ouvrir : vérifiez le dossier ou le serveur Chroma, puis « ceser reindex --vectors »."
+        )
     rows = catalog.index_rows()
     expected = {r.passage_id: r for r in rows}
     wanted = set(doc_ids) if doc_ids else None

@@ -4,15 +4,20 @@ and the evaluation on the query set."""
 from ..catalog import PassageFilter
 from .dense import DenseRetriever
 from .engine import DEFAULT_DENSE_GUARD, MODES, Retriever, Searcher
+from .evaluation import METRICS, SPLITS, default_queries_path
 from .filters import DOC_KINDS, Filters, date_bound
 from .fusion import DEFAULT_RRF_K, guard, rrf
 from .lexical import LexicalRetriever, query_terms
+from .thesaurus import DEFAULT_WEIGHT as DEFAULT_EXPANSION_WEIGHT
 
 __all__ = [
     "DEFAULT_DENSE_GUARD",
+    "DEFAULT_EXPANSION_WEIGHT",
     "DEFAULT_RRF_K",
     "DOC_KINDS",
+    "METRICS",
     "MODES",
+    "SPLITS",
     "DenseRetriever",
     "Filters",
     "LexicalRetriever",
@@ -20,6 +25,7 @@ __all__ = [
     "Retriever",
     "Searcher",
     "date_bound",
+    "default_queries_path",
     "guard",
     "query_terms",
     "rrf",

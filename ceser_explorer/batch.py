@@ -1,5 +1,8 @@
 """Incremental batch ingestion: new files in, changed files replaced, unchanged skipped.
 
+``ingest`` turns one PDF into a parsed document; this module decides which files to read and
+writes what they hold to the catalog (``Workspace.ingest`` calls it, then derives the rest).
+
 Each document goes in inside one transaction, so a failure or a kill in the middle of a
 batch never leaves a half-written document: the next run picks up where this one stopped.
 """
@@ -12,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..catalog import Catalog, FileState
-from ..errors import BadDocumentError, CeserError
-from ..models import Document
-from . import EXTRACTION_VERSION, parse_pdf
-from .pdfread import OCR_HINT, vanished
+from .catalog import Catalog, FileState
+from .errors import BadDocumentError, CeserError
+from .ingest import EXTRACTION_VERSION, parse_pdf
+from .ingest.pdfread import OCR_HINT, vanished
+from .models import Document
 
 
 class Reporter(Protocol):

@@ -1,0 +1,365 @@
+"""The library's façade: one data folder and everything built on it, in the spirit of
+sqlite-utils' ``Database``.
+
+    from ceser_explorer import Workspace
+    ws = Workspace.open("~/ceser")                       # or Workspace(Settings.load())
+    ws.ingest(["~/avis-et-plans/"])                      # PDFs in, themes and vectors after
+    hits = ws.search("former les enseignants à l'IA", k=5)
+    ws.trace("avis_ia_generative.pdf#3").matches         # the plan measures that answer it
+    ws.coverage(avis="avis_ia_generative.pdf")           # each préconisation: covered or not
+
+The workspace owns the catalog (SQLite, the source of truth), the embedder, the vector store
+(through the searcher), the searcher and the tracer, and builds each on first use. The CLI and
+the app call it; it is the one place where « ingest, then bring the derived data up to date »
+is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .batch import BatchSummary, Reporter, ingest_paths
+from .catalog import Catalog
+from .catalog import themes as theme_store
+from .config import Settings
+from .errors import CeserError
+from .index.embedders import Embedder, get_embedder
+from .models import Hit, Measure, Passage, Recommendation
+
+if TYPE_CHECKING:
+    from .classify import EvalReport, TrainResult
+    from .search import Filters, Searcher
+    from .tracing import CoverageRow, LinkReport, Trace, Tracer
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class DerivedReport:
+    """What was brought up to date after a batch, and what could not be."""
+
+    vectors: dict[str, Any] = field(default_factory=dict)
+    themed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"vectors": self.vectors, "themed_passages": self.themed, "problems": self.problems}
+
+
+@dataclass
+class IngestReport:
+    """What ``Workspace.ingest`` did: the batch, then the derived data."""
+
+    summary: BatchSummary
+    derived: DerivedReport
+
+    @property
+    def ok(self) -> bool:
+        return self.summary.ok
+
+
+class Workspace:
+    """A data folder: its catalog, embedder, vector store, searcher and tracer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings
+        self._catalog = catalog
+        self._own_catalog = catalog is None
+        self._embedder = embedder
+        self._searcher: Searcher | None = None
+        self._search_options: dict[str, Any] = {}
+        self._tracer: Tracer | None = None
+
+    @classmethod
+    def open(cls, home: str | os.PathLike[str] | None = None, **settings: Any) -> Workspace:
+        """Return the workspace of a data folder (default: $CESER_HOME, else the user's)."""
+        return cls(Settings.load(home=home, **settings))
+
+    # -- what it owns ----------------------------------------------------------------------
+
+    @property
+    def catalog(self) -> Catalog:
+        """The SQLite catalog, opened on first use."""
+        if self._catalog is None:
+            self._catalog = Catalog(self.settings.ensure().catalog_path)
+        return self._catalog
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model of the settings, loaded on first use."""
+        if self._embedder is None:
+            self._embedder = get_embedder(self.settings.embedder)
+        return self._embedder
+
+    def searcher(self, **options: Any) -> Searcher:
+        """Return the searcher (kept while the options stay the same; see ``Searcher``)."""
+        from .search import Searcher
+
+        if self._searcher is None or options != self._search_options:
+            self._searcher = Searcher(self.settings, self.catalog, self._embedder, **options)
+            self._search_options = options
+        return self._searcher
+
+    @property
+    def tracer(self) -> Tracer:
+        """The tracer of préconisations to plan measures, built on first use."""
+        from .tracing import Tracer
+
+        if self._tracer is None:
+            self._tracer = Tracer(self.settings, self.catalog, self._embedder)
+        return self._tracer
+
+    def close(self) -> None:
+        if self._own_catalog and self._catalog is not None:
+            self._catalog.close()
+            self._catalog = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingestion ---------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        prune: bool = False,
+        vectors: bool = True,
+        reporter: Reporter | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Store the PDFs of paths that changed, then update themes, vectors and postings
+        (progress: a (done, total) callback while passages are embedded)."""
+        stored: list[int] = []
+        summary = ingest_paths(
+            self.catalog,
+            list(paths),
+            prune=prune,
+            reporter=reporter,
+            on_stored=lambda doc: stored.append(doc.doc_id),
+        )
+        return IngestReport(summary, self.derive(stored, vectors=vectors, progress=progress))
+
+    def derive(
+        self,
+        doc_ids: Sequence[int],
+        vectors: bool = True,
+        themes: bool = True,
+        progress: Progress | None = None,
+    ) -> DerivedReport:
+        """Embed what changed into the vector store and classify the changed documents.
+
+        The catalog is the source of truth; a failure here never undoes what a batch stored,
+        it only says which command rebuilds the derived data.
+        """
+        from .classify import apply
+        from .index.sync import sync_vectors
+        from .search.postings import postings
+
+        report = DerivedReport()
+        if themes and doc_ids:
+            try:
+                report.themed = apply(
+                    self.settings, self.catalog, doc_ids=list(doc_ids), missing_ok=True
+                )
+            except CeserError as e:
+                report.problems.append(
+                    f"thèmes non appliqués ({e}) : relancez « ceser classify apply »."
+                )
+        if vectors:
+            try:
+                report.vectors = sync_vectors(self.settings, self.catalog, progress=progress)
+            except CeserError as e:
+                report.problems.append(
+                    f"index de vecteurs non mis à jour ({e}) : relancez "
+                    "« ceser reindex --vectors »."
+                )
+            except Exception as e:  # a Chroma server that does not answer, a full disk...
+                report.problems.append(
+                    f"index de vecteurs non mis à jour ({type(e).__name__}: {e}) : "
+                    "vérifiez le serveur Chroma ou le disque, puis « ceser reindex --vectors »."
+                )
+        if doc_ids:
+            postings(self.catalog)  # built now (and saved) rather than at the first search
+        self._searcher = self._tracer = None  # they hold what the catalog held before
+        return report
+
+    def reindex(
+        self, full: bool = False, reembed: bool = False, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Bring the vector index in line with the catalog (full: rebuild it; reembed: and
+        recompute every vector, forgetting the cache)."""
+        from .index.sync import rebuild_vectors, sync_vectors
+
+        if full or reembed:
+            return rebuild_vectors(self.settings, self.catalog, reembed=reembed, progress=progress)
+        return sync_vectors(self.settings, self.catalog, progress=progress)
+
+    def vector_status(self) -> dict[str, Any]:
+        """Compare the vector index with the catalog: missing passages, extra vectors."""
+        from .index.sync import vector_status
+
+        return vector_status(self.settings, self.catalog)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def document_id(self, ref: str | None) -> int | None:
+        """Return the id of the document named by file name or path (None for None)."""
+        if ref is None:
+            return None
+        found = self.catalog.find_document(ref)
+        if found is None:
+            raise CeserError(f"document « {ref} » absent du catalogue. Voir « ceser status ».")
+        return found.doc_id
+
+    def passages(
+        self, doc: str | None = None, kind: str | None = None, limit: int | None = None
+    ) -> list[Passage]:
+        """Return passages (of a document, of a kind) with their themes."""
+        found = self.catalog.passages(doc_id=self.document_id(doc), kind=kind, limit=limit)
+        return theme_store.with_passage_themes(self.catalog, found)
+
+    def recommendations(
+        self, doc: str | None = None, theme: str | None = None, limit: int | None = None
+    ) -> list[Recommendation]:
+        """Return the recommendations (of an avis, of a theme) with their themes."""
+        doc_id = self.document_id(doc)
+        if theme is None:
+            found = self.catalog.recommendations(doc_id=doc_id, limit=limit)
+            return theme_store.with_recommendation_themes(self.catalog, found)
+        known = theme_store.known_themes(self.catalog)
+        if theme not in known:
+            raise CeserError(
+                f"thème « {theme} » inconnu du catalogue (connus : "
+                f"{', '.join(known) or 'aucun'}) : lancez « ceser classify train » puis "
+                "« ceser classify apply »."
+            )
+        return theme_store.recommendations_with_theme(self.catalog, theme, doc_id=doc_id)[:limit]
+
+    def measures(self, doc: str | None = None, limit: int | None = None) -> list[Measure]:
+        """Return the axes, measures and actions of the plans (of one plan)."""
+        return self.catalog.measures(doc_id=self.document_id(doc), limit=limit)
+
+    # -- search, themes, tracing --------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+        **options: Any,
+    ) -> list[Hit]:
+        """Return the k best hits for query (see ``Searcher.search`` and ``Filters``)."""
+        return list(self.searcher(**options).search(query, k=k, mode=mode, filters=filters))
+
+    def prepare_search(self, **options: Any) -> Searcher:
+        """Return the searcher with its model, thesaurus, postings and vector store loaded now
+        rather than at the first search (a server warms up once)."""
+        searcher = self.searcher(**options)
+        searcher.embedder.encode_queries(["préchauffage"])
+        searcher.expansions("préchauffage")  # the thesaurus and the BM25 postings
+        with contextlib.suppress(CeserError):  # no vectors yet: the search will say what to run
+            searcher.vector_store()
+        return searcher
+
+    def synonyms(self, query: str, **options: Any) -> list[str]:
+        """Return the expressions the thesaurus adds to the query."""
+        return list(self.searcher(**options).synonyms(query))
+
+    def evaluate_search(
+        self, queries: str | Path, split: str = "test", modes: Sequence[str] = (), **options: Any
+    ) -> dict[str, Any]:
+        """Return the search metrics on a query set (see ``search.evaluation``)."""
+        from .search import MODES
+        from .search.evaluation import evaluate, load_queries
+
+        found = load_queries(queries)
+        return evaluate(self.searcher(**options), found, split, tuple(modes) or MODES)
+
+    def train_themes(
+        self, data: str | Path, taxonomy: str | Path, progress: Progress | None = None
+    ) -> TrainResult:
+        """Train the theme classifier on the labelled passages (see ``classify.train``)."""
+        from .classify import train
+
+        return train(self.settings, data, taxonomy, progress=progress)
+
+    def evaluate_themes(
+        self, data: str | Path | None = None, progress: Progress | None = None
+    ) -> EvalReport:
+        """Evaluate the theme classifier on the test split (see ``classify.evaluate``)."""
+        from .classify import evaluate
+
+        return evaluate(self.settings, data, progress=progress)
+
+    def apply_themes(self, docs: Sequence[str] = (), progress: Progress | None = None) -> int:
+        """Give the catalog's passages (of some documents) their themes; return how many."""
+        from .classify import apply
+
+        doc_ids = [d for d in (self.document_id(ref) for ref in docs) if d is not None] or None
+        return apply(self.settings, self.catalog, doc_ids, progress=progress)
+
+    def theme_names(self) -> dict[str, str]:
+        """Return {theme key: French label} from the trained model's taxonomy, else the
+        shipped taxonomy (empty when neither can be read)."""
+        from .classify import has_model, load_model, load_taxonomy
+
+        try:
+            if has_model(self.settings):
+                return {t.key: t.label for t in load_model(self.settings).taxonomy.themes}
+        except CeserError:
+            pass
+        try:
+            return {t.key: t.label for t in load_taxonomy().themes}
+        except CeserError:
+            return {}
+
+    def scored_themes(self) -> list[str]:
+        """Return the themes that have scores in the catalog (none before classification)."""
+        return theme_store.known_themes(self.catalog)
+
+    def theme_model_id(self) -> str | None:
+        """Return the id of the theme model whose scores the catalog holds, if any."""
+        return theme_store.get_setting(self.catalog, "themes.model")
+
+    def with_themes(self, passages: Sequence[Passage]) -> list[Passage]:
+        """Return the passages with their theme scores, labels and doubts."""
+        return theme_store.with_passage_themes(self.catalog, passages)
+
+    def theme_counts(self) -> dict[str, dict[str, int]]:
+        """Return {theme: {retained, review}} counts of the catalog."""
+        return theme_store.theme_counts(self.catalog)
+
+    def trace(self, item_id: str, k: int = 5, plan: str | None = None) -> Trace:
+        """Return the plan measures that answer a préconisation (or the reverse)."""
+        from .tracing import trace
+
+        return trace(self.settings, self.catalog, item_id, k=k, plan=plan, tracer=self.tracer)
+
+    def coverage(self, avis: str | None = None, plan: str | None = None) -> list[CoverageRow]:
+        """Return, for each préconisation of the avis, its best plan measure and coverage."""
+        from .tracing import coverage
+
+        rows = coverage(self.settings, self.catalog, avis=avis, plan=plan, tracer=self.tracer)
+        return list(rows)
+
+    def evaluate_links(
+        self, links: str | Path, avis: str | None = None, plan: str | None = None
+    ) -> LinkReport:
+        """Return precision and recall of tracing against true links (TOML)."""
+        from .tracing import evaluate_links
+
+        return evaluate_links(self.settings, self.catalog, links, avis=avis, plan=plan)
