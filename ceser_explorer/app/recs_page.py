@@ -238,7 +238,9 @@ def render() -> None:
     rows = table_rows(shown, names, cover)
     st.caption(f"{len(shown)} préconisations sur {len(recs)}.")
     table = pd.DataFrame(rows, columns=list(COLUMNS))
-    table["N°"] = [("" if n is None else str(n)) for n in table["N°"]]
+    # from the rows, not the frame: pandas turns [1, None] into floats (« 1.0 », « nan »), and
+    # Streamlit shows a missing integer as « None »
+    table["N°"] = ["" if row["N°"] is None else str(row["N°"]) for row in rows]
     event = st.dataframe(
         table,
         hide_index=True,

@@ -14,7 +14,9 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
+from itertools import pairwise
 
+from .chars import letter_spaced_runs
 from .pdfread import RawPage, TableRegion, Word
 
 FULL = -1  # column index of a line that spans the gutter
@@ -88,14 +90,13 @@ class PageLayout:
 
 
 def _join_words(words: list[Word]) -> str:
-    out = ""
-    prev: Word | None = None
-    for w in words:
-        if prev is not None:
-            gap = w.x0 - prev.x1
-            out += " " if gap > 0.12 * max(w.size, prev.size, 4.0) else ""
-        out += w.text
-        prev = w
+    gaps = [b.x0 - a.x1 for a, b in pairwise(words)]
+    spaced = letter_spaced_runs([w.text for w in words], gaps, _dominant_size(words) or 10.0)
+    out = words[0].text if words else ""
+    for k, w in enumerate(words[1:]):
+        prev = words[k]
+        glued = spaced[k] or gaps[k] <= 0.12 * max(w.size, prev.size, 4.0)
+        out += ("" if glued else " ") + w.text
     return out
 
 

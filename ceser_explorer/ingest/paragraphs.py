@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Box, PageText, PassageDraft, Provenance, Span
+from .chars import ends_with_break
 from .layout import Line, PageLayout, TableItem
 
 _TERMINAL = tuple(".!?:;»)…")
@@ -438,7 +439,10 @@ def _continues(
 def _append(draft: _Draft, line: Line, vocab: Vocabulary) -> None:
     text = line.text.strip()
     if draft.text:
-        if draft.text.endswith("-") and text[:1].isalpha():
+        cut = ends_with_break(draft.text)
+        if cut == "soft":  # a soft hyphen only ever breaks a word
+            draft.text = draft.text[:-1] + text
+        elif cut == "hyphen" and text[:1].isalpha():
             draft.text = vocab.join(draft.text, text)
         else:
             draft.text += " " + text
