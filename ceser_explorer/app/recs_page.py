@@ -185,7 +185,7 @@ def _matches(ctx: state.Context, r: Recommendation) -> None:
         width="stretch",
         column_config={
             "Score": st.column_config.ProgressColumn(
-                "Score", min_value=0.0, max_value=1.0, format="%.2f", width="small"
+                "Score", min_value=0.0, max_value=1.0, format="localized", width="small"
             ),
             "Répond": st.column_config.TextColumn("Répond", width="small"),
             "Mesure": st.column_config.TextColumn("Mesure", width="large"),
@@ -256,7 +256,7 @@ def render() -> None:
             "Document": st.column_config.TextColumn("Document", width="medium"),
             "Réponse du plan": st.column_config.TextColumn("Réponse du plan", width="medium"),
             "Page": st.column_config.NumberColumn("Page", width="small"),
-            "Score": st.column_config.NumberColumn("Score", format="%.2f", width="small"),
+            "Score": st.column_config.NumberColumn("Score", format="localized", width="small"),
         },
     )
     a, b, _ = st.columns([1, 1, 4])
