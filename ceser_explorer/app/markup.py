@@ -43,7 +43,7 @@ STYLE = """
 # Streamlit's page is declared English (<html lang="en">) and some of its own strings cannot be
 # set from Python: the page is declared French, and those strings are put in French as they
 # appear (a screen reader reads the lang attribute and the aria-labels).
-FRENCH = """
+FRENCH = r"""
 <script>
 (() => {
   const doc = window.parent ? window.parent.document : document;

@@ -56,8 +56,9 @@ def letter_spaced_runs(texts: list[str], gaps: list[float], size: float) -> list
     """Return, for each gap between words, True where it only spaces out a word's letters.
 
     A letter-spaced word prints each letter as a word of its own (« A V I S »): runs of three
-    or more one-letter capitals (four or more letters in lowercase) are joined where their gap is no wider than 1.6 times the
-    narrowest gap of the run (the space between two spaced words is wider than that).
+    or more one-letter capitals (four in lowercase: « il y a à » has three) are joined where
+    their gap is no wider than 1.6 times the narrowest gap of the run (the space between two
+    spaced words is wider than that).
     """
     joined = [False] * len(gaps)
     i = 0
