@@ -26,11 +26,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	touch $@
 
 ## demo: train the theme model once, ingest corpus/ into .ceser-home/ and open the explorer
+## (DEMO_SMOKE=1: start it, check every page, stop; what CI runs)
 demo: install
 	test -f $(DEMO_HOME)/models/themes.joblib || CESER_HOME=$(DEMO_HOME) $(CESER) classify train
 	CESER_HOME=$(DEMO_HOME) $(CESER) ingest corpus/ ; test $$? -le 1
 	CESER_HOME=$(DEMO_HOME) $(CESER) status
-	CESER_HOME=$(DEMO_HOME) $(CESER) explore --port $(PORT)
+	CESER_HOME=$(DEMO_HOME) $(CESER) explore --port $(PORT) $(if $(DEMO_SMOKE),--smoke --no-browser)
 
 ## test: the whole test suite
 test: install-dev

@@ -322,6 +322,15 @@ def test_recommendations_table_lists_the_13_and_exports_them(
     )
 
 
+def test_recommendation_numbers_are_whole_numbers_or_blank(app_env: Settings) -> None:
+    # unnumbered préconisations beside numbered ones once turned the column into floats
+    at = open_app("preconisations.py")
+    at.selectbox(key="r_doc").set_value("avis_ia_generative.pdf").run()
+    column = list(at.dataframe[0].value["N°"])
+    assert sorted(int(n) for n in column if n) == list(range(1, 14))
+    assert all(n == "" or n.isdigit() for n in column), column
+
+
 def test_selecting_a_recommendation_shows_its_source_and_plan_measures(
     app_env: Settings, shown: dict[str, list[Any]]
 ) -> None:

@@ -1,4 +1,4 @@
-"""End to end in a real browser: ``streamlit run app.py`` driven by Playwright and chromium."""
+"""End to end in a real browser: the explorer started as users start it, driven by Playwright."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from helpers import ROOT, wait_until_up
@@ -38,36 +40,46 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def server(app_home: Path, free_port: int, tmp_path: Path) -> Iterator[str]:
-    """Serve app.py with streamlit on 127.0.0.1 and return its URL; stop it afterwards."""
-    env = dict(os.environ, CESER_HOME=str(app_home), CESER_CORPUS=str(tmp_path / "corpus"))
+PAGES = ("", "preconisations", "documents", "import")
+ENGLISH = re.compile(r"\b(the|for|with|Help|Show|Download|Copy|Link|axis|Choose|upload|App)\b")
+# what a user types: the console script installed with the package, or streamlit on app.py
+STARTS = {
+    "ceser explore": lambda port: [
+        str(Path(sys.executable).with_name("ceser")),
+        "explore",
+        "--port",
+        str(port),
+        "--no-browser",
+    ],
+    "streamlit run app.py": lambda port: [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ],
+}
+
+
+def serve(how: str, home: Path, port: int, tmp_path: Path) -> Iterator[str]:
+    """Start the explorer as a user would (how: a key of STARTS); yield its URL, then stop it."""
+    env = dict(os.environ, CESER_HOME=str(home), CESER_CORPUS=str(tmp_path / "corpus"))
     env.pop("CESER_CHROMA_URL", None)
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(free_port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        STARTS[how](port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    url = f"http://127.0.0.1:{free_port}"
+    url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{url}/_stcore/health", proc, tmp_path / "streamlit.log")
         yield url
@@ -78,6 +90,65 @@ def server(app_home: Path, free_port: int, tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def server(app_home: Path, free_port: int, tmp_path: Path) -> Iterator[str]:
+    """Serve the explorer with ``ceser explore`` on 127.0.0.1 and return its URL."""
+    yield from serve("ceser explore", app_home, free_port, tmp_path)
+
+
+def offline_page(browser: Any, outside: list[str]) -> Any:
+    """Return a French page whose requests to any host but this machine fail and are listed."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+
+    def route(r: Any) -> None:
+        host = urlsplit(r.request.url).hostname or ""
+        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return page
+
+
+@pytest.mark.parametrize("how", list(STARTS))
+def test_every_page_opens_without_error_and_offline(
+    how: str, app_home: Path, free_port: int, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for url in serve(how, app_home, free_port, tmp_path):
+                page = offline_page(browser, outside)
+                for path in PAGES:
+                    page.goto(f"{url}/{path}")
+                    title = page.locator("h1").first
+                    expect(title).to_be_visible(timeout=120_000)
+                    page.wait_for_timeout(1500)  # let the script run to its end
+                    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
+                    errors = page.locator(
+                        '[data-testid="stException"], [data-testid="stAlertContentError"]'
+                    )
+                    assert errors.count() == 0, f"{how} /{path}: {errors.first.inner_text()}"
+                    assert "Error" not in page.locator("body").inner_text()
+                    assert page.locator("html").get_attribute("lang") == "fr", path
+                    labels = page.eval_on_selector_all(
+                        "[aria-label]", "els => els.map(e => e.getAttribute('aria-label'))"
+                    )
+                    english = [x for x in labels if ENGLISH.search(x)]
+                    assert english == [], f"/{path}: screen-reader labels in English"
+                    name = f"{how.split()[0]}-{path or 'recherche'}.png"
+                    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        finally:
+            browser.close()
+    assert outside == [], f"requests left this machine: {outside[:5]}"
 
 
 def test_search_and_source_view_in_chromium(server: str) -> None:

@@ -87,23 +87,21 @@ def test_the_13_preconisations_of_the_occitanie_avis(parsed):
     assert all("3.2 Recherche et innovation" in s for s in sections[6:])
 
 
-def test_inline_recommendations_have_the_ceser_as_subject(parsed):
-    doc = parsed["avis_ia_generative.pdf"]
+def test_the_ia_avis_lists_its_13_numbered_preconisations_and_nothing_else(parsed):
+    # its prose announces the préconisations first (« Le CESER recommande… ») and says how
+    # many there are (« Le CESER formule treize préconisations… »): neither is one of them
+    recs = parsed["avis_ia_generative.pdf"].recommendations
+    assert sorted(r.number for r in recs if r.number is not None) == list(range(1, 14))
+    assert len(recs) == 13
+    assert not any("treize préconisations" in r.text for r in recs)
+
+
+def test_inline_recommendations_in_an_avis_without_numbered_ones(parsed):
+    doc = parsed["avis_transport.pdf"]
     inline = [r.text for r in doc.recommendations if r.inline]
-    assert len(inline) >= 8
-    assert all("CESER" in t for t in inline)
-    verbs = (
-        "recommande",
-        "préconise",
-        "invite",
-        "demande",
-        "souhaite",
-        "encourage",
-        "appelle",
-        "alerte",
-        "propose",
-    )
-    assert len({v for v in verbs for t in inline if v in t}) >= 5
+    numbered = [r for r in doc.recommendations if r.number is not None]
+    assert len(numbered) >= 3 or len(inline) >= 3
+    assert all("CESER" in t or t.lower().startswith(("il ", "nous ", "elle ")) for t in inline)
 
 
 def test_plan_measures_carry_their_amounts(parsed):

@@ -80,7 +80,7 @@ def test_metadata_detected_from_the_cover(two):
     assert two.kind == "avis"
     assert two.body == "CESER Test"
     assert two.date == "2024-03-03"
-    assert two.title == "Avis du CESER Test"
+    assert two.title == "La formation des adultes"  # « Avis du CESER Test » is the type line
 
 
 def test_numbered_and_inline_recommendations(two):

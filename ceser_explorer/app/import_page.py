@@ -91,7 +91,7 @@ def _upload(ctx: state.Context, folder: Path) -> None:
     n = st.session_state.setdefault("i_round", 0)
     files = st.file_uploader(
         f"Déposez un ou plusieurs PDF (au plus {uploads.MAX_BYTES // 2**20} Mo chacun)",
-        type=["pdf"],
+        type=None,  # checked by uploads.check_pdf, in French (Streamlit's refusal is English)
         accept_multiple_files=True,
         key=f"i_files_{n}",
         max_upload_size=uploads.MAX_BYTES // 2**20,

@@ -40,6 +40,89 @@ STYLE = """
 """
 
 
+# Streamlit's page is declared English (<html lang="en">) and some of its own strings cannot be
+# set from Python: the page is declared French, and those strings are put in French as they
+# appear (a screen reader reads the lang attribute and the aria-labels).
+FRENCH = r"""
+<script>
+(() => {
+  const doc = window.parent ? window.parent.document : document;
+  const words = {
+    "Choose an option": "Choisir…",
+    "No results": "Aucun résultat",
+    "Clear all": "Tout effacer",
+    "Clear value": "Effacer",
+    "Open": "Ouvrir",
+    "Close": "Fermer",
+    "Main menu": "Menu principal",
+    "Show password text": "Afficher le texte",
+    "Download as CSV": "Télécharger en CSV",
+    "Search": "Rechercher",
+    "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran",
+    "Copy to clipboard": "Copier",
+    "Running...": "En cours…",
+    "Stop": "Arrêter",
+    "Rerun": "Relancer",
+    "Skip to content": "Aller au contenu",
+    "App pages": "Pages de l'explorateur",
+    "Link to heading": "Lien vers ce titre",
+    "Show/hide columns": "Afficher ou masquer des colonnes",
+    "Copy Vega-Lite spec": "Copier la définition du graphique",
+    "Download as PNG": "Télécharger en PNG",
+    "Download as SVG": "Télécharger en SVG",
+    "Show data": "Voir les données",
+    "Vega visualization": "Graphique",
+    "file upload": "Dépôt de fichiers",
+    "Upload": "Déposer",
+    "Delete": "Supprimer",
+  };
+  const prefixes = [["Help for ", "Aide : "]];
+  const sentences = [
+    [/^(?:Error: )?File must be (.+) or smaller\.$/, "Le fichier doit faire au plus $1."],
+    [/^(?:Error: )?(.+) files are not allowed\.$/, "Fichiers de type $1 refusés."],
+  ];
+  const french = (v) => {
+    if (words[v]) return words[v];
+    for (const [en, fr] of prefixes) if (v.startsWith(en)) return fr + v.slice(en.length);
+    // the chart library describes each bar and axis in English: the chart is named instead
+    if (/streamlit-generated|^(X|Y)-axis |^Symbol legend /.test(v)) return "";
+    return null;
+  };
+  const fix = () => {
+    if (doc.documentElement.lang !== "fr") doc.documentElement.lang = "fr";
+    for (const el of doc.querySelectorAll("[aria-label],[title],[placeholder]")) {
+      for (const a of ["aria-label", "title", "placeholder"]) {
+        const v = el.getAttribute(a);
+        const t = v ? french(v) : null;
+        if (t === "") { el.removeAttribute(a); el.setAttribute("aria-hidden", "true"); }
+        else if (t) el.setAttribute(a, t);
+      }
+    }
+    const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const t = n.nodeValue.trim();
+      if (!t) continue;
+      if (words[t]) { n.nodeValue = n.nodeValue.replace(t, words[t]); continue; }
+      for (const [re, fr] of sentences) {
+        if (re.test(t)) { n.nodeValue = t.replace(re, fr); break; }
+      }
+    }
+  };
+  fix();
+  if (!doc.__ceserFrench) {
+    doc.__ceserFrench = true;
+    let queued = false;
+    const later = () => {
+      if (!queued) { queued = true; setTimeout(() => { queued = false; fix(); }, 50); }
+    };
+    new MutationObserver(later).observe(doc.body, {subtree: true, childList: true,
+      attributes: true, attributeFilter: ["aria-label", "title", "placeholder"]});
+  }
+})();
+</script>
+"""
+
 _MD = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 

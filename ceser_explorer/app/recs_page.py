@@ -174,7 +174,7 @@ def _matches(ctx: state.Context, r: Recommendation) -> None:
         width="stretch",
         column_config={
             "Score": st.column_config.ProgressColumn(
-                "Score", min_value=0.0, max_value=1.0, format="%.2f", width="small"
+                "Score", min_value=0.0, max_value=1.0, format="localized", width="small"
             ),
             "Répond": st.column_config.TextColumn("Répond", width="small"),
             "Mesure": st.column_config.TextColumn("Mesure", width="large"),
@@ -227,7 +227,9 @@ def render() -> None:
     rows = table_rows(shown, names, cover)
     st.caption(f"{len(shown)} préconisations sur {len(recs)}.")
     table = pd.DataFrame(rows, columns=list(COLUMNS))
-    table["N°"] = [("" if n is None else str(n)) for n in table["N°"]]
+    # from the rows, not the frame: pandas turns [1, None] into floats (« 1.0 », « nan »), and
+    # Streamlit shows a missing integer as « None »
+    table["N°"] = ["" if row["N°"] is None else str(row["N°"]) for row in rows]
     event = st.dataframe(
         table,
         hide_index=True,
@@ -243,7 +245,7 @@ def render() -> None:
             "Document": st.column_config.TextColumn("Document", width="medium"),
             "Réponse du plan": st.column_config.TextColumn("Réponse du plan", width="medium"),
             "Page": st.column_config.NumberColumn("Page", width="small"),
-            "Score": st.column_config.NumberColumn("Score", format="%.2f", width="small"),
+            "Score": st.column_config.NumberColumn("Score", format="localized", width="small"),
         },
     )
     a, b, _ = st.columns([1, 1, 4])

@@ -24,6 +24,7 @@ EXAMPLES = (
     "soutien aux start-up",
     "transfert de technologie vers les PME",
 )
+CONFIDENCES = tuple(round(i * 0.05, 2) for i in range(21))
 DEFAULTS: dict[str, Any] = {
     "f_themes": [],
     "f_conf": 0.5,
@@ -115,11 +116,10 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
             )
             or []
         )
-        conf = right.slider(
+        conf = right.select_slider(
             "Confiance minimale",
-            0.0,
-            1.0,
-            step=0.05,
+            CONFIDENCES,
+            format_func=markup.score_fr,  # « 0,50 »: Streamlit's slider prints « 0.50 »
             key="f_conf",
             persist_state="session",
             help="Score minimal du thème pour qu'un passage soit retenu par le filtre.",

@@ -1,4 +1,4 @@
-"""The script Streamlit runs for ``ceser explore`` (absolute imports: Streamlit runs it as a file)."""
+"""The script that ``ceser explore`` serves: absolute imports, as Streamlit runs it as a file."""
 
 from ceser_explorer.app.main import main
 

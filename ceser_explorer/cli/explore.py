@@ -75,8 +75,15 @@ def open_later(url: str, delay: float = 4.0) -> None:
     show_default=True,
     help="Ouvrir un onglet du navigateur.",
 )
+@click.option(
+    "--smoke",
+    is_flag=True,
+    help="Vérifier puis arrêter : démarre le serveur, exécute chaque page, signale toute erreur.",
+)
 @pass_env
-def explore(env: Env, port: int, host: str, chroma_url: str | None, browser: bool) -> None:
+def explore(
+    env: Env, port: int, host: str, chroma_url: str | None, browser: bool, smoke: bool
+) -> None:
     """Ouvrir l'explorateur (recherche, préconisations, documents, import) dans le navigateur.
 
     Il lit le même dossier de données que les autres commandes ($CESER_HOME ou --home).
@@ -84,6 +91,7 @@ def explore(env: Env, port: int, host: str, chroma_url: str | None, browser: boo
     \b
     Exemple :
       ceser explore --port 8502 --no-browser
+      ceser explore --smoke          # démarre, vérifie chaque page, s'arrête (code 1 si erreur)
     """
     environ = dict(os.environ)
     environ[ENV_HOME] = str(env.settings.home)
@@ -91,8 +99,13 @@ def explore(env: Env, port: int, host: str, chroma_url: str | None, browser: boo
         environ[ENV_CHROMA_URL] = chroma_url or env.settings.chroma_url or ""
     if env.settings.embedder:
         environ[ENV_EMBEDDER] = env.settings.embedder
-    click.echo(f"Explorateur sur http://{host}:{port} (Ctrl+C pour arrêter).", err=True)
     cmd = streamlit_command(APP, host, port)
+    if smoke:
+        from .app.smoke import smoke as run_smoke
+
+        say = lambda line: click.echo(line, err=True)  # noqa: E731
+        sys.exit(run_smoke(cmd, environ, f"http://{host}:{port}", APP, say))
+    click.echo(f"Explorateur sur http://{host}:{port} (Ctrl+C pour arrêter).", err=True)
     if browser:
         open_later(f"http://{host}:{port}")
     if os.name == "posix":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +15,11 @@ from .recommendations import find_measures, find_recommendations
 # 1: first release. 2: cover lines and the table of contents head no section, unnumbered
 # headings take the level of the numbered headings of their size, full-width lines are not cut
 # at a false gutter, footnote calls set at 80 % of the text go, line-end hyphens are judged
-# with a French lexicon too.
-EXTRACTION_VERSION = 2
+# with a French lexicon too. 3: hyphen code points, ligatures, letter-spacing; any number of
+# columns; recommendations in every labelling style, inline with any subject; metadata from
+# the issuer, the running header and the closing lines.
+EXTRACTION_VERSION = 3
+_CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
 
 def parse_pdf(
@@ -46,7 +50,9 @@ def parse_pdf(
                 layout.drop_superscripts(item)
     meta = metadata.resolve(path, pages)
     passages, texts = paragraphs.build_passages(pages, body)
-    passages, recs = find_recommendations(passages, meta.kind)
+    # a CESER's documents carry recommendations whatever type they were taken for
+    by_ceser = meta.kind != "plan" or bool(_CESER.search(f"{meta.body} {meta.title}"))
+    passages, recs = find_recommendations(passages, meta.kind, ceser=by_ceser)
     measures: list = []
     if meta.kind == "plan":
         passages, measures = find_measures(passages)

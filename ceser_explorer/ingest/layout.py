@@ -14,7 +14,9 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
+from itertools import pairwise
 
+from .chars import letter_spaced_runs
 from .pdfread import RawPage, TableRegion, Word
 
 FULL = -1  # column index of a line that spans the gutter
@@ -88,14 +90,13 @@ class PageLayout:
 
 
 def _join_words(words: list[Word]) -> str:
-    out = ""
-    prev: Word | None = None
-    for w in words:
-        if prev is not None:
-            gap = w.x0 - prev.x1
-            out += " " if gap > 0.12 * max(w.size, prev.size, 4.0) else ""
-        out += w.text
-        prev = w
+    gaps = [b.x0 - a.x1 for a, b in pairwise(words)]
+    spaced = letter_spaced_runs([w.text for w in words], gaps, _dominant_size(words) or 10.0)
+    out = words[0].text if words else ""
+    for k, w in enumerate(words[1:]):
+        prev = words[k]
+        glued = spaced[k] or gaps[k] <= 0.12 * max(w.size, prev.size, 4.0)
+        out += ("" if glued else " ") + w.text
     return out
 
 
@@ -106,35 +107,82 @@ def _dominant_size(words: list[Word]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def find_gutter(words: list[Word], width: float) -> float | None:
-    """Return the x of a vertical gutter that splits the page in two columns, if any."""
+def find_gutters(words: list[Word], width: float) -> list[float]:
+    """Return the x of each vertical gutter that splits the page into columns (maybe none).
+
+    A gutter is a vertical band that (almost) no word covers, between 15 % and 85 % of the
+    page width, with enough words on each side of it: two, three or more columns alike.
+    """
     if len(words) < 40:
-        return None
-    lo, hi = int(width * 0.3), int(width * 0.7)
+        return []
+    lo, hi = int(width * 0.15), int(width * 0.85)
     cover = [0] * (hi - lo)
     for w in words:
         a, b = max(lo, int(w.x0) - 1), min(hi, int(w.x1) + 2)
         for x in range(a, b):
             cover[x - lo] += 1
-    best = min(cover)
-    if best > max(2, 0.04 * len(words)):
-        return None
-    # centre of the longest run of minimal coverage
-    runs: list[tuple[int, int, int]] = []
+    limit = max(2, 0.04 * len(words))
+    runs: list[tuple[int, int]] = []
     start: int | None = None
-    for i, c in enumerate([*cover, best + 1]):
-        if c == best and start is None:
+    for i, c in enumerate([*cover, limit + 1]):
+        if c <= limit and start is None:
             start = i
-        elif c != best and start is not None:
-            runs.append((i - start, start, i))
+        elif c > limit and start is not None:
+            runs.append((start, i))
             start = None
-    _, a, b = max(runs)
-    gutter = lo + (a + b) / 2
-    left = sum(1 for w in words if w.x1 <= gutter)
-    right = sum(1 for w in words if w.x0 >= gutter)
-    if min(left, right) < max(8, 0.05 * len(words)):
-        return None
-    return gutter
+    gutters: list[float] = []
+    for a, b in runs:
+        if b - a < 3:  # narrower than a column gap
+            continue
+        # the centre of the band's least covered part
+        least = min(cover[a:b])
+        xs = [i for i in range(a, b) if cover[i] == least]
+        gutter = lo + (xs[0] + xs[-1]) / 2
+        left = [w for w in words if w.x1 <= gutter and (not gutters or w.x0 >= gutters[-1])]
+        right = [w for w in words if w.x0 >= gutter]
+        enough = min(len(left), len(right)) >= max(8, 0.05 * len(words))
+        # a column holds lines of text: a band of bullets or numbers beside a list is none
+        wide = all(
+            max(w.x1 for w in side) - min(w.x0 for w in side) > 0.12 * width
+            for side in (left, right)
+            if side
+        )
+        region = [w for w in words if not gutters or w.x0 >= gutters[-1]]
+        if enough and wide and _splits_rows(region, gutter):
+            gutters.append(gutter)
+    return gutters
+
+
+def _splits_rows(words: list[Word], gutter: float) -> bool:
+    """Return True when the band parts columns, not the ragged ends of the same lines.
+
+    Lines that run across a real gutter are few (headings or tables spanning the columns);
+    across the band that the ends of ragged lines leave free (a list, short paragraphs), many
+    lines run on: a word straddles it, or only a word space separates the words on its sides.
+    """
+    crossing = 0
+    with_right = 0
+    for row in _rows(words):
+        lx = [w.x1 for w in row if w.x1 <= gutter]
+        rx = [w.x0 for w in row if w.x0 >= gutter]
+        across = any(w.x0 < gutter < w.x1 for w in row)
+        if rx or across:
+            with_right += 1
+            near = bool(lx and rx) and min(rx) - max(lx) < 0.5 * _dominant_size(row)
+            crossing += across or near
+    return crossing <= max(1.0, 0.3 * with_right)
+
+
+def _column_of(x0: float, x1: float, gutters: list[float]) -> int:
+    """Return the column index of a span, FULL if it crosses a gutter."""
+    col = 0
+    for g in gutters:
+        if x1 <= g + 1:
+            return col
+        if x0 < g - 1:
+            return FULL
+        col += 1
+    return col
 
 
 def _spans_gutter(row: list[Word], gutter: float) -> bool:
@@ -216,22 +264,24 @@ def layout_page(raw: RawPage) -> PageLayout:
         _ocr_sizes(words)
     leaders = sum(1 for w in words if _LEADER.fullmatch(w.text))
     # a table of contents has its page numbers in a column of their own: not two columns
-    gutter = None if leaders > 0.15 * max(len(words), 1) else find_gutter(words, raw.width)
+    gutters = [] if leaders > 0.15 * max(len(words), 1) else find_gutters(words, raw.width)
     lines: list[Line] = []
     grouped: list[tuple[int, list[Word]]] = []
-    if gutter is None:
+    if not gutters:
         grouped = [(0, row) for row in _rows(words)]
     else:
         rest: list[Word] = []
         for row in _rows(words):
-            if _spans_gutter(row, gutter):
+            if any(_spans_gutter(row, g) for g in gutters):
                 grouped.append((FULL, row))
             else:
                 rest.extend(row)
-        # column lines are grouped per column, so that baselines of the other column
-        # never mix in
-        grouped += [(0, r) for r in _rows([w for w in rest if w.x1 <= gutter + 1])]
-        grouped += [(1, r) for r in _rows([w for w in rest if w.x1 > gutter + 1])]
+        # column lines are grouped per column, so that baselines of another column never mix in
+        by_col: dict[int, list[Word]] = {}
+        for w in rest:
+            by_col.setdefault(_column_of(w.x1 - 0.01, w.x1, gutters), []).append(w)
+        for col in sorted(by_col):
+            grouped += [(col, r) for r in _rows(by_col[col])]
     for col, row in grouped:
         row.sort(key=lambda w: w.x0)
         lines.append(Line(raw.number, col, row, _dominant_size(row), ocr=raw.ocr))
@@ -241,19 +291,9 @@ def layout_page(raw: RawPage) -> PageLayout:
             if f.x0 <= cx <= f.x1 and f.top <= cy <= f.bottom:
                 line.frame = i
         line.text = _join_words(line.words)
-    tables = [TableItem(raw.number, _table_col(t, gutter), t) for t in raw.tables]
+    tables = [TableItem(raw.number, _column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
     page.items = _reading_order(lines, tables)
     return page
-
-
-def _table_col(t: TableRegion, gutter: float | None) -> int:
-    if gutter is None:
-        return 0
-    if t.x1 <= gutter + 1:
-        return 0
-    if t.x0 >= gutter - 1:
-        return 1
-    return FULL
 
 
 def _top(item: Line | TableItem) -> float:

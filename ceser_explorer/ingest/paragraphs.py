@@ -16,11 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Box, PageText, PassageDraft, Provenance, Span
+from .chars import ends_with_break
 from .layout import Line, PageLayout, TableItem
 
 _TERMINAL = tuple(".!?:;»)…")
 _SENTENCE_END = tuple(".!?»)…")
-_BULLET = re.compile(r"^[•–—▪■●◦\-]\s?$")
+# what opens a list item: a bullet, or a number, roman numeral or letter with « . » or « ) »
+_LIST_MARK = re.compile(
+    r"^(?:[•–—▪■●◦►➢✓\-]|\d{1,2}[.)]|[a-hA-H][.)]|[IVXLC]{1,6}[.)]|R\d{1,2}[.):]?)$"
+)
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)[.)]?\s+\S")
 _ROMAN = re.compile(r"^[IVX]+[.)]\s")
 _LETTER = re.compile(r"^[A-H][.)]\s")
@@ -297,7 +301,7 @@ def build_passages(
                 _append(current, item, vocab)
                 continue
             close()
-            kind = "list_item" if _BULLET.match(item.words[0].text) else "paragraph"
+            kind = "list_item" if _LIST_MARK.match(item.words[0].text) else "paragraph"
             current = _Draft(kind, section=_path(stack), order=order)
             _append(current, item, vocab)
         # a paragraph may continue on the next page; it is closed by the next break
@@ -402,7 +406,9 @@ def _continues(
     hanging: bool = False,
 ) -> bool:
     """Return True when line continues the paragraph whose last line is prev."""
-    if _BULLET.match(line.words[0].text) or (prev.frame != line.frame and prev.page == line.page):
+    if _LIST_MARK.match(line.words[0].text) or (
+        prev.frame != line.frame and prev.page == line.page
+    ):
         return False
     if prev.ocr and line.ocr and prev.page == line.page:
         # Tesseract's own paragraphs (OCR sizes are too noisy), a word cut at the line end, or
@@ -438,7 +444,10 @@ def _continues(
 def _append(draft: _Draft, line: Line, vocab: Vocabulary) -> None:
     text = line.text.strip()
     if draft.text:
-        if draft.text.endswith("-") and text[:1].isalpha():
+        cut = ends_with_break(draft.text)
+        if cut == "soft":  # a soft hyphen only ever breaks a word
+            draft.text = draft.text[:-1] + text
+        elif cut == "hyphen" and text[:1].isalpha():
             draft.text = vocab.join(draft.text, text)
         else:
             draft.text += " " + text

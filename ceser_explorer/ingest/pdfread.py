@@ -19,6 +19,7 @@ from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import BadDocumentError
+from .chars import clean_word
 
 OCR_RESOLUTION = 300
 OCR_HINT = (
@@ -140,7 +141,7 @@ def _words(page: pdfplumber.page.Page) -> list[Word]:
     )
     return [
         Word(
-            w["text"],
+            clean_word(w["text"]),
             w["x0"],
             w["top"],
             w["x1"],
@@ -149,7 +150,7 @@ def _words(page: pdfplumber.page.Page) -> list[Word]:
             _is_bold(w["fontname"]),
         )
         for w in raw
-        if w["text"].strip()
+        if clean_word(w["text"]).strip()
     ]
 
 

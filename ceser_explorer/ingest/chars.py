@@ -1,0 +1,80 @@
+"""Characters as producers print them, made plain: ligatures, hyphens, letter-spaced words.
+
+Word processors, typesetters and web printers each set the same French text with other code
+points: « ﬁ » for « fi », U+2010 or U+2011 for a hyphen, U+00AD for a line-break hyphen,
+U+2212 for a hyphen by mistake, « A V I S » for a letter-spaced « AVIS ». Everything
+downstream sees one form.
+"""
+
+from __future__ import annotations
+
+import re
+
+SOFT_HYPHEN = "\u00ad"
+# Ligature glyphs that carry a Unicode mapping of their own (Alphabetic Presentation Forms).
+_LIGATURES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",  # non-breaking hyphen
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
+_MINUS_AS_HYPHEN = re.compile(r"(?<=[^\W\d_])\u2212(?=[^\W\d_]|$)")
+_INNER_SOFT = re.compile(SOFT_HYPHEN + r"(?=.)")
+
+
+def clean_word(text: str) -> str:
+    """Return a word with ligatures expanded and every hyphen character made « - ».
+
+    A soft hyphen inside a word is dropped; one at its end is kept: it marks a line-break
+    hyphen for sure, unlike « - », which may belong to a compound.
+    """
+    text = text.translate(_LIGATURES)
+    text = _MINUS_AS_HYPHEN.sub("-", text)
+    return _INNER_SOFT.sub("", text)
+
+
+def ends_with_break(text: str) -> str | None:
+    """Return « soft » if text ends with a soft hyphen, « hyphen » for « - », else None."""
+    if text.endswith(SOFT_HYPHEN):
+        return "soft"
+    if text.endswith("-") and not text.endswith("--"):
+        return "hyphen"
+    return None
+
+
+def letter_spaced_runs(texts: list[str], gaps: list[float], size: float) -> list[bool]:
+    """Return, for each gap between words, True where it only spaces out a word's letters.
+
+    A letter-spaced word prints each letter as a word of its own (« A V I S »): runs of three
+    or more one-letter capitals (four in lowercase: « il y a à » has three) are joined where
+    their gap is no wider than 1.6 times the narrowest gap of the run (the space between two
+    spaced words is wider than that).
+    """
+    joined = [False] * len(gaps)
+    i = 0
+    while i < len(texts):
+        j = i
+        while j + 1 < len(texts) and len(texts[j]) == 1 and len(texts[j + 1]) == 1:
+            j += 1
+        run_texts = texts[i : j + 1]
+        # « il y a à » is three one-letter words: a lowercase run needs four letters
+        long_enough = len(run_texts) >= (3 if all(t.isupper() for t in run_texts) else 4)
+        if long_enough and all(t.isalpha() for t in run_texts):
+            run = gaps[i:j]
+            base = max(min(run), 0.05 * size)
+            for k in range(i, j):
+                joined[k] = gaps[k] <= 1.6 * base and gaps[k] < 1.2 * size
+            i = j + 1
+        else:
+            i += 1
+    return joined
