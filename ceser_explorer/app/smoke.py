@@ -63,7 +63,8 @@ def smoke(
     )
     try:
         if not wait_until_up(f"{url}/_stcore/health", proc, SERVER_TIMEOUT):
-            err = proc.stderr.read().decode(errors="replace")[-400:] if proc.poll() else ""
+            stderr = proc.stderr if proc.poll() else None
+            err = stderr.read().decode(errors="replace")[-400:] if stderr else ""
             say(f"Échec : le serveur {url} n'a pas répondu en {SERVER_TIMEOUT:.0f} s. {err}")
             return 1
         say(f"Serveur prêt sur {url}.")

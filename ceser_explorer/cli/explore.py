@@ -101,7 +101,7 @@ def explore(
         environ[ENV_EMBEDDER] = env.settings.embedder
     cmd = streamlit_command(APP, host, port)
     if smoke:
-        from .app.smoke import smoke as run_smoke
+        from ..app.smoke import smoke as run_smoke
 
         say = lambda line: click.echo(line, err=True)  # noqa: E731
         sys.exit(run_smoke(cmd, environ, f"http://{host}:{port}", APP, say))
