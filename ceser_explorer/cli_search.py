@@ -15,9 +15,10 @@ from rich.text import Text
 
 from . import output, thesaurus
 from .cli import CONTEXT, Env, bar, cli, emit_json, pass_env, stdout
-from .evaluate import METRICS, SPLITS, default_queries_path, evaluate, load_queries
+from .evaluate import METRICS, SPLITS, evaluate, load_queries
 from .index.sync import rebuild_vectors, status_line, sync_vectors, vector_status
 from .models import Hit
+from .resources import QUERIES
 from .search import DEFAULT_RRF_K, MODES, Filters, Searcher, hit_json
 
 
@@ -264,7 +265,7 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
 @click.option(
     "--queries",
     type=click.Path(dir_okay=False),
-    help="Jeu de requêtes (défaut : corpus/queries.jsonl).",
+    help="Jeu de requêtes (JSONL) ; défaut : le nôtre, fourni avec l'outil (corpus d'exemple).",
 )
 @rrf_option
 @synonyms_option
@@ -294,7 +295,7 @@ def eval_(
         status = vector_status(env.settings, env.catalog)
         if status["missing"]:
             click.echo(f"Attention : {status_line(status)}", err=True)
-    found = load_queries(queries or default_queries_path())
+    found = load_queries(queries or QUERIES)
     report = evaluate(make_searcher(env, rrf_k, no_synonyms), found, split, modes or MODES)
     if as_json:
         emit_json(report)

@@ -25,8 +25,9 @@ from ceser_explorer.ingest.batch import ingest_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-DATA = CORPUS / "labels" / "passages.jsonl"
-TAXONOMY = CORPUS / "themes.toml"
+PACKAGE_DATA = ROOT / "ceser_explorer" / "data"
+DATA = PACKAGE_DATA / "labels" / "passages.jsonl"
+TAXONOMY = PACKAGE_DATA / "themes.toml"
 LINKS = CORPUS / "links.toml"
 AVIS = "avis_ia_generative.pdf"
 PLAN = "plan_ia_occitanie.pdf"

@@ -27,7 +27,7 @@ from ceser_explorer.search import Searcher
 pytest_plugins = ["conftest_search"]
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-QUERIES = CORPUS / "queries.jsonl"
+QUERIES = CORPUS.parent / "ceser_explorer" / "data" / "queries.jsonl"
 
 
 def _hit(rank: int, pid: str, dups: tuple[str, ...] = ()) -> Hit:
