@@ -1,0 +1,357 @@
+"""Bank TOML -> ir.Document: seeded house style and phrasing of one document."""
+
+from __future__ import annotations
+
+import random
+import re
+import tomllib
+import zlib
+from datetime import date
+from pathlib import Path
+
+from . import ir
+from . import phrasing as ph
+
+# what each producer can render, when it restricts the choice
+HYPHENS = {"reportlab": ["-"], "chromium": ["\u00ad"],
+           "fpdf2": ["-", "\u00ad", "\u2010", "\u2011", "\u2212"]}
+HEAD_MODES = {"chromium": ["all", "all_but_cover", "odd_even"]}
+FOOTNOTES = {"reportlab": ["none", "foot", "foot", "end"], "libreoffice": ["none", "foot", "end"],
+             "typst": ["none", "foot", "end"]}
+HEADERS = ["{title}", "{body} – {label}", "{label} – {title}", "{body}", "{label} · {date}", None]
+FOOTERS = ["{n}", "{n}/{N}", "page {n} sur {N}", "– {n} –", "{body} – {date}   {n}",
+           "{date} · page {n}", None]
+LABELS = ["Préconisation n°{n}", "Préconisation n° {n}", "PRÉCONISATION N° {n}",
+          "Préconisation {n} :", "Recommandation {n} –", "Proposition n°{n}", "Piste {n}",
+          "Action {n}", "R{n}", "Préconisation nº{n}", "Proposition {roman}"]
+LIST_LABELS = ["{n}.", "{n})", "{roman}.", "{letter})"]
+REC_STYLES = ["heading_numbered", "box_numbered", "runin_bold", "inline_prose", "list_numbered"]
+REC_HEADINGS = ["Préconisations", "Les préconisations du CESER", "Nos propositions",
+                "Recommandations", "Ce que propose le CESER"]
+SUMMARY_TITLES = ["L'essentiel", "Les préconisations en bref", "Synthèse des propositions"]
+FINDING = re.compile(r"\b(constate|relève|regrette|se félicite|déplore|observe|note)\b")
+PLAN_SENT = re.compile(r"\bLa Région (propose|prévoit|soutient|engage|finance|accompagne)")
+MEASURE_CODES = ["Mesure {a}.{m}", "Action {k}", "Fiche-action n°{k}", "M{k}", "Mesure {k}"]
+
+
+def seed_of(doc_id: str) -> int:
+    """Stable seed of a document id."""
+    return zlib.crc32(doc_id.encode("utf-8"))
+
+
+def load_bank(path: Path) -> dict:
+    """Read one bank TOML file."""
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def choose_style(bank: dict, producer: str, rng: random.Random) -> ir.Style:
+    """Seeded house style within what the producer can draw."""
+    st = ir.Style(producer=producer)
+    st.columns = rng.choices([1, 2, 3], [5, 4, 1])[0]
+    st.hyphen_char = rng.choice(HYPHENS.get(producer, ["-"]))
+    st.hyphenate = rng.random() < 0.85
+    st.justify = rng.random() < 0.75
+    st.ligatures = rng.random() < 0.5
+    st.title_letterspaced = rng.random() < 0.3
+    st.title_smallcaps = not st.title_letterspaced and rng.random() < 0.3
+    st.cover_names_type = rng.random() < 0.7
+    st.header = rng.choice(HEADERS)
+    if not st.cover_names_type and (st.header is None or "{label}" not in st.header):
+        st.header = rng.choice(["{label} – {title}", "{body} – {label}", "{label} · {date}"])
+    st.footer = rng.choice(FOOTERS)
+    st.header_pages = rng.choice(HEAD_MODES.get(
+        producer, ["all", "all_but_cover", "all_but_cover", "odd_even", "some", "last_only"]))
+    if st.header_pages == "odd_even":
+        st.header_even = "{body}" if st.header != "{body}" else "{title}"
+        st.footer_even = st.footer
+    st.logo = rng.random() < 0.3
+    st.rec_style = rng.choice(REC_STYLES)
+    st.rec_label = {"inline_prose": None, "runin_bold": None,
+                    "list_numbered": rng.choice(LIST_LABELS)}.get(st.rec_style, rng.choice(LABELS))
+    st.summary_list = bank["kind"] != "plan" and rng.random() < 0.35
+    st.summary_at = rng.choice(["start", "end"])
+    st.footnotes = rng.choice(FOOTNOTES.get(producer, ["none", "end", "end"]))
+    st.heading_numbering = rng.choice(["1.", "I.", "A.", "1.1", ""])
+    st.toc = rng.random() < 0.5
+    st.toc_leaders = rng.random() < 0.7
+    st.font = rng.choice(["serif", "sans"])
+    st.base_size = rng.choice([9.5, 10.0, 10.5, 11.0])
+    st.accent, st.box_fill = rng.choice([("#1f4e79", "#e6eef7"), ("#7a1f3d", "#f6e9ee"),
+                                         ("#2e6b30", "#e9f3e6"), ("#8a5a00", "#fbf1dc"),
+                                         ("#333333", "#eeeeee")])
+    st.bullet = rng.choice(["•", "–", "▪", "►"])
+    st.apostrophe = rng.choice(["'", "’"])
+    st.nbsp_guillemets = rng.choice(["\u00a0", "\u202f"])
+    st.landscape_table = rng.random() < 0.25
+    return st
+
+
+def heading_number(style: ir.Style, i: int) -> str:
+    """Printed number of the i-th (1-based) top-level heading."""
+    fmt = style.heading_numbering
+    return {"1.": f"{i}.", "I.": f"{ir.roman(i)}.", "A.": f"{ir.letter(i).upper()}.",
+            "1.1": f"{i}", "": ""}[fmt]
+
+
+def typo(text: str, style: ir.Style) -> str:
+    """Apply the house typography: apostrophes, spaces inside guillemets."""
+    text = text.replace("'", style.apostrophe).replace("’", style.apostrophe)
+    text = re.sub(r"«\s*", "«" + style.nbsp_guillemets, text)
+    return re.sub(r"\s*»", style.nbsp_guillemets + "»", text)
+
+
+def role_of(text: str, kind: str) -> str:
+    """body | finding | plan_sentence from the wording of a bank paragraph."""
+    if kind != "avis" and PLAN_SENT.search(text):
+        return "plan_sentence"
+    return "finding" if FINDING.search(text) else "body"
+
+
+def note_call(text: str, rng: random.Random) -> int:
+    """Offset after a word (or after punctuation) where a footnote call goes."""
+    ends = [m.end() for m in re.finditer(r"\w{5,}[.,;]?", text)]
+    ends = [e for e in ends if len(text) * 0.2 < e < len(text) - 2] or [len(text)]
+    return rng.choice(ends)
+
+
+def figures_of(bank: dict) -> list[str]:
+    """Sentences of the bank with a figure (for sidebars)."""
+    out = []
+    for sec in bank.get("sections", []):
+        for p in sec.get("paragraphs", []):
+            for s in re.split(r"(?<=[.!?])\s+", p["text"]):
+                if re.search(r"\d[\d  ,]*\s?(%|M€|€|millions?|milliards?|\w+)", s) and len(s) < 180:
+                    out.append(s)
+    return out
+
+
+def build_recs(bank: dict, st: ir.Style, rng: random.Random) -> list[ir.Block]:
+    """The recommendations as blocks in the document's style."""
+    recs = bank.get("recommendations", [])
+    blocks: list[ir.Block] = []
+    if st.rec_style == "inline_prose":
+        subj = rng.choice(ph.subjects(bank["body"], bank["region"]))
+        i = 0
+        while i < len(recs):
+            k = 2 if i + 1 < len(recs) and rng.random() < 0.3 else 1
+            items = []
+            for j in range(i, i + k):
+                r = recs[j]
+                use = subj[0] if j == i or subj[0] in ("Nous", "impersonal") else subj[1]
+                if rng.random() < 0.3:
+                    subj = rng.choice(ph.subjects(bank["body"], bank["region"]))
+                    use = subj[0]
+                text = typo(ph.prose_sentence(r["action"], use, rng) + " " + r["detail"], st)
+                items.append(ir.Recommendation(None, None, text, st.rec_style, r["themes"]))
+            blocks.append(ir.Paragraph(" ".join(x.text for x in items),
+                                       sorted({t for x in items for t in x.themes}),
+                                       role="recommendation", recs=items))
+            i += k
+        return blocks
+    for n, r in enumerate(recs, 1):
+        action = typo(ph.cap(r["action"]) + ".", st)
+        text = action + " " + typo(r["detail"], st)
+        label = ph.label_for(st.rec_label, n) if st.rec_label else None
+        emph = action if st.rec_style == "runin_bold" else ""
+        blocks.append(ir.Recommendation(n, label, text, st.rec_style, r["themes"], emph))
+    return blocks
+
+
+def summary(bank: dict, st: ir.Style) -> ir.BulletList:
+    """« L'essentiel »: the recommendations in short form."""
+    items, numbers = [], []
+    for n, r in enumerate(bank.get("recommendations", []), 1):
+        words = r["action"].split(",")[0].split()
+        items.append(typo(ph.cap(" ".join(words[:14])), st))
+        numbers.append(None if st.rec_style == "inline_prose" else n)
+    return ir.BulletList(items, ordered=numbers[0] is not None if numbers else False,
+                         role="summary", title=SUMMARY_TITLES[len(items) % 3], numbers=numbers,
+                         boxed=True)
+
+
+def cover(bank: dict, st: ir.Style, meta: ir.Meta, rng: random.Random) -> ir.Cover:
+    """The cover: the type named or not, body short or long, date line written one way."""
+    label = None
+    if st.cover_names_type:
+        label = rng.choice([meta.doc_label, meta.doc_label.upper(),
+                            f"{meta.doc_label} du {meta.body}" if meta.kind == "avis"
+                            else meta.doc_label])
+    body = rng.choice([meta.body, meta.body_long])
+    if meta.kind == "avis":
+        heads = ["Adopté en séance plénière du {d}", "Séance du {d}", "Séance plénière du {d}",
+                 "{d}", "Avis adopté le {d}"]
+    else:
+        heads = ["Délibération du Conseil régional du {d}", "Assemblée plénière du {d}", "{d}",
+                 "Adopté le {d}"]
+    head = rng.choice(heads)
+    if meta.date_text[:1].isalpha() or len(meta.date_text) == 4:  # « novembre 2025 », « 2025 »
+        head = "{d}"
+    lines = []
+    if meta.saisine:
+        lines.append(ph.cap(meta.saisine))
+    if meta.commission:
+        lines.append(meta.commission)
+    if meta.rapporteurs:
+        lines.append(("Rapporteurs : " if len(meta.rapporteurs) > 1 else "Rapporteur : ")
+                     + " et ".join(meta.rapporteurs))
+    return ir.Cover(label, typo(meta.title, st), body, head.format(d=meta.date_text),
+                    [typo(x, st) for x in lines])
+
+
+def section_extras(bank: dict, st: ir.Style, rng: random.Random, si: int,
+                   paras: list[ir.Paragraph]) -> list[ir.Block]:
+    """A sidebar of key figures or a pull quote after some sections."""
+    if si == 1 and rng.random() < 0.6:
+        figs = figures_of(bank)
+        if len(figs) >= 2:
+            return [ir.Sidebar(rng.choice(["Chiffres clés", "En bref", "Repères"]),
+                               [typo(f, st) for f in rng.sample(figs, min(3, len(figs)))])]
+    if si == 2 and paras and rng.random() < 0.5:
+        sents = [s for s in re.split(r"(?<=[.!?])\s+", paras[0].text) if 40 < len(s) < 160]
+        if sents:
+            return [ir.PullQuote(rng.choice(sents))]
+    return []
+
+
+def budget_table(bank: dict, st: ir.Style, rng: random.Random) -> ir.Table | None:
+    """Budget per measure with « dont » rows (illustrative split of the bank amounts)."""
+    rows, subs, total = [], [], 0.0
+    for m in bank.get("measures", []):
+        b = m.get("budget")
+        v = re.match(r"([\d ,.]+)\s*M€", b or "")
+        if not v:
+            continue
+        amount = float(v.group(1).replace(" ", "").replace(",", "."))
+        total += amount
+        rows.append([typo(m["title"], st), b])
+        if rng.random() < 0.5:
+            inv = round(amount * rng.choice([0.4, 0.5, 0.6, 0.7]), 1)
+            for name, part in (("dont investissement", inv), ("dont fonctionnement", amount - inv)):
+                subs.append(len(rows))
+                rows.append([name, f"{part:.1f}".replace(".", ",") + " M€"])
+    if len(rows) < 3:
+        return None
+    rows.append(["Total", f"{total:.1f}".replace(".", ",") + " M€"])
+    return ir.Table(["Mesure", "Montant"], rows, "Répartition indicative des crédits", subs,
+                    [("Programmation " + bank["date"][:4], 2)] if rng.random() < 0.5 else [],
+                    total_row=True, landscape=st.landscape_table)
+
+
+def calendar_table(meta: ir.Meta, hearings: list[date], st: ir.Style) -> ir.Table:
+    """The work calendar of an avis (dates that are not the adoption date)."""
+    rows = [[ph.day_text(d), "Audition d'acteurs régionaux"] for d in hearings]
+    rows.append([ph.day_text(date.fromisoformat(meta.date)), "Adoption en séance plénière"])
+    return ir.Table(["Date", "Étape"], rows, "Calendrier des travaux",
+                    group_header=[("Déroulement de l'avis", 2)], landscape=st.landscape_table)
+
+
+def make_document(bank: dict, producer: str) -> ir.Document:
+    """The whole ir.Document of a bank entry, rendered by producer."""
+    seed = seed_of(bank["id"])
+    rng = random.Random(seed)
+    st = choose_style(bank, producer, rng)
+    d = date.fromisoformat(bank["date"])
+    dv = ph.date_variants(d)
+    form = rng.choice(["long", "long", "numeric", "abbr", "month", "year"])
+    meta = ir.Meta(bank["kind"], bank["doc_label"], bank["title"], bank["body"], bank["body_long"],
+                   bank["region"], bank["date"], dv[form], bank.get("commission"),
+                   list(bank.get("rapporteurs", [])), bank.get("saisine"))
+    doc = ir.Document(bank["id"], seed, meta, st, [])
+    B = doc.blocks
+    B.append(cover(bank, st, meta, rng))
+    B.append(ir.PageBreak())
+    toc = ir.Toc([], leaders=st.toc_leaders, title=rng.choice(["Sommaire", "SOMMAIRE"]))
+    if st.toc:
+        B.append(toc)
+    recs = build_recs(bank, st, rng)
+    nrec = len(bank.get("recommendations", []))
+    hearings = ph.hearing_dates(d, rng)
+    if st.summary_list and st.summary_at == "start" and nrec:
+        B.append(summary(bank, st))
+    if meta.kind == "avis":
+        words = ["quatre", "cinq", "six", "sept", "huit", "neuf"]
+        count = words[nrec - 4] if 4 <= nrec <= 9 else str(nrec)
+        intro = (f"Le présent avis a été préparé par {(meta.commission or 'une commission')[:1].lower()}"
+                 f"{(meta.commission or 'une commission')[1:]}, qui a conduit ses auditions du "
+                 f"{ph.day_text(hearings[0])} au {ph.day_text(hearings[-1])}. Il s'appuie sur les "
+                 f"données disponibles et sur les contributions des membres. Le CESER y formule "
+                 f"{count} préconisations, présentées dans la dernière partie.")
+        B.append(ir.Heading(rng.choice(["Introduction", "Préambule", "Avant-propos"]), 1, ""))
+        B.append(ir.Paragraph(typo(intro, st), [], "body"))
+    n_notes = 0
+    sections = bank.get("sections", [])
+    split_recs = meta.kind != "plan" and rng.random() < 0.3 and len(sections) >= 3
+    for si, sec in enumerate(sections, 1):
+        B.append(ir.Heading(typo(sec["heading"], st), 1, heading_number(st, si)))
+        paras = []
+        for p in sec.get("paragraphs", []):
+            text = typo(p["text"], st)
+            para = ir.Paragraph(text, list(p.get("themes", [])), role_of(text, meta.kind))
+            if st.footnotes != "none" and rng.random() < 0.22:
+                note = rng.choice(ph.NOTES).format(hearing=ph.day_text(hearings[0]),
+                                                   part=heading_number(st, 1) or "1")
+                para.notes.append(typo(note, st))
+                para.note_at.append(note_call(text, rng))
+                doc.notes.append(para.notes[-1])
+                n_notes += 1
+            paras.append(para)
+        B.extend(paras)
+        B.extend(section_extras(bank, st, rng, si, paras))
+        if si == 2 and meta.kind == "avis" and rng.random() < 0.5:
+            B.append(calendar_table(meta, hearings, st))
+        if split_recs and si == len(sections) - 1:
+            half = len(recs) // 2
+            B.append(ir.Heading(rng.choice(REC_HEADINGS), 2, ""))
+            B.extend(recs[:half])
+            recs = recs[half:]
+    if recs:
+        n = len(sections) + 1
+        B.append(ir.Heading(rng.choice(REC_HEADINGS), 1, heading_number(st, n)))
+        if st.rec_style == "list_numbered":
+            B.append(ir.Paragraph(typo("Au terme de ses travaux, le CESER formule les "
+                                       "préconisations suivantes.", st), [], "body"))
+        B.extend(recs)
+    measures = bank.get("measures", [])
+    if measures:
+        B.append(ir.Heading(rng.choice(["Les mesures", "Plan d'actions", "Axes et mesures"]), 1,
+                            heading_number(st, len(sections) + 1)))
+        code = rng.choice(MEASURE_CODES)
+        for k, m in enumerate(measures, 1):
+            B.append(ir.Measure(code.format(a=1 + (k - 1) // 3, m=1 + (k - 1) % 3, k=k),
+                                typo(m["title"], st), typo(m["text"], st), m.get("budget"),
+                                list(m.get("themes", []))))
+        table = budget_table(bank, st, rng)
+        if table:
+            B.append(table)
+    if st.summary_list and st.summary_at == "end" and nrec:
+        B.append(summary(bank, st))
+    closing(doc, rng, dv)
+    if st.toc:
+        toc.entries = [ir.TocEntry(b.printed, b.level) for b in B
+                       if isinstance(b, ir.Heading) and b.level == 1]
+    return doc
+
+
+def closing(doc: ir.Document, rng: random.Random, dv: dict[str, str]) -> None:
+    """Vote table, full-date closing line and group declarations (avis); a closing line (plans)."""
+    B, meta, st = doc.blocks, doc.meta, doc.style
+    if meta.kind == "avis":
+        pour, contre, abst = rng.randint(40, 110), rng.randint(0, 12), rng.randint(0, 20)
+        B.append(ir.Heading("Résultat du vote", 1, ""))
+        B.append(ir.VoteTable([("Pour", pour), ("Contre", contre), ("Abstentions", abst)]))
+        B.append(ir.Paragraph(typo(f"Avis adopté en séance plénière le {dv['long']} par {pour} "
+                                   f"voix pour, {contre} contre et {abst} abstentions.", st),
+                              [], "body"))
+        B.append(ir.Heading("Déclarations des groupes", 1, ""))
+        for group, text in ph.declarations(rng, rng.randint(2, 4)):
+            B.append(ir.Heading(group, 2, "", span=False))
+            B.append(ir.Paragraph(typo(text, st), [], "declaration"))
+    else:
+        B.append(ir.Paragraph(typo(f"Document adopté par délibération de l'assemblée régionale "
+                                   f"le {dv['long']}.", st), [], "body"))
+
+
+def plan_file(path: Path, producer: str) -> ir.Document:
+    """Load a bank file and plan it for a producer."""
+    return make_document(load_bank(path), producer)
