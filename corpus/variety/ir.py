@@ -143,6 +143,16 @@ class Measure:
     budget: str | None = None
     themes: list[str] = field(default_factory=list)
 
+    @property
+    def heading(self) -> str:
+        """The measure's heading as printed."""
+        return f"{self.code} – {self.title}"
+
+    @property
+    def budget_line(self) -> str | None:
+        """The budget line as printed (None without a budget)."""
+        return f"Budget : {self.budget}" if self.budget else None
+
 
 @dataclass
 class BulletList:
@@ -183,6 +193,9 @@ class PullQuote:
     """A pull quote repeating a sentence of the body."""
 
     text: str
+
+
+CLOSING_NOTES = "Notes"  # title of the endnotes section (style.footnotes == "end")
 
 
 @dataclass
