@@ -273,6 +273,11 @@ def running_text(doc: Document, where: str, n: int, total: int) -> str | None:
     if st.header_pages == "odd_even" and n % 2 == 0 and even is not None:
         tpl = even
     assert tpl is not None
+    return fill(doc, tpl, n, total)
+
+
+def fill(doc: Document, tpl: str, n: int | str, total: int | str) -> str:
+    """Fill a running-head template (long titles shortened)."""
     m = doc.meta
     short = m.title if len(m.title) <= 70 else m.title[:67].rsplit(" ", 1)[0] + "…"
     return tpl.format(title=short, body=m.body, date=m.date_text, label=m.doc_label,

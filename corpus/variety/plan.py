@@ -162,8 +162,9 @@ def summary(bank: dict, st: ir.Style) -> ir.BulletList:
     """« L'essentiel »: the recommendations in short form."""
     items, numbers = [], []
     for n, r in enumerate(bank.get("recommendations", []), 1):
-        words = r["action"].split(",")[0].split()
-        items.append(typo(ph.cap(" ".join(words[:14])), st))
+        words = r["action"].split()
+        cut = next((i + 1 for i, w in enumerate(words) if i >= 5 and w.endswith(",")), 16)
+        items.append(typo(ph.cap(" ".join(words[:cut]).rstrip(",")), st))
         numbers.append(None if st.rec_style == "inline_prose" else n)
     return ir.BulletList(items, ordered=numbers[0] is not None if numbers else False,
                          role="summary", title=SUMMARY_TITLES[len(items) % 3], numbers=numbers,
@@ -272,8 +273,9 @@ def make_document(bank: dict, producer: str) -> ir.Document:
     if meta.kind == "avis":
         words = ["quatre", "cinq", "six", "sept", "huit", "neuf"]
         count = words[nrec - 4] if 4 <= nrec <= 9 else str(nrec)
-        intro = (f"Le présent avis a été préparé par {(meta.commission or 'une commission')[:1].lower()}"
-                 f"{(meta.commission or 'une commission')[1:]}, qui a conduit ses auditions du "
+        com = meta.commission or "Commission de l'assemblée"
+        intro = (f"Le présent avis a été préparé par la {com[:1].lower()}{com[1:]}, "
+                 f"qui a conduit ses auditions du "
                  f"{ph.day_text(hearings[0])} au {ph.day_text(hearings[-1])}. Il s'appuie sur les "
                  f"données disponibles et sur les contributions des membres. Le CESER y formule "
                  f"{count} préconisations, présentées dans la dernière partie.")
