@@ -146,8 +146,10 @@ def styles(doc: ir.Document, face: str, rng: random.Random) -> str:
     notes = "".join(
         f'<text:notes-configuration text:note-class="{c}" text:citation-style-name="Super" '
         f'style:num-format="1" text:start-value="0" text:footnotes-position="{pos}" '
-        f'text:start-numbering-at="document" text:default-style-name="{ps}"/>'
-        for c, pos, ps in (("footnote", "page", "Footnote"), ("endnote", "document", "Endnote")))
+        f'text:start-numbering-at="document" text:default-style-name="{ps}"{mp}/>'
+        for c, pos, ps, mp in (("footnote", "page", "Footnote", ""),
+                               ("endnote", "document", "Endnote",
+                                ' text:master-page-name="Standard"')))
     out.append('<style:style style:name="Super" style:family="text"><style:text-properties '
                'style:text-position="super 58%"/></style:style>')
     return "<office:styles>" + "".join(out) + notes + "</office:styles>"

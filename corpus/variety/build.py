@@ -1,0 +1,146 @@
+"""Build the variety corpus: bank/<id>.toml -> pdf/<id>.pdf + truth/<id>.json, and split.toml.
+
+Usage: python corpus/variety/build.py [--only ID] [--producer P] [--force]
+A document is skipped when its PDF is newer than its bank file and the generator, and its
+truth names the same producer and split. Bank ids starting with "_" are never built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # the repository root: corpus.variety is importable
+
+from corpus.variety import plan, truth  # noqa: E402
+from corpus.variety.produce import PRODUCERS  # noqa: E402
+from corpus.variety.produce.scan import scan_pages  # noqa: E402
+
+BANK, PDF, TRUTH = HERE / "bank", HERE / "pdf", HERE / "truth"
+ORDER = ["reportlab", "fpdf2", "chromium", "libreoffice", "typst"]
+SCAN_SHARE = 0.15
+
+
+def bank_ids() -> list[str]:
+    """Sorted ids of the publishable bank files."""
+    return sorted(p.stem for p in BANK.glob("*.toml") if not p.stem.startswith("_"))
+
+
+def assign(ids: list[str]) -> dict[str, str]:
+    """Round-robin producer per sorted id."""
+    return {i: ORDER[k % len(ORDER)] for k, i in enumerate(ids)}
+
+
+def splits(ids: list[str], producers: dict[str, str]) -> dict[str, str]:
+    """tune/test alternating by seed within each (producer, kind) group."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for i in ids:
+        kind = plan.load_bank(BANK / f"{i}.toml")["kind"]
+        groups.setdefault((producers[i], kind), []).append(i)
+    out: dict[str, str] = {}
+    flip = 0
+    for key in sorted(groups):
+        for i in sorted(groups[key], key=plan.seed_of):
+            out[i] = "tune" if flip % 2 == 0 else "test"
+            flip += 1
+    return out
+
+
+def scan_choice(doc_id: str, pages: int, first_scanned: bool) -> tuple[list[int], list[int], int]:
+    """~15 % of documents get 1-3 scanned pages; the first of them one page turned 90°."""
+    rng = random.Random(plan.seed_of(doc_id) ^ 0x5CA9)
+    if rng.random() >= SCAN_SHARE or pages < 3:
+        return [], [], 0
+    chosen = sorted(rng.sample(range(2, pages + 1), min(rng.randint(1, 3), pages - 1)))
+    return chosen, ([chosen[-1]] if first_scanned else []), rng.choice([150, 150, 200])
+
+
+def generator_mtime() -> float:
+    """Newest modification time of the generator's code."""
+    return max(p.stat().st_mtime for p in HERE.rglob("*.py"))
+
+
+def fresh(doc_id: str, producer: str, split: str, gen: float) -> bool:
+    """The built PDF and truth are up to date."""
+    pdf, tj = PDF / f"{doc_id}.pdf", TRUTH / f"{doc_id}.json"
+    if not pdf.exists() or not tj.exists():
+        return False
+    if pdf.stat().st_mtime < max(gen, (BANK / f"{doc_id}.toml").stat().st_mtime):
+        return False
+    old = json.loads(tj.read_text(encoding="utf-8"))
+    return old.get("producer") == producer and old.get("split") == split
+
+
+def build_one(doc_id: str, producer: str, split: str, first_scanned: bool) -> dict:
+    """Render, locate, scan and write one document; returns its truth."""
+    doc = plan.plan_file(BANK / f"{doc_id}.toml", producer)
+    render = PRODUCERS[producer]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"{doc_id}.pdf"
+        render(doc, out)
+        items, pages = truth.locate(doc, out)
+        if truth.toc_pages(doc, items):
+            render(doc, out)
+            items, pages = truth.locate(doc, out)
+        scanned, rotated, dpi = scan_choice(doc_id, pages, first_scanned)
+        doc.style.scanned_pages, doc.style.rotated_pages = scanned, rotated
+        doc.style.scan_dpi = dpi or doc.style.scan_dpi
+        scan_pages(out, scanned, rotated, doc.style.scan_dpi, doc_id)
+        PDF.mkdir(exist_ok=True)
+        shutil.copyfile(out, PDF / f"{doc_id}.pdf")
+    t = truth.truth(doc, items, pages, split, f"pdf/{doc_id}.pdf")
+    TRUTH.mkdir(exist_ok=True)
+    (TRUTH / f"{doc_id}.json").write_text(json.dumps(t, ensure_ascii=False, indent=1) + "\n",
+                                          encoding="utf-8")
+    return t
+
+
+def write_split(split: dict[str, str]) -> None:
+    """split.toml: id = "tune" | "test"."""
+    lines = ["# tune/test half of each variety document (build.py; by seed within producer and kind)"]
+    lines += [f'"{i}" = "{s}"' for i, s in sorted(split.items())]
+    (HERE / "split.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build what is stale; print one line per document."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", action="append", default=[], help="build only this id (repeatable)")
+    ap.add_argument("--producer", help="build only the documents of this producer")
+    ap.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    args = ap.parse_args(argv)
+    ids = bank_ids()
+    producers = assign(ids)
+    split = splits(ids, producers)
+    write_split(split)
+    scanned_first = next((i for i in ids if scan_choice(i, 99, False)[0]), None)
+    gen, failed = generator_mtime(), 0
+    for i in ids:
+        if args.only and i not in args.only or args.producer and producers[i] != args.producer:
+            continue
+        if not args.force and fresh(i, producers[i], split[i], gen):
+            continue
+        t0 = time.time()
+        try:
+            t = build_one(i, producers[i], split[i], i == scanned_first)
+        except Exception as exc:  # one producer's failure must not stop the others
+            failed += 1
+            print(f"FAILED {i} ({producers[i]}): {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        size = (PDF / f"{i}.pdf").stat().st_size // 1024
+        print(f"{i:40s} {producers[i]:11s} {split[i]:4s} {t['pages']:2d} p {size:4d} KB "
+              f"scans {t['scanned_pages']} not located {t['not_located']} ({time.time() - t0:.1f} s)")
+    for stale in set(p.stem for p in PDF.glob("*.pdf")) - set(ids):
+        print(f"note: pdf/{stale}.pdf has no bank file", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

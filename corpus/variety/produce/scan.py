@@ -1,0 +1,67 @@
+"""Post-process a built PDF: chosen pages become grey, noisy, skewed images (one maybe turned 90°)."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageFilter
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+
+def scan_image(page: pdfium.PdfPage, dpi: int, rng: np.random.Generator) -> Image.Image:
+    """Render at dpi in grey, blur, tint, add noise and specks, skew by 0.5-3°."""
+    img = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    img = img.filter(ImageFilter.GaussianBlur(0.5))
+    px = np.asarray(img, dtype=np.float32) * 0.9 + 14
+    px += rng.normal(0.0, 6.0, px.shape)
+    specks = rng.random(px.shape) < 0.0005
+    px[specks] -= rng.uniform(60, 160, int(specks.sum()))
+    img = Image.fromarray(np.clip(px, 0, 255).astype(np.uint8), mode="L")
+    angle = float(rng.uniform(0.5, 3.0)) * (1 if rng.random() < 0.5 else -1)
+    return img.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=240)
+
+
+def image_page(img: Image.Image, width: float, height: float) -> bytes:
+    """A one-page PDF holding only the JPEG image (no text layer)."""
+    jpeg = io.BytesIO()
+    img.save(jpeg, format="JPEG", quality=45, optimize=True)
+    jpeg.seek(0)
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1)
+    canv.drawImage(ImageReader(jpeg), 0, 0, width=width, height=height)
+    canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
+def scan_pages(path: Path, pages: list[int], rotated: list[int], dpi: int, name: str) -> None:
+    """Replace the 1-based pages of the PDF at path by scans; rotated ones are turned 90°."""
+    if not pages:
+        return
+    data = path.read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    rendered = pdfium.PdfDocument(data)
+    writer = PdfWriter()
+    for number, page in enumerate(reader.pages, start=1):
+        if number not in pages:
+            writer.add_page(page)
+            continue
+        rng = np.random.default_rng(zlib.crc32(f"{name}:{number}".encode()))
+        img = scan_image(rendered[number - 1], dpi, rng)
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        if number in rotated:  # the sheet went through the scanner sideways
+            img = img.transpose(Image.Transpose.ROTATE_90)
+            w, h = h, w
+        writer.add_page(PdfReader(io.BytesIO(image_page(img, w, h))).pages[0])
+    rendered.close()
+    if reader.metadata:
+        writer.add_metadata(dict(reader.metadata))
+    out = io.BytesIO()
+    writer.write(out)
+    path.write_bytes(out.getvalue())
