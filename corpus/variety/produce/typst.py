@@ -11,12 +11,16 @@ All text goes in as string literals (#"…"), so no character of the IR is read 
 from __future__ import annotations
 
 import random
+import tempfile
 from pathlib import Path
 
 from .. import ir
 from . import common
 
-FAMILIES = {"serif": ["DejaVu Serif", "Liberation Serif"], "sans": ["Liberation Sans", "DejaVu Sans"]}
+FAMILIES = {
+    "serif": ["DejaVu Serif", "Liberation Serif"],
+    "sans": ["Liberation Sans", "DejaVu Sans"],
+}
 
 
 def s(text: str) -> str:
@@ -63,10 +67,12 @@ def running(doc: ir.Document, where: str) -> str:
     if st.logo and where == "header":
         logo = f'box(width: 0.9cm, height: 0.4cm, fill: rgb("{st.accent}")) + h(0.3em) + '
     align = "right" if where == "footer" and tpl == "{n}" else "center"
-    return (f"context {{ let n = counter(page).get().first(); "
-            f"let N = counter(page).final().first(); "
-            f"if {cond} {{ set text(size: 7.5pt, fill: rgb(\"#555555\")); "
-            f"align({align}, {logo}[#({expr})]) }} }}")
+    return (
+        f"context {{ let n = counter(page).get().first(); "
+        f"let N = counter(page).final().first(); "
+        f'if {cond} {{ set text(size: 7.5pt, fill: rgb("#555555")); '
+        f"align({align}, {logo}[#({expr})]) }} }}"
+    )
 
 
 def preamble(doc: ir.Document, rng: random.Random) -> str:
@@ -74,18 +80,18 @@ def preamble(doc: ir.Document, rng: random.Random) -> str:
     family = rng.choice(FAMILIES[st.font])
     lines = [
         f'#set page(paper: "a4", margin: (x: 2cm, top: 2.3cm, bottom: 2.2cm), '
-        f'header: {running(doc, "header")}, footer: {running(doc, "footer")})',
+        f"header: {running(doc, 'header')}, footer: {running(doc, 'footer')})",
         f'#set text(lang: "fr", region: "FR", font: {lit(family)}, size: {st.base_size}pt, '
         f"hyphenate: {str(st.hyphenate).lower()}, ligatures: {str(st.ligatures).lower()})",
         f"#set par(justify: {str(st.justify).lower()}, leading: 0.6em, spacing: 0.9em)",
-        '#set columns(gutter: 0.8cm)',
+        "#set columns(gutter: 0.8cm)",
         f'#show heading: set text(fill: rgb("{st.accent}"), hyphenate: false)',
         "#show heading.where(level: 1): set text(size: 1.4em)",
         "#show heading.where(level: 2): set text(size: 1.15em)",
         "#show heading.where(level: 3): set text(size: 1em)",
         "#show heading: set block(above: 1.1em, below: 0.6em)",
-        "#set table(stroke: 0.5pt + rgb(\"#888888\"), inset: 4pt)",
-        f'#set footnote.entry(separator: line(length: 30%, stroke: 0.5pt))',
+        '#set table(stroke: 0.5pt + rgb("#888888"), inset: 4pt)',
+        "#set footnote.entry(separator: line(length: 30%, stroke: 0.5pt))",
     ]
     return "\n".join(lines) + "\n"
 
@@ -126,8 +132,10 @@ class Writer:
 
     def box(self, inner: str) -> str:
         st = self.st
-        return (f'#block(fill: rgb("{st.box_fill}"), stroke: (left: 3pt + rgb("{st.accent}")), '
-                f"inset: 7pt, width: 100%, breakable: false)[{inner}]")
+        return (
+            f'#block(fill: rgb("{st.box_fill}"), stroke: (left: 3pt + rgb("{st.accent}")), '
+            f"inset: 7pt, width: 100%, breakable: false)[{inner}]"
+        )
 
     def label(self, text: str) -> str:
         return f'#text(weight: "bold", fill: rgb("{self.st.accent}"))[{s(text)}]'
@@ -150,8 +158,10 @@ class Writer:
                     cells.append(f"[{s(c)}]")
         fill = f'(x, y) => if y < {1 + bool(t.group_header)} {{ rgb("{self.st.box_fill}") }}'
         cap = f"#strong[{s(t.caption)}]\n\n" if t.caption else ""
-        body = (f"{cap}#table(columns: {n}, fill: {fill}, table.header(repeat: true, "
-                f"{', '.join(head)}), {', '.join(cells)})")
+        body = (
+            f"{cap}#table(columns: {n}, fill: {fill}, table.header(repeat: true, "
+            f"{', '.join(head)}), {', '.join(cells)})"
+        )
         if t.landscape:
             self.emit(f"#page(flipped: true, columns: 1)[{body}]")
         else:
@@ -167,10 +177,14 @@ class Writer:
             self.emit(f'#block(width: 100%, height: 1.2cm, fill: rgb("{st.accent}"))')
             self.emit("#v(2cm)")
             if b.label:
-                self.emit(f'#text(size: 20pt, weight: "bold", fill: rgb("{st.accent}"), {track})'
-                          f"[{s(b.label)}]\n")
-            self.emit(f'#par(justify: false)[#text(size: 24pt, weight: "bold", hyphenate: false, '
-                      f"{track})[{title}]]\n")
+                self.emit(
+                    f'#text(size: 20pt, weight: "bold", fill: rgb("{st.accent}"), {track})'
+                    f"[{s(b.label)}]\n"
+                )
+            self.emit(
+                f'#par(justify: false)[#text(size: 24pt, weight: "bold", hyphenate: false, '
+                f"{track})[{title}]]\n"
+            )
             self.emit("#v(1cm)")
             self.emit(f"#text(size: 13pt)[{s(b.body)}]\n")
             self.emit("#v(1fr)")
@@ -180,7 +194,9 @@ class Writer:
         elif isinstance(b, ir.PageBreak):
             self.emit("#pagebreak(weak: true)")
         elif isinstance(b, ir.Toc):
-            self.emit(f'#text(size: 1.4em, weight: "bold", fill: rgb("{st.accent}"))[{s(b.title)}]\n')
+            self.emit(
+                f'#text(size: 1.4em, weight: "bold", fill: rgb("{st.accent}"))[{s(b.title)}]\n'
+            )
             fill = "#box(width: 1fr, repeat[. ])" if b.leaders else "#h(1fr)"
             for e in b.entries:
                 indent = "#h(1em)" * (e.level - 1)
@@ -210,16 +226,20 @@ class Writer:
         elif isinstance(b, ir.Sidebar):
             self.start_flow()
             inner = self.label(b.title) + "".join(f"#parbreak(){s(i)}" for i in b.items)
-            box = (f'#block(fill: rgb("{st.box_fill}"), inset: 7pt, width: 100%, '
-                   f"breakable: false)[#set text(size: 0.92em)\n{inner}]")
+            box = (
+                f'#block(fill: rgb("{st.box_fill}"), inset: 7pt, width: 100%, '
+                f"breakable: false)[#set text(size: 0.92em)\n{inner}]"
+            )
             if st.columns == 1:
                 box = f"#align(right, block(width: 50%)[{box}])"
             self.emit(box)
         elif isinstance(b, ir.PullQuote):
             self.start_flow()
-            self.emit(f'#block(stroke: (top: 1pt + rgb("{st.accent}"), bottom: 1pt + '
-                      f'rgb("{st.accent}")), inset: (y: 6pt), width: 100%)[#text(size: 1.2em, '
-                      f'style: "italic", fill: rgb("{st.accent}"))[{s(b.text)}]]')
+            self.emit(
+                f'#block(stroke: (top: 1pt + rgb("{st.accent}"), bottom: 1pt + '
+                f'rgb("{st.accent}")), inset: (y: 6pt), width: 100%)[#text(size: 1.2em, '
+                f'style: "italic", fill: rgb("{st.accent}"))[{s(b.text)}]]'
+            )
         elif isinstance(b, ir.VoteTable):
             self.start_flow()
             rows = ", ".join(f"[{s(k)}], [{v}]" for k, v in b.rows)
@@ -238,7 +258,7 @@ class Writer:
         elif r.style == "list_numbered":
             self.emit(f"#par(hanging-indent: 1.2cm)[#box(width: 1.2cm)[{s(label)}]{s(r.text)}]\n")
         elif r.emphasis:
-            self.emit(f"#strong[{s(r.emphasis)}]{s(r.text[len(r.emphasis):])}\n")
+            self.emit(f"#strong[{s(r.emphasis)}]{s(r.text[len(r.emphasis) :])}\n")
         else:
             self.emit(s(r.text) + "\n")
 
@@ -272,13 +292,16 @@ def render(doc: ir.Document, out: Path) -> None:
     """Compile the source with the typst package (no network: fonts from the system)."""
     import typst
 
+    doc.style.hyphen_char = "\u00ad"  # Typst's line-end hyphen comes out as a soft hyphen
     src = to_typst(doc)
     out.parent.mkdir(parents=True, exist_ok=True)
-    typ = out.with_suffix(".typ")
-    typ.write_text(src, encoding="utf-8")
-    try:
-        pdf = typst.compile(str(typ), font_paths=[str(common.FONT_DIR)])
-    except Exception as e:  # the compiler's message names the line of the source
-        raise RuntimeError(f"typst failed on {doc.id} (source kept in {typ}): {e}") from e
+    with tempfile.TemporaryDirectory(prefix="typst-") as tmp:
+        typ = Path(tmp) / f"{doc.id}.typ"
+        typ.write_text(src, encoding="utf-8")
+        try:
+            pdf = typst.compile(str(typ), font_paths=[str(common.FONT_DIR)])
+        except Exception as e:  # the compiler's message names the line of the source
+            kept = Path(tempfile.gettempdir()) / f"typst-failed-{doc.id}.typ"
+            kept.write_text(src, encoding="utf-8")
+            raise RuntimeError(f"typst failed on {doc.id} (source kept in {kept}): {e}") from e
     out.write_bytes(pdf)
-    typ.unlink()
