@@ -6,7 +6,7 @@ CESER   := $(VENV)/bin/ceser
 DEMO_HOME ?= $(CURDIR)/.ceser-home
 PORT    ?= 8501
 
-.PHONY: install install-dev demo test lint corpus bench clean
+.PHONY: install install-dev demo test lint corpus variety bench clean
 
 ## install: .venv/ with the project and everything it needs at run time (spaCy French included)
 install: $(VENV)/.installed
@@ -43,6 +43,10 @@ lint: install-dev
 ## corpus: regenerate the sample PDFs from corpus/src/*.md
 corpus: install-dev
 	$(PY) corpus/build.py
+
+## variety: build the variety test corpus (corpus/variety/bank -> pdf/ + truth/; stale ones only)
+variety: install-dev
+	$(PY) corpus/variety/build.py
 
 bench: install-dev
 	$(PY) benchmarks/ingest.py

@@ -53,13 +53,17 @@ def splits(ids: list[str], producers: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def scan_choice(doc_id: str, pages: int, first_scanned: bool) -> tuple[list[int], list[int], int]:
-    """~15 % of documents get 1-3 scanned pages; the first of them one page turned 90°."""
+def scan_choice(doc_id: str, pages: int, first_scanned: bool) -> tuple[list[int], list[int], int, str]:
+    """~15 % of documents get 1-3 scanned pages (grey 150 dpi if one, else bilevel 200-300 dpi);
+    the first of them gets one page turned 90°."""
     rng = random.Random(plan.seed_of(doc_id) ^ 0x5CA9)
     if rng.random() >= SCAN_SHARE or pages < 3:
-        return [], [], 0
+        return [], [], 0, ""
     chosen = sorted(rng.sample(range(2, pages + 1), min(rng.randint(1, 3), pages - 1)))
-    return chosen, ([chosen[-1]] if first_scanned else []), rng.choice([150, 150, 200])
+    rotated = [chosen[-1]] if first_scanned else []
+    if len(chosen) == 1:
+        return chosen, rotated, 150, "grey"
+    return chosen, rotated, rng.choice([200, 300]), "bilevel"
 
 
 def generator_mtime() -> float:
@@ -89,10 +93,11 @@ def build_one(doc_id: str, producer: str, split: str, first_scanned: bool) -> di
         if truth.toc_pages(doc, items):
             render(doc, out)
             items, pages = truth.locate(doc, out)
-        scanned, rotated, dpi = scan_choice(doc_id, pages, first_scanned)
-        doc.style.scanned_pages, doc.style.rotated_pages = scanned, rotated
-        doc.style.scan_dpi = dpi or doc.style.scan_dpi
-        scan_pages(out, scanned, rotated, doc.style.scan_dpi, doc_id)
+        scanned, rotated, dpi, mode = scan_choice(doc_id, pages, first_scanned)
+        if scanned:
+            st = doc.style
+            st.scanned_pages, st.rotated_pages, st.scan_dpi, st.scan_mode = scanned, rotated, dpi, mode
+            scan_pages(out, scanned, rotated, dpi, doc_id, mode)
         PDF.mkdir(exist_ok=True)
         shutil.copyfile(out, PDF / f"{doc_id}.pdf")
     t = truth.truth(doc, items, pages, split, f"pdf/{doc_id}.pdf")

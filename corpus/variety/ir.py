@@ -63,6 +63,7 @@ class Style:
     scanned_pages: list[int] = field(default_factory=list)  # 1-based, applied by scan.py
     rotated_pages: list[int] = field(default_factory=list)
     scan_dpi: int = 150
+    scan_mode: str = "grey"  # grey (JPEG) | bilevel (CCITT G4)
 
 
 @dataclass

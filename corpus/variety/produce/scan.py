@@ -18,19 +18,27 @@ def scan_image(page: pdfium.PdfPage, dpi: int, rng: np.random.Generator) -> Imag
     """Render at dpi in grey, blur, tint, add noise and specks, skew by 0.5-3°."""
     img = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
     img = img.filter(ImageFilter.GaussianBlur(0.5))
-    px = np.asarray(img, dtype=np.float32) * 0.9 + 14
-    px += rng.normal(0.0, 6.0, px.shape)
-    specks = rng.random(px.shape) < 0.0005
+    h, w = img.height, img.width
+    blotch = rng.normal(0.0, 6.0, (h // 16 + 1, w // 16 + 1)).astype(np.float32)
+    low = Image.fromarray(blotch, mode="F").resize((w, h), Image.Resampling.BILINEAR)
+    px = np.asarray(img, dtype=np.float32) * 0.88 + 16 + np.asarray(low)
+    px += rng.normal(0.0, 2.0, px.shape)
+    specks = rng.random(px.shape) < 0.0004
     px[specks] -= rng.uniform(60, 160, int(specks.sum()))
     img = Image.fromarray(np.clip(px, 0, 255).astype(np.uint8), mode="L")
     angle = float(rng.uniform(0.5, 3.0)) * (1 if rng.random() < 0.5 else -1)
     return img.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=240)
 
 
-def image_page(img: Image.Image, width: float, height: float) -> bytes:
-    """A one-page PDF holding only the JPEG image (no text layer)."""
+def image_page(img: Image.Image, width: float, height: float, mode: str, dpi: int) -> bytes:
+    """A one-page PDF holding only the image (no text layer): grey JPEG or bilevel CCITT G4."""
+    if mode == "bilevel":
+        buf = io.BytesIO()
+        img.point(lambda v: 255 if v > 165 else 0).convert("1").save(buf, format="PDF",
+                                                                      resolution=dpi)
+        return buf.getvalue()
     jpeg = io.BytesIO()
-    img.save(jpeg, format="JPEG", quality=45, optimize=True)
+    img.save(jpeg, format="JPEG", quality=30, optimize=True)
     jpeg.seek(0)
     buf = io.BytesIO()
     canv = Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1)
@@ -40,7 +48,8 @@ def image_page(img: Image.Image, width: float, height: float) -> bytes:
     return buf.getvalue()
 
 
-def scan_pages(path: Path, pages: list[int], rotated: list[int], dpi: int, name: str) -> None:
+def scan_pages(path: Path, pages: list[int], rotated: list[int], dpi: int, name: str,
+               mode: str = "grey") -> None:
     """Replace the 1-based pages of the PDF at path by scans; rotated ones are turned 90°."""
     if not pages:
         return
@@ -58,7 +67,7 @@ def scan_pages(path: Path, pages: list[int], rotated: list[int], dpi: int, name:
         if number in rotated:  # the sheet went through the scanner sideways
             img = img.transpose(Image.Transpose.ROTATE_90)
             w, h = h, w
-        writer.add_page(PdfReader(io.BytesIO(image_page(img, w, h))).pages[0])
+        writer.add_page(PdfReader(io.BytesIO(image_page(img, w, h, mode, dpi))).pages[0])
     rendered.close()
     if reader.metadata:
         writer.add_metadata(dict(reader.metadata))
