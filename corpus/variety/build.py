@@ -38,6 +38,19 @@ def assign(ids: list[str]) -> dict[str, str]:
     return {i: ORDER[k % len(ORDER)] for k, i in enumerate(ids)}
 
 
+def slots(ids: list[str]) -> dict[str, tuple[int, int]]:
+    """(position, position among documents with recommendations labelled alike) per id."""
+    out, seen = {}, {}
+    for k, i in enumerate(ids):
+        style = plan.rec_style_of(k)
+        style = "labels" if style in ("heading_numbered", "box_numbered") else style
+        has_recs = bool(plan.load_bank(BANK / f"{i}.toml").get("recommendations"))
+        out[i] = (k, seen.get(style, 0))
+        if has_recs:
+            seen[style] = seen.get(style, 0) + 1
+    return out
+
+
 def splits(ids: list[str], producers: dict[str, str]) -> dict[str, str]:
     """tune/test alternating by seed within each (producer, kind) group."""
     groups: dict[tuple[str, str], list[str]] = {}
@@ -82,9 +95,10 @@ def fresh(doc_id: str, producer: str, split: str, gen: float) -> bool:
     return old.get("producer") == producer and old.get("split") == split
 
 
-def build_one(doc_id: str, producer: str, split: str, first_scanned: bool) -> dict:
+def build_one(doc_id: str, producer: str, split: str, first_scanned: bool,
+              slot: tuple[int, int]) -> dict:
     """Render, locate, scan and write one document; returns its truth."""
-    doc = plan.plan_file(BANK / f"{doc_id}.toml", producer)
+    doc = plan.plan_file(BANK / f"{doc_id}.toml", producer, slot)
     render = PRODUCERS[producer]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"{doc_id}.pdf"
@@ -124,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = bank_ids()
     producers = assign(ids)
     split = splits(ids, producers)
+    slot = slots(ids)
     write_split(split)
     scanned_first = next((i for i in ids if scan_choice(i, 99, False)[0]), None)
     gen, failed = generator_mtime(), 0
@@ -134,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         t0 = time.time()
         try:
-            t = build_one(i, producers[i], split[i], i == scanned_first)
+            t = build_one(i, producers[i], split[i], i == scanned_first, slot[i])
         except Exception as exc:  # one producer's failure must not stop the others
             failed += 1
             print(f"FAILED {i} ({producers[i]}): {type(exc).__name__}: {exc}", file=sys.stderr)

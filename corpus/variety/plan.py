@@ -13,7 +13,7 @@ from . import ir
 from . import phrasing as ph
 
 # what each producer can render, when it restricts the choice
-HYPHENS = {"reportlab": ["-"], "chromium": ["\u00ad"],
+HYPHENS = {"reportlab": ["-"], "chromium": ["\u2010"],  # chromium: soft hyphens, printed ‐
            "fpdf2": ["-", "\u00ad", "\u2010", "\u2011", "\u2212"]}
 HEAD_MODES = {"chromium": ["all", "all_but_cover", "odd_even"]}
 FOOTNOTES = {"reportlab": ["none", "foot", "foot", "end"], "libreoffice": ["none", "foot", "end"],
@@ -45,11 +45,16 @@ def load_bank(path: Path) -> dict:
         return tomllib.load(f)
 
 
-def choose_style(bank: dict, producer: str, rng: random.Random) -> ir.Style:
-    """Seeded house style within what the producer can draw."""
+def choose_style(bank: dict, producer: str, rng: random.Random,
+                 slot: tuple[int, int] | None = None) -> ir.Style:
+    """Seeded house style within what the producer can draw.
+
+    slot = (position of the document among all, position among those of its recommendation
+    style): when given, recommendation styles and labels go round-robin so every one is used."""
     st = ir.Style(producer=producer)
     st.columns = rng.choices([1, 2, 3], [5, 4, 1])[0]
-    st.hyphen_char = rng.choice(HYPHENS.get(producer, ["-"]))
+    glyphs = HYPHENS.get(producer, ["-"])
+    st.hyphen_char = rng.choice(glyphs) if slot is None else glyphs[slot[0] // 5 % len(glyphs)]
     st.hyphenate = rng.random() < 0.85
     st.justify = rng.random() < 0.75
     st.ligatures = rng.random() < 0.5
@@ -66,9 +71,10 @@ def choose_style(bank: dict, producer: str, rng: random.Random) -> ir.Style:
         st.header_even = "{body}" if st.header != "{body}" else "{title}"
         st.footer_even = st.footer
     st.logo = rng.random() < 0.3
-    st.rec_style = rng.choice(REC_STYLES)
-    st.rec_label = {"inline_prose": None, "runin_bold": None,
-                    "list_numbered": rng.choice(LIST_LABELS)}.get(st.rec_style, rng.choice(LABELS))
+    st.rec_style = rng.choice(REC_STYLES) if slot is None else rec_style_of(slot[0])
+    labels = LIST_LABELS if st.rec_style == "list_numbered" else LABELS
+    label = rng.choice(labels) if slot is None else labels[slot[1] % len(labels)]
+    st.rec_label = None if st.rec_style in ("inline_prose", "runin_bold") else label
     st.summary_list = bank["kind"] != "plan" and rng.random() < 0.35
     st.summary_at = rng.choice(["start", "end"])
     st.footnotes = rng.choice(FOOTNOTES.get(producer, ["none", "end", "end"]))
@@ -85,6 +91,11 @@ def choose_style(bank: dict, producer: str, rng: random.Random) -> ir.Style:
     st.nbsp_guillemets = rng.choice(["\u00a0", "\u202f"])
     st.landscape_table = rng.random() < 0.25
     return st
+
+
+def rec_style_of(position: int) -> str:
+    """Round-robin recommendation style, shifted so each producer gets each style."""
+    return REC_STYLES[(position + position // 5) % len(REC_STYLES)]
 
 
 def heading_number(style: ir.Style, i: int) -> str:
@@ -247,11 +258,11 @@ def calendar_table(meta: ir.Meta, hearings: list[date], st: ir.Style) -> ir.Tabl
                     group_header=[("Déroulement de l'avis", 2)], landscape=st.landscape_table)
 
 
-def make_document(bank: dict, producer: str) -> ir.Document:
+def make_document(bank: dict, producer: str, slot: tuple[int, int] | None = None) -> ir.Document:
     """The whole ir.Document of a bank entry, rendered by producer."""
     seed = seed_of(bank["id"])
     rng = random.Random(seed)
-    st = choose_style(bank, producer, rng)
+    st = choose_style(bank, producer, rng, slot)
     d = date.fromisoformat(bank["date"])
     dv = ph.date_variants(d)
     form = rng.choice(["long", "long", "numeric", "abbr", "month", "year"])
@@ -354,6 +365,6 @@ def closing(doc: ir.Document, rng: random.Random, dv: dict[str, str]) -> None:
                                    f"le {dv['long']}.", st), [], "body"))
 
 
-def plan_file(path: Path, producer: str) -> ir.Document:
+def plan_file(path: Path, producer: str, slot: tuple[int, int] | None = None) -> ir.Document:
     """Load a bank file and plan it for a producer."""
-    return make_document(load_bank(path), producer)
+    return make_document(load_bank(path), producer, slot)

@@ -81,7 +81,7 @@ h3 {{ font-size: 1em; margin: 0.7em 0 0.3em; }}
 .band {{ height: 1.2cm; background: {st.accent}; }}
 .toc {{ break-after: page; }} .toc div {{ display: flex; margin: 0.3em 0; }}
 .toc .t {{ flex: 0 1 auto; max-width: 85%; }} .toc .pg {{ flex: 0 0 auto; }}
-.toc .lead {{ flex: 1 1 auto; overflow: hidden; white-space: nowrap; margin: 0 0.3em; }}
+.toc .lead {{ flex: 1 1 0; min-width: 0; overflow: hidden; white-space: nowrap; margin: 0 0.3em; }}
 .toc .lead.dots::after {{ content: "{'. ' * 120}"; color: #777; }}
 .box, .summary {{ background: {st.box_fill}; border-left: 3pt solid {st.accent};
   padding: 0.5em 0.7em; margin: 0.6em 0; break-inside: avoid; }}

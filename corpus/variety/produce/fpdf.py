@@ -40,6 +40,7 @@ class Pdf(FPDF):
         if not text:
             return
         st = self.doc.style
+        x0, y0 = self.get_x(), self.get_y()
         self.set_font("F", "", 7.5)
         self.set_text_color(90, 90, 90)
         self.set_xy(MM_X, y)
@@ -50,6 +51,7 @@ class Pdf(FPDF):
             self.set_fill_color(*rgb(st.accent))
             self.rect(self.w - MM_X - 8, y, 8, 3.5, style="F")
         self.set_text_color(0, 0, 0)
+        self.set_xy(x0, y0)
 
     def header(self) -> None:
         self.running("header", 11)
@@ -157,7 +159,8 @@ class Writer:
         if title:
             pdf.set_font("F", "B", self.size)
             pdf.set_text_color(*rgb(self.st.accent))
-            pdf.multi_cell(pdf.epw, self.size * 0.5, title, fill=True, padding=(2, 3, 1, 4), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(pdf.epw, self.size * 0.5, title, fill=True, padding=(2, 3, 1, 4),
+                           align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.set_text_color(0, 0, 0)
         for text, style in lines:
             pdf.set_font("F", style, self.size * (0.9 if style == "I" else 1))
@@ -178,7 +181,7 @@ class Writer:
         pdf.set_font("F", "B", size)
         pdf.set_text_color(*rgb(self.st.accent))
         pdf.ln(2)
-        pdf.multi_cell(pdf.epw, size * 0.5, self.t(h.printed) if self.st.ligatures else h.printed, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.epw, size * 0.5, h.printed, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
         pdf.ln(1.5)
 
@@ -189,14 +192,16 @@ class Writer:
             pdf.add_page(orientation="L")
         if t.caption:
             pdf.set_font("F", "B", self.size)
-            pdf.multi_cell(pdf.epw, 5, t.caption, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(pdf.epw, 5, t.caption, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("F", "", self.size * 0.88)
         heads = 2 if t.group_header else 1
         cols = len(t.header)
         widths = [3] + [1] * (cols - 1) if cols == 2 else [2] + [1] * (cols - 1)
         head_style = FontFace(emphasis="BOLD", fill_color=rgb(self.st.box_fill))
+        pdf.set_fill_color(255, 255, 255)
         with pdf.table(col_widths=widths, num_heading_rows=heads, repeat_headings=1,
-                       headings_style=head_style, line_height=self.size * 0.5) as tab:
+                       headings_style=head_style, line_height=self.size * 0.5,
+                       text_align="LEFT", cell_fill_mode="NONE") as tab:
             if t.group_header:
                 row = tab.row()
                 for text, span in t.group_header:
@@ -234,15 +239,16 @@ class Writer:
             pdf.ln(14)
         else:
             pdf.set_char_spacing(2 if st.title_letterspaced else 0)
-            pdf.multi_cell(pdf.epw * (0.85 if st.title_letterspaced else 1), 11, c.title, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(pdf.epw * (0.85 if st.title_letterspaced else 1), 11, c.title,
+                           align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.set_char_spacing(0)
         pdf.ln(8)
         pdf.set_font("F", "", 13)
-        pdf.multi_cell(pdf.epw, 7, c.body, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.epw, 7, c.body, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(pdf.h - 70)
         for line in [*c.lines, c.date_line]:
             pdf.set_font("F", "B" if line == c.date_line else "", 10)
-            pdf.multi_cell(pdf.epw, 5, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(pdf.epw, 5, line, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.add_page()
 
     def toc(self, toc: ir.Toc) -> None:
@@ -297,7 +303,8 @@ class Writer:
         self.heading(ir.Heading(ir.CLOSING_NOTES, 2))
         self.pdf.set_font("F", "", self.size * 0.8)
         for i, t in enumerate(self.notes, 1):
-            self.pdf.multi_cell(self.pdf.epw, self.size * 0.42, f"{i}. {t}", new_x="LMARGIN", new_y="NEXT")
+            self.pdf.multi_cell(self.pdf.epw, self.size * 0.42, f"{i}. {t}", align="L",
+                                new_x="LMARGIN", new_y="NEXT")
 
 
 def build(doc: ir.Document, total: int) -> tuple[bytes, int]:
