@@ -66,17 +66,21 @@ def splits(ids: list[str], producers: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def scan_choice(doc_id: str, pages: int, first_scanned: bool) -> tuple[list[int], list[int], int, str]:
-    """~15 % of documents get 1-3 scanned pages (grey 150 dpi if one, else bilevel 200-300 dpi);
-    the first of them gets one page turned 90°."""
+Scan = tuple[list[int], list[int], int, str, str]
+
+
+def scan_choice(doc_id: str, pages: int, first_scanned: bool) -> Scan:
+    """~15 % of documents get 1-3 scanned pages (grey 150 dpi if one, else bilevel 200-300 dpi),
+    with or without an OCR layer (good or garbled); the first of them gets one page turned 90°."""
     rng = random.Random(plan.seed_of(doc_id) ^ 0x5CA9)
     if rng.random() >= SCAN_SHARE or pages < 3:
-        return [], [], 0, ""
+        return [], [], 0, "", "none"
     chosen = sorted(rng.sample(range(2, pages + 1), min(rng.randint(1, 3), pages - 1)))
     rotated = [chosen[-1]] if first_scanned else []
+    ocr = rng.choice(["none", "good", "bad"])
     if len(chosen) == 1:
-        return chosen, rotated, 150, "grey"
-    return chosen, rotated, rng.choice([200, 300]), "bilevel"
+        return chosen, rotated, 150, "grey", ocr
+    return chosen, rotated, rng.choice([200, 300]), "bilevel", ocr
 
 
 def generator_mtime() -> float:
@@ -107,11 +111,12 @@ def build_one(doc_id: str, producer: str, split: str, first_scanned: bool,
         if truth.toc_pages(doc, items):
             render(doc, out)
             items, pages = truth.locate(doc, out)
-        scanned, rotated, dpi, mode = scan_choice(doc_id, pages, first_scanned)
+        scanned, rotated, dpi, mode, ocr = scan_choice(doc_id, pages, first_scanned)
         if scanned:
             st = doc.style
-            st.scanned_pages, st.rotated_pages, st.scan_dpi, st.scan_mode = scanned, rotated, dpi, mode
-            scan_pages(out, scanned, rotated, dpi, doc_id, mode)
+            st.scanned_pages, st.rotated_pages, st.scan_dpi = scanned, rotated, dpi
+            st.scan_mode, st.scan_ocr = mode, ocr
+            scan_pages(out, scanned, rotated, dpi, doc_id, mode, ocr)
         PDF.mkdir(exist_ok=True)
         shutil.copyfile(out, PDF / f"{doc_id}.pdf")
     t = truth.truth(doc, items, pages, split, f"pdf/{doc_id}.pdf")

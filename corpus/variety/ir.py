@@ -29,6 +29,8 @@ class Style:
 
     producer: str
     columns: int = 1  # 1, 2, 3
+    balanced: bool = False  # columns balanced before each spanning heading/table
+    chapter_pages: bool = False  # each chapter heading starts a page (spanning the columns)
     hyphen_char: str = "-"  # line-end hyphen glyph where the producer lets us choose
     hyphenate: bool = True
     justify: bool = True
@@ -64,6 +66,7 @@ class Style:
     rotated_pages: list[int] = field(default_factory=list)
     scan_dpi: int = 150
     scan_mode: str = "grey"  # grey (JPEG) | bilevel (CCITT G4)
+    scan_ocr: str = "none"  # invisible text layer on scanned pages: none | good | bad
 
 
 @dataclass
@@ -103,6 +106,7 @@ class Heading:
     level: int = 1
     number: str = ""
     span: bool = True  # spans all columns
+    chapter: bool = False  # opens a main part (a producer may start a page with it)
 
     @property
     def printed(self) -> str:

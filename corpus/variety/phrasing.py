@@ -131,3 +131,34 @@ NOTES = [
     "Ce périmètre inclut les établissements publics et privés sous contrat.",
     "Voir la partie {part} du présent document.",
 ]
+
+GLOSSARY = {
+    "AFPA": "Agence nationale pour la formation professionnelle des adultes",
+    "BTS": "Brevet de technicien supérieur",
+    "CAP": "Certificat d'aptitude professionnelle",
+    "CESEC": "Conseil économique, social, environnemental, de la culture et de l'éducation",
+    "CESER": "Conseil économique, social et environnemental régional",
+    "CFA": "Centre de formation d'apprentis",
+    "CHU": "Centre hospitalier universitaire",
+    "CIRAD": "Centre de coopération internationale en recherche agronomique pour le développement",
+    "CNFPT": "Centre national de la fonction publique territoriale",
+    "CNRS": "Centre national de la recherche scientifique",
+    "CPRDFOP": "Contrat de plan régional de développement des formations et de l'orientation "
+               "professionnelles",
+    "IA": "Intelligence artificielle",
+    "INRAE": "Institut national de recherche pour l'agriculture, l'alimentation et "
+             "l'environnement",
+    "IRD": "Institut de recherche pour le développement",
+    "IUT": "Institut universitaire de technologie",
+    "ONISEP": "Office national d'information sur les enseignements et les professions",
+    "OPCO": "Opérateur de compétences",
+    "PIB": "Produit intérieur brut",
+    "PME": "Petites et moyennes entreprises",
+    "SNCF": "Société nationale des chemins de fer français",
+    "SRDEII": "Schéma régional de développement économique, d'innovation et "
+              "d'internationalisation",
+    "SRESRI": "Schéma régional de l'enseignement supérieur, de la recherche et de l'innovation",
+    "TER": "Transport express régional",
+    "TPE": "Très petites entreprises",
+    "TVA": "Taxe sur la valeur ajoutée",
+}

@@ -90,6 +90,8 @@ def choose_style(bank: dict, producer: str, rng: random.Random,
     st.apostrophe = rng.choice(["'", "’"])
     st.nbsp_guillemets = rng.choice(["\u00a0", "\u202f"])
     st.landscape_table = rng.random() < 0.25
+    st.balanced = st.columns > 1 and rng.random() < 0.5
+    st.chapter_pages = rng.random() < 0.3
     return st
 
 
@@ -296,7 +298,7 @@ def make_document(bank: dict, producer: str, slot: tuple[int, int] | None = None
     sections = bank.get("sections", [])
     split_recs = meta.kind != "plan" and rng.random() < 0.3 and len(sections) >= 3
     for si, sec in enumerate(sections, 1):
-        B.append(ir.Heading(typo(sec["heading"], st), 1, heading_number(st, si)))
+        B.append(ir.Heading(typo(sec["heading"], st), 1, heading_number(st, si), chapter=True))
         paras = []
         for p in sec.get("paragraphs", []):
             text = typo(p["text"], st)
@@ -320,7 +322,7 @@ def make_document(bank: dict, producer: str, slot: tuple[int, int] | None = None
             recs = recs[half:]
     if recs:
         n = len(sections) + 1
-        B.append(ir.Heading(rng.choice(REC_HEADINGS), 1, heading_number(st, n)))
+        B.append(ir.Heading(rng.choice(REC_HEADINGS), 1, heading_number(st, n), chapter=True))
         if st.rec_style == "list_numbered":
             B.append(ir.Paragraph(typo("Au terme de ses travaux, le CESER formule les "
                                        "préconisations suivantes.", st), [], "body"))
@@ -340,6 +342,7 @@ def make_document(bank: dict, producer: str, slot: tuple[int, int] | None = None
     if st.summary_list and st.summary_at == "end" and nrec:
         B.append(summary(bank, st))
     closing(doc, rng, dv)
+    glossary(doc, rng)
     if st.toc:
         toc.entries = [ir.TocEntry(b.printed, b.level) for b in B
                        if isinstance(b, ir.Heading) and b.level == 1]
@@ -363,6 +366,18 @@ def closing(doc: ir.Document, rng: random.Random, dv: dict[str, str]) -> None:
     else:
         B.append(ir.Paragraph(typo(f"Document adopté par délibération de l'assemblée régionale "
                                    f"le {dv['long']}.", st), [], "body"))
+
+
+def glossary(doc: ir.Document, rng: random.Random) -> None:
+    """Sometimes an annex table of the acronyms the document uses."""
+    if rng.random() >= 0.4:
+        return
+    texts = " ".join(getattr(b, "text", "") for b in doc.blocks) + " " + doc.meta.title
+    rows = [[k, v] for k, v in ph.GLOSSARY.items() if re.search(rf"\b{k}\b", texts)]
+    if len(rows) >= 3:
+        doc.blocks.append(ir.Heading(rng.choice(["Annexe – Glossaire des sigles", "Glossaire",
+                                                 "Annexe : sigles utilisés"]), 1, ""))
+        doc.blocks.append(ir.Table(["Sigle", "Signification"], rows, span=True))
 
 
 def plan_file(path: Path, producer: str, slot: tuple[int, int] | None = None) -> ir.Document:

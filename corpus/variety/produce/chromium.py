@@ -63,13 +63,14 @@ def body_css(st: ir.Style) -> str:
 html {{ font-family: {FAMILIES[st.font]}; font-size: {st.base_size}pt; line-height: 1.35; }}
 body {{ margin: 0; print-color-adjust: exact; -webkit-print-color-adjust: exact;
   font-variant-ligatures: {'common-ligatures' if st.ligatures else 'none'}; }}
-.flow {{ column-count: {st.columns}; column-gap: 0.8cm; column-fill: auto; }}
+.flow {{ column-count: {st.columns}; column-gap: 0.8cm;
+  column-fill: {'balance' if st.balanced else 'auto'}; }}
 p {{ margin: 0 0 0.55em 0; text-align: {'justify' if st.justify else 'left'};
   hyphens: manual; orphans: 2; widows: 2; }}
 h1, h2, h3 {{ color: {st.accent}; break-after: avoid; line-height: 1.2; }}
 h1 {{ font-size: 1.45em; margin: 1em 0 0.5em; }} h2 {{ font-size: 1.15em; margin: 0.8em 0 0.4em; }}
 h3 {{ font-size: 1em; margin: 0.7em 0 0.3em; }}
-.span {{ column-span: all; }}
+.span {{ column-span: all; }} .chapter {{ break-before: page; }}
 .cover {{ height: 24cm; break-after: page; display: flex; flex-direction: column;
   justify-content: space-between; }}
 .cover .label {{ font-size: 20pt; color: {st.accent}; font-weight: bold;
@@ -87,6 +88,7 @@ h3 {{ font-size: 1em; margin: 0.7em 0 0.3em; }}
   padding: 0.5em 0.7em; margin: 0.6em 0; break-inside: avoid; }}
 .box .lab {{ font-weight: bold; color: {st.accent}; margin-bottom: 0.3em; }}
 .summary ul, .summary ol {{ margin: 0.3em 0 0 1.2em; padding: 0; }}
+ul {{ list-style-type: "{st.bullet}\00a0"; }}
 .side {{ background: {st.box_fill}; padding: 0.5em 0.7em; margin: 0.6em 0; font-size: 0.92em;
   break-inside: avoid; }}
 .side .lab {{ font-weight: bold; }}
@@ -142,7 +144,8 @@ def block_html(b: ir.Block, doc: ir.Document, notes: list[str]) -> str:
         return f'<section class="toc"><h1>{escape(b.title)}</h1>{rows}</section>'
     if isinstance(b, ir.Heading):
         tag = f"h{min(b.level, 3)}"
-        return f'<{tag} class="{"span" if b.span else ""}">{escape(b.printed)}</{tag}>'
+        cls = ("span" if b.span else "") + (" chapter" if b.chapter and st.chapter_pages else "")
+        return f'<{tag} class="{cls}">{escape(b.printed)}</{tag}>'
     if isinstance(b, ir.Paragraph):
         out = ""
         for chunk, note in common.pieces(b, len(notes) + 1):

@@ -68,7 +68,7 @@ class Writer:
         self.size = doc.style.base_size
         self.notes: list[str] = []
         self.region: list[ir.Block] = []  # in-column blocks waiting for their region
-        self.balance = doc.style.columns > 1 and doc.seed % 2 == 0
+        self.balance = doc.style.balanced
 
     def t(self, text: str) -> str:
         """Text with soft hyphens and ligatures per the house style."""
@@ -175,7 +175,8 @@ class Writer:
     def heading(self, h: ir.Heading) -> None:
         """A full-width heading."""
         pdf = self.pdf
-        if pdf.get_y() > pdf.h - 50:
+        chapter = h.chapter and self.st.chapter_pages and pdf.get_y() > pdf.t_margin + 5
+        if pdf.get_y() > pdf.h - 50 or chapter:
             pdf.add_page()
         size = {1: 1.45, 2: 1.2}.get(h.level, 1.05) * self.size
         pdf.set_font("F", "B", size)

@@ -16,7 +16,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageTemplate,
+from reportlab.platypus import (CondPageBreak, Flowable, FrameBreak, KeepTogether, NextPageTemplate,
                                 PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
 from reportlab.platypus.doctemplate import BaseDocTemplate
 from reportlab.platypus.frames import Frame
@@ -331,15 +331,25 @@ def build(doc: ir.Document, total: int) -> tuple[bytes, int]:
     on_page = running(doc, total, b.sty)
     cols = [NoteFrame(MX + i * (fw + GAP), MBOT, fw, H - MTOP - MBOT, id=f"c{i}",
                       leftPadding=0, rightPadding=0) for i in range(n)]
+    top = 2.6 * cm  # chapter pages: a full-width frame for the heading above the columns
+    chapter = [Frame(MX, H - MTOP - top, W - 2 * MX, top, id="head"), *[
+        NoteFrame(f.x1, MBOT, fw, H - MTOP - MBOT - top, id=f"k{i}", leftPadding=0,
+                  rightPadding=0) for i, f in enumerate(cols)]]
     lw, lh = landscape(A4)
     tpl.addPageTemplates([
         PageTemplate("cover", [Frame(MX, MBOT, W - 2 * MX, H - MTOP - MBOT)], onPage=on_page),
         PageTemplate("body", cols, onPage=on_page, onPageEnd=draw_notes),
+        PageTemplate("chapter", chapter, onPage=on_page, onPageEnd=draw_notes),
         PageTemplate("wide", [Frame(MX, MBOT, lw - 2 * MX, lh - MTOP - MBOT)], onPage=on_page,
                      pagesize=(lw, lh)),
     ])
     story: list[Flowable] = []
     for blk in doc.blocks:
+        if doc.style.chapter_pages and isinstance(blk, ir.Heading) and blk.chapter:
+            # a chapter opens a page whose top frame spans the columns
+            story += [NextPageTemplate("chapter"), PageBreak(), *b.block(blk)[1:], FrameBreak(),
+                      NextPageTemplate("body")]
+            continue
         story.extend(b.block(blk))
     story.extend(b.endnotes())
     tpl.build(story)

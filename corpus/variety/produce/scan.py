@@ -1,4 +1,5 @@
-"""Post-process a built PDF: chosen pages become grey, noisy, skewed images (one maybe turned 90°)."""
+"""Post-process a built PDF: chosen pages become noisy, skewed images (maybe turned 90°, maybe
+with an invisible OCR text layer, good or garbled)."""
 
 from __future__ import annotations
 
@@ -48,8 +49,54 @@ def image_page(img: Image.Image, width: float, height: float, mode: str, dpi: in
     return buf.getvalue()
 
 
+CONFUSIONS = {"e": "c", "l": "1", "o": "0", "i": "l", "é": "e", "m": "rn", "a": "o", "s": "5",
+              "t": "f", "n": "u", "à": "a", "è": "c"}
+
+
+def garble(text: str, rng: np.random.Generator) -> str:
+    """A poor OCR reading: about 6 % of letters confused, some spaces lost."""
+    out = []
+    for ch in text:
+        r = rng.random()
+        if ch in CONFUSIONS and r < 0.06:
+            out.append(CONFUSIONS[ch])
+        elif ch == " " and r < 0.03:
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def ocr_layer(page: pdfium.PdfPage, w: float, h: float, bad: bool,
+              rng: np.random.Generator) -> bytes:
+    """A page of invisible text (render mode 3) at the places of the original text lines."""
+    tp = page.get_textpage()
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=(w, h), invariant=1, pageCompression=1)
+    for i in range(tp.count_rects()):
+        left, bottom, right, top = tp.get_rect(i)
+        text = tp.get_text_bounded(left, bottom, right, top).replace("\r", " ").replace("\n", " ")
+        text = text.replace("\ufffe", "-").replace("\x02", "-")  # pdfium's line-end hyphens
+        text = "".join(c for c in text if c.isprintable()).strip()
+        if not text:
+            continue
+        text = garble(text, rng) if bad else text
+        size = max((top - bottom) * 0.85, 4.0)
+        t = canv.beginText(left, bottom + (top - bottom) * 0.2)
+        t.setTextRenderMode(3)
+        t.setFont("Helvetica", size)
+        natural = canv.stringWidth(text, "Helvetica", size) or 1.0
+        t.setHorizScale(100.0 * (right - left) / natural)
+        t.textOut(text)
+        canv.drawText(t)
+    tp.close()
+    canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
 def scan_pages(path: Path, pages: list[int], rotated: list[int], dpi: int, name: str,
-               mode: str = "grey") -> None:
+               mode: str = "grey", ocr: str = "none") -> None:
     """Replace the 1-based pages of the PDF at path by scans; rotated ones are turned 90°."""
     if not pages:
         return
@@ -67,7 +114,10 @@ def scan_pages(path: Path, pages: list[int], rotated: list[int], dpi: int, name:
         if number in rotated:  # the sheet went through the scanner sideways
             img = img.transpose(Image.Transpose.ROTATE_90)
             w, h = h, w
-        writer.add_page(PdfReader(io.BytesIO(image_page(img, w, h, mode, dpi))).pages[0])
+        added = writer.add_page(PdfReader(io.BytesIO(image_page(img, w, h, mode, dpi))).pages[0])
+        if ocr != "none" and number not in rotated:  # the scanner's own text layer
+            layer = ocr_layer(rendered[number - 1], w, h, ocr == "bad", rng)
+            added.merge_page(PdfReader(io.BytesIO(layer)).pages[0])
     rendered.close()
     if reader.metadata:
         writer.add_metadata(dict(reader.metadata))
