@@ -264,7 +264,8 @@ def automatic_styles(doc: ir.Document) -> str:
         )
         out.append(
             f'<style:style style:name="Sect{n}" style:family="section"><style:section-properties '
-            f'text:dont-balance-text-columns="false"><style:columns fo:column-count="{n}" '
+            f'text:dont-balance-text-columns="{str(not st.balanced).lower()}">'
+            f'<style:columns fo:column-count="{n}" '
             f'fo:column-gap="{GAP_CM}cm">{cols}</style:columns></style:section-properties>'
             "</style:style>"
         )
@@ -278,6 +279,11 @@ def automatic_styles(doc: ir.Document) -> str:
             f'style:parent-style-name="Standard" style:master-page-name="{master}">'
             '<style:paragraph-properties style:page-number="auto"/></style:style>'
         )
+    out.append(
+        '<style:style style:name="HChapter" style:family="paragraph" '
+        'style:parent-style-name="Heading_20_1"><style:paragraph-properties '
+        'fo:break-before="page"/></style:style>'
+    )
     out.append(
         '<style:style style:name="PBreak" style:family="paragraph" '
         'style:parent-style-name="Standard"><style:paragraph-properties '
@@ -436,11 +442,11 @@ class Body:
             self.first = False
         self.out.append(p(content, style))
 
-    def heading(self, text: str, level: int) -> None:
+    def heading(self, text: str, level: int, new_page: bool = False) -> None:
         level = min(level, 3)
+        style = "HChapter" if new_page else f"Heading_20_{level}"
         self.out.append(
-            f'<text:h text:style-name="Heading_20_{level}" text:outline-level="{level}">'
-            f"{x(text)}</text:h>"
+            f'<text:h text:style-name="{style}" text:outline-level="{level}">{x(text)}</text:h>'
         )
 
     def notes_of(self, para: ir.Paragraph) -> str:
@@ -554,7 +560,8 @@ class Body:
                 self.close_flow()
             else:
                 self.open_flow()
-            self.heading(b.printed, b.level)
+            at_top = bool(self.out) and self.out[-1] in (p("", "PBreak"), p("", "MStandard"))
+            self.heading(b.printed, b.level, b.chapter and st.chapter_pages and not at_top)
         elif isinstance(b, ir.Paragraph):
             self.open_flow()
             self.para(self.notes_of(b))

@@ -204,7 +204,16 @@ class Writer:
             self.emit("#pagebreak(weak: true)")
         elif isinstance(b, ir.Heading):
             self.start_flow()
-            self.heading(b.printed, b.level)
+            if b.chapter and st.chapter_pages:
+                # a new page, the heading floated to its top across the columns
+                self.emit("#pagebreak(weak: true)")
+                self.emit(
+                    '#place(top, scope: "parent", float: true, clearance: 0.8em)['
+                    f"#heading(level: {min(b.level, 3)}, numbering: none, outlined: false)"
+                    f"[{s(b.printed)}]]"
+                )
+            else:
+                self.heading(b.printed, b.level)
         elif isinstance(b, ir.Paragraph):
             self.start_flow()
             self.emit(self.paragraph(b) + "\n")
@@ -293,6 +302,7 @@ def render(doc: ir.Document, out: Path) -> None:
     import typst
 
     doc.style.hyphen_char = "\u00ad"  # Typst's line-end hyphen comes out as a soft hyphen
+    doc.style.balanced = False  # page columns fill one after the other
     src = to_typst(doc)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="typst-") as tmp:
