@@ -39,7 +39,7 @@ def test_every_bank_file_has_its_pdf_and_truth() -> None:
 
 @pytest.mark.parametrize("t", truths(), ids=lambda t: t["id"])
 def test_truth_is_valid(t: dict) -> None:
-    assert KEYS <= t.keys(), f"{t['id']}: missing {KEYS - t.keys()}"
+    assert t.keys() >= KEYS, f"{t['id']}: missing {KEYS - t.keys()}"
     assert t["producer"] in PRODUCERS and t["split"] in {"tune", "test"}
     assert (VARIETY / t["file"]).exists()
     assert t["meta"]["kind"] in {"avis", "plan", "other"} and len(t["meta"]["date"]) == 10

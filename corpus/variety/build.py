@@ -69,18 +69,24 @@ def splits(ids: list[str], producers: dict[str, str]) -> dict[str, str]:
 Scan = tuple[list[int], list[int], int, str, str]
 
 
-def scan_choice(doc_id: str, pages: int, first_scanned: bool) -> Scan:
-    """~15 % of documents get 1-3 scanned pages (grey 150 dpi if one, else bilevel 200-300 dpi),
-    with or without an OCR layer (good or garbled); the first of them gets one page turned 90°."""
+def scanned(doc_id: str) -> bool:
+    """~15 % of documents get scanned pages (seeded)."""
+    return random.Random(plan.seed_of(doc_id) ^ 0x5CA9).random() < SCAN_SHARE
+
+
+def scan_choice(doc_id: str, pages: int, k: int) -> Scan:
+    """Scanned pages of the k-th scanned document: 1-3 pages (grey 150 dpi if one, else bilevel
+    200/300 dpi), OCR layer none/good/bad in turn; the first one gets a page turned 90°."""
     rng = random.Random(plan.seed_of(doc_id) ^ 0x5CA9)
-    if rng.random() >= SCAN_SHARE or pages < 3:
+    if k < 0 or pages < 3:
         return [], [], 0, "", "none"
+    rng.random()  # the draw that made it scanned
     chosen = sorted(rng.sample(range(2, pages + 1), min(rng.randint(1, 3), pages - 1)))
-    rotated = [chosen[-1]] if first_scanned else []
-    ocr = rng.choice(["none", "good", "bad"])
+    rotated = [chosen[-1]] if k == 0 else []
+    ocr = ["none", "good", "bad"][k % 3]
     if len(chosen) == 1:
         return chosen, rotated, 150, "grey", ocr
-    return chosen, rotated, rng.choice([200, 300]), "bilevel", ocr
+    return chosen, rotated, [200, 300][k % 2], "bilevel", ocr
 
 
 def generator_mtime() -> float:
@@ -99,7 +105,7 @@ def fresh(doc_id: str, producer: str, split: str, gen: float) -> bool:
     return old.get("producer") == producer and old.get("split") == split
 
 
-def build_one(doc_id: str, producer: str, split: str, first_scanned: bool,
+def build_one(doc_id: str, producer: str, split: str, scan_k: int,
               slot: tuple[int, int]) -> dict:
     """Render, locate, scan and write one document; returns its truth."""
     doc = plan.plan_file(BANK / f"{doc_id}.toml", producer, slot)
@@ -111,7 +117,7 @@ def build_one(doc_id: str, producer: str, split: str, first_scanned: bool,
         if truth.toc_pages(doc, items):
             render(doc, out)
             items, pages = truth.locate(doc, out)
-        scanned, rotated, dpi, mode, ocr = scan_choice(doc_id, pages, first_scanned)
+        scanned, rotated, dpi, mode, ocr = scan_choice(doc_id, pages, scan_k)
         if scanned:
             st = doc.style
             st.scanned_pages, st.rotated_pages, st.scan_dpi = scanned, rotated, dpi
@@ -128,7 +134,7 @@ def build_one(doc_id: str, producer: str, split: str, first_scanned: bool,
 
 def write_split(split: dict[str, str]) -> None:
     """split.toml: id = "tune" | "test"."""
-    lines = ["# tune/test half of each variety document (build.py; by seed within producer and kind)"]
+    lines = ["# tune/test half of each variety document (build.py: by seed, per producer and kind)"]
     lines += [f'"{i}" = "{s}"' for i, s in sorted(split.items())]
     (HERE / "split.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -145,23 +151,24 @@ def main(argv: list[str] | None = None) -> int:
     split = splits(ids, producers)
     slot = slots(ids)
     write_split(split)
-    scanned_first = next((i for i in ids if scan_choice(i, 99, False)[0]), None)
+    scan_k = {i: k for k, i in enumerate(i for i in ids if scanned(i))}
     gen, failed = generator_mtime(), 0
     for i in ids:
-        if args.only and i not in args.only or args.producer and producers[i] != args.producer:
+        if (args.only and i not in args.only) or (args.producer and producers[i] != args.producer):
             continue
         if not args.force and fresh(i, producers[i], split[i], gen):
             continue
         t0 = time.time()
         try:
-            t = build_one(i, producers[i], split[i], i == scanned_first, slot[i])
+            t = build_one(i, producers[i], split[i], scan_k.get(i, -1), slot[i])
         except Exception as exc:  # one producer's failure must not stop the others
             failed += 1
             print(f"FAILED {i} ({producers[i]}): {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
         size = (PDF / f"{i}.pdf").stat().st_size // 1024
         print(f"{i:40s} {producers[i]:11s} {split[i]:4s} {t['pages']:2d} p {size:4d} KB "
-              f"scans {t['scanned_pages']} not located {t['not_located']} ({time.time() - t0:.1f} s)")
+              f"scans {t['scanned_pages']} not located {t['not_located']} "
+              f"({time.time() - t0:.1f} s)")
     for stale in set(p.stem for p in PDF.glob("*.pdf")) - set(ids):
         print(f"note: pdf/{stale}.pdf has no bank file", file=sys.stderr)
     return 1 if failed else 0

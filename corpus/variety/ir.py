@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass
@@ -216,10 +215,10 @@ class PageBreak:
     """Force a new page."""
 
 
-Block = Union[
-    Cover, Toc, Heading, Paragraph, Recommendation, Measure, BulletList, Table, Sidebar,
-    PullQuote, VoteTable, PageBreak,
-]
+Block = (
+    Cover | Toc | Heading | Paragraph | Recommendation | Measure | BulletList | Table | Sidebar
+    | PullQuote | VoteTable | PageBreak
+)
 
 
 @dataclass

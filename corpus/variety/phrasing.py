@@ -63,7 +63,8 @@ VERBS: list[tuple[str, str, bool]] = [
     ("estime nécessaire", "estimons nécessaire", True),
     ("juge indispensable", "jugeons indispensable", True),
     ("attire l'attention sur la nécessité", "attirons l'attention sur la nécessité", True),
-    ("plaide pour", "plaidons pour", False), ("alerte sur la nécessité", "alertons sur la nécessité", True),
+    ("plaide pour", "plaidons pour", False),
+    ("alerte sur la nécessité", "alertons sur la nécessité", True),
     ("estime souhaitable", "estimons souhaitable", True),
 ]
 LEADS = ["", "", "", "Dans ce contexte, ", "En conséquence, ", "Pour ces raisons, ", "Enfin, ",
@@ -116,7 +117,7 @@ def declarations(rng: random.Random, k: int) -> list[tuple[str, str]]:
     groups = rng.sample(GROUPS, k)
     texts = rng.sample(DECLARATIONS, k)
     out = []
-    for (g, pron), tpl in zip(groups, texts):
+    for (g, pron), tpl in zip(groups, texts, strict=True):
         gl = g[0].lower() + g[1:] if g.startswith(("Le ", "La ")) else g
         out.append((g.replace("Le groupe", "Groupe").replace("La ", "").replace("L'", ""),
                     tpl.format(g=g, gl=gl, Il=cap(pron), il=pron)))

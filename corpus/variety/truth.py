@@ -145,7 +145,7 @@ def locate(doc: ir.Document, pdf_path: Path) -> tuple[list[dict[str, Any]], int]
     for e in items:
         if e["role"] == "footnote":
             continue
-        if e["role"] == "table_cell" and len(skeleton(e["text"])) < 8:
+        if not placeable(e):
             continue  # too short to place; left -1 and not counted as a paragraph
         e["page"] = loc.find(e["text"])
     foot = Locator(pages)  # notes sit at the foot or the end: search from the start
@@ -196,5 +196,9 @@ def truth(doc: ir.Document, items: list[dict[str, Any]], pages: int, split: str,
             "scanned_pages": doc.style.scanned_pages, "rotated_pages": doc.style.rotated_pages,
             "paragraphs": paragraphs, "recommendations": recs, "summary_items": summary,
             "measures": measures, "running": running,
-            "not_located": sum(1 for p in paragraphs if p["page"] < 0
-                               and not (p["role"] == "table_cell" and len(skeleton(p["text"])) < 8))}
+            "not_located": sum(1 for p in paragraphs if p["page"] < 0 and placeable(p))}
+
+
+def placeable(p: dict[str, Any]) -> bool:
+    """Texts the locator places (very short table cells are skipped)."""
+    return not (p["role"] == "table_cell" and len(skeleton(p["text"])) < 8)

@@ -37,7 +37,7 @@ def page_css(doc: ir.Document) -> str:
     pos = {"header": "@top-center", "footer": "@bottom-center"}
     for where, tpl in (("header", st.header), ("footer", st.footer)):
         if tpl:
-            align = "@bottom-right" if where == "footer" and "{n}" == tpl else pos[where]
+            align = "@bottom-right" if where == "footer" and tpl == "{n}" else pos[where]
             out.append(f" {align} {{ content: {css_content(tpl, doc)}; font-size: 7.5pt;"
                        f" color: #555; }}")
             pos[where] = align
@@ -47,12 +47,14 @@ def page_css(doc: ir.Document) -> str:
     out.append("}")
     if st.header_pages != "all":
         boxes = " ".join(f"{pos[w]} {{ content: none; background: none; }}"
-                         for w in ("header", "footer")) + " @top-left { content: none; background: none; }"
+                         for w in ("header", "footer"))
+        boxes += " @top-left { content: none; background: none; }"
         out.append(f"@page :first {{ {boxes} }}")
     if st.header_pages == "odd_even":
         for where, even in (("header", st.header_even), ("footer", st.footer_even)):
             if even:
-                out.append(f"@page :left {{ {pos[where]} {{ content: {css_content(even, doc)}; }} }}")
+                box = f"{pos[where]} {{ content: {css_content(even, doc)}; }}"
+                out.append(f"@page :left {{ {box} }}")
     out.append("@page wide { size: A4 landscape; }")
     return "\n".join(out)
 
@@ -99,7 +101,8 @@ ul {{ list-style-type: "{st.bullet}\00a0"; }}
 table {{ border-collapse: collapse; width: 100%; margin: 0.6em 0; font-size: 0.9em; }}
 th, td {{ border: 0.5pt solid #888; padding: 2pt 5pt; text-align: left; }}
 th {{ background: {st.box_fill}; }} td.num {{ text-align: right; }}
-tr.dont td:first-child {{ padding-left: 1.6em; font-style: italic; }} tr.total {{ font-weight: bold; }}
+tr.dont td:first-child {{ padding-left: 1.6em; font-style: italic; }}
+tr.total {{ font-weight: bold; }}
 caption {{ font-weight: bold; text-align: left; margin-bottom: 0.3em; }}
 .wide {{ page: wide; column-span: all; }}
 .notes p {{ font-size: 0.85em; }} sup {{ font-size: 0.7em; line-height: 0; }}
@@ -116,7 +119,8 @@ def table_html(t: ir.Table, st: ir.Style) -> str:
     """A table with merged group header, « dont » rows and total row."""
     head = ""
     if t.group_header:
-        head += "<tr>" + "".join(f'<th colspan="{c}">{escape(x)}</th>' for x, c in t.group_header) + "</tr>"
+        cells = "".join(f'<th colspan="{c}">{escape(x)}</th>' for x, c in t.group_header)
+        head += f"<tr>{cells}</tr>"
     head += "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in t.header) + "</tr>"
     rows = []
     for i, r in enumerate(t.rows):
@@ -159,9 +163,11 @@ def block_html(b: ir.Block, doc: ir.Document, notes: list[str]) -> str:
         if b.style == "heading_numbered":
             return f"<h3>{escape(b.label or '')}</h3><p>{text(b.text, st)}</p>"
         if b.style == "box_numbered":
-            return f'<div class="box"><div class="lab">{escape(b.label or "")}</div><p>{text(b.text, st)}</p></div>'
+            lab = f'<div class="lab">{escape(b.label or "")}</div>'
+            return f'<div class="box">{lab}<p>{text(b.text, st)}</p></div>'
         if b.style == "list_numbered":
-            return f'<p class="li"><span class="mk">{escape(b.label or "")}</span>{text(b.text, st)}</p>'
+            mark = f'<span class="mk">{escape(b.label or "")}</span>'
+            return f'<p class="li">{mark}{text(b.text, st)}</p>'
         return f"<p><b>{text(b.emphasis, st)}</b>{text(rest, st)}</p>"
     if isinstance(b, ir.Measure):
         budget = f'<p class="budget">{escape(b.budget_line)}</p>' if b.budget_line else ""
@@ -189,9 +195,9 @@ def block_html(b: ir.Block, doc: ir.Document, notes: list[str]) -> str:
 def to_html(doc: ir.Document) -> str:
     """The whole document as one HTML page."""
     notes: list[str] = []
-    blocks = [b for b in doc.blocks]
-    front = "".join(block_html(b, doc, notes) for b in blocks if isinstance(b, ir.Cover | ir.Toc))
-    flow = "".join(block_html(b, doc, notes) for b in blocks if not isinstance(b, ir.Cover | ir.Toc))
+    front_blocks = [b for b in doc.blocks if isinstance(b, ir.Cover | ir.Toc)]
+    front = "".join(block_html(b, doc, notes) for b in front_blocks)
+    flow = "".join(block_html(b, doc, notes) for b in doc.blocks if b not in front_blocks)
     if notes and doc.style.footnotes == "end":
         flow += f'<h2 class="span">{ir.CLOSING_NOTES}</h2><div class="notes">' + "".join(
             f"<p><sup>{i}</sup> {escape(t)}</p>" for i, t in enumerate(notes, 1)) + "</div>"

@@ -55,5 +55,6 @@ def font_file(family: str, face: int = 0) -> str:
     """Path of a DejaVu face (0 regular, 1 bold, 2 italic, 3 bold italic)."""
     path = FONT_DIR / FONTS[family][face]
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: apt-get install fonts-dejavu-core fonts-dejavu-extra")
+        hint = "apt-get install fonts-dejavu-core fonts-dejavu-extra"
+        raise FileNotFoundError(f"{path} is missing: {hint}")
     return str(path)

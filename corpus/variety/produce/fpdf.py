@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import fpdf.line_break as line_break
@@ -32,7 +32,7 @@ class Pdf(FPDF):
             self.add_font("F", sty, common.font_file(doc.style.font, face))
         self.set_creator("fpdf2")
         self.set_title(doc.meta.title)
-        self.set_creation_date(datetime(2025, 1, 1, tzinfo=timezone.utc))
+        self.set_creation_date(datetime(2025, 1, 1, tzinfo=UTC))
 
     def running(self, where: str, y: float) -> None:
         """Draw the running string of this page, if any."""
@@ -90,7 +90,7 @@ class Writer:
         self.region = []
         pdf.ln(2)
 
-    def write_runs(self, p, runs: list[tuple[str, str, bool]]) -> None:  # noqa: ANN001
+    def write_runs(self, p, runs: list[tuple[str, str, bool]]) -> None:
         """Write (text, style, superscript) runs into a paragraph."""
         for text, style, sup in runs:
             self.pdf.set_font("F", style, self.size * (0.75 if sup else 1))
@@ -99,7 +99,7 @@ class Writer:
         self.pdf.char_vpos = "LINE"
         self.pdf.set_font("F", "", self.size)
 
-    def in_column(self, tc, b: ir.Block) -> None:  # noqa: ANN001
+    def in_column(self, tc, b: ir.Block) -> None:
         """One block inside a text_columns region."""
         st = self.st
         if isinstance(b, ir.Heading):
@@ -269,9 +269,9 @@ class Writer:
         """Full-width blocks now; in-column blocks wait for their region."""
         st = self.st
         full = (ir.Cover, ir.Toc, ir.Table, ir.Sidebar, ir.PullQuote, ir.VoteTable, ir.PageBreak)
-        boxed = (isinstance(b, ir.Recommendation) and b.style == "box_numbered"
-                 or isinstance(b, ir.BulletList) and b.boxed
-                 or isinstance(b, ir.Heading) and b.span)
+        boxed = ((isinstance(b, ir.Recommendation) and b.style == "box_numbered")
+                 or (isinstance(b, ir.BulletList) and b.boxed)
+                 or (isinstance(b, ir.Heading) and b.span))
         if not isinstance(b, full) and not boxed:
             self.region.append(b)
             return
@@ -286,7 +286,8 @@ class Writer:
             self.box(b.label, [(b.text, "")], st.box_fill)
         elif isinstance(b, ir.BulletList):
             marks = [f"{i}. " if b.ordered else f"{st.bullet} " for i in range(1, len(b.items) + 1)]
-            self.box(b.title, [(m + x, "") for m, x in zip(marks, b.items)], st.box_fill, False)
+            lines = [(m + x, "") for m, x in zip(marks, b.items, strict=True)]
+            self.box(b.title, lines, st.box_fill, False)
         elif isinstance(b, ir.Sidebar):
             self.box(b.title, [(x, "I") for x in b.items], st.box_fill, False)
         elif isinstance(b, ir.PullQuote):

@@ -1,4 +1,4 @@
-"""reportlab producer: platypus frames (1-3 columns), footnotes at the foot, canvas running heads."""
+"""reportlab producer: platypus frames (1-3 columns), notes at the foot, canvas running heads."""
 
 from __future__ import annotations
 
@@ -16,12 +16,23 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (CondPageBreak, Flowable, FrameBreak, KeepTogether, NextPageTemplate,
-                                PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    FrameBreak,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.doctemplate import BaseDocTemplate
 from reportlab.platypus.frames import Frame
 
-from ..._render.rl_flowables import NoteFrame, NotedFlowable
+from ..._render.rl_flowables import NotedFlowable, NoteFrame
 from .. import ir
 from . import common
 
@@ -240,7 +251,8 @@ class Builder:
                                   bulletText=b.label, )]
             return [Paragraph(body, sty.body)]
         if isinstance(b, ir.Measure):
-            out = [Paragraph(markup(b.heading, st), sty.h[2]), Paragraph(markup(b.text, st), sty.body)]
+            out = [Paragraph(markup(b.heading, st), sty.h[2]),
+                   Paragraph(markup(b.text, st), sty.body)]
             if b.budget_line:
                 out.append(Paragraph(f"<b>{escape(b.budget_line)}</b>", sty.body))
             return out
@@ -249,7 +261,8 @@ class Builder:
                                bulletText=f"{i}." if b.ordered else st.bullet)
                      for i, x in enumerate(b.items, 1)]
             title = [Paragraph(escape(b.title), sty.h[3])] if b.title else []
-            return [boxed(title + items, st.box_fill, None, w) if b.boxed else KeepTogether(title + items),
+            group = title + items
+            return [boxed(group, st.box_fill, None, w) if b.boxed else KeepTogether(group),
                     Spacer(1, 6)]
         if isinstance(b, ir.Table):
             if b.landscape:
@@ -284,10 +297,10 @@ class Builder:
             for i, t in enumerate(self.notes, 1)]
 
 
-def running(doc: ir.Document, total: int, sty: Styles):  # noqa: ANN201
+def running(doc: ir.Document, total: int, sty: Styles):
     """onPage callback drawing headers/footers (odd/even alignment, logo)."""
 
-    def draw(cv, tpl_doc) -> None:  # noqa: ANN001
+    def draw(cv, tpl_doc) -> None:
         n = cv.getPageNumber()
         pw, ph = cv._pagesize
         cv.saveState()
@@ -312,7 +325,7 @@ def running(doc: ir.Document, total: int, sty: Styles):  # noqa: ANN201
     return draw
 
 
-def draw_notes(cv, tpl_doc) -> None:  # noqa: ANN001
+def draw_notes(cv, tpl_doc) -> None:
     """onPageEnd: print the footnotes reserved in each column frame."""
     for f in tpl_doc.pageTemplate.frames:
         if isinstance(f, NoteFrame):

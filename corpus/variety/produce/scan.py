@@ -38,8 +38,11 @@ def image_page(img: Image.Image, width: float, height: float, mode: str, dpi: in
         img.point(lambda v: 255 if v > 165 else 0).convert("1").save(buf, format="PDF",
                                                                       resolution=dpi)
         return buf.getvalue()
-    jpeg = io.BytesIO()
-    img.save(jpeg, format="JPEG", quality=30, optimize=True)
+    for quality in (30, 20, 12):  # keep a page under ~140 KB
+        jpeg = io.BytesIO()
+        img.save(jpeg, format="JPEG", quality=quality, optimize=True)
+        if jpeg.tell() < 140_000:
+            break
     jpeg.seek(0)
     buf = io.BytesIO()
     canv = Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1)
