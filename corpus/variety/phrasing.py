@@ -71,12 +71,13 @@ LEADS = ["", "", "", "Dans ce contexte, ", "En conséquence, ", "Pour ces raison
          "Au-delà, ", "Sur ce point, "]
 
 
-def prose_sentence(action: str, subject: str, rng: random.Random) -> str:
-    """« Le CESER préconise de renforcer… »; subject « nous » conjugates in the plural."""
+def prose_sentence(action: str, subject: str, rng: random.Random, verb: int | None = None) -> str:
+    """« Le CESER préconise de renforcer… »; subject « nous » conjugates in the plural; verb is
+    an index in VERBS (random when None)."""
     if subject == "impersonal":
         head = rng.choice(["Il conviendrait", "Il serait souhaitable", "Il paraît nécessaire"])
         return f"{head} {de(action)}."
-    sing, plural, with_de = rng.choice(VERBS)
+    sing, plural, with_de = rng.choice(VERBS) if verb is None else VERBS[verb % len(VERBS)]
     verb = plural if subject.lower() == "nous" else sing
     tail = f"{verb} {de(action)}" if with_de else f"{verb} {action}"
     lead = rng.choice(LEADS)

@@ -139,8 +139,10 @@ def figures_of(bank: dict) -> list[str]:
     return out
 
 
-def build_recs(bank: dict, st: ir.Style, rng: random.Random) -> list[ir.Block]:
-    """The recommendations as blocks in the document's style."""
+def build_recs(bank: dict, st: ir.Style, rng: random.Random,
+               slot: tuple[int, int] | None = None) -> list[ir.Block]:
+    """The recommendations as blocks in the document's style (prose verbs go round-robin over
+    the documents when slot is given)."""
     recs = bank.get("recommendations", [])
     blocks: list[ir.Block] = []
     if st.rec_style == "inline_prose":
@@ -155,7 +157,9 @@ def build_recs(bank: dict, st: ir.Style, rng: random.Random) -> list[ir.Block]:
                 if rng.random() < 0.3:
                     subj = rng.choice(ph.subjects(bank["body"], bank["region"]))
                     use = subj[0]
-                text = typo(ph.prose_sentence(r["action"], use, rng) + " " + r["detail"], st)
+                verb = None if slot is None else slot[1] * 5 + j
+                text = ph.prose_sentence(r["action"], use, rng, verb) + " " + r["detail"]
+                text = typo(text, st)
                 items.append(ir.Recommendation(None, None, text, st.rec_style, r["themes"]))
             blocks.append(ir.Paragraph(" ".join(x.text for x in items),
                                        sorted({t for x in items for t in x.themes}),
@@ -278,7 +282,7 @@ def make_document(bank: dict, producer: str, slot: tuple[int, int] | None = None
     toc = ir.Toc([], leaders=st.toc_leaders, title=rng.choice(["Sommaire", "SOMMAIRE"]))
     if st.toc:
         B.append(toc)
-    recs = build_recs(bank, st, rng)
+    recs = build_recs(bank, st, rng, slot)
     nrec = len(bank.get("recommendations", []))
     hearings = ph.hearing_dates(d, rng)
     if st.summary_list and st.summary_at == "start" and nrec:
