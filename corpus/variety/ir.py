@@ -42,6 +42,8 @@ class Style:
     footer_even: str | None = None
     header_pages: str = "all_but_cover"  # all | all_but_cover | odd_even | some | last_only
     logo: bool = False  # a small drawn mark beside the running head
+    margin_text: str | None = None  # template printed turned 90° in the left margin
+    margin_pages: str = "all_but_cover"  # all | all_but_cover
     rec_style: str = "heading_numbered"  # heading_numbered | box_numbered | runin_bold |
     #                                     inline_prose | list_numbered
     rec_label: str | None = "Préconisation n°{n}"  # {n} {roman} {letter}; None for prose/run-in
@@ -268,8 +270,11 @@ def running_on(style: Style, where: str, n: int, total: int) -> bool:
 
 
 def running_text(doc: Document, where: str, n: int, total: int) -> str | None:
-    """The running header/footer printed on page n (None when absent)."""
+    """The running header/footer/margin text printed on page n (None when absent)."""
     st = doc.style
+    if where == "margin":
+        on = st.margin_text and (st.margin_pages == "all" or n > 1)
+        return fill(doc, st.margin_text, n, total) if on else None
     if not running_on(st, where, n, total):
         return None
     tpl = st.header if where == "header" else st.footer

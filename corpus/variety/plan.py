@@ -92,6 +92,8 @@ def choose_style(bank: dict, producer: str, rng: random.Random,
     st.landscape_table = rng.random() < 0.25
     st.balanced = st.columns > 1 and rng.random() < 0.5
     st.chapter_pages = rng.random() < 0.3
+    if producer in ("reportlab", "fpdf2") and rng.random() < 0.35:
+        st.margin_text = rng.choice(["{body} · {label}", "{label} – {date}", "{title}"])
     return st
 
 

@@ -187,7 +187,7 @@ def truth(doc: ir.Document, items: list[dict[str, Any]], pages: int, split: str,
         paragraphs.append(e)
     running = []
     for n in range(1, pages + 1):
-        for where in ("header", "footer"):
+        for where in ("header", "footer", "margin"):
             text = ir.running_text(doc, where, n, pages)
             if text:
                 running.append({"page": n, "where": where, "text": text})

@@ -107,6 +107,7 @@ caption {{ font-weight: bold; text-align: left; margin-bottom: 0.3em; }}
 .wide {{ page: wide; column-span: all; }}
 .notes p {{ font-size: 0.85em; }} sup {{ font-size: 0.7em; line-height: 0; }}
 .budget {{ font-weight: bold; }}
+
 """
 
 

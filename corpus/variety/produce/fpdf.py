@@ -55,6 +55,14 @@ class Pdf(FPDF):
 
     def header(self) -> None:
         self.running("header", 11)
+        margin = ir.running_text(self.doc, "margin", self.page_no(), self.total)
+        if margin:  # turned 90°, reading upwards, in the left margin
+            self.set_font("F", "", 7.5)
+            self.set_text_color(90, 90, 90)
+            x, y = MM_X * 0.55, self.h / 2 + self.get_string_width(margin) / 2
+            with self.rotation(90, x, y):
+                self.text(x, y, margin)
+            self.set_text_color(0, 0, 0)
 
     def footer(self) -> None:
         self.running("footer", self.h - 13)

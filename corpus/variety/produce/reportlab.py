@@ -320,6 +320,11 @@ def running(doc: ir.Document, total: int, sty: Styles):
                 cv.setFillColor(HexColor(doc.style.accent))
                 cv.rect(MX, y - 2, 0.8 * cm, 0.35 * cm, stroke=0, fill=1)
                 cv.setFillColor(HexColor("#555555"))
+        margin = ir.running_text(doc, "margin", n, total)
+        if margin:  # turned 90°, reading upwards, in the left margin
+            cv.translate(MX * 0.5, ph / 2)
+            cv.rotate(90)
+            cv.drawCentredString(0, 0, margin)
         cv.restoreState()
 
     return draw
