@@ -30,8 +30,18 @@ def date_variants(d: date) -> dict[str, str]:
 def hearing_dates(d: date, rng: random.Random) -> list[date]:
     """Two to four earlier dates (hearings), which are not the adoption date."""
     start = d - timedelta(days=rng.randint(40, 120))
-    out = sorted({start + timedelta(days=rng.randint(0, 35)) for _ in range(rng.randint(2, 4))})
-    return out
+    days = {start + timedelta(days=rng.randint(0, 35)) for _ in range(rng.randint(2, 4))}
+    return sorted({working_day(x) for x in days})
+
+
+HOLIDAYS = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
+
+
+def working_day(d: date) -> date:
+    """The next weekday that is not a fixed public holiday."""
+    while d.weekday() >= 5 or (d.month, d.day) in HOLIDAYS:
+        d += timedelta(days=1)
+    return d
 
 
 VOWEL = re.compile(r"^[aeiouyàâäéèêëîïôöùûüœh]", re.I)

@@ -59,6 +59,9 @@ def page_css(doc: ir.Document) -> str:
     return "\n".join(out)
 
 
+FLOAT = ".side, .quote { float: right; width: 42%; margin: 0.2em 0 0.5em 1em; }"
+
+
 def body_css(st: ir.Style) -> str:
     """The house style."""
     return f"""
@@ -94,6 +97,7 @@ ul {{ list-style-type: "{st.bullet}\00a0"; }}
 .side {{ background: {st.box_fill}; padding: 0.5em 0.7em; margin: 0.6em 0; font-size: 0.92em;
   break-inside: avoid; }}
 .side .lab {{ font-weight: bold; }}
+{FLOAT if st.columns == 1 else ''}
 .quote {{ font-size: 1.2em; font-style: italic; color: {st.accent}; border-top: 1pt solid;
   border-bottom: 1pt solid; padding: 0.4em 0; margin: 0.8em 0; }}
 .li {{ padding-left: 2em; text-indent: -2em; }} .li .mk {{ display: inline-block; width: 2em;
