@@ -155,3 +155,49 @@ def test_naive_recommendations_regex():
         (1, "Agir vite et bien."),
         (3, "Mesurer les effets réels."),
     ]
+
+
+def test_score_of_one_document():
+    from variety import Extraction, score
+
+    rec = "Créer un guichet unique pour les apprentis dans chaque bassin d'emploi de la région."
+    truth = {
+        "meta": {
+            "kind": "avis",
+            "title": "L'apprentissage en Bretagne",
+            "body": "CESER Bretagne",
+            "body_long": "Conseil économique, social et environnemental régional de Bretagne",
+            "date": "2025-06-18",
+        },
+        "paragraphs": [
+            {"text": "L'apprentissage en Bretagne", "role": "cover", "page": 1},
+            {"text": PARA, "role": "finding", "page": 2},
+            {"text": rec, "role": "recommendation", "page": 3},
+        ],
+        "recommendations": [{"number": 3, "label": "Préconisation n°3", "text": rec, "page": 3}],
+        "running": [
+            {"page": 2, "where": "footer", "text": "2/3"},
+            {"page": 3, "where": "footer", "text": "3/3"},
+        ],
+    }
+    got = Extraction(
+        passages=(
+            ("L'apprentissage en Bretagne", (1,)),
+            (PARA + " 2/3", (2,)),
+            ("Préconisation n°3 : " + rec, (3,)),
+        ),
+        recommendations=((4, rec),),
+        kind="avis",
+        body="Conseil économique, social et environnemental régional de Bretagne",
+        title="Avis du CESER : L'apprentissage en Bretagne",
+        date="2025-06-18",
+        pages=3,
+        seconds=1.0,
+    )
+    s = score(truth, got)
+    # the finding lies whole in its passage; the footer glued to it is a leak
+    assert (s.whole, s.whole_of) == (2, 2)
+    assert s.leaks == 1
+    assert s.foreign == 0  # « 2/3 » is a running string, « préconisation n°3 » a label
+    assert (s.rec.matched, s.rec.wrong_number) == (1, 1)
+    assert s.meta == {"type": 1, "body": 1, "title": 1, "date": 1}
