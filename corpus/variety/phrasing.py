@@ -14,6 +14,13 @@ MONTHS_ABBR = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août
                "oct.", "nov.", "déc."]
 
 
+def typo(text: str, style: ir.Style) -> str:
+    """Apply the house typography: apostrophes, spaces inside guillemets."""
+    text = text.replace("'", style.apostrophe).replace("’", style.apostrophe)
+    text = re.sub(r"«\s*", "«" + style.nbsp_guillemets, text)
+    return re.sub(r"\s*»", style.nbsp_guillemets + "»", text)
+
+
 def day_text(d: date) -> str:
     """« 1er mars 2025 », « 12 novembre 2025 »."""
     day = "1er" if d.day == 1 else str(d.day)
