@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from html import escape
@@ -11,6 +12,8 @@ from .. import ir
 from . import common
 
 CHROMIUM = "/usr/bin/chromium"
+DATE = re.compile(rb"\(D:(\d{14})([^)]*)\)")
+NODE = re.compile(rb"node\d{8}")
 FAMILIES = {"serif": "'DejaVu Serif', 'Liberation Serif', serif",
             "sans": "'Liberation Sans', 'DejaVu Sans', sans-serif"}
 
@@ -222,3 +225,14 @@ def render(doc: ir.Document, out: Path) -> None:
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
         if res.returncode != 0 or not out.exists():
             raise RuntimeError(f"chromium failed on {doc.id}: {res.stderr[-500:]}")
+    out.write_bytes(steady(out.read_bytes()))
+
+
+def steady(pdf: bytes) -> bytes:
+    """Fixed dates and structure ids renumbered in order (same lengths: the xref offsets hold),
+    so that the same HTML gives the same bytes."""
+    pdf = DATE.sub(rb"(D:20250101000000\2)", pdf)
+    ids: dict[bytes, bytes] = {}
+    for m in NODE.finditer(pdf):
+        ids.setdefault(m.group(0), b"node%08d" % len(ids))
+    return NODE.sub(lambda m: ids[m.group(0)], pdf)
