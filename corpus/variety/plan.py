@@ -20,7 +20,7 @@ HEAD_MODES = {"chromium": ["all", "all_but_cover", "odd_even"]}
 FOOTNOTES = {"reportlab": ["none", "foot", "foot", "end"], "libreoffice": ["none", "foot", "end"],
              "typst": ["none", "foot", "end"]}
 HEADERS = ["{title}", "{body} – {label}", "{label} – {title}", "{body}", "{label} · {date}", None]
-FOOTERS = ["{n}", "{n}/{N}", "page {n} sur {N}", "– {n} –", "{body} – {date}   {n}",
+FOOTERS = ["{n}", "{n}/{N}", "page {n} sur {N}", "– {n} –", "{body} – {date} · {n}",
            "{date} · page {n}", None]
 LABELS = ["Préconisation n°{n}", "Préconisation n° {n}", "PRÉCONISATION N° {n}",
           "Préconisation {n} :", "Recommandation {n} –", "Proposition n°{n}", "Piste {n}",
