@@ -12,7 +12,7 @@ VARIETY = Path(__file__).resolve().parents[1] / "corpus" / "variety"
 BANK, PDF, TRUTH = VARIETY / "bank", VARIETY / "pdf", VARIETY / "truth"
 PRODUCERS = {"reportlab", "fpdf2", "chromium", "libreoffice", "typst"}
 ROLES = {"body", "finding", "plan_sentence", "recommendation", "measure", "list_item", "sidebar",
-         "pull_quote", "footnote", "table_cell", "heading", "cover", "declaration"}
+         "pull_quote", "footnote", "table_cell", "heading", "cover", "declaration", "toc"}
 KEYS = {"id", "file", "producer", "split", "seed", "style", "meta", "pages", "scanned_pages",
         "rotated_pages", "paragraphs", "recommendations", "summary_items", "measures", "running"}
 

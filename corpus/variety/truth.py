@@ -95,6 +95,8 @@ def entries(doc: ir.Document) -> list[dict[str, Any]]:
             add(b.date_line, "cover")
         elif isinstance(b, ir.Toc):
             add(b.title, "heading")
+            for t in b.entries:  # the line as printed, page number included
+                add(f"{t.text} {t.page or ''}".strip(), "toc")
         elif isinstance(b, ir.Heading):
             add(b.printed, "heading")
         elif isinstance(b, ir.Paragraph):
