@@ -68,3 +68,12 @@ def test_each_producer_in_both_halves() -> None:
 def test_pdfs_are_small() -> None:
     big = [p.name for p in PDF.glob("*.pdf") if p.stat().st_size >= 300_000]
     assert not big, f"PDFs of 300 KB or more: {big}"
+
+
+@pytest.mark.parametrize("t", truths(), ids=lambda t: t["id"])
+def test_sommaire_pages_are_where_the_headings_are(t: dict) -> None:
+    heads = {p["text"]: p["page"] for p in t["paragraphs"] if p["role"] == "heading"}
+    for p in t["paragraphs"]:
+        if p["role"] == "toc":
+            text, _, page = p["text"].rpartition(" ")
+            assert heads.get(text) == int(page), f"{t['id']}: sommaire says {p['text']!r}"
