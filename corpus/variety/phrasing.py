@@ -102,10 +102,16 @@ def prose_sentence(action: str, subject: str, rng: random.Random, verb: int | No
     return f"{lead}{subj} {tail}."
 
 
+def acronym(body: str) -> str:
+    """CESEC for the overseas and Corsican councils that use it, else CESER."""
+    return "CESEC" if "CESEC" in body else "CESER"
+
+
 def subjects(body: str, region: str) -> list[tuple[str, str]]:
     """Explicit subjects and the pronoun that may follow them."""
-    named = body if body.startswith("CESER") else f"CESER {region}"
-    return [("Le CESER", "Il"), (f"Le {named}", "Il"), ("Le Conseil", "Il"),
+    acr = acronym(body)
+    named = body if body.startswith(acr) else f"{acr} {region}"
+    return [(f"Le {acr}", "Il"), (f"Le {named}", "Il"), ("Le Conseil", "Il"),
             ("Notre assemblée", "Elle"), ("Nous", "Nous"), ("impersonal", "impersonal")]
 
 
@@ -155,7 +161,7 @@ GLOSSARY = {
     "AFPA": "Agence nationale pour la formation professionnelle des adultes",
     "BTS": "Brevet de technicien supérieur",
     "CAP": "Certificat d'aptitude professionnelle",
-    "CESEC": "Conseil économique, social, environnemental, de la culture et de l'éducation",
+    "CESEC": "Conseil économique, social, environnemental et culturel",
     "CESER": "Conseil économique, social et environnemental régional",
     "CFA": "Centre de formation d'apprentis",
     "CHU": "Centre hospitalier universitaire",

@@ -27,8 +27,8 @@ LABELS = ["Préconisation n°{n}", "Préconisation n° {n}", "PRÉCONISATION N°
           "Action {n}", "R{n}", "Préconisation nº{n}", "Proposition {roman}"]
 LIST_LABELS = ["{n}.", "{n})", "{roman}.", "{letter})"]
 REC_STYLES = ["heading_numbered", "box_numbered", "runin_bold", "inline_prose", "list_numbered"]
-REC_HEADINGS = ["Préconisations", "Les préconisations du CESER", "Nos propositions",
-                "Recommandations", "Ce que propose le CESER"]
+REC_HEADINGS = ["Préconisations", "Les préconisations du {acr}", "Nos propositions",
+                "Recommandations", "Ce que propose le {acr}"]
 FINDING = re.compile(r"\b(constate|relève|regrette|se félicite|déplore|observe|note)\b")
 PLAN_SENT = re.compile(r"\bLa Région (propose|prévoit|soutient|engage|finance|accompagne)")
 MEASURE_CODES = ["Mesure {a}.{m}", "Action {k}", "Fiche-action n°{k}", "M{k}", "Mesure {k}"]
@@ -171,6 +171,7 @@ def make_document(bank: dict, producer: str, slot: tuple[int, int] | None = None
                    bank["region"], bank["date"], dv[form], bank.get("commission"),
                    list(bank.get("rapporteurs", [])), bank.get("saisine"))
     doc = ir.Document(bank["id"], seed, meta, st, [])
+    acr = ph.acronym(meta.body)
     B = doc.blocks
     B.append(parts.cover(bank, st, meta, rng))
     B.append(ir.PageBreak())
@@ -189,7 +190,7 @@ def make_document(bank: dict, producer: str, slot: tuple[int, int] | None = None
         intro = (f"Le présent avis a été préparé par la {com[:1].lower()}{com[1:]}, "
                  f"qui a conduit ses auditions du "
                  f"{ph.day_text(hearings[0])} au {ph.day_text(hearings[-1])}. Il s'appuie sur les "
-                 f"données disponibles et sur les contributions des membres. Le CESER y formule "
+                 f"données disponibles et sur les contributions des membres. Le {acr} y formule "
                  f"{count} préconisations, présentées dans la dernière partie.")
         B.append(ir.Heading(rng.choice(["Introduction", "Préambule", "Avant-propos"]), 1, ""))
         B.append(ir.Paragraph(typo(intro, st), [], "body"))
@@ -216,14 +217,15 @@ def make_document(bank: dict, producer: str, slot: tuple[int, int] | None = None
             B.append(parts.calendar_table(meta, hearings, st))
         if split_recs and si == len(sections) - 1:
             half = len(recs) // 2
-            B.append(ir.Heading(rng.choice(REC_HEADINGS), 2, ""))
+            B.append(ir.Heading(rng.choice(REC_HEADINGS).format(acr=acr), 2, ""))
             B.extend(recs[:half])
             recs = recs[half:]
     if recs:
         n = len(sections) + 1
-        B.append(ir.Heading(rng.choice(REC_HEADINGS), 1, heading_number(st, n), chapter=True))
+        title = rng.choice(REC_HEADINGS).format(acr=acr)
+        B.append(ir.Heading(title, 1, heading_number(st, n), chapter=True))
         if st.rec_style == "list_numbered":
-            B.append(ir.Paragraph(typo("Au terme de ses travaux, le CESER formule les "
+            B.append(ir.Paragraph(typo(f"Au terme de ses travaux, le {acr} formule les "
                                        "préconisations suivantes.", st), [], "body"))
         B.extend(recs)
     measures = bank.get("measures", [])
