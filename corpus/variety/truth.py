@@ -105,7 +105,9 @@ def entries(doc: ir.Document) -> list[dict[str, Any]]:
             add(b.text, b.role, b.themes, recs=recs)
             notes.extend(b.notes)
         elif isinstance(b, ir.Recommendation):
-            rec = {"number": b.number, "label": b.label, "text": b.text, "themes": b.themes}
+            # a run-in recommendation prints no number: a reader can cite none
+            number = b.number if b.label else None
+            rec = {"number": number, "label": b.label, "text": b.text, "themes": b.themes}
             add(b.text, "recommendation", b.themes, recs=[rec])
         elif isinstance(b, ir.Measure):
             add(b.heading, "heading", measure={"code": b.code, "title": b.title})
