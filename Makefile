@@ -6,7 +6,7 @@ CESER   := $(VENV)/bin/ceser
 DEMO_HOME ?= $(CURDIR)/.ceser-home
 PORT    ?= 8501
 
-.PHONY: install install-dev demo test lint corpus theme-model bench clean
+.PHONY: install install-dev demo test lint corpus variety theme-model bench clean
 
 ## install: .venv/ with the project and everything it needs at run time (spaCy French included)
 install: $(VENV)/.installed
@@ -50,9 +50,14 @@ theme-model: install
 	CESER_EMBEDDING_CACHE=$(DEMO_HOME)/embeddings.sqlite $(PY) -c \
 	  "from ceser_explorer.classify.packaged import main; main()"
 
+## variety: build the variety test corpus (corpus/variety/bank -> pdf/ + truth/; stale ones only)
+variety: install-dev
+	$(PY) corpus/variety/build.py
+
 bench: install-dev
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/search.py
+	$(PY) benchmarks/variety.py --split test
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache
