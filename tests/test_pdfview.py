@@ -43,3 +43,13 @@ def test_a_giant_page_renders_within_the_pixel_budget() -> None:
     scale = pdfview.safe_scale(14_400, 14_400, pdfview.SCALE)
     assert (14_400 * scale) ** 2 <= pdfview.MAX_PIXELS * 1.001
     assert pdfview.safe_scale(595, 842, pdfview.SCALE) == pdfview.SCALE
+
+
+def test_csv_export_opens_as_columns_in_a_french_excel() -> None:
+    from ceser_explorer.app import exports
+
+    rows = [{"N°": 3, "Score": 0.57, "Texte": "Former; puis « évaluer »"}]
+    text = exports.to_csv(rows, ["N°", "Score", "Texte"]).decode("utf-8-sig")
+    assert text.splitlines() == ["N°;Score;Texte", '3;0,57;"Former; puis « évaluer »"']
+    plain = exports.to_csv(rows, ["N°", "Score"], excel_fr=False).decode("utf-8-sig")
+    assert plain.splitlines()[1] == "3,0.57"
