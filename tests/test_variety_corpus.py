@@ -11,10 +11,39 @@ import pytest
 VARIETY = Path(__file__).resolve().parents[1] / "corpus" / "variety"
 BANK, PDF, TRUTH = VARIETY / "bank", VARIETY / "pdf", VARIETY / "truth"
 PRODUCERS = {"reportlab", "fpdf2", "chromium", "libreoffice", "typst"}
-ROLES = {"body", "finding", "plan_sentence", "recommendation", "measure", "list_item", "sidebar",
-         "pull_quote", "footnote", "table_cell", "heading", "cover", "declaration", "toc"}
-KEYS = {"id", "file", "producer", "split", "seed", "style", "meta", "pages", "scanned_pages",
-        "rotated_pages", "paragraphs", "recommendations", "summary_items", "measures", "running"}
+ROLES = {
+    "body",
+    "finding",
+    "plan_sentence",
+    "recommendation",
+    "measure",
+    "list_item",
+    "sidebar",
+    "pull_quote",
+    "footnote",
+    "table_cell",
+    "heading",
+    "cover",
+    "declaration",
+    "toc",
+}
+KEYS = {
+    "id",
+    "file",
+    "producer",
+    "split",
+    "seed",
+    "style",
+    "meta",
+    "pages",
+    "scanned_pages",
+    "rotated_pages",
+    "paragraphs",
+    "recommendations",
+    "summary_items",
+    "measures",
+    "running",
+}
 
 
 def bank_ids() -> list[str]:
@@ -32,8 +61,11 @@ def placeable(p: dict) -> bool:
 
 
 def test_every_bank_file_has_its_pdf_and_truth() -> None:
-    missing = [i for i in bank_ids()
-               if not (PDF / f"{i}.pdf").exists() or not (TRUTH / f"{i}.json").exists()]
+    missing = [
+        i
+        for i in bank_ids()
+        if not (PDF / f"{i}.pdf").exists() or not (TRUTH / f"{i}.json").exists()
+    ]
     assert not missing, f"run `make variety` to build: {missing}"
 
 
