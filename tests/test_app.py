@@ -312,7 +312,8 @@ def test_recommendations_table_lists_the_13_and_exports_them(
     table = at.dataframe[0].value
     assert sorted(table["N°"].astype(int)) == list(range(1, 14))
     exports = {name: data for _, data, name in shown["download"][-2:]}
-    rows = list(csv.DictReader(io.StringIO(exports["preconisations.csv"].decode("utf-8-sig"))))
+    text = exports["preconisations.csv"].decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))  # Excel in French
     assert sorted(int(r["N°"]) for r in rows) == list(range(1, 14))
     assert any(r["Préconisation"].startswith("Créer un bloc de compétences") for r in rows)
     sheet = openpyxl.load_workbook(io.BytesIO(exports["preconisations.xlsx"])).active

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import AVIS, CORPUS
+from helpers import AVIS, PACKAGE_DATA
 
+from ceser_explorer import resources
 from ceser_explorer.catalog import themes as store
-from ceser_explorer.classify import apply, evaluate, load_model, model, train
+from ceser_explorer.classify import apply, evaluate, has_model, load_model, model, train
 from ceser_explorer.classify.evaluate import confusion, keyword_predictions
 from ceser_explorer.classify.model import Params
 from ceser_explorer.classify.taxonomy import load_labelled, load_taxonomy
@@ -20,8 +21,8 @@ from ceser_explorer.cli import cli
 from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError, EmbedderMismatchError
 
-DATA = CORPUS / "labels" / "passages.jsonl"
-TAXONOMY = CORPUS / "themes.toml"
+DATA = PACKAGE_DATA / "labels" / "passages.jsonl"
+TAXONOMY = PACKAGE_DATA / "themes.toml"
 
 FAST = Params(c_grid=(8.0,))
 
@@ -92,11 +93,12 @@ def test_saved_model_records_its_embedder_and_refuses_another(
         apply(classify_settings, sample_catalog, embedder=OtherEmbedder())
 
 
-def test_missing_model_is_a_user_error_unless_missing_ok(tmp_path, sample_catalog, embedder):
+def test_a_data_folder_without_a_model_uses_the_packaged_one(tmp_path, embedder):
     settings = Settings.load(home=tmp_path / "empty")
-    with pytest.raises(CeserError, match="ceser classify train"):
-        load_model(settings)
-    assert apply(settings, sample_catalog, missing_ok=True, embedder=embedder) == 0
+    assert has_model(settings)
+    packaged = load_model(settings, embedder.id)
+    assert packaged.embedder_id == embedder.id and packaged.labels == (resources.LABELS,)
+    assert not (tmp_path / "empty").exists()  # nothing was trained nor written
 
 
 # -- thresholds come from cross-validation on the train split ------------------------------

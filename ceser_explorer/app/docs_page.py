@@ -126,7 +126,7 @@ def _detail(
                 color=["#1f4e79", "#e0a040"],
             )
         else:
-            st.caption("Thèmes non calculés : lancez « ceser classify train » puis « apply ».")
+            st.caption("Thèmes non calculés : lancez « ceser classify apply ».")
 
 
 def render() -> None:

@@ -21,13 +21,20 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> bytes:
-    """Return the rows as CSV bytes (comma-separated, UTF-8 with BOM, header first)."""
+def to_csv(rows: Sequence[Row], columns: Sequence[str], excel_fr: bool = True) -> bytes:
+    """Return the rows as CSV bytes (UTF-8 with BOM, header first).
+
+    excel_fr: what Excel set to French opens as columns: « ; » between fields and a decimal
+    comma (0,57); otherwise commas and decimal points.
+    """
     out = io.StringIO(newline="")
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";" if excel_fr else ",")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        cells = [_cell(row.get(c)) for c in columns]
+        if excel_fr:
+            cells = [str(v).replace(".", ",") if isinstance(v, float) else v for v in cells]
+        writer.writerow(cells)
     return out.getvalue().encode("utf-8-sig")
 
 

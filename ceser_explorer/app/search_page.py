@@ -127,7 +127,7 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
     else:
         left.caption(
             "Filtre par thème indisponible : les passages n'ont pas encore de thèmes "
-            "(« ceser classify train » puis « ceser classify apply »)."
+            "(lancez « ceser classify apply »)."
         )
     left, right = st.columns([1, 2], vertical_alignment="center")
     recs = left.toggle("Préconisations seulement", key="f_recs", persist_state="session")

@@ -54,10 +54,19 @@ def badges(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def page_png(path: str, sha256: str, page: int, boxes: tuple[Box, ...]) -> bytes:
+def page_png(
+    path: str, sha256: str, page: int, boxes: tuple[Box, ...], scale: float = pdfview.SCALE
+) -> bytes:
     """Return the page as PNG with the boxes drawn (cached by file hash, page and boxes)."""
     del sha256  # part of the cache key only: a replaced file is rendered again
-    return pdfview.render_png(path, page, boxes)
+    return pdfview.render_png(path, page, boxes, scale)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def page_pdf(path: str, sha256: str, page: int, boxes: tuple[Box, ...]) -> bytes:
+    """Return the page as a one-page PDF with the boxes framed (cached like page_png)."""
+    del sha256
+    return pdfview.page_pdf(path, page, boxes)
 
 
 def source_view(
@@ -72,11 +81,22 @@ def source_view(
         st.warning("Ce document n'est plus dans le catalogue : relancez la recherche.")
         return
     pages = pdfview.pages_of(boxes) or [page]
-    cols = st.columns(max(2, len(pages))) if beside else [st.container() for _ in pages]
+    zoom = st.segmented_control(
+        "Taille de la page",
+        pdfview.ZOOMS,
+        default=pdfview.SCALE,
+        format_func=lambda z: f"{round(z / pdfview.SCALE * 100)} %",
+        key=f"zoom-{key}",
+    )
+    cols = (
+        st.columns(max(2, len(pages)))
+        if beside and zoom != max(pdfview.ZOOMS)
+        else [st.container() for _ in pages]
+    )
     for col, p in zip(cols, pages, strict=False):
         with col:
             try:
-                png = page_png(doc.path, doc.sha256, p, tuple(boxes))
+                png = page_png(doc.path, doc.sha256, p, tuple(boxes), zoom or pdfview.SCALE)
             except CeserError as e:
                 st.error(markup.md(str(e)))
                 continue
@@ -89,6 +109,21 @@ def source_view(
         )
         st.caption(f"Passage encadré en orange, {where}.")
         _download(doc.path, doc.file, key)
+        if Path(doc.path).is_file():
+            try:
+                one = page_pdf(doc.path, doc.sha256, pages[0], tuple(boxes))
+            except CeserError as e:
+                st.caption(markup.md(str(e)))
+            else:
+                st.download_button(
+                    "Télécharger cette page",
+                    data=one,
+                    file_name=f"{Path(doc.file).stem}-page-{pages[0]}.pdf",
+                    mime="application/pdf",
+                    key=f"page-{key}",
+                    icon=":material/picture_as_pdf:",
+                    on_click="ignore",
+                )
 
 
 def _download(path_str: str, file: str, key: str) -> None:

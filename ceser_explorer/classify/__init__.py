@@ -2,10 +2,14 @@
 
 Public API (the CLI and the app call only these)::
 
-    train(settings, data, taxonomy) -> TrainResult      # ceser classify train
+    train(settings, data=None, taxonomy) -> TrainResult # ceser classify train (ours by default)
     evaluate(settings, data=None) -> EvalReport         # ceser classify eval
     apply(settings, catalog, doc_ids=None) -> int       # ceser classify apply, after ingest
-    load_model(settings, embedder_id=None) -> ThemeModel
+    load_model(settings, embedder_id=None) -> ThemeModel  # the data folder's, else packaged
+
+The taxonomy, the labelled passages and the default model ship in the package
+(``ceser_explorer/data/``, see classify/packaged.py); models are stored as arrays and JSON
+(classify/store.py), never pickled.
 """
 
 from .apply import apply

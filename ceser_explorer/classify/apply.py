@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -13,7 +13,8 @@ from ..config import Settings
 from ..index.embedders import Embedder, get_embedder
 from ..vocabulary import REVIEW_LABEL
 from .features import Progress
-from .model import ThemeModel, embeddings_cache, has_model, load_model
+from .model import ThemeModel, embeddings_cache, has_model
+from .packaged import ensure_model
 
 # navigation passages (sommaire lines) list headings of every theme but are about none
 SKIPPED_KINDS = frozenset({"toc"})
@@ -40,16 +41,19 @@ def apply(
     model: ThemeModel | None = None,
     embedder: Embedder | None = None,
     missing_ok: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> int:
     """Score the passages and recommendations of doc_ids (all when None); return passages scored.
 
-    With missing_ok, a data folder without a trained model is left alone (returns 0): the
-    ingest pipeline calls this after each batch.
+    The model is the data folder's, else the packaged one; with another embedder than the
+    packaged model's, one is trained once from the packaged labels (notify says so). With
+    missing_ok, an installation without any model is left alone (returns 0): the ingest
+    pipeline calls this after each batch.
     """
     if model is None and missing_ok and not has_model(settings):
         return 0
     embedder = embedder or get_embedder(settings.embedder)
-    model = model or load_model(settings, embedder.id)
+    model = model or ensure_model(settings, embedder, progress, notify)
     model.check_embedder(embedder.id)
     docs = [None] if doc_ids is None else list(doc_ids)
     passages = [p for d in docs for p in catalog.passages(doc_id=d) if p.kind not in SKIPPED_KINDS]

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import analysis
+from .. import analysis, resources
 from ..config import Settings
 from ..errors import CeserError
 from ..index.embedders import Embedder, get_embedder
+from ..resources import Source
 from . import features
 from .features import Progress
-from .model import ThemeModel, embeddings_cache, f1_at, label_matrix, load_model
-from .taxonomy import DEFAULT_DATA, Taxonomy, load_labelled
+from .model import ThemeModel, embeddings_cache, f1_at, label_matrix
+from .packaged import ensure_model
+from .taxonomy import Taxonomy, label_sources, load_label_sets
 
 NONE = "aucun"
 
@@ -159,21 +160,26 @@ def definition_vectors(taxonomy: Taxonomy, embedder: Embedder) -> np.ndarray:
 
 def evaluate(
     settings: Settings,
-    data: str | Path | None = None,
+    data: Source | Sequence[Source] | None = None,
     model: ThemeModel | None = None,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
 ) -> EvalReport:
-    """Score the model and both baselines on the test split of the labelled data."""
+    """Score the model and both baselines on the test split of the labelled data.
+
+    data: one labelled file or several; by default those the model was trained on (ours for
+    the packaged model).
+    """
     embedder = embedder or get_embedder(settings.embedder)
-    model = model or load_model(settings, embedder.id)
+    model = model or ensure_model(settings, embedder, progress)
     model.check_embedder(embedder.id)
-    data = data or model.cv.get("data") or DEFAULT_DATA
-    labelled = load_labelled(data, model.taxonomy)
+    sources = label_sources(data or model.labels or None)
+    names = ", ".join(resources.display(s) for s in sources)
+    labelled = load_label_sets(sources, model.taxonomy)
     train = [p for p in labelled if p.split == "train"]
     test = [p for p in labelled if p.split == "test"]
     if not test:
-        raise CeserError(f"{data} n'a aucun passage du split « test » : rien à évaluer.")
+        raise CeserError(f"{names} n'a aucun passage du split « test » : rien à évaluer.")
     leaked = set(model.train_ids) & {p.id for p in test}
     if leaked:
         raise CeserError(
@@ -198,7 +204,7 @@ def evaluate(
         "zero-shot": metrics("zero-shot", y_test, zs_pred, keys),
     }
     return EvalReport(
-        data=str(data),
+        data=names,
         n_train=len(train),
         n_test=len(test),
         keys=keys,

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from .. import analysis
 from ..index.cache import embed
@@ -28,22 +29,55 @@ def lexical_terms(text: str) -> list[str]:
 
 
 class FeatureSpace:
-    """[embedding x w_emb ‖ tf-idf x w_lex]: the fitted vocabulary and the block weights."""
+    """[embedding x w_emb ‖ tf-idf x w_lex]: the block weights, the vocabulary and its IDF.
 
-    def __init__(self, emb_weight: float = 1.0, lex_weight: float = 1.0, min_df: int = 2) -> None:
+    The lexical block is sklearn's TfidfVectorizer (sublinear tf, l2 norm), fitted once and
+    then kept as plain arrays (terms, idf), so that a saved model is arrays, not a pickle.
+    """
+
+    def __init__(
+        self,
+        emb_weight: float = 1.0,
+        lex_weight: float = 1.0,
+        min_df: int = 2,
+        terms: Sequence[str] = (),
+        idf: np.ndarray | None = None,
+    ) -> None:
         self.emb_weight = emb_weight
         self.lex_weight = lex_weight
-        self.vectorizer = TfidfVectorizer(
-            analyzer=lexical_terms, min_df=min_df, sublinear_tf=True, dtype=np.float32
-        )
+        self.min_df = min_df
+        self.terms: tuple[str, ...] = tuple(terms)
+        self.idf = np.zeros(0, dtype=np.float32) if idf is None else np.asarray(idf, np.float32)
+        if len(self.idf) != len(self.terms):
+            raise ValueError("one IDF weight per term expected")
+        self._counter = self._make_counter()
+
+    def _make_counter(self) -> CountVectorizer | None:
+        if not self.terms:
+            return None
+        vocabulary = {t: i for i, t in enumerate(self.terms)}
+        return CountVectorizer(analyzer=lexical_terms, vocabulary=vocabulary, dtype=np.float32)
 
     def fit(self, texts: Sequence[str]) -> FeatureSpace:
         """Learn the lexical vocabulary and its IDF weights from texts; return self."""
-        self.vectorizer.fit(list(texts))
+        vectorizer = TfidfVectorizer(
+            analyzer=lexical_terms, min_df=self.min_df, sublinear_tf=True, dtype=np.float32
+        ).fit(list(texts))
+        self.terms = tuple(str(t) for t in vectorizer.get_feature_names_out())
+        self.idf = np.asarray(vectorizer.idf_, dtype=np.float32)
+        self._counter = self._make_counter()
         return self
+
+    def lexical(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Return the l2-normalised sublinear tf-idf rows of texts over the fitted vocabulary."""
+        if self._counter is None:
+            raise ValueError("FeatureSpace.fit() must come first")
+        counts = sparse.csr_matrix(self._counter.transform(list(texts)), dtype=np.float32)
+        counts.data = np.log(counts.data) + 1
+        return normalize(counts @ sparse.diags(self.idf), norm="l2", copy=False).tocsr()
 
     def transform(self, texts: Sequence[str], vectors: np.ndarray) -> sparse.csr_matrix:
         """Return the feature matrix of texts whose embeddings are vectors."""
-        lex = self.vectorizer.transform(list(texts))
+        lex = self.lexical(texts)
         emb = sparse.csr_matrix(np.asarray(vectors, dtype=np.float32) * self.emb_weight)
         return sparse.hstack([emb, lex * self.lex_weight], format="csr")

@@ -15,27 +15,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
+from .. import resources
 from ..config import Settings
 from ..errors import CeserError, EmbedderMismatchError
 from ..index.embedders import Embedder, get_embedder
+from ..resources import Source
 from . import features
 from .features import FeatureSpace, Progress
 from .taxonomy import (
-    DEFAULT_DATA,
     DEFAULT_TAXONOMY,
     LabelledPassage,
     Taxonomy,
-    load_labelled,
+    label_sources,
+    load_label_sets,
     load_taxonomy,
 )
 
-MODEL_FILE = "themes.joblib"
-FORMAT = 1
+MODEL_FILE = "themes.npz"
+FORMAT = 2
 REVIEW_SHARE = 0.5
 MARGIN_RANGE = (0.05, 0.25)
 MIN_POSITIVES = 3
@@ -68,17 +70,23 @@ class Params:
 
 @dataclass
 class ThemeModel:
-    """A trained model: taxonomy, embedder id, features, per-theme classifiers and thresholds."""
+    """A trained model: taxonomy, embedder id, features, per-theme weights and thresholds.
+
+    Theme j's probability is sigmoid(x · coef[j] + intercept[j]) on the features x: the
+    logistic regressions fitted by sklearn, kept as arrays (see classify/store.py).
+    """
 
     taxonomy: Taxonomy
     embedder_id: str
     features: FeatureSpace
-    classifiers: list[LogisticRegression]
+    coef: np.ndarray  # (themes, features) float32
+    intercept: np.ndarray  # (themes,) float64
     thresholds: dict[str, float]
     margin: float
     train_ids: tuple[str, ...]
     cv: dict[str, Any] = field(default_factory=dict)
     created_at: str = ""
+    labels: tuple[str, ...] = ()  # the labelled files it was trained on, as recorded
     format: int = FORMAT
 
     @property
@@ -105,7 +113,7 @@ class ThemeModel:
         if not len(texts):
             return np.zeros((0, len(self.keys)))
         x = self.features.transform(texts, vectors)
-        return np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
+        return np.asarray(expit(x @ self.coef.T.astype(np.float64) + self.intercept))
 
     def predict(
         self,
@@ -238,7 +246,8 @@ def fit(
         taxonomy=taxonomy,
         embedder_id=embedder_id,
         features=space,
-        classifiers=classifiers,
+        coef=np.vstack([c.coef_[0] for c in classifiers]).astype(np.float32),
+        intercept=np.array([float(c.intercept_[0]) for c in classifiers]),
         thresholds=thresholds,
         margin=margin,
         train_ids=tuple(ids),
@@ -281,45 +290,40 @@ def _cv_summary(
 
 
 def model_path(settings: Settings) -> Path:
-    """Return where the theme model of this data folder is saved."""
+    """Return where ``ceser classify train`` saves the theme model of this data folder."""
     return settings.models_path / MODEL_FILE
 
 
 def save_model(model: ThemeModel, settings: Settings) -> Path:
-    """Write the model under settings.models_path and return its path."""
-    path = model_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    joblib.dump(model, tmp)
-    tmp.replace(path)
-    return path
+    """Write the model under settings.models_path (arrays and JSON) and return its path."""
+    from . import store
+
+    return store.write_model(model, model_path(settings))
 
 
 def has_model(settings: Settings) -> bool:
-    """Return whether a theme model has been trained in this data folder."""
-    return model_path(settings).is_file()
+    """Return whether a theme model is at hand: this data folder's, else the packaged one."""
+    from . import packaged
+
+    return model_path(settings).is_file() or packaged.available()
 
 
 def load_model(settings: Settings, embedder_id: str | None = None) -> ThemeModel:
-    """Return the saved model; with embedder_id, refuse one trained with another embedder."""
+    """Return the model of this data folder, else the packaged one (never unpickled).
+
+    With embedder_id: the data folder's model must have been trained with it
+    (EmbedderMismatchError), and in its absence the packaged model, or the one trained on
+    first use from the packaged labels for that embedder (ModelMissingError when neither).
+    """
+    from . import packaged, store
+
     path = model_path(settings)
-    if not path.is_file():
-        raise ModelMissingError(
-            f"aucun modèle de thèmes dans {path.parent} : lancez « ceser classify train »."
-        )
-    try:
-        model = joblib.load(path)
-    except Exception as e:  # an unreadable pickle: a user-level problem, retraining fixes it
-        raise CeserError(
-            f"modèle de thèmes illisible ({path}) : relancez « ceser classify train »."
-        ) from e
-    if not isinstance(model, ThemeModel) or getattr(model, "format", None) != FORMAT:
-        raise CeserError(
-            f"modèle de thèmes d'un autre format ({path}) : relancez « ceser classify train »."
-        )
-    if embedder_id is not None:
-        model.check_embedder(embedder_id)
-    return model
+    if path.is_file():
+        model = store.read_model(path)
+        if embedder_id is not None:
+            model.check_embedder(embedder_id)
+        return model
+    return packaged.default_model(settings, embedder_id)
 
 
 def embeddings_cache(settings: Settings) -> Path:
@@ -341,17 +345,23 @@ class TrainResult:
 
 def train(
     settings: Settings,
-    data: str | Path = DEFAULT_DATA,
-    taxonomy: str | Path = DEFAULT_TAXONOMY,
+    data: Source | Sequence[Source] | None = None,
+    taxonomy: Source = DEFAULT_TAXONOMY,
     embedder: Embedder | None = None,
     params: Params | None = None,
     cache_dir: str | Path | None = None,
     progress: Progress | None = None,
     save: bool = True,
+    path: Path | None = None,
 ) -> TrainResult:
-    """Train on the train split of data (themes from the taxonomy file) and save the model."""
+    """Train on the train split of data (themes from the taxonomy file) and save the model.
+
+    data: one labelled file or several (a passage of a later file replaces the one with the
+    same id); None reads ours. The model goes to path, by default the data folder's.
+    """
     tax = load_taxonomy(taxonomy)
-    labelled = load_labelled(data, tax)
+    sources = label_sources(data)
+    labelled = load_label_sets(sources, tax)
     train_set = [p for p in labelled if p.split == "train"]
     embedder = embedder or get_embedder(settings.embedder)
     t0 = time.perf_counter()
@@ -360,9 +370,15 @@ def train(
     )
     t1 = time.perf_counter()
     model = fit(train_set, vectors, tax, embedder.id, params)
-    model.cv["data"] = str(data)
+    model.labels = tuple(resources.display(s) for s in sources)
+    model.cv["data"] = ", ".join(model.labels)
     t2 = time.perf_counter()
-    path = save_model(model, settings) if save else None
+    if save:
+        from . import store
+
+        path = store.write_model(model, path or model_path(settings))
+    else:
+        path = None
     return TrainResult(
         model, path, len(train_set), len(labelled) - len(train_set), t1 - t0, t2 - t1
     )

@@ -1,21 +1,25 @@
-"""The theme taxonomy (a TOML file) and the labelled passages (a JSONL file).
+"""The theme taxonomy (a TOML file) and the labelled passages (JSONL files).
 
 Nothing in the code names a theme: the keys, labels, definitions, examples and keywords
-all come from the taxonomy file, so that a user can add a theme and retrain.
+all come from the taxonomy file, so that a user can add a theme and retrain. Ours ship in
+the package (``ceser_explorer:data/themes.toml``, ``ceser_explorer:data/labels/``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from .. import resources
 from ..errors import CeserError
+from ..resources import Source
 
-DEFAULT_TAXONOMY = Path("corpus/themes.toml")
-DEFAULT_DATA = Path("corpus/labels/passages.jsonl")
+DEFAULT_TAXONOMY = resources.TAXONOMY
+DEFAULT_DATA = resources.LABELS
 SPLITS = ("train", "test")
 
 
@@ -83,13 +87,14 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(v for v in value if v.strip())
 
 
-def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
+def load_taxonomy(path: Source = DEFAULT_TAXONOMY) -> Taxonomy:
     """Return the taxonomy read from a TOML file with one [themes.<key>] table per theme."""
-    p = Path(path)
-    if not p.is_file():
+    p = resources.display(path)
+    f = resources.resolve(path)
+    if not f.is_file():
         raise CeserError(f"taxonomie introuvable : {p}. Indiquez le fichier avec --taxonomy.")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(f.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise CeserError(f"{p} n'est pas un fichier TOML valide ({e}). Corrigez-le.") from e
     table = data.get("themes")
@@ -112,7 +117,7 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
                 keywords=_strings(spec.get("keywords"), f"{where} keywords"),
             )
         )
-    return Taxonomy(tuple(themes), str(p))
+    return Taxonomy(tuple(themes), p)
 
 
 def taxonomy_from_dicts(items: list[dict[str, Any]], source: str = "") -> Taxonomy:
@@ -126,15 +131,16 @@ def taxonomy_from_dicts(items: list[dict[str, Any]], source: str = "") -> Taxono
     )
 
 
-def load_labelled(path: str | Path, taxonomy: Taxonomy) -> list[LabelledPassage]:
+def load_labelled(path: Source, taxonomy: Taxonomy) -> list[LabelledPassage]:
     """Return the labelled passages of a JSONL file, checking labels against the taxonomy."""
-    p = Path(path)
-    if not p.is_file():
-        raise CeserError(f"données annotées introuvables : {p}. Indiquez le fichier avec --data.")
+    p = resources.display(path)
+    f = resources.resolve(path)
+    if not f.is_file():
+        raise CeserError(f"données annotées introuvables : {p}. Indiquez le fichier avec --labels.")
     known = set(taxonomy.keys)
     out: list[LabelledPassage] = []
     seen: set[str] = set()
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         where = f"{p}, ligne {n}"
@@ -146,9 +152,11 @@ def load_labelled(path: str | Path, taxonomy: Taxonomy) -> list[LabelledPassage]
             raise CeserError(f"{where} : objet JSON attendu avec id, text, labels ({e}).") from e
         unknown = [lab for lab in labels if lab not in known]
         if unknown:
+            alone = ", ou entraînez sur vos seules annotations (--replace)"
             raise CeserError(
                 f"{where} : thème « {unknown[0]} » absent de la taxonomie "
-                f"({', '.join(taxonomy.keys)}). Ajoutez-le au fichier des thèmes."
+                f"({', '.join(taxonomy.keys)}). Ajoutez-le au fichier des thèmes"
+                f"{alone if resources.is_packaged(path) else ''}."
             )
         if split not in SPLITS:
             raise CeserError(f"{where} : split « {split} » inconnu (train ou test).")
@@ -161,3 +169,26 @@ def load_labelled(path: str | Path, taxonomy: Taxonomy) -> list[LabelledPassage]
     if not out:
         raise CeserError(f"{p} ne contient aucun passage annoté.")
     return out
+
+
+def label_sources(data: Source | Sequence[Source] | None) -> tuple[Source, ...]:
+    """Return the labelled files to read: one, several, or ours when data is None."""
+    if data is None:
+        return (DEFAULT_DATA,)
+    if isinstance(data, str | os.PathLike) or not isinstance(data, Sequence):
+        return (data,)
+    if not data:
+        raise CeserError("aucun fichier de passages annotés : indiquez-en un avec --labels.")
+    return tuple(data)
+
+
+def load_label_sets(
+    data: Source | Sequence[Source] | None, taxonomy: Taxonomy
+) -> list[LabelledPassage]:
+    """Return the passages of several labelled files, in order; a passage whose id an earlier
+    file already has replaces it (a CESER's own labels correct ours), at its first place."""
+    merged: dict[str, LabelledPassage] = {}
+    for source in label_sources(data):
+        for passage in load_labelled(source, taxonomy):
+            merged[passage.id] = passage
+    return list(merged.values())

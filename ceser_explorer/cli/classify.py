@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from ..resources import LABELS, TAXONOMY, data_file
 from . import shapes
 from .env import CONTEXT, Env, pass_env, stdout
 from .progress import progress
@@ -15,44 +16,57 @@ from .shapes import emit_json
 def classify() -> None:
     """Thèmes des passages : entraîner, évaluer et appliquer le classifieur.
 
-    Les thèmes viennent du fichier de taxonomie (corpus/themes.toml) ; pour en ajouter un,
-    ajoutez une table [themes.<clé>] et des passages annotés, puis relancez l'entraînement.
+    Un modèle entraîné sur nos passages annotés est fourni : « ceser ingest » donne les thèmes
+    sans entraînement. Pour ajouter un thème, copiez notre taxonomie (ceser classify
+    taxonomy > themes.toml), ajoutez une table [themes.<clé>] et des passages annotés, puis
+    « ceser classify train --taxonomy themes.toml --labels vos_passages.jsonl ».
 
     \b
     Exemple :
-      ceser classify train && ceser classify eval && ceser classify apply
+      ceser classify eval && ceser classify train --labels vos_passages.jsonl
     """
 
 
 @classify.command("train", context_settings=CONTEXT)
 @click.option(
-    "--data",
-    default="corpus/labels/passages.jsonl",
-    show_default=True,
+    "--labels",
+    "labels",
+    multiple=True,
     type=click.Path(dir_okay=False),
-    help="Passages annotés (JSONL).",
+    help="Vos passages annotés (JSONL, répétable) : ajoutés aux nôtres ; un passage de même "
+    "identifiant remplace le nôtre.",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Entraîner sur vos seuls fichiers --labels, sans nos passages annotés.",
 )
 @click.option(
     "--taxonomy",
-    default="corpus/themes.toml",
-    show_default=True,
     type=click.Path(dir_okay=False),
-    help="Fichier des thèmes (TOML).",
+    help="Fichier des thèmes (TOML) ; défaut : le nôtre, fourni avec l'outil.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Bilan en JSON.")
 @pass_env
-def classify_train(env: Env, data: str, taxonomy: str, as_json: bool) -> None:
+def classify_train(
+    env: Env, labels: tuple[str, ...], replace: bool, taxonomy: str | None, as_json: bool
+) -> None:
     """Entraîner le classifieur sur le split « train » (seuils par validation croisée).
 
-    Le split « test » n'est jamais lu. Le modèle est enregistré dans <home>/models avec
-    l'identifiant de l'embedder ; relancez ensuite « ceser classify apply ».
+    Par défaut sur nos passages annotés, fournis avec l'outil ; --labels y ajoute les vôtres,
+    --replace les remplace. Le split « test » n'est jamais lu. Le modèle est enregistré dans
+    <home>/models avec l'identifiant de l'embedder et prime sur le modèle fourni ; relancez
+    ensuite « ceser classify apply ».
 
     \b
     Exemple :
-      ceser classify train --data corpus/labels/passages.jsonl --taxonomy corpus/themes.toml
+      ceser classify train --labels mes_passages.jsonl --taxonomy mes_themes.toml
     """
+    if replace and not labels:
+        raise click.UsageError("--replace demande au moins un fichier --labels.")
+    sources = [*([] if replace else [LABELS]), *labels]
     with progress("Vecteurs des passages annotés") as on_progress:
-        result = env.workspace.train_themes(data, taxonomy, progress=on_progress)
+        result = env.workspace.train_themes(sources, taxonomy or TAXONOMY, progress=on_progress)
     model = result.model
     if as_json:
         emit_json(shapes.train_json(result))
@@ -81,13 +95,17 @@ def classify_train(env: Env, data: str, taxonomy: str, as_json: bool) -> None:
 
 @classify.command("eval", context_settings=CONTEXT)
 @click.option(
+    "--labels",
     "--data",
+    "labels",
+    multiple=True,
     type=click.Path(dir_okay=False),
-    help="Passages annotés (défaut : ceux de l'entraînement).",
+    help="Passages annotés (JSONL, répétable) ; défaut : ceux de l'entraînement du modèle "
+    "(les nôtres pour le modèle fourni).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @pass_env
-def classify_eval(env: Env, data: str | None, as_json: bool) -> None:
+def classify_eval(env: Env, labels: tuple[str, ...], as_json: bool) -> None:
     """Évaluer sur le split « test » : modèle, mots-clés et zero-shot dans la même passe.
 
     Précision, rappel, F1 et effectif par thème, macro- et micro-F1, confusion entre thèmes.
@@ -97,7 +115,7 @@ def classify_eval(env: Env, data: str | None, as_json: bool) -> None:
       ceser classify eval --json
     """
     with progress("Vecteurs du split test") as on_progress:
-        report = env.workspace.evaluate_themes(data, progress=on_progress)
+        report = env.workspace.evaluate_themes(list(labels) or None, progress=on_progress)
     if as_json:
         emit_json(report.to_dict())
         return
@@ -133,6 +151,17 @@ def classify_eval(env: Env, data: str | None, as_json: bool) -> None:
         f"{r['decisions']}, dont {r['errors_flagged']} des {r['errors']} erreurs.",
         highlight=False,
     )
+
+
+@classify.command("taxonomy", context_settings=CONTEXT)
+def classify_taxonomy() -> None:
+    """Afficher notre fichier des thèmes (TOML), fourni avec l'outil, pour le copier et l'étendre.
+
+    \b
+    Exemple :
+      ceser classify taxonomy > mes_themes.toml
+    """
+    click.echo(data_file(TAXONOMY).read_text(encoding="utf-8"), nl=False)
 
 
 @classify.command("apply", context_settings=CONTEXT)

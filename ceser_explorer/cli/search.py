@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..index import status_line
 from ..models import Hit
+from ..resources import QUERIES
 from ..search import (
     DEFAULT_EXPANSION_WEIGHT,
     DEFAULT_RRF_K,
@@ -19,7 +20,6 @@ from ..search import (
     MODES,
     SPLITS,
     Filters,
-    default_queries_path,
 )
 from ..vocabulary import citation
 from . import shapes
@@ -243,7 +243,7 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
 @click.option(
     "--queries",
     type=click.Path(dir_okay=False),
-    help="Jeu de requêtes (défaut : corpus/queries.jsonl).",
+    help="Jeu de requêtes (JSONL) ; défaut : le nôtre, fourni avec l'outil (corpus d'exemple).",
 )
 @rrf_option
 @synonyms_option
@@ -274,8 +274,7 @@ def eval_(
         if status["missing"]:
             click.echo(f"Attention : {status_line(status)}", err=True)
     options = search_options(rrf_k, no_synonyms)
-    path = queries or default_queries_path()
-    report = env.workspace.evaluate_search(path, split, modes or MODES, **options)
+    report = env.workspace.evaluate_search(queries or QUERIES, split, modes or MODES, **options)
     if as_json:
         emit_json(report)
         return

@@ -123,6 +123,7 @@ def train_json(result: Any) -> dict[str, Any]:
     model = result.model
     return {
         "model": str(result.path),
+        "labels": list(model.labels),
         "embedder": model.embedder_id,
         "themes": list(model.keys),
         "thresholds": model.thresholds,

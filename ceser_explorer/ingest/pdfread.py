@@ -150,7 +150,8 @@ def _words(page: pdfplumber.page.Page) -> list[Word]:
             _is_bold(w["fontname"]),
         )
         for w in raw
-        if clean_word(w["text"]).strip()
+        # text turned 90° in a margin (a reference, a date) is no part of the reading order
+        if w.get("upright", True) and clean_word(w["text"]).strip()
     ]
 
 

@@ -77,15 +77,15 @@ _NEED = (
 )
 _VERB = (
     r"(?:préconis|recommand|demand|propos|souhait|invit|encourag|insist|plaid|alert|exhort|conseill|milit)"
-    r"(?:e|ent|ons|erait|eraient|erions|era|eront|erons)\b"
+    r"(?:e|ent|e?ons|erait|eraient|erions|era|eront|erons)\b"
     r"|appel(?:le|lent|ons|lerait|lera)\b|sugg[èé]r(?:e|ent|ons|erait|era)\b"
     r"|attir(?:e|ent|ons|erait)\s+(?:\w+\s+)?l['’]attention"
-    r"|(?:estim|jug|consid[èé]r)(?:e|ent|ons|erait)\s+(?:qu['’]il\s+(?:est|serait)\s+|(?:très\s+|tout\s+à\s+fait\s+|donc\s+|particulièrement\s+)?)"
+    r"|(?:estim|jug|consid[èé]r)(?:e|ent|e?ons|erait)\s+(?:qu['’]il\s+(?:est|serait)\s+|(?:très\s+|tout\s+à\s+fait\s+|donc\s+|particulièrement\s+)?)"
     + _NEED
 )
 _INLINE = re.compile(
     rf"(?:^|[\s,;:(«])(?:{_SUBJECT}){_APPOSITION}{_CLITICS}\s+(?:{_VERB})"
-    rf"|\bil\s+(?:conviendrait|conviendra|convient|faudrait|faut)\s+(?:\w+\s+)?(?:de|d['’]|que|qu['’])"
+    rf"|\bil\s+(?:conviendrait|conviendra|convient)\s+(?:\w+\s+)?(?:de|d['’]|que|qu['’])"
     rf"|\bil\s+(?:paraît|para[iî]t|semble|apparaît|appara[iî]t|est|serait)\s+(?:donc\s+|très\s+|aujourd['’]hui\s+)?"
     rf"(?:{_NEED}|recommandé|préconisé|proposé|demandé|souhaité|suggéré)\s+(?:de|d['’]|que|qu['’])",
     re.IGNORECASE,

@@ -1,8 +1,9 @@
 """Evaluation of the search on our query set: recall@1/5/10, MRR@10 and nDCG@10 per mode.
 
-Each query of ``corpus/queries.jsonl`` names its relevant passages by a verbatim anchor (a
-substring of the passage text as extracted) in a given file. An anchor that matches no
-searchable passage fails the evaluation loudly: the query set must follow the corpus.
+Each query of our set (``ceser_explorer:data/queries.jsonl``, shipped in the package) names
+its relevant passages by a verbatim anchor (a substring of the passage text as extracted) in
+a given file. An anchor that matches no searchable passage fails the evaluation loudly: the
+query set must follow the corpus.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
+from .. import resources
 from ..catalog import SEARCHABLE_KINDS, Catalog
 from ..errors import CeserError
 from ..models import Hit
@@ -42,21 +44,19 @@ class Query:
     paraphrase: bool
 
 
-def default_queries_path() -> Path:
-    """Return corpus/queries.jsonl of the current folder, else of the source checkout."""
-    here = Path("corpus/queries.jsonl")
-    if here.exists():
-        return here
-    return Path(__file__).resolve().parents[2] / "corpus" / "queries.jsonl"
+def default_queries_path() -> Traversable:
+    """Return our query set, shipped in the package."""
+    return resources.data_file(resources.QUERIES)
 
 
-def load_queries(path: str | Path) -> list[Query]:
-    """Return the queries of a JSON-lines file, checked field by field."""
-    path = Path(path)
-    if not path.exists():
+def load_queries(source: resources.Source = resources.QUERIES) -> list[Query]:
+    """Return the queries of a JSON-lines file (ours by default), checked field by field."""
+    path = resources.display(source)
+    found = resources.resolve(source)
+    if not found.is_file():
         raise CeserError(f"jeu de requêtes {path} introuvable : donnez-le avec --queries.")
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(found.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -98,7 +98,7 @@ def resolve_anchors(catalog: Catalog, queries: Sequence[Query]) -> dict[str, lis
                 if doc is None:
                     raise CeserError(
                         f"requête {q.id} : le document {r.file} n'est pas dans le catalogue : "
-                        "lancez « ceser ingest corpus/ »."
+                        "indexez-le avec « ceser ingest »."
                     )
                 texts[r.file] = [
                     (p.passage_id, _norm(p.text))
@@ -110,7 +110,7 @@ def resolve_anchors(catalog: Catalog, queries: Sequence[Query]) -> dict[str, lis
             if not found:
                 raise CeserError(
                     f"requête {q.id} : l'ancre « {r.anchor[:60]} » ne correspond à aucun passage "
-                    f"cherchable de {r.file} : corrigez corpus/queries.jsonl."
+                    f"cherchable de {r.file} : corrigez le jeu de requêtes."
                 )
             items.append(found)
         out[q.id] = items
