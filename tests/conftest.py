@@ -9,6 +9,7 @@ helpers.py.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -43,6 +44,8 @@ from ceser_explorer.classify.model import TrainResult
 from ceser_explorer.config import Settings
 from ceser_explorer.index.embedders import Embedder, get_embedder
 from ceser_explorer.index.sync import sync_vectors
+from ceser_explorer.ingest import parse_pdf
+from ceser_explorer.models import ParsedDocument
 
 DATA = PACKAGE_DATA / "labels" / "passages.jsonl"
 TAXONOMY = PACKAGE_DATA / "themes.toml"
@@ -68,6 +71,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.model)
+
+
+_PARSED: dict[tuple[str, str, bool | None], ParsedDocument] = {}
+
+
+def parse_once(
+    path: str | Path, on_page: Callable[[int, int], None] | None = None, ocr: bool | None = None
+) -> ParsedDocument:
+    """``parse_pdf``, remembered for the session per file and content: the sample corpus is
+    read once for the extraction tests and the search fixtures together."""
+    file = Path(path).resolve()
+    key = (str(file), hashlib.sha256(file.read_bytes()).hexdigest(), ocr)
+    if key not in _PARSED:
+        _PARSED[key] = parse_pdf(file, on_page=on_page, ocr=ocr)
+    elif on_page is not None:
+        pages = len(_PARSED[key].pages)
+        for page in range(1, pages + 1):
+            on_page(page, pages)
+    return _PARSED[key]
+
+
+@pytest.fixture(scope="session")
+def parse_corpus_pdf() -> Callable[..., ParsedDocument]:
+    """Return ``parse_pdf`` remembered for the session (see ``parse_once``)."""
+    return parse_once
 
 
 # -- data folders ---------------------------------------------------------------------------
@@ -120,13 +148,14 @@ def sample_pdf(sample_dir: Path, tmp_path: Path):
 @pytest.fixture(scope="session")
 def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a data folder whose catalog holds the sample corpus (ingested once)."""
-    from ceser_explorer.batch import ingest_paths
+    from ceser_explorer import batch
 
     pdfs = sorted(CORPUS.glob("*.pdf"))
     assert pdfs, f"no PDF in {CORPUS}: run python corpus/build.py"
     home = tmp_path_factory.mktemp("corpus-home")
-    with Catalog(home / "catalog.sqlite") as cat:
-        summary = ingest_paths(cat, [str(p) for p in pdfs])
+    with Catalog(home / "catalog.sqlite") as cat, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch, "parse_pdf", parse_once)  # test_corpus.py reads the same files
+        summary = batch.ingest_paths(cat, [str(p) for p in pdfs])
     assert summary.ok, summary.failed
     return home
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from helpers import CORPUS, GOLDEN, needs_tesseract, tesseract_ready
 
-from ceser_explorer.ingest import parse_pdf
 from ceser_explorer.models import ParsedDocument
 
 DOCS = sorted(p.name for p in CORPUS.glob("*.pdf"))
@@ -21,8 +20,8 @@ SCANNED = {"avis_transport.pdf"}
 
 
 @pytest.fixture(scope="session")
-def parsed() -> dict[str, ParsedDocument]:
-    return {name: parse_pdf(CORPUS / name) for name in DOCS}
+def parsed(parse_corpus_pdf) -> dict[str, ParsedDocument]:
+    return {name: parse_corpus_pdf(CORPUS / name) for name in DOCS}
 
 
 def golden_view(doc: ParsedDocument) -> dict:
