@@ -14,8 +14,10 @@ The taxonomy, the labelled passages and the default model ship in the package
 
 from .apply import apply
 from .evaluate import EvalReport, evaluate
-from .model import ModelMissingError, ThemeModel, TrainResult, has_model, load_model, train
+from .model import TrainResult, train
+from .packaged import has_model, load_model
 from .taxonomy import Taxonomy, Theme, load_labelled, load_taxonomy
+from .theme_model import ModelMissingError, ThemeModel
 
 __all__ = [
     "EvalReport",

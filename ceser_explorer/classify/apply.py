@@ -13,8 +13,9 @@ from ..config import Settings
 from ..index.embedders import Embedder, get_embedder
 from ..vocabulary import REVIEW_LABEL
 from .features import Progress
-from .model import ThemeModel, embeddings_cache, has_model
-from .packaged import ensure_model
+from .model import embeddings_cache
+from .packaged import ensure_model, has_model
+from .theme_model import ThemeModel
 
 # navigation passages (sommaire lines) list headings of every theme but are about none
 SKIPPED_KINDS = frozenset({"toc"})

@@ -21,9 +21,10 @@ from ..index.embedders import Embedder, get_embedder
 from ..resources import Source
 from . import features
 from .features import Progress
-from .model import ThemeModel, embeddings_cache, f1_at, label_matrix
+from .model import embeddings_cache, f1_at, label_matrix
 from .packaged import ensure_model
 from .taxonomy import Taxonomy, label_sources, load_label_sets
+from .theme_model import ThemeModel
 
 NONE = "aucun"
 

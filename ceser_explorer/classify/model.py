@@ -8,24 +8,22 @@ records the embedder it was trained with and refuses to score vectors of another
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from .. import resources
 from ..config import Settings
-from ..errors import CeserError, EmbedderMismatchError
+from ..errors import CeserError
 from ..index.embedders import Embedder, get_embedder
 from ..resources import Source
-from . import features
+from . import features, store
 from .features import FeatureSpace, Progress
 from .taxonomy import (
     DEFAULT_TAXONOMY,
@@ -35,9 +33,9 @@ from .taxonomy import (
     load_label_sets,
     load_taxonomy,
 )
+from .theme_model import ThemeModel
 
 MODEL_FILE = "themes.npz"
-FORMAT = 2
 REVIEW_SHARE = 0.5
 MARGIN_RANGE = (0.05, 0.25)
 MIN_POSITIVES = 3
@@ -45,10 +43,6 @@ FOLDS = 5
 C_GRID = (2.0, 8.0, 32.0)
 C_TOLERANCE = 0.002
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
-
-
-class ModelMissingError(CeserError):
-    """No theme model has been trained in this data folder."""
 
 
 @dataclass(frozen=True)
@@ -66,70 +60,6 @@ class Params:
     c_grid: tuple[float, ...] = C_GRID
     margin: float | None = None  # None: the band holding REVIEW_SHARE of the CV errors
     seed: int = 0
-
-
-@dataclass
-class ThemeModel:
-    """A trained model: taxonomy, embedder id, features, per-theme weights and thresholds.
-
-    Theme j's probability is sigmoid(x · coef[j] + intercept[j]) on the features x: the
-    logistic regressions fitted by sklearn, kept as arrays (see classify/store.py).
-    """
-
-    taxonomy: Taxonomy
-    embedder_id: str
-    features: FeatureSpace
-    coef: np.ndarray  # (themes, features) float32
-    intercept: np.ndarray  # (themes,) float64
-    thresholds: dict[str, float]
-    margin: float
-    train_ids: tuple[str, ...]
-    cv: dict[str, Any] = field(default_factory=dict)
-    created_at: str = ""
-    labels: tuple[str, ...] = ()  # the labelled files it was trained on, as recorded
-    format: int = FORMAT
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return self.taxonomy.keys
-
-    @property
-    def stamp(self) -> str:
-        """Return a short identifier of this model (stored next to the scores it wrote)."""
-        raw = f"{self.created_at}|{self.embedder_id}|{sorted(self.thresholds.items())}"
-        return hashlib.sha1(raw.encode()).hexdigest()[:12]
-
-    def check_embedder(self, embedder_id: str) -> None:
-        """Raise EmbedderMismatchError unless embedder_id is the one the model was trained with."""
-        if embedder_id != self.embedder_id:
-            raise EmbedderMismatchError(
-                f"le modèle de thèmes a été entraîné avec l'embedder « {self.embedder_id} », "
-                f"pas « {embedder_id} ». Relancez « ceser classify train » ou choisissez "
-                f"CESER_EMBEDDER={self.embedder_id}."
-            )
-
-    def scores(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
-        """Return the (n, themes) probabilities of texts given their passage vectors."""
-        if not len(texts):
-            return np.zeros((0, len(self.keys)))
-        x = self.features.transform(texts, vectors)
-        return np.asarray(expit(x @ self.coef.T.astype(np.float64) + self.intercept))
-
-    def predict(
-        self,
-        texts: Sequence[str],
-        embedder: Embedder,
-        cache_dir: str | Path | None = None,
-        progress: Progress | None = None,
-    ) -> np.ndarray:
-        """Return the theme probabilities of texts, encoded by embedder (checked first)."""
-        self.check_embedder(embedder.id)
-        return self.scores(texts, features.embed(embedder, texts, cache_dir, progress))
-
-    def decide(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (retained, review) matrices: score ≥ threshold, |score − threshold| < margin."""
-        thresholds = np.array([self.thresholds[k] for k in self.keys])
-        return scores >= thresholds, np.abs(scores - thresholds) < self.margin
 
 
 def _classifier(c: float, seed: int) -> LogisticRegression:
@@ -296,34 +226,7 @@ def model_path(settings: Settings) -> Path:
 
 def save_model(model: ThemeModel, settings: Settings) -> Path:
     """Write the model under settings.models_path (arrays and JSON) and return its path."""
-    from . import store
-
     return store.write_model(model, model_path(settings))
-
-
-def has_model(settings: Settings) -> bool:
-    """Return whether a theme model is at hand: this data folder's, else the packaged one."""
-    from . import packaged
-
-    return model_path(settings).is_file() or packaged.available()
-
-
-def load_model(settings: Settings, embedder_id: str | None = None) -> ThemeModel:
-    """Return the model of this data folder, else the packaged one (never unpickled).
-
-    With embedder_id: the data folder's model must have been trained with it
-    (EmbedderMismatchError), and in its absence the packaged model, or the one trained on
-    first use from the packaged labels for that embedder (ModelMissingError when neither).
-    """
-    from . import packaged, store
-
-    path = model_path(settings)
-    if path.is_file():
-        model = store.read_model(path)
-        if embedder_id is not None:
-            model.check_embedder(embedder_id)
-        return model
-    return packaged.default_model(settings, embedder_id)
 
 
 def embeddings_cache(settings: Settings) -> Path:
@@ -373,12 +276,7 @@ def train(
     model.labels = tuple(resources.display(s) for s in sources)
     model.cv["data"] = ", ".join(model.labels)
     t2 = time.perf_counter()
-    if save:
-        from . import store
-
-        path = store.write_model(model, path or model_path(settings))
-    else:
-        path = None
+    path = store.write_model(model, path or model_path(settings)) if save else None
     return TrainResult(
         model, path, len(train_set), len(labelled) - len(train_set), t1 - t0, t2 - t1
     )

@@ -25,7 +25,10 @@ from typing import Any
 from .. import resources
 from ..config import Settings
 from ..index.embedders import Embedder
+from . import store
 from .features import Progress
+from .model import model_path, train
+from .theme_model import ModelMissingError, ThemeModel
 
 
 def available() -> bool:
@@ -36,9 +39,6 @@ def available() -> bool:
 @lru_cache(maxsize=1)
 def packaged_model() -> Any:
     """Return the ThemeModel shipped in the package (read once)."""
-    from . import store
-    from .model import ModelMissingError
-
     if not available():
         raise ModelMissingError(
             f"modèle de thèmes fourni absent ({resources.THEME_MODEL}) : réinstallez "
@@ -57,9 +57,6 @@ def auto_path(settings: Settings, embedder_id: str) -> Path:
 
 def default_model(settings: Settings, embedder_id: str | None = None) -> Any:
     """Return the packaged model, or the one trained from it for embedder_id when saved."""
-    from . import store
-    from .model import ModelMissingError
-
     model = packaged_model()
     if embedder_id is None or model.embedder_id == embedder_id:
         return model
@@ -75,6 +72,27 @@ def default_model(settings: Settings, embedder_id: str | None = None) -> Any:
     )
 
 
+def has_model(settings: Settings) -> bool:
+    """Return whether a theme model is at hand: this data folder's, else the packaged one."""
+    return model_path(settings).is_file() or available()
+
+
+def load_model(settings: Settings, embedder_id: str | None = None) -> ThemeModel:
+    """Return the model of this data folder, else the packaged one (never unpickled).
+
+    With embedder_id: the data folder's model must have been trained with it
+    (EmbedderMismatchError), and in its absence the packaged model, or the one trained on
+    first use from the packaged labels for that embedder (ModelMissingError when neither).
+    """
+    path = model_path(settings)
+    if path.is_file():
+        model = store.read_model(path)
+        if embedder_id is not None:
+            model.check_embedder(embedder_id)
+        return model
+    return default_model(settings, embedder_id)
+
+
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -86,8 +104,6 @@ def ensure_model(
     notify: Callable[[str], None] | None = None,
 ) -> Any:
     """Return the model for embedder; train it from the packaged labels on first use."""
-    from .model import ModelMissingError, load_model, train
-
     try:
         return load_model(settings, embedder.id)
     except ModelMissingError:
@@ -112,7 +128,6 @@ def main() -> None:
     import tempfile
 
     from ..index.embedders import DEFAULT_EMBEDDER, get_embedder
-    from .model import train
 
     embedder = get_embedder(DEFAULT_EMBEDDER)
     with tempfile.TemporaryDirectory() as home:

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import CeserError
 from .features import FeatureSpace
 from .taxonomy import taxonomy_from_dicts
+from .theme_model import FORMAT, ThemeModel
 
 
 def _text(value: str) -> np.ndarray:
@@ -69,8 +70,6 @@ def write_model(model: Any, path: Path) -> Path:
 
 def read_model(source: Path | IO[bytes] | bytes, name: str | None = None) -> Any:
     """Return the ThemeModel of a .npz written by write_model (a path, a file or its bytes)."""
-    from .model import FORMAT, ThemeModel
-
     where = name or str(source)
     retrain = "relancez « ceser classify train »"
     try:

@@ -1,0 +1,92 @@
+"""The trained theme model as the classifier keeps it: taxonomy, features, weights, thresholds.
+
+Its own module so that storage (``store.py``) and training (``model.py``) both use it without
+importing each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.special import expit
+
+from ..errors import CeserError, EmbedderMismatchError
+from ..index.embedders import Embedder
+from . import features
+from .features import FeatureSpace, Progress
+from .taxonomy import Taxonomy
+
+FORMAT = 2
+
+
+class ModelMissingError(CeserError):
+    """No theme model has been trained in this data folder."""
+
+
+@dataclass
+class ThemeModel:
+    """A trained model: taxonomy, embedder id, features, per-theme weights and thresholds.
+
+    Theme j's probability is sigmoid(x · coef[j] + intercept[j]) on the features x: the
+    logistic regressions fitted by sklearn, kept as arrays (see classify/store.py).
+    """
+
+    taxonomy: Taxonomy
+    embedder_id: str
+    features: FeatureSpace
+    coef: np.ndarray  # (themes, features) float32
+    intercept: np.ndarray  # (themes,) float64
+    thresholds: dict[str, float]
+    margin: float
+    train_ids: tuple[str, ...]
+    cv: dict[str, Any] = field(default_factory=dict)
+    created_at: str = ""
+    labels: tuple[str, ...] = ()  # the labelled files it was trained on, as recorded
+    format: int = FORMAT
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.taxonomy.keys
+
+    @property
+    def stamp(self) -> str:
+        """Return a short identifier of this model (stored next to the scores it wrote)."""
+        raw = f"{self.created_at}|{self.embedder_id}|{sorted(self.thresholds.items())}"
+        return hashlib.sha1(raw.encode()).hexdigest()[:12]
+
+    def check_embedder(self, embedder_id: str) -> None:
+        """Raise EmbedderMismatchError unless embedder_id is the one the model was trained with."""
+        if embedder_id != self.embedder_id:
+            raise EmbedderMismatchError(
+                f"le modèle de thèmes a été entraîné avec l'embedder « {self.embedder_id} », "
+                f"pas « {embedder_id} ». Relancez « ceser classify train » ou choisissez "
+                f"CESER_EMBEDDER={self.embedder_id}."
+            )
+
+    def scores(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """Return the (n, themes) probabilities of texts given their passage vectors."""
+        if not len(texts):
+            return np.zeros((0, len(self.keys)))
+        x = self.features.transform(texts, vectors)
+        return np.asarray(expit(x @ self.coef.T.astype(np.float64) + self.intercept))
+
+    def predict(
+        self,
+        texts: Sequence[str],
+        embedder: Embedder,
+        cache_dir: str | Path | None = None,
+        progress: Progress | None = None,
+    ) -> np.ndarray:
+        """Return the theme probabilities of texts, encoded by embedder (checked first)."""
+        self.check_embedder(embedder.id)
+        return self.scores(texts, features.embed(embedder, texts, cache_dir, progress))
+
+    def decide(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (retained, review) matrices: score ≥ threshold, |score − threshold| < margin."""
+        thresholds = np.array([self.thresholds[k] for k in self.keys])
+        return scores >= thresholds, np.abs(scores - thresholds) < self.margin
