@@ -47,6 +47,7 @@ corpus: install-dev
 bench: install-dev
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/search.py
+	$(PY) benchmarks/embed.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache
