@@ -51,7 +51,7 @@ class E5Tokenizer:
 
     e5.c maps each code point through the model's normalisation table, collapses runs of
     spaces, prepends one space, turns spaces into U+2581 and runs one Viterbi over the
-    whole string (no split on words; no piece has an inner U+2581, so this is the same).
+    whole string: the Unigram model of `tokenizers`, given no pre-tokenizer, does the same.
     Unknown characters are one <unk> each (tokenizers would fuse a run: it is split back).
     """
 
@@ -61,7 +61,7 @@ class E5Tokenizer:
         vocab = [(p, float(s)) for p, s in zip(w.pieces, w.scores, strict=True)]
         vocab[w.unk] = ("\x00<unk>\x00", float(w.scores[w.unk]))  # e5.c never matches <unk>
         self._tok = Tokenizer(models.Unigram(vocab, w.unk, False))
-        self._table = {cp: out for cp, out in w.norm.items()}
+        self._table = dict(w.norm)
         self.unk = w.unk
 
     def normalise(self, text: str) -> str:
