@@ -160,6 +160,8 @@ def test_near_duplicates_are_grouped_under_one_hit(
         ({"query": "  "}, "vide"),
         ({"query": "x", "mode": "sémantique"}, "sémantique"),
         ({"query": "x", "k": 0}, "0"),
+        ({"query": "le la les ?"}, "aucun mot à chercher"),
+        ({"query": "apprentissage " * 200}, "trop longue"),
     ],
 )
 def test_bad_arguments_raise_one_line_errors(fake_searcher, kwargs, needle):

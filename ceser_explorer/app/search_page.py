@@ -14,7 +14,7 @@ from ..errors import CeserError
 from ..models import Hit
 from ..search import Filters
 from ..vocabulary import DocKind
-from . import markup, state, widgets
+from . import exports, markup, state, widgets
 
 MODES = {"hybrid": "Hybride", "dense": "Sémantique", "lexical": "Lexicale"}
 KINDS = {k.value: k.plural for k in DocKind}
@@ -321,9 +321,76 @@ def render() -> None:
     if added:
         shown = ", ".join(f"« {a} »" for a in added[:6]) + (" …" if len(added) > 6 else "")
         widened = f" · recherche élargie à {shown}"
+    read = searcher.intent(query).notes
+    if read:
+        widened += " · question lue : " + " ; ".join(read)
     st.caption(
         f"{len(hits)} résultats en {elapsed * 1000:.0f} ms · mode {MODES[choice.mode].lower()}"
         + markup.md(widened)
     )
     for hit in hits:
         _hit(ctx, hit, names)
+    _exports(hits, names)
+
+
+EXPORT_COLUMNS = (
+    "Rang",
+    "Passage",
+    "Préconisation n°",
+    "Thèmes",
+    "Document",
+    "Instance",
+    "Date",
+    "Page",
+    "Section",
+    "Citation",
+    "Score",
+)
+
+
+def export_rows(hits: Iterable[Hit], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Return one row per hit with its text, provenance and citation (the exports' rows)."""
+    rows = []
+    for hit in hits:
+        p, info = hit.passage, hit.passage.document
+        rows.append(
+            {
+                "Rang": hit.rank,
+                "Passage": p.text,
+                "Préconisation n°": hit.recommendation_number,
+                "Thèmes": ", ".join(names.get(t, t) for t in p.labels),
+                "Document": info.title if info else "",
+                "Instance": info.body if info else "",
+                "Date": widgets.date_fr(info.date) if info else "",
+                "Page": p.page,
+                "Section": p.section,
+                "Citation": widgets.citation_line(info, p.page, p.provenance.boxes, p.section),
+                "Score": round(hit.score, 4),
+            }
+        )
+    return rows
+
+
+def _exports(hits: list[Hit], names: Mapping[str, str]) -> None:
+    rows = export_rows(hits, names)
+    a, b, _ = st.columns([1, 1, 4])
+    with a:
+        st.download_button(
+            "Exporter en CSV",
+            exports.to_csv(rows, EXPORT_COLUMNS),
+            "recherche.csv",
+            "text/csv",
+            key="s_csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    with b:
+        st.download_button(
+            "Exporter en XLSX",
+            exports.to_xlsx(rows, EXPORT_COLUMNS, sheet="Recherche"),
+            "recherche.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="s_xlsx",
+            icon=":material/download:",
+            on_click="ignore",
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -41,11 +42,20 @@ synonyms_option = click.option(
 )
 
 
-def search_options(rrf_k: int, no_synonyms: bool) -> dict[str, float]:
-    """Return the searcher's options of the command: fusion and thesaurus settings."""
+intent_option = click.option(
+    "--no-intent",
+    is_flag=True,
+    help="Prendre la question mot à mot (sans lire « que propose le CESER… » comme une demande "
+    "de préconisations, ni l'instance ou l'année nommées).",
+)
+
+
+def search_options(rrf_k: int, no_synonyms: bool, no_intent: bool = False) -> dict[str, Any]:
+    """Return the searcher's options of the command: fusion, thesaurus and intent settings."""
     return {
         "rrf_k": rrf_k,
         "expansion_weight": 0.0 if no_synonyms else DEFAULT_EXPANSION_WEIGHT,
+        "read_intent": not no_intent,
     }
 
 
@@ -97,6 +107,7 @@ def _snippet(hit: Hit, width: int = 320) -> str:
 @click.option("--recommendations-only", is_flag=True, help="Seulement les préconisations.")
 @rrf_option
 @synonyms_option
+@intent_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @chroma_option
 @pass_env
@@ -115,6 +126,7 @@ def search(
     recommendations_only: bool,
     rrf_k: int,
     no_synonyms: bool,
+    no_intent: bool,
     as_json: bool,
     chroma_url: str | None,
 ) -> None:
@@ -126,12 +138,15 @@ def search(
     """
     env.use_chroma(chroma_url)
     filters = Filters(themes, min_confidence, kind, body, doc, since, until, recommendations_only)
-    options = search_options(rrf_k, no_synonyms)
+    options = search_options(rrf_k, no_synonyms, no_intent)
     hits = env.workspace.search(query, k=k, mode=mode, filters=filters, **options)
     added = env.workspace.synonyms(query, **options) if mode != "dense" else []
+    read = env.workspace.searcher(**options).intent(query).notes
     if as_json:
-        emit_json(shapes.search_json(query, mode, hits, added))
+        emit_json({**shapes.search_json(query, mode, hits, added), "intent": list(read)})
         return
+    if read:
+        stdout.print(f"[dim]Question lue : {escape(' ; '.join(read))}[/dim]", highlight=False)
     if added:
         shown = ", ".join(f"« {a} »" for a in added[:6]) + (" …" if len(added) > 6 else "")
         stdout.print(f"[dim]Recherche élargie à : {escape(shown)}[/dim]", highlight=False)
@@ -247,6 +262,7 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
 )
 @rrf_option
 @synonyms_option
+@intent_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @chroma_option
 @pass_env
@@ -257,6 +273,7 @@ def eval_(
     queries: str | None,
     rrf_k: int,
     no_synonyms: bool,
+    no_intent: bool,
     as_json: bool,
     chroma_url: str | None,
 ) -> None:
@@ -273,7 +290,7 @@ def eval_(
         status = env.workspace.vector_status()
         if status["missing"]:
             click.echo(f"Attention : {status_line(status)}", err=True)
-    options = search_options(rrf_k, no_synonyms)
+    options = search_options(rrf_k, no_synonyms, no_intent)
     report = env.workspace.evaluate_search(queries or QUERIES, split, modes or MODES, **options)
     if as_json:
         emit_json(report)

@@ -24,6 +24,7 @@ from ..errors import CeserError
 from ..index.embedders import Embedder
 from ..index.store import VectorStore
 from ..models import Hit, Passage
+from . import intent as intents
 from . import thesaurus
 from .dense import DenseRetriever
 from .filters import Filters, resolve
@@ -35,6 +36,10 @@ MODES = ("hybrid", "dense", "lexical")
 # word with its answer, and RRF would rank that answer below passages that merely share
 # common words with the query (chosen on the tune split: docs/search.md).
 DEFAULT_DENSE_GUARD = 2
+# What a question's frame asks for (recommendations, plan measures, a body's or a year's
+# documents) lifts the passages that give it: each preference met multiplies the fused score.
+PREFERENCE_BOOST = 0.25
+PREFERENCE_DEPTH = 60  # how far down the fused list preferences are looked for
 
 
 class Retriever(Protocol):
@@ -59,6 +64,8 @@ class Searcher:
         dense_guard: int = DEFAULT_DENSE_GUARD,
         expansion_weight: float = thesaurus.DEFAULT_WEIGHT,
         expansion_max_share: float = thesaurus.MAX_SHARE,
+        read_intent: bool = True,
+        preference_boost: float = PREFERENCE_BOOST,
     ) -> None:
         self.settings = settings
         self.catalog = catalog if catalog is not None else Catalog(settings.ensure().catalog_path)
@@ -67,6 +74,8 @@ class Searcher:
         self.depth = depth
         self.weights = weights
         self.dense_guard = dense_guard
+        self.read_intent = read_intent
+        self.preference_boost = preference_boost
         self.lexical_retriever = LexicalRetriever(
             self.catalog, analysis, expansion_weight, expansion_max_share
         )
@@ -130,11 +139,25 @@ class Searcher:
         """Return up to n (passage id, cosine) pairs for the query, filtered before ranking."""
         return self.dense_retriever.retrieve(query, pf, n)
 
-    def ranked(self, query: str, mode: str, pf: PassageFilter, n: int) -> Ranked:
-        """Return the fused (or single-retriever) ranking of passage ids with their scores."""
+    def intent(self, query: str) -> intents.Intent:
+        """Return what the query asks for (its words only when intent reading is off)."""
+        return intents.read(query) if self.read_intent else intents.Intent(query)
+
+    def ranked(
+        self, query: str, mode: str, pf: PassageFilter, n: int, words: str | None = None
+    ) -> Ranked:
+        """Return the fused (or single-retriever) ranking of passage ids with their scores.
+
+        words: what the lexical side matches (the question without its frame); the dense side
+        reads the whole question, as e5 was trained to.
+        """
+        words = words or query
         if mode != "hybrid":
-            return self.retrievers[mode].retrieve(query, pf, n)
-        lists = {name: r.retrieve(query, pf, n) for name, r in self.retrievers.items()}
+            return self.retrievers[mode].retrieve(words if mode == "lexical" else query, pf, n)
+        lists = {
+            name: r.retrieve(words if name == "lexical" else query, pf, n)
+            for name, r in self.retrievers.items()
+        }
         fused = rrf(list(lists.values()), self.rrf_k, self.weights)
         if self.dense_guard < 1 or "dense" not in lists:
             return fused
@@ -148,13 +171,52 @@ class Searcher:
         query = query.strip()
         if not query:
             raise CeserError("requête vide : tapez des mots, par exemple « apprentissage ».")
+        if len(query) > intents.MAX_QUERY_CHARS:
+            raise CeserError(
+                f"requête trop longue ({len(query)} caractères) : gardez l'essentiel de la "
+                f"question, {intents.MAX_QUERY_CHARS} caractères au plus."
+            )
         if mode not in MODES:
             raise CeserError(f"mode « {mode} » inconnu : choisissez hybrid, dense ou lexical.")
         if k < 1:
             raise CeserError(f"nombre de résultats {k} invalide : donnez un entier ≥ 1 (-k 10).")
+        if not intents.meaningful_words(query):
+            raise CeserError(
+                f"la requête « {query} » ne contient aucun mot à chercher (seulement des mots "
+                "outils ou de la ponctuation) : tapez par exemple « apprentissage »."
+            )
         pf = self.resolve(filters)
-        ranked = self.ranked(query, mode, pf, max(self.depth, 3 * k))
-        return self._hits(query, ranked, k)
+        it = self.intent(query)
+        ranked = self.ranked(query, mode, pf, max(self.depth, 3 * k), it.query)
+        return self._hits(it.query, self.prefer(ranked, it), k)
+
+    def prefer(self, ranked: Ranked, it: intents.Intent) -> Ranked:
+        """Return ranked with the passages that give what the question asks for lifted."""
+        if self.preference_boost <= 0 or not (it.advice or it.measures or it.body or it.year):
+            return ranked
+        head = list(ranked[:PREFERENCE_DEPTH])
+        ids = [pid for pid, _ in head]
+        found = {p.passage_id: p for p in self.catalog.passages(ids=ids)}
+        recs = set(self.catalog.recommendation_numbers(ids)) if it.advice else set()
+        body = (it.body or "").casefold()
+        scored = []
+        for pid, score in head:
+            p = found.get(pid)
+            doc = p.document if p is not None else None
+            met = 0
+            if it.advice and (pid in recs or (p is not None and p.kind == "recommendation")):
+                met += 1
+            if it.measures and (
+                (p is not None and p.kind == "measure") or (doc is not None and doc.kind == "plan")
+            ):
+                met += 1
+            if body and doc is not None and body in doc.body.casefold():
+                met += 1
+            if it.year and doc is not None and (doc.date or "").startswith(str(it.year)):
+                met += 1
+            scored.append((pid, score * (1 + self.preference_boost * met)))
+        scored.sort(key=lambda x: -x[1])
+        return [*scored, *ranked[PREFERENCE_DEPTH:]]
 
     def _hits(self, query: str, ranked: Sequence[tuple[str, float]], k: int) -> list[Hit]:
         groups: list[tuple[Passage, float, list[str], frozenset[str]]] = []

@@ -1,0 +1,112 @@
+"""What a question asks for, beyond its words: advice or plan measures, a body, a year.
+
+Councillors type questions (« que propose le CESER pour former les enseignants à l'IA ? »,
+« quelles mesures pour l'apprentissage ? », « que dit le CESER Bretagne sur… »). Their frame is
+intent, not words to match: it is taken out of the lexical query and turned into preferences
+(recommendations, plan measures, a body's or a year's documents) that the engine applies.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 300
+
+_ADVICE = re.compile(
+    r"\b(?:que|qu['’]est-ce que|quelles?\s+(?:sont\s+)?(?:les\s+)?)\s*"
+    r"(?:propose|préconise|recommande|demande|suggère|souhaite|conseille|dit|pense|"
+    r"préconisations?|propositions?|recommandations?|demandes?|avis|positions?)\b"
+    r"|\b(?:préconisations?|propositions?|recommandations?)\b"
+    r"|\bque\s+(?:propose|préconise|recommande|demande|dit|pense)\b",
+    re.IGNORECASE,
+)
+_PLAN = re.compile(
+    r"\bquelles?\s+(?:sont\s+les\s+)?(?:mesures?|actions?|aides?|dispositifs?|financements?)\b"
+    r"|\b(?:que|qu['’]est-ce que|comment)\s+(?:la\s+)?(?:Région|plan|schéma)\s+"
+    r"(?:prévoit|finance|fait|propose|soutient|engage|met)\b"
+    r"|\bque\s+prévoit\b|\bquel\s+budget\b|\bcombien\b|\bmesures?\s+du\s+plan\b",
+    re.IGNORECASE,
+)
+# the words of the frame: they say what is asked, not what it is about
+_FRAME = re.compile(
+    r"^\s*(?:qu['’]est-ce\s+que|que|quelles?|quels?|quel|comment|combien|est-ce\s+que)\b"
+    r"(?:\s+(?:sont|est|fait|font|dit|disent|pense|pensent|propose|proposent|préconise|"
+    r"recommande|demande|prévoit|prévoient|finance|soutient|les|la|le|l['’]|des|du|de|"
+    r"ce|cet|cette|mesures?|actions?|préconisations?|propositions?|recommandations?|"
+    r"CESER|CESEC|Région|plan|schéma|conseil|régional|avis|position)\b)*"
+    r"(?:\s+(?:pour|sur|en\s+matière\s+de|concernant|à\s+propos\s+de|au\s+sujet\s+de|"
+    r"en\s+faveur\s+de|afin\s+de|de|d['’]|du|des))?\s*",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(r"^\s*(?:sur|pour|de|d['’]|du|des|concernant)\s+", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:en|depuis|de|d['’]|année)\s*(19[89]\d|20[0-4]\d)\b", re.IGNORECASE)
+_BODY = re.compile(
+    r"\b(CESE[RC]|Région|Conseil\s+régional)\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+)?"
+    r"(?P<name>(?-i:[A-ZÀ-Ý][\w'’]*"
+    r"(?:[ -]+(?:de[ -]+la[ -]+|de[ -]+|d['’]|du[ -]+)?[A-ZÀ-Ý][\w'’]*)*))",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
+STOP = frozenset(
+    """a à au aux avec ce ces cet cette dans de des du elle en et est il ils je la le les leur
+    leurs lui ma mais me mes moi mon ne nos notre nous on ou où par pas pour qu que qui quoi
+    quel quelle quels quelles sa se ses si son sur ta te tes toi ton tu un une vos votre vous
+    y d l n s t c j m est sont été être avoir ont fait faire comment combien pourquoi quand
+    dont ni car donc or""".split()
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A query read as a councillor meant it."""
+
+    query: str  # what the question is about (the frame taken out), for the lexical side
+    advice: bool = False  # asks what the CESER proposes: recommendations first
+    measures: bool = False  # asks what the Région does: plans and their measures first
+    body: str | None = None  # « CESER Bretagne », « Région Occitanie »
+    year: int | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)  # what was read, in French
+
+
+def _fold(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    )
+
+
+def meaningful_words(text: str) -> list[str]:
+    """Return the words of text that are not function words."""
+    return [w for w in _WORD.findall(text) if _fold(w) not in STOP and w.lower() not in STOP]
+
+
+def read(question: str) -> Intent:
+    """Return what the question asks for; its frame goes into the preferences."""
+    text = " ".join(question.split()).strip(" ?!.")
+    notes: list[str] = []
+    advice = bool(_ADVICE.search(text))
+    measures = bool(_PLAN.search(text)) and not advice
+    body = None
+    m = _BODY.search(text)
+    if m:
+        kind = "CESER" if m.group(1).upper().startswith("CESE") else "Région"
+        body = f"{kind} {m.group('name')}"
+    year = None
+    y = _YEAR.search(text)
+    if y:
+        year = int(y.group(1))
+    subject = _FRAME.sub("", text, count=1) if (advice or measures) else text
+    if body and m:
+        subject = subject.replace(m.group(0), " ").replace(m.group("name"), " ")
+        subject = _LEAD.sub("", subject)
+    subject = " ".join(subject.split()) or text
+    if advice:
+        notes.append("préconisations d'abord")
+    if measures:
+        notes.append("mesures des plans d'abord")
+    if body:
+        notes.append(f"documents de « {body} » d'abord")
+    if year:
+        notes.append(f"documents de {year} d'abord")
+    return Intent(subject, advice, measures, body, year, tuple(notes))
