@@ -53,6 +53,8 @@ class BatchSummary:
     moved: list[dict[str, str]] = field(default_factory=list)
     textless: dict[str, list[int]] = field(default_factory=dict)
     reread: list[str] = field(default_factory=list)  # updated: same file, newer extraction
+    # new files whose content is already a document (its file still there): not stored again
+    duplicates: list[dict[str, str]] = field(default_factory=list)  # {"file": ..., "of": ...}
 
     @property
     def ok(self) -> bool:
@@ -67,6 +69,7 @@ class BatchSummary:
             "failed": self.failed,
             "moved": self.moved,
             "reread": self.reread,
+            "duplicates": self.duplicates,
         }
         if self.textless:
             out["pages_without_text"] = {
@@ -178,6 +181,12 @@ def _ingest_one(
                     return "moved"
                 doc = other  # moved, and read by an older extraction: read again in its place
                 break
+    if doc is None:
+        # the same content under another name (stored before, or earlier in this batch)
+        for other in catalog.documents_by_sha(sha):
+            if Path(other.path).exists():
+                summary.duplicates.append({"file": name, "of": other.path})
+                return "duplicate"
     try:
         parsed = parse_pdf(file, on_page=rep.page_done, ocr=ocr)
     except BadDocumentError as e:
