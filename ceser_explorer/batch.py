@@ -10,6 +10,8 @@ batch never leaves a half-written document: the next run picks up where this one
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +43,62 @@ class SilentReporter:
         pass
 
 
+# -- time left ------------------------------------------------------------------------------
+# Fed by the reporter events, the CLI and the Import page show its estimate. Files not started
+# yet are assumed to hold as many pages as the files seen so far did on average (files skipped
+# as unchanged count as none): all a batch knows before it opens them.
+
+
+class Pace:
+    """Count pages and files as they are done; estimate the seconds the batch has left."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.start: float | None = None
+        self.index = 0  # of the file being read
+        self.total = 0  # files in the batch
+        self.page = 0  # pages done in the file being read
+        self.pages = 0  # pages of the file being read (0 until its first page)
+        self.done_pages = 0  # pages done in the files finished
+        self.done_files = 0
+
+    def file_started(self, name: str, index: int, total: int) -> None:
+        if self.start is None:
+            self.start = self.clock()
+        self.index, self.total, self.page, self.pages = index, total, 0, 0
+
+    def page_done(self, page: int, pages: int) -> None:
+        self.page, self.pages = page, pages
+
+    def file_done(self, name: str, status: str) -> None:
+        self.done_pages += self.page
+        self.done_files += 1
+        self.page = self.pages = 0
+
+    def seconds_left(self) -> float | None:
+        """Return the estimated seconds left, or None before the first page is read."""
+        read = self.done_pages + self.page
+        if self.start is None or read == 0:
+            return None
+        elapsed = self.clock() - self.start
+        if elapsed <= 0:
+            return None
+        files_seen = self.done_files + (1 if self.pages else 0)
+        per_file = (self.done_pages + self.pages) / max(files_seen, 1)
+        files_after = max(self.total - self.index - 1, 0)
+        left = (self.pages - self.page) + files_after * per_file
+        return left * elapsed / read
+
+    def text(self) -> str:
+        """Return the estimate in French (« environ 40 s restantes »), or "" without one."""
+        seconds = self.seconds_left()
+        if seconds is None or seconds <= 0:
+            return ""
+        if seconds < 90:
+            return f"environ {max(math.ceil(seconds), 1)} s restantes"
+        return f"environ {math.ceil(seconds / 60)} min restantes"
+
+
 @dataclass
 class BatchSummary:
     """What a batch did to each file (names as given on disk)."""
@@ -53,6 +111,8 @@ class BatchSummary:
     moved: list[dict[str, str]] = field(default_factory=list)
     textless: dict[str, list[int]] = field(default_factory=dict)
     reread: list[str] = field(default_factory=list)  # updated: same file, newer extraction
+    # new files whose content is already a document (its file still there): not stored again
+    duplicates: list[dict[str, str]] = field(default_factory=list)  # {"file": ..., "of": ...}
 
     @property
     def ok(self) -> bool:
@@ -67,6 +127,7 @@ class BatchSummary:
             "failed": self.failed,
             "moved": self.moved,
             "reread": self.reread,
+            "duplicates": self.duplicates,
         }
         if self.textless:
             out["pages_without_text"] = {
@@ -178,6 +239,12 @@ def _ingest_one(
                     return "moved"
                 doc = other  # moved, and read by an older extraction: read again in its place
                 break
+    if doc is None:
+        # the same content under another name (stored before, or earlier in this batch)
+        for other in catalog.documents_by_sha(sha):
+            if Path(other.path).exists():
+                summary.duplicates.append({"file": name, "of": other.path})
+                return "duplicate"
     try:
         parsed = parse_pdf(file, on_page=rep.page_done, ocr=ocr)
     except BadDocumentError as e:

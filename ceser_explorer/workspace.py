@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .batch import BatchSummary, Reporter, ingest_paths
+from .batch import Pace as Pace  # the time left of a batch, for the CLI's and the app's bars
 from .catalog import Catalog
 from .catalog import themes as theme_store
 from .config import Settings

@@ -385,6 +385,26 @@ def test_upload_makes_a_new_pdf_searchable(
         assert top.document.file == "Avis_semences_2025.pdf"
 
 
+def test_an_upload_already_indexed_under_another_name_is_a_duplicate(
+    writable_env: Settings, tmp_path: Path
+) -> None:
+    with Catalog(writable_env.catalog_path) as cat:
+        before = cat.stats()["documents"]
+        original = cat.find_document("avis_ia_generative.pdf")
+        assert original is not None and Path(original.path).exists()
+    data = Path(original.path).read_bytes()
+    at = open_app("import_pdf.py")
+    at.file_uploader[0].set_value(("copie de l'avis.pdf", data, "application/pdf")).run()
+    at.button[0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = [re.sub(r"\\(.)", r"\1", i.value) for i in at.info]  # as displayed
+    assert "copie de l'avis.pdf est un doublon de avis_ia_generative.pdf (déjà indexé)." in shown
+    assert "1 doublon" in at.success[0].value
+    assert list((tmp_path / "corpus").iterdir()) == []  # the copy is not kept
+    with Catalog(writable_env.catalog_path) as cat:
+        assert cat.stats()["documents"] == before
+
+
 def test_bad_upload_shows_an_error_and_changes_nothing(
     writable_env: Settings, tmp_path: Path
 ) -> None:

@@ -76,6 +76,40 @@ def test_incremental_reindex_add_skip_update_rename_prune(
     assert catalog.integrity_problems() == []
 
 
+def test_the_same_content_under_another_name_is_a_duplicate_not_a_second_document(
+    catalog, sample_pdf, tmp_path
+):
+    folder = tmp_path / "in"
+    a = sample_pdf("two_columns.pdf", folder)
+    copy = folder / "z_copie.pdf"
+    shutil.copy(a, copy)
+    first = ingest_paths(catalog, [folder], ocr=False)
+    assert first.added == [str(a)] and first.ok
+    assert first.duplicates == [{"file": str(copy), "of": str(a.resolve())}]
+    assert catalog.stats()["documents"] == 1
+    data = json.loads(json.dumps(first.to_dict()))
+    assert data["duplicates"] == [{"file": str(copy), "of": str(a.resolve())}]
+
+    # a later batch: another copy is a duplicate too, nothing stored twice
+    later = tmp_path / "later" / "avis_bis.pdf"
+    later.parent.mkdir()
+    shutil.copy(a, later)
+    second = ingest_paths(catalog, [later], ocr=False)
+    assert second.duplicates == [{"file": str(later), "of": str(a.resolve())}]
+    assert not second.added and not second.moved and second.ok
+    assert catalog.stats()["documents"] == 1
+    assert catalog.integrity_problems() == []
+
+    # the original gone: the copy takes its place (moved), ids kept, no duplicate
+    ids = passage_ids(catalog, "two_columns.pdf")
+    a.unlink()
+    copy.unlink()
+    moved = ingest_paths(catalog, [later], ocr=False)
+    assert moved.moved == [{"from": str(a.resolve()), "to": str(later)}]
+    assert not moved.duplicates and catalog.stats()["documents"] == 1
+    assert passage_ids(catalog, "avis_bis.pdf") == ids
+
+
 def test_documents_read_by_an_older_extraction_are_read_again(catalog, sample_pdf, tmp_path):
     folder = tmp_path / "in"
     a = sample_pdf("two_columns.pdf", folder)
@@ -214,9 +248,15 @@ def test_cli_json_summary_and_exit_status(home, sample_pdf, tmp_path):
     assert data["added"] == [str(good)]
     assert data["failed"][0]["file"] == str(folder / "vide.pdf")
     (folder / "vide.pdf").unlink()
+    shutil.copy(good, folder / "copie.pdf")  # a duplicate is reported, not a failure
     result = runner.invoke(cli, ["--home", str(home), "ingest", str(folder), "--json"])
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["unchanged"] == [str(good)]
+    data = json.loads(result.stdout)
+    assert data["unchanged"] == [str(good)]
+    assert data["duplicates"] == [{"file": str(folder / "copie.pdf"), "of": str(good.resolve())}]
+    result = runner.invoke(cli, ["--home", str(home), "ingest", str(folder)])
+    assert result.exit_code == 0
+    assert "doublon" in result.stdout and "copie.pdf" in result.stdout
 
 
 @pytest.mark.model

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from ..errors import CeserError
-from ..workspace import Workspace
+from ..workspace import Pace, Workspace
 from . import markup, state, uploads
 
+STATUS = {
+    "added": "ajouté",
+    "updated": "mis à jour",
+    "unchanged": "inchangé",
+    "moved": "déplacé",
+    "duplicate": "doublon",
+    "failed": "en échec",
+}
 STATES = (
     ("added", "ajouté"),
     ("updated", "mis à jour"),
@@ -22,24 +31,38 @@ STATES = (
 
 
 class ProgressReporter:
-    """Draws the batch's progress (files, and pages inside a file) on a st.progress bar."""
+    """Draws the batch's progress on a st.progress bar: file i of n, pages done of the
+    file's total, and the time left at the pace so far."""
 
-    def __init__(self, bar: Any) -> None:
+    def __init__(self, bar: Any, clock: Callable[[], float] = time.monotonic) -> None:
         self.bar = bar
+        self.pace = Pace(clock)
         self.index = 0
         self.total = 1
         self.name = ""
 
+    def _label(self, detail: str) -> str:
+        left = self.pace.text()
+        return (
+            f"Fichier {self.index + 1}/{self.total} : {self.name}"
+            + (f" — {detail}" if detail else "")
+            + (f" — {left}" if left else "")
+        )
+
     def file_started(self, name: str, index: int, total: int) -> None:
+        self.pace.file_started(name, index, total)
         self.index, self.total, self.name = index, max(total, 1), Path(name).name
-        self.bar.progress(index / self.total, text=f"{self.name} ({index + 1}/{total})")
+        self.bar.progress(index / self.total, text=self._label(""))
 
     def page_done(self, page: int, pages: int) -> None:
+        self.pace.page_done(page, pages)
         share = (self.index + page / max(pages, 1)) / self.total
-        self.bar.progress(min(share, 1.0), text=f"{self.name} : page {page}/{pages}")
+        self.bar.progress(min(share, 1.0), text=self._label(f"page {page}/{pages}"))
 
     def file_done(self, name: str, status: str) -> None:
-        self.bar.progress((self.index + 1) / self.total, text=f"{self.name} : {status}")
+        self.pace.file_done(name, status)
+        done = (self.index + 1) / self.total
+        self.bar.progress(done, text=self._label(STATUS.get(status, status)))
 
     def vectors(self, done: int, total: int) -> None:
         self.bar.progress(1.0, text=f"Mise à jour de l'index sémantique… ({done}/{total})")
@@ -67,6 +90,8 @@ def _show(result: dict[str, Any]) -> None:
     if "added" not in result:
         return
     counts = {label: len(result.get(key, [])) for key, label in STATES}
+    if result.get("duplicates"):
+        counts["doublon"] = len(result["duplicates"])
     line = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in counts.items())
     failed = result.get("failed", [])
     (st.warning if failed else st.success)(f"Indexation terminée : {line}, {len(failed)} en échec.")
@@ -75,9 +100,16 @@ def _show(result: dict[str, Any]) -> None:
         for key, label in STATES
         for f in result.get(key, [])
     ]
+    rows += [
+        {"Fichier": Path(d["file"]).name, "État": f"doublon de {Path(d['of']).name}"}
+        for d in result.get("duplicates", [])
+    ]
     rows += [{"Fichier": Path(f["file"]).name, "État": f"échec : {f['error']}"} for f in failed]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for dup in result.get("duplicates", []):
+        original = Path(dup["of"]).name
+        st.info(markup.md(f"{Path(dup['file']).name} est un doublon de {original} (déjà indexé)."))
     for moved in result.get("moved", []):
         st.caption(markup.md(f"Déplacé : {moved['from']} → {moved['to']}"))
     textless = result.get("pages_without_text")
@@ -85,6 +117,21 @@ def _show(result: dict[str, Any]) -> None:
         st.warning(markup.md(f"Pages sans texte : {textless['files']}. {textless['hint']}"))
     for warning in result.get("warnings", []):
         st.warning(markup.md(warning))
+
+
+def _drop_duplicate_copies(saved: Sequence[uploads.SavedUpload], dups: list[Any]) -> set[Path]:
+    """Delete the files this upload wrote whose content was already indexed under another
+    name (the corpus folder keeps one copy, as the catalog keeps one document); name them
+    in dups as the user did. Return the paths deleted."""
+    by_path = {str(s.path): s for s in saved if s.status != "identique"}
+    dropped = set()
+    for dup in dups:
+        s = by_path.get(str(dup["file"]))
+        if s is not None:
+            s.path.unlink(missing_ok=True)
+            dropped.add(s.path)
+            dup["file"] = s.original
+    return dropped
 
 
 def _upload(ctx: state.Context, folder: Path) -> None:
@@ -109,7 +156,12 @@ def _upload(ctx: state.Context, folder: Path) -> None:
     result: dict[str, Any] = {"refused": refused}
     if saved:
         result.update(run_batch(ctx, [s.path for s in saved]))
-        renamed = [f"{s.original} → {s.path.name}" for s in saved if s.path.name != s.original]
+        dropped = _drop_duplicate_copies(saved, result.get("duplicates", []))
+        renamed = [
+            f"{s.original} → {s.path.name}"
+            for s in saved
+            if s.path.name != s.original and s.path not in dropped
+        ]
         if renamed:
             result.setdefault("warnings", []).insert(0, "Renommés : " + " ; ".join(renamed))
     st.session_state["i_result"] = result

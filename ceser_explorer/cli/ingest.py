@@ -31,12 +31,25 @@ def print_summary(summary: BatchSummary) -> None:
         table.add_row(
             label, str(len(files)), ", ".join(files[:4]) + (" …" if len(files) > 4 else "")
         )
+    if summary.duplicates:
+        table.add_row(
+            "doublons",
+            str(len(summary.duplicates)),
+            ", ".join(f"{d['file']} = {d['of']}" for d in summary.duplicates[:4])
+            + (" …" if len(summary.duplicates) > 4 else ""),
+        )
     table.add_row("en échec", str(len(summary.failed)), "")
     stdout.print(table)
     if summary.reread:
         stdout.print(
             f"{len(summary.reread)} fichier(s) inchangé(s) relu(s) : l'extraction de "
             "ceser-explorer a changé depuis leur dernière lecture."
+        )
+    for dup in summary.duplicates:
+        stdout.print(
+            f"doublon : {dup['file']} a le même contenu que {dup['of']} (déjà indexé, "
+            "non indexé une seconde fois)",
+            highlight=False,
         )
     for moved in summary.moved:
         stdout.print(f"déplacé : {moved['from']} → {moved['to']}")
@@ -63,7 +76,8 @@ def ingest(env: Env, paths: tuple[str, ...], prune: bool, no_vectors: bool, as_j
     """Indexer les PDF des dossiers ou fichiers donnés (seuls les changements sont traités).
 
     Code de sortie 0 si tout est entré, 1 si des fichiers ont échoué (les autres sont
-    enregistrés).
+    enregistrés). Un fichier dont le contenu est déjà indexé sous un autre nom est signalé
+    comme doublon (non indexé une seconde fois) ; ce n'est pas un échec.
 
     \b
     Exemple :

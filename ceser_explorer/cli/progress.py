@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -15,6 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from ..workspace import Pace
 from .env import console
 
 ProgressFn = Callable[[int, int], None]
@@ -48,24 +50,37 @@ def progress(description: str, enabled: bool | None = None) -> Iterator[Progress
 
 
 class FileProgress:
-    """Bars per file and per page for ``ceser ingest`` (the ingest reporter protocol)."""
+    """Bars per file and per page for ``ceser ingest`` (the ingest reporter protocol), with
+    the time left at the pace so far (see pace.Pace) on the pages bar."""
 
-    def __init__(self, display: Progress) -> None:
+    def __init__(self, display: Progress, clock: Callable[[], float] = time.monotonic) -> None:
         self.display = display
+        self.pace = Pace(clock)
         self.files = display.add_task("Documents", total=None)
         self.pages = display.add_task("Pages", total=None, visible=False)
         self.embedding: TaskID | None = None
 
+    def _pages_label(self) -> str:
+        left = self.pace.text()
+        return f"Pages · {left}" if left else "Pages"
+
     def file_started(self, name: str, index: int, total: int) -> None:
+        self.pace.file_started(name, index, total)
         self.display.update(
             self.files, total=total, completed=index, description=f"Documents · {name}"
         )
-        self.display.update(self.pages, completed=0, total=None, visible=True)
+        self.display.update(
+            self.pages, completed=0, total=None, visible=True, description=self._pages_label()
+        )
 
     def page_done(self, page: int, pages: int) -> None:
-        self.display.update(self.pages, completed=page, total=pages)
+        self.pace.page_done(page, pages)
+        self.display.update(
+            self.pages, completed=page, total=pages, description=self._pages_label()
+        )
 
     def file_done(self, name: str, status: str) -> None:
+        self.pace.file_done(name, status)
         self.display.advance(self.files)
         self.display.update(self.pages, visible=False)
 
