@@ -28,7 +28,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 ## demo: ingest corpus/ into .ceser-home/ (themes from the packaged model) and open the explorer
 ## (DEMO_SMOKE=1: start it, check every page, stop; what CI runs)
 demo: install
-	CESER_HOME=$(DEMO_HOME) $(CESER) ingest corpus/ ; test $$? -le 1
+	CESER_HOME=$(DEMO_HOME) $(CESER) ingest corpus/*.pdf ; test $$? -le 1
 	CESER_HOME=$(DEMO_HOME) $(CESER) status
 	CESER_HOME=$(DEMO_HOME) $(CESER) explore --port $(PORT) $(if $(DEMO_SMOKE),--smoke --no-browser)
 

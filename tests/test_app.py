@@ -182,6 +182,23 @@ def test_search_returns_the_expected_paragraph(app_env: Settings) -> None:
     assert any(c.startswith("CESER Occitanie, avis du 12/11/2025") for c in citations)
 
 
+def test_the_demo_question_is_read_as_advice_and_its_results_export_with_citations(
+    app_env: Settings, shown: dict[str, list[Any]]
+) -> None:
+    at = search(open_app(), TEACHERS)
+    first = hit_texts(at)[0]
+    assert first.startswith("Intégrer les compétences"), first  # préconisation n°1
+    assert any("préconisations d'abord" in c.value for c in at.caption)
+    files = {name: data for _, data, name in shown["download"]}
+    text = files["recherche.csv"].decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 10
+    assert rows[0]["Citation"].startswith("CESER Occitanie, avis du 12/11/2025")
+    assert rows[0]["Préconisation n°"] == "1"
+    sheet = openpyxl.load_workbook(io.BytesIO(files["recherche.xlsx"])).active
+    assert sheet is not None and sheet.max_row == 11
+
+
 def test_search_says_which_synonyms_widened_the_query(app_env: Settings) -> None:
     at = search(open_app(), "chômeurs")
     assert hit_ids(at)
