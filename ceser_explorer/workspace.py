@@ -381,7 +381,11 @@ class Workspace:
         from .tracing import coverage, load_coverage, save_coverage
 
         if plan is None and not refresh:
-            recs = self.catalog.recommendations(doc_id=self.document_id(avis))
+            recs = [
+                r
+                for r in self.catalog.recommendations(doc_id=self.document_id(avis))
+                if avis is not None or (r.document is not None and r.document.kind == "avis")
+            ]
             stored = load_coverage(self.catalog, self.coverage_key(), recs)
             if stored is not None:
                 return stored

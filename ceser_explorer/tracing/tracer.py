@@ -110,7 +110,7 @@ class Match:
     def from_dict(cls, d: dict[str, Any]) -> Match:
         """Return the match of ``to_dict``'s output (as the catalog stores it)."""
         doc = d.get("document")
-        values = {f.name: d.get(f.name) for f in fields(cls) if f.name in d}
+        values: dict[str, Any] = {f.name: d[f.name] for f in fields(cls) if f.name in d}
         values["document"] = DocumentInfo(**doc) if doc else None
         values["terms"] = tuple(d.get("terms") or ())
         return cls(**values)
@@ -137,6 +137,7 @@ class Trace:
         return {
             **src,
             "threshold": self.threshold,
+            "floor": FLOOR,
             "answered": self.answered,
             "matches": json_value(self.matches),
             "passages": json_value(self.passages),
