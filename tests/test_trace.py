@@ -5,15 +5,31 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import tomllib
 
 import pytest
 from click.testing import CliRunner
-from helpers import AVIS, HELD_OUT_PLAN, LINKS, PLAN
+from helpers import AVIS, CORPUS, HELD_OUT_PLAN, LINKS, PLAN
 
+from ceser_explorer import Workspace
+from ceser_explorer.batch import ingest_paths
+from ceser_explorer.catalog import Catalog
 from ceser_explorer.cli import cli
+from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError
-from ceser_explorer.tracing import Tracer, coverage, evaluate_links, load_links, plan_units, trace
+from ceser_explorer.tracing import (
+    FLOOR,
+    NO_PLAN,
+    Tracer,
+    coverage,
+    evaluate_links,
+    load_coverage,
+    load_links,
+    plan_units,
+    trace,
+)
+from ceser_explorer.tracing.tracer import ANSWERED, NOT_ANSWERED
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +149,14 @@ def test_cli_trace_coverage_and_links(classify_settings, sample_catalog):
     assert json.loads(out.output)["true_links"] == 8
     out = runner.invoke(cli, [*home, "coverage", "--links", str(LINKS), "--json"])
     assert json.loads(out.output)["true_links"] == 13  # both plans, each link keyed by its plan
+    out = runner.invoke(cli, [*home, "coverage", "--doc", AVIS, "--json"])
+    data = json.loads(out.output)
+    assert {r["status"] for r in data} <= {"answered", "not_answered"} and data[0]["plans"]
+    answered = next(r for r in data if r["status"] == "answered")
+    assert answered["best"]["plan"] and answered["covered"]
+    out = runner.invoke(cli, [*home, "coverage", "--doc", AVIS, "--csv"])
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert next(r for r in rows if r["number"] == "8")["plan"].startswith("Plan régional pour")
     out = runner.invoke(cli, [*home, "trace", f"{AVIS}#4"])
     assert "Pas de réponse dans le plan" in out.output
 
@@ -144,3 +168,90 @@ def test_unknown_items_are_user_errors(classify_settings, sample_catalog, tracer
         trace(classify_settings, sample_catalog, f"{AVIS}#99", tracer=tracer)
     with pytest.raises(CeserError, match="absent du catalogue"):
         coverage(classify_settings, sample_catalog, avis="inconnu.pdf", tracer=tracer)
+
+
+# -- coverage a staff member can trust: scoped by subject, floored, plans named, stored -----
+
+TRANSPORT = "avis_transport.pdf"  # no plan of the sample corpus deals with rail transport
+
+
+@pytest.fixture(scope="module")
+def subjects(tmp_path_factory, sample_corpus, embedder):
+    """A workspace of the sample avis and plans plus the transport avis, coverage computed."""
+    home = tmp_path_factory.mktemp("subjects")
+    folder = home / "pdf"
+    shutil.copytree(sample_corpus, folder)
+    shutil.copy(CORPUS / TRANSPORT, folder / TRANSPORT)
+    settings = Settings.load(home=home / "home")
+    catalog = Catalog(settings.ensure().catalog_path)
+    assert ingest_paths(catalog, [folder]).ok
+    ws = Workspace(settings, catalog, embedder)
+    yield ws, ws.coverage()
+    catalog.close()
+
+
+def test_coverage_is_scoped_to_the_plans_of_the_avis_subject(subjects):
+    _, rows = subjects
+    transport = [r for r in rows if r.recommendation.document.file == TRANSPORT]
+    assert transport and all(r.status == NO_PLAN and r.best is None for r in transport)
+    assert all(not r.covered and r.plans == () for r in transport)
+    ia = {r.recommendation.number: r for r in rows if r.recommendation.document.file == AVIS}
+    assert all(r.status != NO_PLAN for r in ia.values())
+    assert PLAN in ia[8].plans  # the avis names the IA plan
+    assert ia[8].status == ANSWERED and ia[8].best.code == "3.1"
+    assert ia[5].status == NOT_ANSWERED  # dialogue social: the plans say nothing of it
+
+
+def test_no_measure_under_the_floor_is_shown_as_an_answer(classify_settings, subjects):
+    ws, _ = subjects
+    # compared with the IA plan anyway (named), the transport préconisations score low
+    rows = coverage(ws.settings, ws.catalog, avis=TRANSPORT, plan=PLAN, tracer=ws.tracer)
+    assert rows and all(r.best is None or r.best.score >= FLOOR for r in rows)
+    assert any(r.best is None and r.matches and r.matches[0].score < FLOOR for r in rows)
+    assert not any(r.covered for r in rows)
+
+
+def test_measure_labels_carry_their_plan(classify_settings, sample_catalog, tracer):
+    result = trace(classify_settings, sample_catalog, f"{AVIS}#9", k=10, tracer=tracer)
+    titles = {d.file: d.title for d in sample_catalog.documents()}
+    assert {m.document.file for m in result.matches} == {PLAN, HELD_OUT_PLAN}
+    for m in result.matches:
+        assert m.plan == titles[m.document.file]
+        assert m.named.startswith(m.label) and m.named.endswith(f" — {m.plan}")
+    assert result.to_dict()["matches"][0]["plan"] == result.matches[0].plan
+
+
+class NoModel:
+    """An embedder with the real one's id that fails if asked to encode anything."""
+
+    def __init__(self, id: str, dim: int) -> None:
+        self.id, self.dim = id, dim
+
+    def encode_queries(self, texts):
+        raise AssertionError("stored coverage was recomputed")
+
+    encode_passages = encode_queries
+
+
+def test_stored_coverage_is_read_back_without_recomputation(subjects, embedder):
+    ws, rows = subjects
+    again = Workspace(ws.settings, ws.catalog, NoModel(embedder.id, embedder.dim))
+    read = again.coverage()
+    assert again._tracer is None  # no tracer built, no model asked
+    assert [r.to_dict() for r in read] == [r.to_dict() for r in rows]
+    stored = ws.catalog.db.execute("SELECT COUNT(*) FROM coverage").fetchone()[0]
+    assert stored == len(rows)
+    # a plan that changes makes every stored row stale
+    key = ws.coverage_key()
+    recs = ws.catalog.recommendations()
+    assert load_coverage(ws.catalog, key, recs) is not None
+    plan = ws.catalog.find_document(PLAN)
+    with ws.catalog.transaction() as db:
+        db.execute("UPDATE documents SET sha256 = 'changed' WHERE doc_id = ?", (plan.doc_id,))
+    try:
+        assert load_coverage(ws.catalog, ws.coverage_key(), recs) is None
+    finally:
+        with ws.catalog.transaction() as db:
+            db.execute(
+                "UPDATE documents SET sha256 = ? WHERE doc_id = ?", (plan.sha256, plan.doc_id)
+            )

@@ -10,6 +10,7 @@ import streamlit as st
 
 from ..errors import CeserError
 from ..models import Recommendation
+from ..tracing import FLOOR, NO_PLAN, NO_PLAN_TEXT
 from ..vocabulary import date_fr, rec_choice
 from . import exports, markup, state, widgets
 
@@ -27,18 +28,33 @@ COLUMNS = (
 )
 
 
+Cover = tuple[str, float | None, bool, str]  # best measure with its plan, score, covered, status
+
+
 @st.cache_data(show_spinner="Rapprochement des préconisations et des plans…", max_entries=4)
-def _coverage(home: str, version: str) -> dict[str, tuple[str, float, bool]]:
-    """Return {rec id: (best measure label, score, covered)} for every avis."""
+def _coverage(home: str, version: str) -> dict[str, Cover]:
+    """Return {rec id: (best measure with its plan, score, covered, status)} for every avis
+    (stored in the catalog after ingest: read back, not recomputed)."""
     rows = state.workspace_at(home, version).coverage()
     return {
         r.recommendation.rec_id: (
-            r.best.label if r.best else "",
-            r.best.score if r.best else 0.0,
+            r.best.named if r.best else "",
+            r.best.score if r.best else None,
             bool(r.covered),
+            r.status,
         )
         for r in rows
     }
+
+
+def plan_answer(cover: Cover | None) -> str:
+    """The « Réponse du plan » cell: the measure with its plan, « aucune », or no plan."""
+    if cover is None:
+        return ""
+    named, _, covered, status = cover
+    if status == NO_PLAN:
+        return NO_PLAN_TEXT
+    return named if covered else "aucune"
 
 
 @st.cache_data(show_spinner="Recherche des mesures qui y répondent…", max_entries=64)
@@ -51,7 +67,7 @@ def _trace(home: str, version: str, rec_id: str) -> dict[str, Any]:
 def table_rows(
     recs: Sequence[Recommendation],
     names: Mapping[str, str],
-    cover: Mapping[str, tuple[str, float, bool]],
+    cover: Mapping[str, Cover],
 ) -> list[dict[str, Any]]:
     """Return one row per recommendation with the columns of the table and of the exports."""
     rows = []
@@ -67,8 +83,8 @@ def table_rows(
                 "Instance": info.body if info else "",
                 "Date": date_fr(info.date) if info else "",
                 "Page": r.page,
-                "Réponse du plan": (best[0] if best[2] else "aucune") if best else "",
-                "Score": round(best[1], 2) if best else None,
+                "Réponse du plan": plan_answer(best),
+                "Score": round(best[1], 2) if best and best[1] is not None else None,
                 "Identifiant": r.rec_id,
             }
         )
@@ -147,20 +163,24 @@ def _matches(ctx: state.Context, r: Recommendation) -> None:
     except CeserError as e:
         st.info(markup.md(f"Rapprochement indisponible : {e}"))
         return
-    matches = trace.get("matches", [])
+    matches = [m for m in trace.get("matches", []) if m["score"] >= FLOOR]
     if not trace.get("answered"):
         st.warning(
             "Aucune mesure du plan ne répond clairement à cette préconisation "
             f"(aucun score au-dessus du seuil {markup.score_fr(trace.get('threshold', 0))})."
         )
     if not matches:
+        st.caption(
+            f"Aucune mesure n'atteint le plancher {markup.score_fr(FLOOR)} : "
+            "les plans du catalogue ne traitent pas de ce sujet."
+        )
         return
     df = pd.DataFrame(
         [
             {
                 "Score": round(m["score"], 2),
                 "Répond": "oui" if m["answers"] else "non",
-                "Mesure": m["label"] + (f" · {m['part']}" if m.get("part") else ""),
+                "Mesure": _named(m) + (f" · {m['part']}" if m.get("part") else ""),
                 "Termes communs": ", ".join(m.get("terms", [])),
                 "Plan": (m.get("document") or {}).get("title", ""),
                 "Page": m["page"],
@@ -183,7 +203,39 @@ def _matches(ctx: state.Context, r: Recommendation) -> None:
     )
     st.caption(
         "Score : proximité de sens et termes communs ; « oui » au-delà du seuil "
-        f"{markup.score_fr(trace.get('threshold', 0))}."
+        f"{markup.score_fr(trace.get('threshold', 0))} ; rien n'est montré sous "
+        f"{markup.score_fr(FLOOR)}."
+    )
+    _measure_source(ctx, matches)
+
+
+def _named(m: Mapping[str, Any]) -> str:
+    plan = m.get("plan") or (m.get("document") or {}).get("title", "")
+    return f"{m['label']} — {plan}" if plan else str(m["label"])
+
+
+def _measure_source(ctx: state.Context, matches: Sequence[Mapping[str, Any]]) -> None:
+    """Let the user open a measure's page, its box framed."""
+    ids = [m["id"] for m in matches if m.get("kind") == "measure"]
+    if not ids:
+        return
+    names = {m["id"]: _named(m) for m in matches}
+    chosen = st.selectbox(
+        "Voir une mesure dans son plan",
+        ids,
+        index=None,
+        key="r_measure",
+        format_func=lambda v: names.get(v, v),
+        placeholder="Choisissez une mesure pour ouvrir sa page",
+    )
+    if chosen is None:
+        return
+    measure = next((m for m in state.measures(*ctx.key) if m.measure_id == chosen), None)
+    if measure is None:
+        st.warning("Cette mesure n'est plus dans le catalogue : rouvrez la page.")
+        return
+    widgets.source_view(
+        ctx, measure.doc_id, measure.boxes, measure.page, f"m-{measure.measure_id}", beside=False
     )
 
 
@@ -212,13 +264,13 @@ def render() -> None:
         st.info("Aucune préconisation dans le catalogue : importez un avis (page « Import »).")
         return
     shown = _filtered(recs, names)
-    cover: dict[str, tuple[str, float, bool]] = {}
+    cover: dict[str, Cover] = {}
     if st.toggle(
         "Montrer la mesure du plan qui répond le mieux à chacune",
         key="r_cover",
         persist_state="session",
-        help="Rapproche chaque préconisation des mesures des plans du catalogue "
-        "(quelques secondes la première fois).",
+        help="Rapproche chaque préconisation des mesures des plans qui traitent du sujet de "
+        "son avis (calculé à l'import et conservé dans le catalogue).",
     ):
         try:
             cover = _coverage(*ctx.key)

@@ -150,11 +150,28 @@ def m004_extraction_version() -> str:
     return "ALTER TABLE documents ADD COLUMN extraction INTEGER NOT NULL DEFAULT 1;"
 
 
+def m005_coverage() -> str:
+    """The coverage of each préconisation, computed after ingest: its status, its best measure
+    (as JSON) and the key of the computation (embedder, threshold, floor, plans of the catalog)."""
+    return """
+        CREATE TABLE coverage (
+            rec_id TEXT PRIMARY KEY REFERENCES recommendations(rec_id) ON DELETE CASCADE,
+            avis_sha256 TEXT NOT NULL,
+            status TEXT NOT NULL,
+            measure_id TEXT,
+            score REAL,
+            row TEXT NOT NULL,
+            computed_with TEXT NOT NULL
+        );
+    """
+
+
 MIGRATIONS: list[Callable[[], str]] = [
     m001_initial,
     m002_themes,
     m003_passages_state,
     m004_extraction_version,
+    m005_coverage,
 ]
 
 

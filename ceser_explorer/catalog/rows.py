@@ -46,7 +46,7 @@ def document(row: sqlite3.Row) -> Document:
 
 
 def info(row: sqlite3.Row) -> DocumentInfo:
-    return DocumentInfo(row["file"], row["title"], row["body"], row["doc_kind"], row["date"])
+    return DocumentInfo(row["file"], row["doc_title"], row["body"], row["doc_kind"], row["date"])
 
 
 def passage(row: sqlite3.Row, themes: dict[str, Any] | None = None) -> Passage:

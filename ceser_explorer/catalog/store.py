@@ -19,7 +19,7 @@ from . import rows
 from .migrations import migrate
 from .queries import SearchQueries
 
-_DOC_COLUMNS = "d.file, d.title, d.body, d.kind AS doc_kind, d.date"
+_DOC_COLUMNS = "d.file, d.title AS doc_title, d.body, d.kind AS doc_kind, d.date"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from ..tracing import FLOOR, NO_PLAN, NO_PLAN_TEXT
 from ..vocabulary import citation
 from .env import CONTEXT, Env, pass_env, stdout
 from .shapes import emit_json
@@ -20,7 +21,7 @@ def _match_line(m: Any) -> str:
     terms = ", ".join(m.terms) or "—"
     verdict = "répond" if m.answers else "sous le seuil"
     return (
-        f"[bold]{m.score:.2f}[/bold] {m.label}{part} [dim]({where})[/dim]\n"
+        f"[bold]{m.score:.2f}[/bold] {m.named}{part} [dim]({where})[/dim]\n"
         f"      {verdict} · termes communs : {terms}"
     )
 
@@ -63,8 +64,14 @@ def trace(env: Env, item_id: str, k: int, plan: str | None, as_json: bool) -> No
             if reverse
             else "Mesures du plan qui y répondent :"
         )
-    for m in result.matches:
+    shown = [m for m in result.matches if m.score >= FLOOR]
+    for m in shown:
         stdout.print("  " + _match_line(m), highlight=False)
+    if len(shown) < len(result.matches):
+        stdout.print(
+            f"  [dim]{len(result.matches) - len(shown)} autre(s) sous le plancher "
+            f"{FLOOR:.2f}, non montrée(s).[/dim]"
+        )
     if result.passages:
         stdout.print("\nPassages du plan les plus proches :")
         for p in result.passages:
@@ -130,6 +137,8 @@ def coverage(
                 "best_label",
                 "score",
                 "terms",
+                "status",
+                "plan",
             ]
         )
         for r in rows:
@@ -146,10 +155,12 @@ def coverage(
                     best.label if best else "",
                     f"{best.score:.4f}" if best else "",
                     "; ".join(best.terms) if best else "",
+                    r.status,
+                    best.plan if best else "",
                 ]
             )
         return
-    table = Table(title="Couverture des préconisations par le plan")
+    table = Table(title="Couverture des préconisations par les plans")
     table.add_column("N°", justify="right")
     table.add_column("Préconisation")
     table.add_column("Meilleure mesure")
@@ -160,8 +171,10 @@ def coverage(
         table.add_row(
             str(r.recommendation.number or ""),
             r.recommendation.text[:90],
-            best.label if best else "",
+            best.named if best else ("" if r.status != NO_PLAN else NO_PLAN_TEXT),
             f"{best.score:.2f}" if best else "",
-            "[green]oui[/green]" if r.covered else "[red]non[/red]",
+            "[green]oui[/green]"
+            if r.covered
+            else ("[dim]sans plan[/dim]" if r.status == NO_PLAN else "[red]non[/red]"),
         )
     stdout.print(table)

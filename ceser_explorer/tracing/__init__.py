@@ -2,7 +2,11 @@
 coverage of an avis by a plan, and the measure of tracing against true links."""
 
 from .links import LinkReport, evaluate_links, load_links
+from .stored import coverage_key, load_coverage, save_coverage
 from .tracer import (
+    FLOOR,
+    NO_PLAN,
+    NO_PLAN_TEXT,
     THRESHOLD,
     CoverageRow,
     Match,
@@ -16,6 +20,9 @@ from .tracer import (
 )
 
 __all__ = [
+    "FLOOR",
+    "NO_PLAN",
+    "NO_PLAN_TEXT",
     "THRESHOLD",
     "CoverageRow",
     "LinkReport",
@@ -24,9 +31,12 @@ __all__ = [
     "Tracer",
     "Unit",
     "coverage",
+    "coverage_key",
     "evaluate_links",
+    "load_coverage",
     "load_links",
     "plan_units",
     "resolve_unit",
+    "save_coverage",
     "trace",
 ]

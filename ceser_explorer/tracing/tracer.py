@@ -12,6 +12,7 @@ the IA plan; the links to the SRESRI, written afterwards, measure it out of samp
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -35,6 +36,16 @@ SEMANTIC_WEIGHT = 0.7
 COSINE_FLOOR = 0.75  # e5 cosines of unrelated French texts sit near this value
 MAX_TERMS = 6
 EVIDENCE_IDF = 2.0  # terms in more than ~1 passage in 8 (région, régional) are no evidence
+# below FLOOR a measure is never shown as a candidate answer (a 0.27 « best measure » of a
+# plan on another subject is noise, not a near miss); between FLOOR and THRESHOLD it is shown
+# as a close measure that does not answer
+FLOOR = 0.35
+# a plan the avis does not name deals with its subject when at least this share (and at
+# least SUBJECT_MIN) of its préconisations find an answer in the plan
+SUBJECT_SHARE = 0.25
+SUBJECT_MIN = 2
+ANSWERED, NOT_ANSWERED, NO_PLAN = "answered", "not_answered", "no_plan"
+NO_PLAN_TEXT = "pas de plan sur ce sujet dans le catalogue"
 
 
 def json_value(value: Any) -> Any:
@@ -88,6 +99,21 @@ class Match:
     lexical: float
     terms: tuple[str, ...]
     answers: bool
+    plan: str = ""  # the title of the measure's plan (« Mesure 2.3 » of two plans differ)
+
+    @property
+    def named(self) -> str:
+        """The label with the plan: « Mesure 2.3 – … — Plan régional … »."""
+        return f"{self.label} — {self.plan}" if self.plan and self.kind == "measure" else self.label
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Match:
+        """Return the match of ``to_dict``'s output (as the catalog stores it)."""
+        doc = d.get("document")
+        values: dict[str, Any] = {f.name: d[f.name] for f in fields(cls) if f.name in d}
+        values["document"] = DocumentInfo(**doc) if doc else None
+        values["terms"] = tuple(d.get("terms") or ())
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(json_value(self))
@@ -111,6 +137,7 @@ class Trace:
         return {
             **src,
             "threshold": self.threshold,
+            "floor": FLOOR,
             "answered": self.answered,
             "matches": json_value(self.matches),
             "passages": json_value(self.passages),
@@ -122,13 +149,17 @@ class CoverageRow:
     """A recommendation of an avis, its best plan match and whether the plan covers it."""
 
     recommendation: Recommendation
-    best: Match | None
+    best: Match | None  # None under FLOOR, or when no plan deals with the subject
     covered: bool
     matches: tuple[Match, ...] = ()
+    status: str = ""  # ANSWERED, NOT_ANSWERED or NO_PLAN
+    plans: tuple[str, ...] = ()  # the files of the plans it was compared with
 
     def to_dict(self) -> dict[str, Any]:
         r = self.recommendation
         return {
+            "status": self.status or (ANSWERED if self.covered else NOT_ANSWERED),
+            "plans": list(self.plans),
             "id": r.rec_id,
             "number": r.number,
             "text": r.text,
@@ -279,7 +310,8 @@ class Tracer:
             terms = self.evidence(shared, f"{t.label} {part} {source.label}")
             head = (t.kind, t.id, t.label, t.code, part, t.text, t.passage_id, t.document, t.page)
             found = surface_terms(terms, f"{t.text} {source.text}")
-            out.append(Match(*head, score, cos, lex, found, score >= self.threshold))
+            plan = t.document.title if t.kind == "measure" and t.document else ""
+            out.append(Match(*head, score, cos, lex, found, score >= self.threshold, plan))
         out.sort(key=lambda m: -m.score)
         return out
 
@@ -390,6 +422,57 @@ def _plan_units_or_fail(catalog: Catalog, plan: str | None) -> list[Unit]:
     return units
 
 
+def _title_terms(title: str) -> list[str]:
+    return [t for t in analysis.analyze(title, "stem") if not any(c.isdigit() for c in t)]
+
+
+def names_plan(avis_text: str, plan: Document) -> bool:
+    """Whether an avis names the plan: its acronym (SRESRI, CPRDFOP...) or its whole title
+    (years left out, compared stem by stem)."""
+    acronyms = set(re.findall(r"\b[A-Z]{4,}\b", plan.title))
+    words = set(re.findall(r"\b[A-Z]{4,}\b", avis_text))
+    if acronyms & words:
+        return True
+    title = _title_terms(plan.title)
+    if len(title) < 3:
+        return False
+    text = _title_terms(avis_text)
+    n = len(title)
+    return any(text[i : i + n] == title for i in range(len(text) - n + 1))
+
+
+def subject_plans(
+    catalog: Catalog,
+    avis: Document,
+    answered: dict[int, int],
+    recs: int,
+    plans: Sequence[Document],
+) -> list[Document]:
+    """Return the plans that deal with the subject of an avis.
+
+    A plan qualifies when the avis names it (the plan it answers, or one it cites: acronym
+    or whole title), or when at least SUBJECT_SHARE (and SUBJECT_MIN) of its préconisations
+    find an answer in the plan (answered: {plan doc id: préconisations answered}). Naming is
+    what the avis says of itself; the share is what its content says. A single préconisation
+    answered by a plan on another subject (the word « numérique » in a budget avis) is not
+    enough; neither is the closeness of whole documents, which every Occitanie text shares
+    (same région, same institutions)."""
+    text = " ".join([avis.title, *(p.text for p in catalog.passages(doc_id=avis.doc_id))])
+    out = []
+    for plan in plans:
+        hits = answered.get(plan.doc_id, 0)
+        if names_plan(text, plan) or (hits >= SUBJECT_MIN and hits >= SUBJECT_SHARE * recs):
+            out.append(plan)
+    return out
+
+
+def _row(r: Recommendation, ranked: Sequence[Match], plans: Sequence[str]) -> CoverageRow:
+    best = ranked[0] if ranked and ranked[0].score >= FLOOR else None
+    covered = bool(best and best.answers)
+    status = ANSWERED if covered else NOT_ANSWERED
+    return CoverageRow(r, best, covered, tuple(ranked[:3]), status, tuple(plans))
+
+
 def coverage(
     settings: Settings,
     catalog: Catalog,
@@ -397,12 +480,39 @@ def coverage(
     plan: str | None = None,
     tracer: Tracer | None = None,
 ) -> list[CoverageRow]:
-    """Return every recommendation of the avis with its best plan measure and covered yes/no."""
+    """Return every recommendation of the avis with its best plan measure and its status.
+
+    With a plan named, every préconisation is compared with that plan. Otherwise each avis is
+    compared only with the plans that deal with its subject (``subject_plans``); when none
+    does, its préconisations get the status NO_PLAN. The best measure is kept only from
+    FLOOR up."""
     tracer = tracer or Tracer(settings, catalog)
     units = _plan_units_or_fail(catalog, plan)
+    if plan is not None:
+        files = sorted({u.document.file for u in units if u.document})
+        return [
+            _row(r, tracer.rank(rec_unit(r), units), files)
+            for r in avis_recommendations(catalog, avis)
+        ]
+    plans = [d for d in catalog.documents() if d.kind == "plan"]
+    by_plan = {p.doc_id: [u for u in units if u.doc_id == p.doc_id] for p in plans}
     rows = []
-    for r in avis_recommendations(catalog, avis):
-        ranked = tracer.rank(rec_unit(r), units)
-        best = ranked[0] if ranked else None
-        rows.append(CoverageRow(r, best, bool(best and best.answers), tuple(ranked[:3])))
+    for doc in _documents(catalog, "avis", avis):
+        recs = catalog.recommendations(doc_id=doc.doc_id)
+        ranked = {
+            (r.rec_id, p.doc_id): tracer.rank(rec_unit(r), by_plan[p.doc_id])
+            for r in recs
+            for p in plans
+        }
+        answered = Counter(d for (_, d), found in ranked.items() if found and found[0].answers)
+        chosen = subject_plans(catalog, doc, answered, len(recs), plans)
+        files = [p.file for p in chosen]
+        for r in recs:
+            if not chosen:
+                rows.append(CoverageRow(r, None, False, (), NO_PLAN, ()))
+                continue
+            merged = sorted(
+                (m for p in chosen for m in ranked[(r.rec_id, p.doc_id)]), key=lambda m: -m.score
+            )
+            rows.append(_row(r, merged, files))
     return rows
