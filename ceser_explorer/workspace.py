@@ -35,7 +35,7 @@ from .resources import QUERIES, TAXONOMY, Source
 
 if TYPE_CHECKING:
     from .classify import EvalReport, TrainResult
-    from .search import Filters, Searcher
+    from .search import Filters, Intent, Searcher
     from .tracing import CoverageRow, LinkReport, Trace, Tracer
 
 Progress = Callable[[int, int], None]
@@ -290,6 +290,10 @@ class Workspace:
         with contextlib.suppress(CeserError):  # no vectors yet: the search will say what to run
             searcher.vector_store()
         return searcher
+
+    def intent(self, query: str, **options: Any) -> Intent:
+        """Return how the query is read: what it is about, what it asks for (notes in French)."""
+        return self.searcher(**options).intent(query)
 
     def synonyms(self, query: str, **options: Any) -> list[str]:
         """Return the expressions the thesaurus adds to the query."""

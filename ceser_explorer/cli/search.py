@@ -141,7 +141,7 @@ def search(
     options = search_options(rrf_k, no_synonyms, no_intent)
     hits = env.workspace.search(query, k=k, mode=mode, filters=filters, **options)
     added = env.workspace.synonyms(query, **options) if mode != "dense" else []
-    read = env.workspace.searcher(**options).intent(query).notes
+    read = env.workspace.intent(query, **options).notes
     if as_json:
         emit_json({**shapes.search_json(query, mode, hits, added), "intent": list(read)})
         return

@@ -7,6 +7,7 @@ from .engine import DEFAULT_DENSE_GUARD, MODES, Retriever, Searcher
 from .evaluation import METRICS, SPLITS, default_queries_path
 from .filters import DOC_KINDS, Filters, date_bound
 from .fusion import DEFAULT_RRF_K, guard, rrf
+from .intent import MAX_QUERY_CHARS, Intent
 from .lexical import LexicalRetriever, query_terms
 from .thesaurus import DEFAULT_WEIGHT as DEFAULT_EXPANSION_WEIGHT
 
@@ -15,11 +16,13 @@ __all__ = [
     "DEFAULT_EXPANSION_WEIGHT",
     "DEFAULT_RRF_K",
     "DOC_KINDS",
+    "MAX_QUERY_CHARS",
     "METRICS",
     "MODES",
     "SPLITS",
     "DenseRetriever",
     "Filters",
+    "Intent",
     "LexicalRetriever",
     "PassageFilter",
     "Retriever",
