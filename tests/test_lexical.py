@@ -53,8 +53,9 @@ def test_fts_syntax_in_a_query_is_harmless(search_catalog, search_settings):
     assert hits
 
 
-def test_a_query_of_stop_words_finds_nothing(search_catalog, search_settings):
-    assert _search(search_catalog, search_settings, "le la les de des") == []
+def test_a_query_of_stop_words_gets_a_message_not_results(search_catalog, search_settings):
+    with pytest.raises(CeserError, match="aucun mot à chercher"):
+        _search(search_catalog, search_settings, "le la les de des")
 
 
 def test_common_terms_alone_still_return_results(search_catalog, search_settings):

@@ -180,12 +180,12 @@ class Searcher:
             raise CeserError(f"mode « {mode} » inconnu : choisissez hybrid, dense ou lexical.")
         if k < 1:
             raise CeserError(f"nombre de résultats {k} invalide : donnez un entier ≥ 1 (-k 10).")
+        pf = self.resolve(filters)
         if not intents.meaningful_words(query):
             raise CeserError(
                 f"la requête « {query} » ne contient aucun mot à chercher (seulement des mots "
                 "outils ou de la ponctuation) : tapez par exemple « apprentissage »."
             )
-        pf = self.resolve(filters)
         it = self.intent(query)
         ranked = self.ranked(query, mode, pf, max(self.depth, 3 * k), it.query)
         return self._hits(it.query, self.prefer(ranked, it), k)

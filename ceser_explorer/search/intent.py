@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-MAX_QUERY_CHARS = 300
+MAX_QUERY_CHARS = 500  # a long question is 200; 2,000 characters took the page 7 s
 
 _ADVICE = re.compile(
     r"\b(?:que|qu['’]est-ce que|quelles?\s+(?:sont\s+)?(?:les\s+)?)\s*"
