@@ -297,3 +297,23 @@ def test_sigkill_mid_batch_leaves_a_consistent_catalog(home, sample_pdf, tmp_pat
         assert cat.integrity_problems() == []
         ids = [p.passage_id for p in cat.passages()]
         assert len(ids) == len(set(ids))
+
+
+@pytest.mark.model  # the CLI embeds the new passages with the default model
+def test_text_from_a_pdf_is_printed_not_read_as_terminal_markup(home, sample_pdf, tmp_path):
+    # « [/] » in a title once crashed ceser status and ceser passages for the whole catalog
+    folder = tmp_path / "in"
+    pdf = sample_pdf("two_columns.pdf", folder)
+    (folder / "metadata.toml").write_text(
+        f'["{pdf.name}"]\ntitle = "Avis [/] sur [bold]la formation"\nbody = "CESER [x]"\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--home", str(home), "ingest", str(folder)]).exit_code == 0
+    for args in (["status"], ["passages", "--doc", pdf.name], ["recommendations"]):
+        result = runner.invoke(cli, ["--home", str(home), *args])
+        assert result.exit_code == 0, (args, result.output)
+    status = runner.invoke(cli, ["--home", str(home), "status"]).stdout
+    assert "Avis [/] sur [bold]la formation" in status
+    recs = runner.invoke(cli, ["--home", str(home), "recommendations"]).stdout
+    assert "CESER [x]" in recs

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from ..vocabulary import citation, theme_tags
@@ -29,14 +30,18 @@ def print_summary(summary: BatchSummary) -> None:
         ("supprimés", summary.removed),
     ):
         table.add_row(
-            label, str(len(files)), ", ".join(files[:4]) + (" …" if len(files) > 4 else "")
+            label,
+            str(len(files)),
+            escape(", ".join(files[:4]) + (" …" if len(files) > 4 else "")),
         )
     if summary.duplicates:
         table.add_row(
             "doublons",
             str(len(summary.duplicates)),
-            ", ".join(f"{d['file']} = {d['of']}" for d in summary.duplicates[:4])
-            + (" …" if len(summary.duplicates) > 4 else ""),
+            escape(
+                ", ".join(f"{d['file']} = {d['of']}" for d in summary.duplicates[:4])
+                + (" …" if len(summary.duplicates) > 4 else "")
+            ),
         )
     table.add_row("en échec", str(len(summary.failed)), "")
     stdout.print(table)
@@ -50,14 +55,15 @@ def print_summary(summary: BatchSummary) -> None:
             f"doublon : {dup['file']} a le même contenu que {dup['of']} (déjà indexé, "
             "non indexé une seconde fois)",
             highlight=False,
+            markup=False,
         )
     for moved in summary.moved:
-        stdout.print(f"déplacé : {moved['from']} → {moved['to']}")
+        stdout.print(f"déplacé : {moved['from']} → {moved['to']}", markup=False)
     for failure in summary.failed:
         click.echo(f"échec : {failure['error']}")
     for name, pages in summary.textless.items():
         stdout.print(
-            f"[yellow]{name}[/yellow] : pages sans texte {', '.join(map(str, pages))} — "
+            f"[yellow]{escape(name)}[/yellow] : pages sans texte {', '.join(map(str, pages))} — "
             "installez Tesseract (apt-get install tesseract-ocr-fra) puis relancez "
             "« ceser ingest » pour les lire par OCR.",
             highlight=False,
@@ -141,7 +147,10 @@ def status(env: Env, as_json: bool) -> None:
     table.add_column("Pages", justify="right")
     for d in cat.documents():
         table.add_row(
-            f"{d.title[:60]}\n[dim]{d.file}[/dim]", d.kind, d.date or "", str(d.page_count)
+            f"{escape(d.title[:60])}\n[dim]{escape(d.file)}[/dim]",
+            d.kind,
+            d.date or "",
+            str(d.page_count),
         )
     stdout.print(table)
     stdout.print(
@@ -153,7 +162,7 @@ def status(env: Env, as_json: bool) -> None:
     for _, error in cat.failures():
         click.echo(f"échec : {error}")
     for problem in data["problems"]:
-        stdout.print(f"[red]incohérence[/red] {problem}")
+        stdout.print(f"[red]incohérence[/red] {escape(problem)}")
 
 
 @click.command(context_settings=CONTEXT)
@@ -177,10 +186,10 @@ def passages(env: Env, doc: str | None, kind: str | None, limit: int | None, as_
         tags = theme_tags(p.labels, p.review, p.themes)
         stdout.print(
             f"[bold]{p.passage_id}[/bold] [dim]{p.kind} · "
-            f"{citation(p.document, p.page)} · {p.section[:70]}"
+            f"{escape(citation(p.document, p.page))} · {escape(p.section[:70])}"
             f"{' · ' + tags if tags else ''}[/dim]"
         )
-        stdout.print(p.text, highlight=False)
+        stdout.print(p.text, highlight=False, markup=False)
 
 
 @click.command(context_settings=CONTEXT)
@@ -232,9 +241,9 @@ def recommendations(
     for r in found:
         table.add_row(
             "" if r.number is None else str(r.number),
-            r.text,
+            escape(r.text),
             theme_tags(r.labels, r.review, r.themes),
-            citation(r.document, r.page),
+            escape(citation(r.document, r.page)),
         )
     stdout.print(table)
 
@@ -262,5 +271,7 @@ def measures(env: Env, doc: str | None, limit: int | None, as_json: bool) -> Non
     table.add_column("Source")
     for m in found:
         amount = f"{m.amount_eur:,.0f}".replace(",", " ") if m.amount_eur is not None else ""
-        table.add_row(f"{m.level} {m.code}", m.title, amount, citation(m.document, m.page))
+        table.add_row(
+            f"{m.level} {m.code}", escape(m.title), amount, escape(citation(m.document, m.page))
+        )
     stdout.print(table)

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from ..tracing import FLOOR, NO_PLAN, NO_PLAN_TEXT
@@ -21,8 +22,8 @@ def _match_line(m: Any) -> str:
     terms = ", ".join(m.terms) or "—"
     verdict = "répond" if m.answers else "sous le seuil"
     return (
-        f"[bold]{m.score:.2f}[/bold] {m.named}{part} [dim]({where})[/dim]\n"
-        f"      {verdict} · termes communs : {terms}"
+        f"[bold]{m.score:.2f}[/bold] {escape(m.named + part)} [dim]({escape(where)})[/dim]\n"
+        f"      {verdict} · termes communs : {escape(terms)}"
     )
 
 
@@ -49,7 +50,9 @@ def trace(env: Env, item_id: str, k: int, plan: str | None, as_json: bool) -> No
         return
     src = result.source
     where = citation(src.document, src.page)
-    stdout.print(f"[bold]{src.label}[/bold] [dim]{where}[/dim]\n{src.text}\n")
+    stdout.print(
+        f"[bold]{escape(src.label)}[/bold] [dim]{escape(where)}[/dim]\n{escape(src.text)}\n"
+    )
     reverse = src.kind == "measure"
     if not result.answered:
         stdout.print(
@@ -77,7 +80,7 @@ def trace(env: Env, item_id: str, k: int, plan: str | None, as_json: bool) -> No
         for p in result.passages:
             stdout.print(
                 f"  [bold]{p.score:.2f}[/bold] {p.passage_id} "
-                f"[dim]{citation(p.document, p.page)}[/dim] {p.text[:110]}…",
+                f"[dim]{escape(citation(p.document, p.page))}[/dim] {escape(p.text[:110])}…",
                 highlight=False,
             )
 
@@ -170,8 +173,8 @@ def coverage(
         best = r.best
         table.add_row(
             str(r.recommendation.number or ""),
-            r.recommendation.text[:90],
-            best.named if best else ("" if r.status != NO_PLAN else NO_PLAN_TEXT),
+            escape(r.recommendation.text[:90]),
+            escape(best.named) if best else ("" if r.status != NO_PLAN else NO_PLAN_TEXT),
             f"{best.score:.2f}" if best else "",
             "[green]oui[/green]"
             if r.covered
