@@ -405,6 +405,16 @@ def test_documents_page_shows_figures_and_theme_charts(app_env: Settings) -> Non
     assert len(at.get("vega_lite_chart")) == 2  # documents compared, one in detail
 
 
+def test_a_pdf_title_is_shown_as_text_not_as_a_link_or_an_image(writable_env: Settings) -> None:
+    title = "Avis [lien](http://example.invalid/x) ![logo](http://example.invalid/i.png)"
+    with Catalog(writable_env.catalog_path) as cat, cat.transaction() as db:
+        db.execute("UPDATE documents SET title = ?", (title,))
+    at = open_app("documents.py")
+    shown = [m.value for m in at.markdown if "lien" in m.value]
+    assert shown, "the document's title is on the page"
+    assert all("](http" not in v for v in shown), shown  # escaped: no link, no remote image
+
+
 # -- Import --------------------------------------------------------------------------------
 
 

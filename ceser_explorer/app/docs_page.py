@@ -12,7 +12,7 @@ import streamlit as st
 
 from ..models import Document, Passage, Recommendation
 from ..vocabulary import DocKind, date_fr
-from . import state
+from . import markup, state
 
 
 def short(title: str, n: int = 38) -> str:
@@ -89,7 +89,7 @@ def _detail(
 ) -> None:
     left, right = st.columns([1, 1])
     with left:
-        st.markdown(f"**{doc.title or doc.file}**")
+        st.markdown(f"**{markup.md(doc.title or doc.file)}**")  # a PDF title is not markup
         facts = [
             ("Instance", doc.body or "—"),
             ("Type", DocKind.of(doc.kind).label),
