@@ -182,8 +182,14 @@ def test_search_and_source_view_in_chromium(server: str) -> None:
             assert ms < WARM_SEARCH_MS, f"a search took {ms} ms once the app was warm"
             page.screenshot(path=str(ARTIFACTS / "recherche.png"))
 
-            # the innermost bordered container holding that hit (ancestors come first)
-            result = page.get_by_test_id("stLayoutWrapper").filter(has=hit).last
+            # the container of that hit alone: the innermost wrapper holding it whose
+            # « Voir dans le document » is its own (wrappers nest, ancestors come first)
+            wrappers = page.get_by_test_id("stLayoutWrapper").filter(has=hit)
+            result = next(
+                w
+                for w in reversed(wrappers.all())
+                if w.get_by_text("Voir dans le document").count() == 1
+            )
             result.get_by_text("Voir dans le document").click()
             image = result.get_by_test_id("stImage").first
             expect(image).to_be_visible(timeout=60_000)
