@@ -182,18 +182,17 @@ def test_search_and_source_view_in_chromium(server: str) -> None:
             assert ms < WARM_SEARCH_MS, f"a search took {ms} ms once the app was warm"
             page.screenshot(path=str(ARTIFACTS / "recherche.png"))
 
-            # the container of that hit alone: the innermost wrapper holding it whose
-            # « Voir dans le document » is its own (wrappers nest, ancestors come first)
-            wrappers = page.get_by_test_id("stLayoutWrapper").filter(has=hit)
-            result = next(
-                w
-                for w in reversed(wrappers.all())
-                if w.get_by_text("Voir dans le document").count() == 1
-            )
-            result.get_by_text("Voir dans le document").click()
-            image = result.get_by_test_id("stImage").first
+            # each hit has one « Voir dans le document » toggle, in the order of the hits: the
+            # expected hit's toggle is the one of the same rank (once every hit is drawn)
+            hits = page.locator(".ce-hit")
+            toggles = page.get_by_text("Voir dans le document", exact=True)
+            expect(toggles).to_have_count(hits.count(), timeout=60_000)
+            rank = next(i for i, t in enumerate(hits.all_inner_texts()) if EXPECTED in t)
+            toggles.nth(rank).click()
+            image = page.get_by_test_id("stImage").first
             expect(image).to_be_visible(timeout=60_000)
-            expect(result.get_by_text("Télécharger le PDF original")).to_be_visible()
+            expect(page.get_by_text("Télécharger le PDF original")).to_be_visible()
+            expect(page.get_by_text("Télécharger cette page")).to_be_visible()
             image.scroll_into_view_if_needed()
             page.wait_for_timeout(500)
             page.screenshot(path=str(ARTIFACTS / "source.png"))
