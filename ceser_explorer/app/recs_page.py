@@ -12,7 +12,7 @@ from ..errors import CeserError
 from ..models import Recommendation
 from ..tracing import FLOOR, NO_PLAN, NO_PLAN_TEXT
 from ..vocabulary import date_fr, rec_choice
-from . import exports, markup, state, widgets
+from . import markup, state, widgets
 
 COLUMNS = (
     "N°",
@@ -300,27 +300,7 @@ def render() -> None:
             "Score": st.column_config.NumberColumn("Score", format="localized", width="small"),
         },
     )
-    a, b, _ = st.columns([1, 1, 4])
-    with a:
-        st.download_button(
-            "Exporter en CSV",
-            exports.to_csv(rows, COLUMNS),
-            "preconisations.csv",
-            "text/csv",
-            key="r_csv",
-            icon=":material/download:",
-            on_click="ignore",
-        )
-    with b:
-        st.download_button(
-            "Exporter en XLSX",
-            exports.to_xlsx(rows, COLUMNS),
-            "preconisations.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="r_xlsx",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+    widgets.export_buttons(rows, COLUMNS, "preconisations", "Préconisations", "r")
     chosen = _selected(shown, event)
     if chosen is not None:
         _detail(ctx, chosen, names)

@@ -14,7 +14,7 @@ from ..errors import CeserError
 from ..models import Hit
 from ..search import Filters
 from ..vocabulary import DocKind
-from . import exports, markup, state, widgets
+from . import markup, state, widgets
 
 MODES = {"hybrid": "Hybride", "dense": "Sémantique", "lexical": "Lexicale"}
 KINDS = {k.value: k.plural for k in DocKind}
@@ -373,24 +373,4 @@ def export_rows(hits: Iterable[Hit], names: Mapping[str, str]) -> list[dict[str,
 
 def _exports(hits: list[Hit], names: Mapping[str, str]) -> None:
     rows = export_rows(hits, names)
-    a, b, _ = st.columns([1, 1, 4])
-    with a:
-        st.download_button(
-            "Exporter en CSV",
-            exports.to_csv(rows, EXPORT_COLUMNS),
-            "recherche.csv",
-            "text/csv",
-            key="s_csv",
-            icon=":material/download:",
-            on_click="ignore",
-        )
-    with b:
-        st.download_button(
-            "Exporter en XLSX",
-            exports.to_xlsx(rows, EXPORT_COLUMNS, sheet="Recherche"),
-            "recherche.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="s_xlsx",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+    widgets.export_buttons(rows, EXPORT_COLUMNS, "recherche", "Recherche", "s")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from ..errors import CeserError
 from ..models import Box, DocumentInfo
 from ..vocabulary import DocKind, date_fr
-from . import markup, pdfview
+from . import exports, markup, pdfview
 from .state import Context, document
 
 
@@ -140,3 +141,30 @@ def _download(path_str: str, file: str, key: str) -> None:
         )
     else:
         st.warning(markup.md(f"{file} : le fichier n'est plus à {path}."))
+
+
+def export_buttons(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], name: str, sheet: str, key: str
+) -> None:
+    """Offer the rows as CSV (Excel in French) and XLSX downloads, side by side."""
+    a, b, _ = st.columns([1, 1, 4])
+    with a:
+        st.download_button(
+            "Exporter en CSV",
+            exports.to_csv(rows, columns),
+            f"{name}.csv",
+            "text/csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    with b:
+        st.download_button(
+            "Exporter en XLSX",
+            exports.to_xlsx(rows, columns, sheet=sheet),
+            f"{name}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            icon=":material/download:",
+            on_click="ignore",
+        )
