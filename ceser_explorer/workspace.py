@@ -325,12 +325,16 @@ class Workspace:
         return train(self.settings, labels, taxonomy or TAXONOMY, progress=progress)
 
     def evaluate_themes(
-        self, labels: Sequence[Source] | None = None, progress: Progress | None = None
+        self,
+        labels: Sequence[Source] | None = None,
+        progress: Progress | None = None,
+        eval_set: str = "ours",
     ) -> EvalReport:
-        """Evaluate the theme classifier on the test split (see ``classify.evaluate``)."""
+        """Evaluate the theme classifier on one set: the test split of labels (``ours``) or a
+        half of the variety corpus (see ``classify.evaluate``)."""
         from .classify import evaluate
 
-        return evaluate(self.settings, labels, progress=progress)
+        return evaluate(self.settings, labels, progress=progress, eval_set=eval_set)
 
     def apply_themes(self, docs: Sequence[str] = (), progress: Progress | None = None) -> int:
         """Give the catalog's passages (of some documents) their themes; return how many."""

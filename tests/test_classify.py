@@ -97,7 +97,7 @@ def test_a_data_folder_without_a_model_uses_the_packaged_one(tmp_path, embedder)
     settings = Settings.load(home=tmp_path / "empty")
     assert has_model(settings)
     packaged = load_model(settings, embedder.id)
-    assert packaged.embedder_id == embedder.id and packaged.labels == (resources.LABELS,)
+    assert packaged.embedder_id == embedder.id and packaged.labels == resources.PACKAGED_LABELS
     assert not (tmp_path / "empty").exists()  # nothing was trained nor written
 
 
