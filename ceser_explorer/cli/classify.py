@@ -56,10 +56,10 @@ def classify_train(
 ) -> None:
     """Entraîner le classifieur sur le split « train » (seuils par validation croisée).
 
-    Par défaut sur nos passages annotés, fournis avec l'outil ; --labels y ajoute les vôtres,
-    --replace les remplace. Le split « test » n'est jamais lu. Le modèle est enregistré dans
-    <home>/models avec l'identifiant de l'embedder et prime sur le modèle fourni ; relancez
-    ensuite « ceser classify apply ».
+    Par défaut sur nos passages annotés et la moitié « tune » du corpus de variété, fournis
+    avec l'outil ; --labels y ajoute les vôtres, --replace les remplace. Le split « test »
+    n'est jamais lu. Le modèle est enregistré dans <home>/models avec l'identifiant de
+    l'embedder et prime sur le modèle fourni ; relancez ensuite « ceser classify apply ».
 
     \b
     Exemple :
