@@ -205,7 +205,7 @@ def evaluate(
     else:
         half = eval_set.removeprefix("variety-")
         test = load_half(half, model.taxonomy, variety)
-        names = f"corpus/variety ({half})"
+        names = f"corpus de variété, moitié {half}"
     seen = set(model.train_ids) & {p.id for p in test}
     if seen and eval_set != "variety-tune":
         raise CeserError(
