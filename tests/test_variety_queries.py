@@ -130,3 +130,22 @@ def test_some_queries_name_a_region_a_body_or_a_year(queries: list[Query]) -> No
     for q in regions:  # the region named is the one of the documents asked about
         asked = {REGION[r.file.removesuffix(".pdf")] for r in q.relevant}
         assert set(regions_in_query(q.query)) == asked, q.id
+
+
+def test_eval_of_the_variety_set_needs_its_pdfs_and_says_so(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from ceser_explorer.cli import cli
+    from ceser_explorer.errors import CeserError
+    from ceser_explorer.search import querysets
+
+    result = CliRunner().invoke(
+        cli,
+        ["--home", str(tmp_path / "home"), "eval", "--set", "variety-test", "--mode", "lexical"],
+    )
+    assert result.exit_code != 0
+    assert "ceser ingest corpus/variety/pdf" in str(result.exception or result.output)
+    # an installed package, without the repository around it
+    monkeypatch.setattr(querysets, "__file__", str(tmp_path / "a" / "b" / "querysets.py"))
+    with pytest.raises(CeserError, match="vient du dépôt"):
+        querysets.variety_queries_path()

@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import click
+from rich import box
 from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
@@ -322,15 +323,19 @@ def eval_(
         emit_json(report)
         return
     parts = report.get("sets", {query_set: report})
-    table = Table(title=f"Évaluation de la recherche — jeu {query_set}")
-    table.add_column("Jeu")
-    table.add_column("Requêtes", justify="right")
-    table.add_column("Mode")
+    table = Table(
+        title=f"Évaluation de la recherche — jeu {query_set} (MRR et nDCG à 10)",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("Jeu", no_wrap=True)
+    table.add_column("N", justify="right", no_wrap=True)
+    table.add_column("Mode", no_wrap=True)
     for name in METRICS:
-        table.add_column(name, justify="right")
+        short = {"mrr@10": "MRR", "ndcg@10": "nDCG"}.get(name, name.replace("recall", "R"))
+        table.add_column(short, justify="right", no_wrap=True)
     for label, part in parts.items():
         shown = label if label != "ours" else f"ours-{part['split']}"
-        count = f"{part['queries']} ({part['paraphrased']} reformulées)"
+        count = str(part["queries"])
         for i, (mode, values) in enumerate(part["modes"].items()):
             table.add_row(
                 shown if i == 0 else "",
@@ -339,10 +344,10 @@ def eval_(
                 *(f"{values[name]:.3f}" for name in METRICS),
             )
         for style, by_mode in part.get("styles", {}).items():
-            for mode in part["modes"]:
+            for i, mode in enumerate(part["modes"]):
                 table.add_row(
-                    "",
-                    f"· {style} ({by_mode['queries']})",
+                    f"  · {style}" if i == 0 else "",
+                    str(by_mode["queries"]) if i == 0 else "",
                     mode,
                     *(f"{by_mode[mode][name]:.3f}" for name in METRICS),
                     style="dim",
