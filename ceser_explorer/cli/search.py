@@ -20,10 +20,10 @@ from ..search import (
     DEFAULT_RRF_K,
     METRICS,
     MODES,
+    QUERY_SETS,
     SPLITS,
     Filters,
 )
-from ..search.querysets import SETS
 from ..vocabulary import citation
 from . import shapes
 from .env import CONTEXT, Env, chroma_option, pass_env, stdout
@@ -256,7 +256,7 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
 @click.option(
     "--set",
     "query_set",
-    type=click.Choice(SETS),
+    type=click.Choice(QUERY_SETS),
     default="ours",
     show_default=True,
     help="Jeu de requêtes : ours (le nôtre, sur --split), variety-tune ou variety-test (corpus "

@@ -10,6 +10,7 @@ from .fusion import DEFAULT_RRF_K, guard, rrf
 from .intent import MAX_QUERY_CHARS, Intent
 from .lexical import LexicalRetriever, query_terms
 from .places import REGIONS, regions_in_query
+from .querysets import SETS as QUERY_SETS
 from .restriction import Restriction
 from .thesaurus import DEFAULT_WEIGHT as DEFAULT_EXPANSION_WEIGHT
 
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "METRICS",
     "MODES",
+    "QUERY_SETS",
     "REGIONS",
     "SPLITS",
     "DenseRetriever",
