@@ -39,7 +39,7 @@ class Restriction:
         if not self.applied:
             return None
         n = len(self.doc_ids or ())
-        return f"documents de {_names(self.regions)} seulement ({n} document{'s' * (n > 1)})"
+        return f"documents {_names(self.regions)} seulement ({n} document{'s' * (n > 1)})"
 
     def as_json(self) -> dict[str, Any] | None:
         """Return the ``restricted_to`` field of ``ceser search --json``: the regions and the
@@ -56,8 +56,24 @@ class Restriction:
         return pf if self.doc_ids is None else replace(pf, doc_ids=self.doc_ids)
 
 
+# « documents de … » as French says it
+_OF = {
+    "Grand Est": "du Grand Est",
+    "Centre-Val de Loire": "du Centre-Val de Loire",
+    "Hauts-de-France": "des Hauts-de-France",
+    "Pays de la Loire": "des Pays de la Loire",
+}
+
+
+def _of(region: str) -> str:
+    if region in _OF:
+        return _OF[region]
+    return f"d'{region}" if region[0] in "AEIOUÎÉ" else f"de {region}"
+
+
 def _names(regions: tuple[str, ...]) -> str:
-    return " ou ".join(regions)
+    """Return « de Bretagne », « d'Occitanie ou des Hauts-de-France »."""
+    return " ou ".join(_of(r) for r in regions)
 
 
 def document_years(date: str | None, title: str) -> frozenset[int]:
@@ -108,7 +124,7 @@ def restrict(places: Places, it: Intent, pf: PassageFilter) -> Restriction:
     if not ours:
         return Restriction(
             it.regions,
-            fallback=f"aucun document de {_names(it.regions)} dans le catalogue : recherche "
+            fallback=f"aucun document {_names(it.regions)} dans le catalogue : recherche "
             "dans tous les documents",
         )
     allowed = None if pf.doc_ids is None else set(pf.doc_ids)
@@ -116,7 +132,7 @@ def restrict(places: Places, it: Intent, pf: PassageFilter) -> Restriction:
     if not kept:
         return Restriction(
             it.regions,
-            fallback=f"aucun document de {_names(it.regions)} parmi ceux des filtres : "
+            fallback=f"aucun document {_names(it.regions)} parmi ceux des filtres : "
             "recherche dans tous les documents des filtres",
         )
     return Restriction(it.regions, tuple(sorted(kept)))
