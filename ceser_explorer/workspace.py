@@ -35,7 +35,7 @@ from .resources import QUERIES, TAXONOMY, Source
 
 if TYPE_CHECKING:
     from .classify import EvalReport, TrainResult
-    from .search import Filters, Intent, Searcher
+    from .search import Filters, Intent, Restriction, Searcher
     from .tracing import CoverageRow, LinkReport, Trace, Tracer
 
 Progress = Callable[[int, int], None]
@@ -295,6 +295,12 @@ class Workspace:
         """Return how the query is read: what it is about, what it asks for (notes in French)."""
         return self.searcher(**options).intent(query)
 
+    def restriction(
+        self, query: str, filters: Filters | None = None, **options: Any
+    ) -> Restriction:
+        """Return what the regions named in the query do to its search (see ``Restriction``)."""
+        return self.searcher(**options).restriction(query, filters)
+
     def synonyms(self, query: str, **options: Any) -> list[str]:
         """Return the expressions the thesaurus adds to the query."""
         return list(self.searcher(**options).synonyms(query))
@@ -304,14 +310,16 @@ class Workspace:
         queries: Source = QUERIES,
         split: str = "test",
         modes: Sequence[str] = (),
+        query_set: str = "ours",
         **options: Any,
     ) -> dict[str, Any]:
-        """Return the search metrics on a query set (see ``search.evaluation``)."""
+        """Return the search metrics on a query set: ours (or the file queries) on split, a
+        half of the variety corpus, or all side by side (see ``search.querysets``)."""
         from .search import MODES
-        from .search.evaluation import evaluate, load_queries
+        from .search.querysets import evaluate_set
 
-        found = load_queries(queries)
-        return evaluate(self.searcher(**options), found, split, tuple(modes) or MODES)
+        searcher = self.searcher(**options)
+        return evaluate_set(searcher, query_set, split, tuple(modes) or MODES, queries)
 
     def train_themes(
         self,
