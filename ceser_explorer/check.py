@@ -9,6 +9,7 @@ fix (a damaged catalog page, a PDF missing or changed on disk: those need the us
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -333,9 +334,15 @@ def _repair_coverage(ws: Workspace) -> None:
     ws.refresh_coverage()
 
 
-def _files(ws: Workspace) -> list[Finding]:
-    from .batch import sha256_file
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
+
+def _files(ws: Workspace) -> list[Finding]:
     out = []
     for doc in ws.catalog.documents():
         path = Path(doc.path)
@@ -354,7 +361,7 @@ def _files(ws: Workspace) -> list[Finding]:
         if st.st_size == doc.size and st.st_mtime == doc.mtime:
             continue
         try:
-            same = sha256_file(path) == doc.sha256
+            same = _sha256(path) == doc.sha256
         except OSError:
             same = False
         if not same:

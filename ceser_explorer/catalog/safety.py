@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import CatalogError
@@ -70,6 +71,25 @@ def refuse_damaged(path: Path) -> None:
         raise damaged_error(path, "fichier vide, 0 octet")
     if head != HEADER:
         raise damaged_error(path, "ce n'est pas un fichier SQLite")
+
+
+def create(path: Path, prepare: Callable[[sqlite3.Connection], object]) -> None:
+    """Create a new catalog at path whole: built under a temporary name (prepare sets it up),
+    then linked into place. A process killed while creating it leaves no 0-byte catalog
+    behind, so that an empty ``catalog.sqlite`` can only mean damage."""
+    tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            prepare(db)
+        finally:
+            db.close()
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def backup(db: sqlite3.Connection, dest: Path, home: Path, source: Path) -> Path:

@@ -18,7 +18,7 @@ from ..models import Document, Measure, ParsedDocument, Passage, Recommendation
 from . import rows
 from .migrations import migrate
 from .queries import SearchQueries
-from .safety import damaged_error, refuse_damaged
+from .safety import create, damaged_error, refuse_damaged
 
 _DOC_COLUMNS = "d.file, d.title AS doc_title, d.body, d.kind AS doc_kind, d.date"
 
@@ -53,6 +53,8 @@ class Catalog(SearchQueries):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         refuse_damaged(self.path)  # an empty or foreign file is never taken for a new catalog
+        if not self.path.exists():
+            create(self.path, migrate)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         try:

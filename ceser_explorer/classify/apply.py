@@ -11,7 +11,7 @@ from ..catalog import themes as store
 from ..catalog.themes import ThemeScore
 from ..config import Settings
 from ..errors import CeserError
-from ..index.embedders import Embedder, get_embedder
+from ..index.embedders import Embedder, embedder_id, get_embedder
 from ..vocabulary import REVIEW_LABEL
 from .features import Progress
 from .model import embeddings_cache
@@ -122,10 +122,10 @@ def apply_pending(
     a model at hand)."""
     if not has_model(settings):
         return 0
-    embedder = embedder or get_embedder(settings.embedder)
-    todo = pending(settings, catalog, embedder.id)
+    todo = pending(settings, catalog, embedder.id if embedder else embedder_id(settings.embedder))
     if not todo:
-        return 0
+        return 0  # without loading the model: a re-run with nothing changed stays quick
+    embedder = embedder or get_embedder(settings.embedder)
     return apply(settings, catalog, todo, progress, embedder=embedder, notify=notify)
 
 
