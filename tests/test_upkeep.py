@@ -161,9 +161,12 @@ def test_a_second_writer_waits_or_stops_at_once_with_the_holders_pid(settings):
     proc = _holder_process(home, 1.5)
     try:
         assert holder(home) == proc.pid
-        with pytest.raises(
-            WriterBusyError, match=f"une indexation est déjà en cours \\(pid {proc.pid}\\)"
-        ), writer_lock(home, wait=False):
+        with (
+            pytest.raises(
+                WriterBusyError, match=f"une indexation est déjà en cours \\(pid {proc.pid}\\)"
+            ),
+            writer_lock(home, wait=False),
+        ):
             pass
         said: list[str] = []
         start = time.monotonic()
@@ -223,3 +226,39 @@ def test_themes_of_a_document_read_again_are_pending_until_written(settings):
         assert len(theme_store.pending_documents(cat, "m1", ["toc"])) == 1  # scores deleted
         store_doc(cat, "a.pdf", [*PARAGRAPHS, "Un paragraphe ajouté."])  # read again
         assert docs[0] in theme_store.pending_documents(cat, "m1", ["toc"])
+
+
+def test_a_schema_5_catalog_keeps_its_themes_and_marks_what_an_interrupted_run_left(tmp_path):
+    """Migration 6: a document whose passages all have scores keeps the catalog's model; one
+    left without themes by a run killed before them (the bug of issue 14) becomes pending."""
+    import sqlite3
+
+    from ceser_explorer.catalog.migrations import MIGRATIONS
+
+    path = tmp_path / "catalog.sqlite"
+    with Catalog(path) as cat:
+        store_doc(cat, "a.pdf", PARAGRAPHS)
+        store_doc(cat, "b.pdf", PARAGRAPHS[:2])
+        (a, _b) = [d.doc_id for d in cat.documents()]
+        score = theme_store.ThemeScore("formation", 0.9, True, False)
+        ids = [p.passage_id for p in cat.passages(doc_id=a)]
+        theme_store.store_passage_themes(cat, {pid: [score] for pid in ids})
+        theme_store.set_setting(cat, "themes.model", "m1")
+    db = sqlite3.connect(path)  # back to schema 5, as the catalogs written before
+    db.executescript("ALTER TABLE documents DROP COLUMN themes_model; PRAGMA user_version = 5;")
+    db.close()
+    with Catalog(path) as cat:
+        assert cat.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        stamps = dict(cat.db.execute("SELECT file, themes_model FROM documents").fetchall())
+        assert stamps == {"a.pdf": "m1", "b.pdf": None}
+        assert [
+            cat.document(d).file for d in theme_store.pending_documents(cat, "m1", ["toc"])
+        ] == ["b.pdf"]
+
+
+def test_a_new_catalog_is_created_whole(tmp_path):
+    path = tmp_path / "home" / "catalog.sqlite"
+    with Catalog(path) as cat:
+        assert cat.stats()["documents"] == 0
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert [p.name for p in path.parent.iterdir() if ".new-" in p.name] == []
