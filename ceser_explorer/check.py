@@ -127,6 +127,7 @@ class CheckReport:
     repair: bool = False
     findings: list[Finding] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    writer: int | None = None  # pid of an ingest running during the check (not with repair)
 
     @property
     def remaining(self) -> list[Finding]:
@@ -143,6 +144,7 @@ class CheckReport:
             "checked": self.checked,
             "problems": [f.to_dict() for f in self.findings],
             "remaining": len(self.remaining),
+            "writer": self.writer,
         }
 
 
@@ -387,7 +389,7 @@ def check(ws: Workspace, repair: bool = False, progress: Progress | None = None)
         ("couverture", _coverage, _repair_coverage),
         ("fichiers", _files, None),
     ]
-    report = CheckReport(repair=repair)
+    report = CheckReport(repair=repair, writer=None if repair else holder(ws.settings.home))
     for name, look, mend in areas:
         report.checked.append(name)
         try:

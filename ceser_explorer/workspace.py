@@ -486,20 +486,12 @@ class Workspace:
 
     def stale_coverage(self) -> list[str]:
         """Return the files of the avis whose stored coverage is missing or stale (none
-        without plans or préconisations)."""
-        from .tracing import load_coverage
+        without plans)."""
+        from .tracing import stale_avis
 
-        docs = self.catalog.documents()
-        if not any(d.kind == "plan" for d in docs) or not self.catalog.recommendations(limit=1):
+        if not self.catalog.documents_matching(kind="plan"):
             return []
-        key = self.coverage_key()
-        return [
-            d.file
-            for d in docs
-            if d.kind == "avis"
-            and load_coverage(self.catalog, key, self.catalog.recommendations(doc_id=d.doc_id))
-            is None
-        ]
+        return stale_avis(self.catalog, self.coverage_key())
 
     def refresh_coverage(self) -> int:
         """Compute and store the coverage of every préconisation that has none current;

@@ -44,6 +44,10 @@ def full_text_problem(catalog: Catalog) -> str | None:
     with the passages), None when it is sound."""
     try:
         catalog.db.execute("INSERT INTO passages_fts (passages_fts) VALUES ('integrity-check')")
+    except sqlite3.OperationalError as e:
+        if not any(w in str(e) for w in ("locked", "readonly", "read-only", "busy")):
+            return f"index plein texte incohérent ({e})"
+        # a writer at work, or a read-only folder: the row counts below still say enough
     except sqlite3.DatabaseError as e:
         return f"index plein texte incohérent ({e})"
     found = [p for p in catalog.integrity_problems() if "full-text" in p]

@@ -50,6 +50,12 @@ def check(env: Env, repair: bool, no_wait: bool, as_json: bool) -> None:
             stdout.print(
                 f"[red]problème[/red] {escape(f.problem)} — {escape(f.fix)}.", highlight=False
             )
+    if report.writer:
+        stdout.print(
+            f"Une indexation est en cours (pid {report.writer}) : ce qu'elle n'a pas encore "
+            "fait apparaît ci-dessus comme un problème.",
+            highlight=False,
+        )
     checked = ", ".join(report.checked)
     if report.ok:
         done = "réparé" if report.findings else "rien à signaler"
