@@ -24,8 +24,8 @@ from crashing import ingest as run_ingest
 from helpers import CORPUS
 
 DOCS = ("ara-avis-sresri.pdf", "ara-plan-competences.pdf", "bfc-voeu-universite.pdf")
-KILLS = 21
-CHAINS = 7  # chains of up to 4 kills (the first one in each phase in turn)
+KILLS = 21  # kills that land while ingest runs (a run may end before its moment)
+CHAINS = 12  # at most; chains of up to 4 kills, the first one in each phase in turn
 SEED = 14
 
 pytestmark = pytest.mark.model
