@@ -77,7 +77,12 @@ def run_batch(ctx: state.Context, paths: Sequence[Path], prune: bool = False) ->
     """Ingest paths with a progress bar, update vectors and themes; return the summary."""
     bar = st.progress(0.0, text="Préparation…")
     reporter = ProgressReporter(bar)
+
+    def waiting(message: str) -> None:  # another ingest holds the data folder: say so
+        bar.progress(0.0, text=message[:1].upper() + message[1:])
+
     with Workspace(ctx.settings) as ws:  # its own catalog connection for the writes
+        ws.notify = waiting
         report = ws.ingest(paths, prune=prune, reporter=reporter, progress=reporter.vectors)
     bar.progress(1.0, text="Terminé.")
     state.refresh()

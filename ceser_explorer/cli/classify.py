@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ..resources import PACKAGED_LABELS, TAXONOMY, data_file
 from . import shapes
+from .check import no_wait_option
 from .env import CONTEXT, Env, pass_env, stdout
 from .progress import progress
 from .shapes import emit_json
@@ -238,8 +239,9 @@ def classify_taxonomy() -> None:
 @classify.command("apply", context_settings=CONTEXT)
 @click.option("--doc", "docs", multiple=True, help="Seulement ce document (répétable).")
 @click.option("--json", "as_json", is_flag=True, help="Bilan en JSON.")
+@no_wait_option
 @pass_env
-def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool) -> None:
+def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool, no_wait: bool) -> None:
     """Attribuer les thèmes aux passages et préconisations du catalogue (après réentraînement).
 
     \b
@@ -247,7 +249,7 @@ def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool) -> None:
       ceser classify apply --doc avis_ia_generative.pdf
     """
     with progress("Thèmes des passages") as on_progress:
-        n = env.workspace.apply_themes(docs, progress=on_progress)
+        n = env.workspace.apply_themes(docs, progress=on_progress, wait=not no_wait)
     counts = env.workspace.theme_counts()
     if as_json:
         emit_json(shapes.apply_json(n, counts))

@@ -26,6 +26,7 @@ from ..search import (
 )
 from ..vocabulary import citation
 from . import shapes
+from .check import no_wait_option
 from .env import CONTEXT, Env, chroma_option, pass_env, stdout
 from .progress import progress
 from .shapes import emit_json
@@ -202,9 +203,15 @@ def print_hit(h: Hit) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Bilan en JSON.")
 @chroma_option
+@no_wait_option
 @pass_env
 def reindex(
-    env: Env, vectors: bool, embeddings: bool, as_json: bool, chroma_url: str | None
+    env: Env,
+    vectors: bool,
+    embeddings: bool,
+    as_json: bool,
+    chroma_url: str | None,
+    no_wait: bool,
 ) -> None:
     """Mettre l'index de vecteurs en accord avec le catalogue (ajouts, suppressions).
 
@@ -218,9 +225,11 @@ def reindex(
     env.use_chroma(chroma_url)
     with progress("Vecteurs", sys.stderr.isatty() and not as_json) as on_progress:
         if vectors or embeddings:
-            report = env.workspace.reindex(full=True, reembed=embeddings, progress=on_progress)
+            report = env.workspace.reindex(
+                full=True, reembed=embeddings, progress=on_progress, wait=not no_wait
+            )
         else:
-            report = env.workspace.reindex(progress=on_progress)
+            report = env.workspace.reindex(progress=on_progress, wait=not no_wait)
     if as_json:
         emit_json(report)
         return
