@@ -157,6 +157,7 @@ class Workspace:
             prune=prune,
             reporter=reporter,
             on_stored=lambda doc: stored.append(doc.doc_id),
+            limits=self.settings.limits,
         )
         return IngestReport(summary, self.derive(stored, vectors=vectors, progress=progress))
 
