@@ -294,7 +294,7 @@ def _read_pages(
         raise _bad(
             path, f"PDF illisible ({type(e).__name__})", "re-téléchargez ou ré-exportez le fichier"
         ) from e
-    with pdf:
+    try:
         try:
             n = len(pdf.pages)
         except Exception as e:
@@ -336,6 +336,19 @@ def _read_pages(
                 on_page(page.page_number, n)
             if not os.path.exists(path):
                 raise vanished(path)
+    finally:
+        _close(pdf)
+
+
+def _close(pdf: pdfplumber.PDF) -> None:
+    """Close pdf; on a broken file pdfplumber's close fails on the very pages that could not be
+    read (a MediaBox of two numbers...): its file is closed all the same, the error not raised
+    over the one that says what is wrong with the document."""
+    try:
+        pdf.close()
+    except Exception:
+        if not pdf.stream_is_external:
+            pdf.stream.close()
 
 
 def _read_page(page: pdfplumber.page.Page, use_ocr: bool, limits: Limits) -> RawPage:
