@@ -175,7 +175,8 @@ def test_a_huge_passage_is_clipped_for_the_model_but_found_whole_by_lexical_sear
     fake = RecordingEmbedder()
     with Catalog(settings.ensure().catalog_path) as cat:
         store_doc(cat, "immense.pdf", [huge, "Un paragraphe ordinaire sur les transports."])
-        sync_vectors(settings, cat, fake)
+        report = sync_vectors(settings, cat, fake)
+        assert report["clipped"] == 1 and report["max_embed_chars"] == Limits().embed_chars
         assert 0 < fake.longest <= Limits().embed_chars
         (stored,) = [p for p in cat.passages() if "ornithorynque" in p.text]
         assert len(stored.text) == len(huge)  # the catalog keeps the whole text

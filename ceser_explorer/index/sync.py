@@ -123,6 +123,9 @@ def sync_vectors(
         "from_cache": len(todo) - computed,
         "metadata_refreshed": len(refreshed),
         "deleted": len(extra),
+        # passages longer than the limit: the model saw their start, lexical search all of it
+        "clipped": sum(len(r.text) > limit for r in todo),
+        "max_embed_chars": limit,
         "synced_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
