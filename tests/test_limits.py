@@ -113,19 +113,25 @@ def test_page_count_limit_names_the_file_and_the_limit(tmp_path):
     assert "CESER_MAX_PAGES" in message
 
 
-def test_page_limit_from_the_environment_fails_that_file_alone(tmp_path, monkeypatch):
+def test_limits_from_the_environment_fail_each_file_alone(tmp_path, monkeypatch):
+    # the good file after a bomb never went in: ingestion hung on the bomb
     monkeypatch.setenv("CESER_MAX_PAGES", "20")
+    monkeypatch.setenv("CESER_MAX_INFLATED_MB", "64")
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "long.pdf").write_bytes(many_pages(25))
-    (folder / "court.pdf").write_bytes(simple_pdf([text_content("Un avis du CESER")]))
+    (folder / "a_bombe.pdf").write_bytes(flate_bomb(1200))
+    (folder / "b_long.pdf").write_bytes(many_pages(25))
+    (folder / "c_court.pdf").write_bytes(simple_pdf([text_content("Un avis du CESER")]))
     with Workspace(Settings.load(home=tmp_path / "home")) as ws:
         assert ws.settings.limits.pages == 20
+        start = time.perf_counter()
         report = ws.ingest([folder], vectors=False)
+        assert time.perf_counter() - start < 60
     summary = report.summary
-    assert [Path(f).name for f in summary.added] == ["court.pdf"]
-    (failed,) = summary.failed
-    assert failed["file"].endswith("long.pdf") and "limite de 20 pages" in failed["error"]
+    assert [Path(f).name for f in summary.added] == ["c_court.pdf"]
+    bomb, long = summary.failed
+    assert bomb["file"].endswith("a_bombe.pdf") and "limite de 64 Mo" in bomb["error"]
+    assert long["file"].endswith("b_long.pdf") and "limite de 20 pages" in long["error"]
 
 
 def test_bad_limit_in_the_environment_is_a_one_line_error(monkeypatch):
