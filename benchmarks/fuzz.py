@@ -192,6 +192,9 @@ def _child(path: str, timeout: float, memory_mb: int, ocr: bool, out_fd: int) ->
     logging.disable(logging.WARNING)  # pdfminer warns at length about every broken object
 
     limit = (_status_kb("VmSize") + memory_mb * 1024) * 1024
+    # reset the peak (VmHWM), copied from the parent's at fork
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
     rss_before = _status_kb("VmRSS") / 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     cpu = int(timeout) + 1
@@ -207,7 +210,7 @@ def _child(path: str, timeout: float, memory_mb: int, ocr: bool, out_fd: int) ->
         tb = traceback.format_exception(e)
         result = {"status": "crash", "detail": f"{type(e).__name__}: {e}\n{''.join(tb[-6:])}"}
     # what the case added to the memory the parent had already loaded (spaCy, the modules)
-    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss_before
+    result["rss_mb"] = _status_kb("VmHWM") / 1024 - rss_before
     os.write(out_fd, json.dumps(result).encode()[:60_000])
 
 

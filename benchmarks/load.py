@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 
@@ -136,8 +137,12 @@ def run_clients(
             try:
                 ws.search(query, k=10, mode=mode)
             except Exception as e:
+                kind = f"{type(e).__name__}: {str(e)[:200]}"
                 with lock:
-                    errors[f"{type(e).__name__}: {str(e)[:200]}"] += 1
+                    if kind not in errors:  # where it came from, once per kind
+                        where = traceback.extract_tb(e.__traceback__)[-3:]
+                        print(kind, "".join(traceback.format_list(where)), file=sys.stderr)
+                    errors[kind] += 1
                 continue
             elapsed = (time.perf_counter() - start) * 1000
             with lock:

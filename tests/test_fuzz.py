@@ -45,5 +45,4 @@ def test_a_seeded_fuzz_run_finds_no_crash_hang_or_memory_growth() -> None:
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["failures"] == [], report["failures"]
     assert report["cases"] >= 5  # the same first cases every run (seeded); more on a fast machine
-    assert report["statuses"].get("refused", 0) >= 1  # hostile seeds are turned away
     assert report["max_rss_mb"] < 1024

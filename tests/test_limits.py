@@ -32,7 +32,7 @@ from ceser_explorer.search import Searcher
 from ceser_explorer.workspace import Workspace
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from ceser_explorer.errors import BadDocumentError
 from ceser_explorer.ingest import parse_pdf
 start = time.perf_counter()
@@ -41,8 +41,10 @@ try:
     error = None
 except BadDocumentError as e:
     error = str(e)
+# VmHWM: this process's peak (ru_maxrss would also count the parent's, copied before exec)
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 print(json.dumps({"error": error, "seconds": time.perf_counter() - start,
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "max_rss_mb": peak / 1024}))
 """
 
 
