@@ -8,9 +8,11 @@ and ``stem`` (the same, then French Snowball stemming).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -37,7 +39,16 @@ STOP_WORDS = (
     | ELISIONS
 )
 
-_stemmer = snowballstemmer.stemmer("french")
+# a Snowball stemmer keeps the word it works on in itself: threads (the explorer's sessions
+# share one searcher) each get their own, or one's word is cut under another's cursor
+_local = threading.local()
+
+
+def _stemmer() -> Any:
+    found = getattr(_local, "stemmer", None)
+    if found is None:
+        found = _local.stemmer = snowballstemmer.stemmer("french")
+    return found
 
 
 def fold(text: str) -> str:
@@ -50,7 +61,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Return the folded French Snowball stem of one lower-case word."""
-    return fold(_stemmer.stemWord(word))
+    return fold(_stemmer().stemWord(word))
 
 
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .catalog import Catalog, FileState
+from .config import Limits
 from .errors import BadDocumentError, CeserError
 from .ingest import EXTRACTION_VERSION, parse_pdf
 from .ingest.pdfread import OCR_HINT, vanished
@@ -175,6 +176,7 @@ def ingest_paths(
     reporter: Reporter | None = None,
     on_stored: Callable[[Document], None] | None = None,
     ocr: bool | None = None,
+    limits: Limits | None = None,
 ) -> BatchSummary:
     """Bring the catalog in line with the PDF files under paths; return what changed."""
     rep = reporter or SilentReporter()
@@ -184,7 +186,7 @@ def ingest_paths(
         name = str(file)
         rep.file_started(name, index, len(files))
         try:
-            status = _ingest_one(catalog, file, summary, rep, on_stored, ocr)
+            status = _ingest_one(catalog, file, summary, rep, on_stored, ocr, limits)
         except BadDocumentError as e:
             catalog.record_failure(str(file.resolve()), str(e))
             summary.failed.append({"file": name, "error": str(e)})
@@ -208,6 +210,7 @@ def _ingest_one(
     rep: Reporter,
     on_stored: Callable[[Document], None] | None,
     ocr: bool | None,
+    limits: Limits | None = None,
 ) -> str:
     name = str(file)
     path = str(file.resolve())
@@ -246,7 +249,7 @@ def _ingest_one(
                 summary.duplicates.append({"file": name, "of": other.path})
                 return "duplicate"
     try:
-        parsed = parse_pdf(file, on_page=rep.page_done, ocr=ocr)
+        parsed = parse_pdf(file, on_page=rep.page_done, ocr=ocr, limits=limits)
     except BadDocumentError as e:
         # name the file as the user gave it
         raise BadDocumentError(name, e.reason, e.hint) from e

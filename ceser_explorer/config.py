@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import CeserError
 
 ENV_HOME = "CESER_HOME"
 ENV_CHROMA_URL = "CESER_CHROMA_URL"
 ENV_EMBEDDER = "CESER_EMBEDDER"
 ENV_EMBEDDING_CACHE = "CESER_EMBEDDING_CACHE"
+ENV_MAX_INFLATED_MB = "CESER_MAX_INFLATED_MB"
+ENV_MAX_PAGES = "CESER_MAX_PAGES"
+ENV_MAX_PIXELS = "CESER_MAX_PIXELS"
+ENV_MAX_EMBED_CHARS = "CESER_MAX_EMBED_CHARS"
+MB = 1024 * 1024
 
 
 def default_home() -> Path:
@@ -29,6 +36,50 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one input may cost: a document beyond a limit is refused in one line, never read.
+
+    inflated_bytes: stream bytes a PDF may decompress to (a Flate bomb stops there);
+    pages: pages per PDF; pixels: pixels of a rendered page (OCR at ingestion, the explorer's
+    page view), the resolution is lowered to fit; embed_chars: characters of a passage given to
+    the embedding model (the model reads 512 tokens at a time; the whole text stays in the
+    catalog and in lexical search).
+    """
+
+    inflated_bytes: int = 256 * MB
+    pages: int = 2_000
+    pixels: int = 24_000_000
+    embed_chars: int = 4_000
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """Return the defaults, each replaced by its environment variable when set."""
+        base = cls()
+        return cls(
+            inflated_bytes=_env_int(ENV_MAX_INFLATED_MB, base.inflated_bytes // MB) * MB,
+            pages=_env_int(ENV_MAX_PAGES, base.pages),
+            pixels=_env_int(ENV_MAX_PIXELS, base.pixels),
+            embed_chars=_env_int(ENV_MAX_EMBED_CHARS, base.embed_chars),
+        )
+
+    def scale_within(self, width: float, height: float, scale: float) -> float:
+        """Return scale, lowered so that a width x height page renders within self.pixels."""
+        pixels = max(width, 1.0) * max(height, 1.0) * scale * scale
+        return scale if pixels <= self.pixels else scale * (self.pixels / pixels) ** 0.5
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        raise CeserError(
+            f"{name}={os.environ[name]!r} : un entier positif est attendu (par défaut {default})."
+        )
+    return int(raw)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where the tool keeps its data, and which external services it talks to."""
 
@@ -36,6 +87,7 @@ class Settings:
     chroma_url: str | None = None
     embedder: str | None = None
     embedding_cache_file: Path | None = None
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def load(
@@ -52,6 +104,7 @@ class Settings:
             embedding_cache_file=Path(os.environ[ENV_EMBEDDING_CACHE]).expanduser()
             if os.environ.get(ENV_EMBEDDING_CACHE)
             else None,
+            limits=Limits.from_env(),
         )
 
     @property

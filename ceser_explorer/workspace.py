@@ -181,7 +181,13 @@ class Workspace:
         (progress: a (done, total) callback while passages are embedded; wait: for another
         writer, else WriterBusyError)."""
         with self.writing(wait):
-            summary = ingest_paths(self.catalog, list(paths), prune=prune, reporter=reporter)
+            summary = ingest_paths(
+                self.catalog,
+                list(paths),
+                prune=prune,
+                reporter=reporter,
+                limits=self.settings.limits,
+            )
             return IngestReport(summary, self.derive(vectors=vectors, progress=progress))
 
     def derive(

@@ -41,7 +41,7 @@ from ceser_explorer.batch import ingest_paths
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.classify import apply, train
 from ceser_explorer.classify.model import TrainResult
-from ceser_explorer.config import Settings
+from ceser_explorer.config import Limits, Settings
 from ceser_explorer.index.embedders import Embedder, get_embedder
 from ceser_explorer.index.sync import sync_vectors
 from ceser_explorer.ingest import parse_pdf
@@ -79,14 +79,18 @@ _PARSED: dict[tuple[str, str, bool | None], ParsedDocument] = {}
 
 
 def parse_once(
-    path: str | Path, on_page: Callable[[int, int], None] | None = None, ocr: bool | None = None
+    path: str | Path,
+    on_page: Callable[[int, int], None] | None = None,
+    ocr: bool | None = None,
+    limits: Limits | None = None,
 ) -> ParsedDocument:
     """``parse_pdf``, remembered for the session per file and content: the sample corpus is
-    read once for the extraction tests and the search fixtures together."""
+    read once for the extraction tests and the search fixtures together (the corpus is within
+    every limit, so limits are passed on but are no part of the key)."""
     file = Path(path).resolve()
     key = (str(file), hashlib.sha256(file.read_bytes()).hexdigest(), ocr)
     if key not in _PARSED:
-        _PARSED[key] = parse_pdf(file, on_page=on_page, ocr=ocr)
+        _PARSED[key] = parse_pdf(file, on_page=on_page, ocr=ocr, limits=limits)
     elif on_page is not None:
         pages = len(_PARSED[key].pages)
         for page in range(1, pages + 1):

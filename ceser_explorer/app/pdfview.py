@@ -9,12 +9,15 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
+from ..config import Limits
 from ..errors import CeserError
 from ..models import Box
 
 SCALE = 2.0  # 144 dpi: a page as wide as the screen stays sharp
 ZOOMS = (1.5, 2.0, 3.0)  # the scales the explorer offers
-MAX_PIXELS = 24_000_000  # a page never renders larger: a huge MediaBox must not exhaust memory
+# a page never renders larger (CESER_MAX_PIXELS, the limit OCR uses at ingestion too): a huge
+# MediaBox must not exhaust memory
+MAX_PIXELS = Limits().pixels
 FILL = (255, 214, 0, 90)  # translucent yellow over the passage
 OUTLINE = (230, 81, 0, 255)  # orange frame around it
 MARGIN = 3.0  # points around each box, so the frame does not touch the letters
@@ -65,10 +68,9 @@ def render_page(
     return Image.alpha_composite(image, overlay).convert("RGB")
 
 
-def safe_scale(width: float, height: float, scale: float) -> float:
-    """Return scale, lowered so that a width x height page renders within MAX_PIXELS."""
-    pixels = max(width, 1.0) * max(height, 1.0) * scale * scale
-    return scale if pixels <= MAX_PIXELS else scale * (MAX_PIXELS / pixels) ** 0.5
+def safe_scale(width: float, height: float, scale: float, limits: Limits | None = None) -> float:
+    """Return scale, lowered so that a width x height page renders within the pixel limit."""
+    return (limits or Limits.from_env()).scale_within(width, height, scale)
 
 
 def page_pdf(pdf: str | Path, page: int, boxes: Sequence[Box] = ()) -> bytes:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -69,11 +71,39 @@ def _inside(folder: Path, target: Path) -> bool:
     return target.resolve().parent == folder.resolve()
 
 
+def _write_new(folder: Path, target: Path, data: bytes) -> bool:
+    """Write data as target, never over an existing name; return False if target is taken.
+
+    The bytes go first to a temporary file that only this call can have created (a random
+    name opened with O_EXCL, inside folder: a planted « .NAME.pdf.part » link is never
+    followed), then take target's name by a hard link, which fails rather than replace.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links: rename, the name checked just before
+            if os.path.lexists(target):
+                return False
+            os.replace(tmp, target)
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
 def save_upload(folder: Path, name: str, data: bytes, max_bytes: int = MAX_BYTES) -> SavedUpload:
     """Check data and write it into folder under a sanitised name; return where it went.
 
     A file of the same name and content is left as it is; a different file of the same
     name gets a numbered name (rapport-2.pdf), so an upload never overwrites a document.
+    Nothing is ever written through a link or outside folder.
     """
     check_pdf(name, data, max_bytes)
     folder.mkdir(parents=True, exist_ok=True)
@@ -82,16 +112,19 @@ def save_upload(folder: Path, name: str, data: bytes, max_bytes: int = MAX_BYTES
     digest = hashlib.sha256(data).hexdigest()
     for n in range(1, 1000):
         candidate = folder / (safe if n == 1 else f"{stem}-{n}.pdf")
-        if not _inside(folder, candidate):
-            raise UploadError(f"{name} : nom de fichier refusé.")
-        if candidate.exists():
-            if hashlib.sha256(candidate.read_bytes()).hexdigest() == digest:
+        if os.path.lexists(candidate):  # a link, even one planted to a file outside, is skipped
+            same = (
+                not candidate.is_symlink()
+                and candidate.is_file()
+                and hashlib.sha256(candidate.read_bytes()).hexdigest() == digest
+            )
+            if same:
                 return SavedUpload(name, candidate, "identique")
             continue
-        partial = candidate.with_name(f".{candidate.name}.part")
-        partial.write_bytes(data)
-        os.replace(partial, candidate)
-        return SavedUpload(name, candidate, "nouveau" if n == 1 else "renommé")
+        if not _inside(folder, candidate):
+            raise UploadError(f"{name} : nom de fichier refusé.")
+        if _write_new(folder, candidate, data):
+            return SavedUpload(name, candidate, "nouveau" if n == 1 else "renommé")
     raise UploadError(f"{name} : trop de fichiers portent déjà ce nom dans {folder}.")
 
 

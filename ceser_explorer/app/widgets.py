@@ -101,7 +101,9 @@ def source_view(
             except CeserError as e:
                 st.error(markup.md(str(e)))
                 continue
-            st.image(png, caption=f"{doc.file} — page {p} sur {doc.page_count}", width="stretch")
+            # a caption is Markdown: the file name is escaped
+            caption = markup.md(f"{doc.file} — page {p} sur {doc.page_count}")
+            st.image(png, caption=caption, width="stretch")
     with cols[-1] if beside and len(pages) == 1 else st.container():
         where = (
             f"page {pages[0]}"

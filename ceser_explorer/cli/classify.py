@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from ..resources import PACKAGED_LABELS, TAXONOMY, data_file
@@ -84,7 +85,7 @@ def classify_train(
     table.add_column("F1 (validation croisée)", justify="right")
     for key in model.keys:
         table.add_row(
-            f"{key} — {model.taxonomy.label(key)}",
+            escape(f"{key} — {model.taxonomy.label(key)}"),
             f"{model.thresholds[key]:.2f}",
             f"{model.cv['f1'][key]:.3f}",
         )
@@ -92,7 +93,8 @@ def classify_train(
     stdout.print(
         f"Macro-F1 (validation croisée) {model.cv['macro_f1']:.3f} · marge « à vérifier » "
         f"±{model.margin:.2f} · {result.embed_seconds + result.fit_seconds:.1f} s · "
-        f"{result.path}\nLancez « ceser classify apply » pour mettre à jour le catalogue.",
+        f"{escape(str(result.path))}\n"
+        "Lancez « ceser classify apply » pour mettre à jour le catalogue.",
         highlight=False,
     )
 
@@ -183,7 +185,7 @@ def _print_report(report: Any) -> None:
             f"{m.themes[key].precision:.2f} / {m.themes[key].recall:.2f} / {m.themes[key].f1:.3f}"
             for m in report.methods.values()
         ]
-        table.add_row(key, *cells, str(first.themes[key].support))
+        table.add_row(escape(key), *cells, str(first.themes[key].support))
     table.add_row("macro-F1", *[f"{m.macro_f1:.3f}" for m in report.methods.values()], "")
     table.add_row("micro-F1", *[f"{m.micro_f1:.3f}" for m in report.methods.values()], "")
     stdout.print(table)
@@ -194,9 +196,9 @@ def _print_report(report: Any) -> None:
     cols = list(report.confusion)
     conf.add_column("")
     for c in cols:
-        conf.add_column(c, justify="right")
+        conf.add_column(escape(c), justify="right")
     for row in cols:
-        conf.add_row(row, *[str(report.confusion[row][c]) for c in cols])
+        conf.add_row(escape(row), *[str(report.confusion[row][c]) for c in cols])
     stdout.print(conf)
     stdout.print(_review_line(report), highlight=False)
 
@@ -256,4 +258,8 @@ def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool, no_wait: bool
         return
     stdout.print(f"{n} passages classés.")
     for theme, c in counts.items():
-        stdout.print(f"  {theme} : {c['retained']} passages, {c['review']} à vérifier")
+        stdout.print(
+            f"  {theme} : {c['retained']} passages, {c['review']} à vérifier",
+            highlight=False,
+            markup=False,
+        )

@@ -62,21 +62,32 @@ def search_options(rrf_k: int, no_synonyms: bool, no_intent: bool = False) -> di
     }
 
 
-def _snippet(hit: Hit, width: int = 320) -> str:
-    """Return the hit's text (cut around the first match) with its matched terms in bold."""
+def _snippet(hit: Hit, width: int = 320) -> Text:
+    """Return the hit's text (cut around the first match) with its matched terms in bold.
+
+    Built as rich Text, never parsed as markup: a PDF's « [/] » or trailing backslash is
+    printed as it is.
+    """
     text, spans = hit.passage.text.replace("\n", " "), list(hit.highlights)
     start = 0
     if spans and spans[0][0] > width // 2:
         start = text.find(" ", spans[0][0] - width // 3) + 1
-    end = len(text) if len(text) - start <= width else text.rfind(" ", start, start + width)
-    out, pos = [], start
+    end = len(text)
+    if len(text) - start > width:
+        cut = text.rfind(" ", start, start + width)
+        end = cut if cut > start else start + width  # a text without spaces is cut anyway
+    out = Text("… " if start else "")
+    pos = start
     for a, b in spans:
-        if a < start or b > end:
+        if a < pos or b > end:
             continue
-        out += [escape(text[pos:a]), f"[bold yellow]{escape(text[a:b])}[/bold yellow]"]
+        out.append(text[pos:a])
+        out.append(text[a:b], style="bold yellow")
         pos = b
-    out.append(escape(text[pos:end]))
-    return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")
+    out.append(text[pos:end])
+    if end < len(text):
+        out.append(" …")
+    return out
 
 
 @click.command(context_settings=CONTEXT)
@@ -187,7 +198,7 @@ def print_hit(h: Hit) -> None:
     section = h.passage.section.split(" > ")[-1]
     if section:
         stdout.print(Padding(Text(section, style="dim"), (0, 0, 0, 4)), highlight=False)
-    stdout.print(Padding(Text.from_markup(_snippet(h)), (0, 0, 1, 4)), highlight=False)
+    stdout.print(Padding(_snippet(h), (0, 0, 1, 4)), highlight=False)
 
 
 @click.command(context_settings=CONTEXT)

@@ -79,7 +79,7 @@ def trace(env: Env, item_id: str, k: int, plan: str | None, as_json: bool) -> No
         stdout.print("\nPassages du plan les plus proches :")
         for p in result.passages:
             stdout.print(
-                f"  [bold]{p.score:.2f}[/bold] {p.passage_id} "
+                f"  [bold]{p.score:.2f}[/bold] {escape(p.passage_id)} "
                 f"[dim]{escape(citation(p.document, p.page))}[/dim] {escape(p.text[:110])}…",
                 highlight=False,
             )
@@ -111,16 +111,16 @@ def coverage(
             emit_json(report.to_dict())
             return
         stdout.print(
-            f"Traçage sur {links} (seuil {report.threshold:.2f}) : précision "
+            f"Traçage sur {escape(links)} (seuil {report.threshold:.2f}) : précision "
             f"{report.precision:.2f} ({report.correct}/{report.predicted}), rappel "
             f"{report.recall:.2f} ({report.correct}/{report.true_links}), couverture "
             f"juste pour {report.covered_accuracy:.0%} des {report.links} préconisations.",
             highlight=False,
         )
         for line in report.missing:
-            stdout.print(f"  manqué : {line}", highlight=False)
+            stdout.print(f"  manqué : {line}", highlight=False, markup=False)
         for line in report.spurious:
-            stdout.print(f"  en trop : {line}", highlight=False)
+            stdout.print(f"  en trop : {line}", highlight=False, markup=False)
         return
     rows = env.workspace.coverage(avis=doc, plan=plan)
     if as_json:

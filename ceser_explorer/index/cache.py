@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import Limits
 from .embedders import Embedder
 
 CACHE_FILE = "embeddings.sqlite"
@@ -35,6 +36,21 @@ def damaged(error: sqlite3.DatabaseError) -> bool:
 def text_key(text: str) -> str:
     """Return the cache key of an embedded text (sha256, hex)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def clip(text: str, max_chars: int | None = None) -> str:
+    """Return the start of text given to the embedding model: at most max_chars characters
+    (None: the limit of the environment), cut after a word.
+
+    The model reads 512 tokens (about 2,000 characters of French) per window: a 200,000-character
+    passage took minutes for a vector that says little more. Its whole text stays in the
+    catalog and in lexical search.
+    """
+    limit = max_chars or Limits.from_env().embed_chars
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit // 2, limit + 1)
+    return text[: cut if cut > 0 else limit]
 
 
 class EmbeddingCache:
@@ -159,8 +175,14 @@ class EmbeddingCache:
         texts: Sequence[str],
         batch: int = 32,
         progress: Callable[[int, int], None] | None = None,
+        max_chars: int | None = None,
     ) -> tuple[np.ndarray, int]:
-        """Return (vectors of texts, how many had to be computed), computing only cache misses."""
+        """Return (vectors of texts, how many had to be computed), computing only cache misses.
+
+        Each text is clipped to max_chars first (see ``clip``).
+        """
+        limit = max_chars or Limits.from_env().embed_chars
+        texts = [clip(t, limit) for t in texts]
         keys = [text_key(t) for t in texts]
         found = self.get_many(embedder.id, list(dict.fromkeys(keys)))
         todo = list(dict.fromkeys(k for k in keys if k not in found))
@@ -207,16 +229,19 @@ def embed(
     texts: Sequence[str],
     cache_dir: str | Path | None,
     progress: Callable[[int, int], None] | None = None,
+    max_chars: int | None = None,
 ) -> np.ndarray:
-    """Return the passage vectors of texts, through the shared embedding cache when given.
+    """Return the passage vectors of texts (each clipped to max_chars, see ``clip``), through
+    the shared embedding cache when given.
 
     cache_dir is the cache file, or a folder that holds it (the search index uses the same
     cache, so a passage embedded once is never embedded again).
     """
     if cache_dir is None:
-        return embedder.encode_passages(list(texts))
+        limit = max_chars or Limits.from_env().embed_chars
+        return embedder.encode_passages([clip(t, limit) for t in texts])
     path = Path(cache_dir)
     if path.suffix != ".sqlite":
         path = path / CACHE_FILE
     with EmbeddingCache(path) as cache:
-        return cache.embed_passages(embedder, texts, progress=progress)[0]
+        return cache.embed_passages(embedder, texts, progress=progress, max_chars=max_chars)[0]

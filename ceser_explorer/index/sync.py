@@ -16,7 +16,7 @@ from ..catalog import Catalog, IndexRow
 from ..config import Settings
 from ..errors import CeserError
 from . import store as vstore
-from .cache import EmbeddingCache, text_key
+from .cache import EmbeddingCache, clip, text_key
 from .embedders import Embedder, embedder_id, get_embedder
 
 # What goes in front of a passage's text when it is embedded (never in the text shown):
@@ -27,8 +27,9 @@ DEFAULT_CONTEXT = "section"
 Progress = Callable[[int, int], None]
 
 
-def embed_text(row: IndexRow, context: str = DEFAULT_CONTEXT) -> str:
-    """Return the text embedded for a passage: its text, after its context if any."""
+def embed_text(row: IndexRow, context: str = DEFAULT_CONTEXT, max_chars: int | None = None) -> str:
+    """Return the text embedded for a passage: its text after its context if any, clipped to
+    max_chars (None: the limit of the environment; see ``cache.clip``)."""
     if context not in CONTEXTS:
         known = ", ".join(CONTEXTS)
         raise CeserError(f"contexte « {context} » inconnu : choisissez parmi {known}.")
@@ -38,7 +39,7 @@ def embed_text(row: IndexRow, context: str = DEFAULT_CONTEXT) -> str:
     if context in ("section", "title") and row.section:
         parts.append(row.section.replace(" > ", " — "))
     parts.append(row.text)
-    return "\n".join(parts)
+    return clip("\n".join(parts), max_chars)
 
 
 def date_int(date: str | None) -> int:
@@ -90,7 +91,9 @@ def sync_vectors(
     expected = {r.passage_id: r for r in rows}
     wanted = set(doc_ids) if doc_ids else None
     target = [r for r in rows if wanted is None or r.doc_id in wanted]
-    keys = {r.passage_id: text_key(embed_text(r, context)) for r in target}
+    limit = settings.limits.embed_chars
+    texts = {r.passage_id: embed_text(r, context, limit) for r in target}
+    keys = {pid: text_key(text) for pid, text in texts.items()}
 
     present = store.ids()
     extra = sorted(present - expected.keys())
@@ -112,7 +115,7 @@ def sync_vectors(
     )
     with EmbeddingCache(settings.ensure().embedding_cache) as cache:
         vectors, computed = cache.embed_passages(
-            embedder, [embed_text(r, context) for r in todo], progress=progress
+            embedder, [texts[r.passage_id] for r in todo], progress=progress, max_chars=limit
         )
     store.add(
         [r.passage_id for r in todo], vectors, [metadata(r, keys[r.passage_id]) for r in todo]
@@ -127,6 +130,9 @@ def sync_vectors(
         "from_cache": len(todo) - computed,
         "metadata_refreshed": len(refreshed),
         "deleted": len(extra),
+        # passages longer than the limit: the model saw their start, lexical search all of it
+        "clipped": sum(len(r.text) > limit for r in todo),
+        "max_embed_chars": limit,
         "synced_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if rebuilt:

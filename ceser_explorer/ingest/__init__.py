@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from ..config import Limits
 from ..models import ParsedDocument
 from . import layout, metadata, paragraphs, pdfread
 from .recommendations import find_measures, find_recommendations
@@ -26,15 +27,17 @@ def parse_pdf(
     path: str | Path,
     on_page: Callable[[int, int], None] | None = None,
     ocr: bool | None = None,
+    limits: Limits | None = None,
 ) -> ParsedDocument:
     """Read a PDF and return its passages with provenance, recommendations and measures.
 
-    Raises BadDocumentError when the file cannot be read as a PDF.
+    Raises BadDocumentError when the file cannot be read as a PDF or exceeds the limits
+    (None: those of the environment).
     """
     path = Path(path)
     pages = []
     ocr_pages, textless = [], []
-    for raw in pdfread.read_pages(path, on_page=on_page, ocr=ocr):
+    for raw in pdfread.read_pages(path, on_page=on_page, ocr=ocr, limits=limits):
         pages.append(layout.layout_page(raw))
         if raw.ocr:
             ocr_pages.append(raw.number)

@@ -18,7 +18,9 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
+from ..config import ENV_MAX_INFLATED_MB, ENV_MAX_PAGES, MB, Limits
 from ..errors import BadDocumentError
+from . import inflate
 from .chars import clean_word
 
 OCR_RESOLUTION = 300
@@ -193,14 +195,20 @@ def _frames(page: pdfplumber.page.Page, tables: list[TableRegion]) -> list[Frame
     return frames
 
 
-def _ocr_words(page: pdfplumber.page.Page) -> list[Word]:
+def ocr_resolution(width: float, height: float, limits: Limits) -> float:
+    """Return the OCR resolution (dpi) of a page: 300, lowered to fit limits.pixels."""
+    return 72.0 * limits.scale_within(width, height, OCR_RESOLUTION / 72.0)
+
+
+def _ocr_words(page: pdfplumber.page.Page, limits: Limits) -> list[Word]:
     import pytesseract
 
-    image = page.to_image(resolution=OCR_RESOLUTION).original.convert("L")
+    resolution = ocr_resolution(float(page.width), float(page.height), limits)
+    image = page.to_image(resolution=resolution).original.convert("L")
     data = pytesseract.image_to_data(
         image, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
     )
-    scale = 72.0 / OCR_RESOLUTION
+    scale = 72.0 / resolution
     words = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
@@ -213,16 +221,39 @@ def _ocr_words(page: pdfplumber.page.Page) -> list[Word]:
     return words
 
 
+def _too_inflated(path: Path, limit: int) -> BadDocumentError:
+    return _bad(
+        path,
+        f"ses flux se décompressent au-delà de la limite de {limit // MB} Mo "
+        "(bombe de décompression ?)",
+        f"si le document est sûr, relevez la limite ({ENV_MAX_INFLATED_MB}="
+        f"{2 * limit // MB}) puis relancez « ceser ingest »",
+    )
+
+
 def read_pages(
     path: Path,
     on_page: Callable[[int, int], None] | None = None,
     ocr: bool | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[RawPage]:
     """Yield each page of the PDF as a RawPage; OCR image-only pages when Tesseract exists.
 
-    Raises BadDocumentError for files that cannot be read as a PDF.
+    Raises BadDocumentError for files that cannot be read as a PDF or that exceed the limits
+    (decompressed streams, pages; by default those of the environment, see ``Limits``).
     """
+    limits = limits or Limits.from_env()
     check_pdf_header(path)
+    with inflate.budget(limits.inflated_bytes):
+        yield from _read_pages(path, on_page, ocr, limits)
+
+
+def _read_pages(
+    path: Path,
+    on_page: Callable[[int, int], None] | None,
+    ocr: bool | None,
+    limits: Limits,
+) -> Iterator[RawPage]:
     use_ocr = tesseract_available() if ocr is None else ocr
     try:
         pdf = pdfplumber.open(path)
@@ -235,6 +266,8 @@ def read_pages(
     except FileNotFoundError as e:
         raise vanished(path) from e
     except PdfminerException as e:
+        if inflate.limit_error(e):
+            raise _too_inflated(path, limits.inflated_bytes) from e
         cause = f"{e} {e.__cause__ or ''} {type(e.args[0]).__name__ if e.args else ''}".lower()
         if "password" in cause or "encrypt" in cause:
             raise _bad(
@@ -250,6 +283,8 @@ def read_pages(
             path, "PDF endommagé ou tronqué", "re-téléchargez ou ré-exportez le fichier"
         ) from e
     except Exception as e:  # pdfminer raises many kinds of errors on broken files
+        if inflate.limit_error(e):
+            raise _too_inflated(path, limits.inflated_bytes) from e
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
             raise _bad(
                 path,
@@ -259,10 +294,12 @@ def read_pages(
         raise _bad(
             path, f"PDF illisible ({type(e).__name__})", "re-téléchargez ou ré-exportez le fichier"
         ) from e
-    with pdf:
+    try:
         try:
             n = len(pdf.pages)
         except Exception as e:
+            if inflate.limit_error(e):
+                raise _too_inflated(path, limits.inflated_bytes) from e
             raise _bad(
                 path,
                 "PDF endommagé ou tronqué (pages illisibles)",
@@ -270,14 +307,23 @@ def read_pages(
             ) from e
         if n == 0:
             raise _bad(path, "le PDF ne contient aucune page", "vérifiez l'export du document")
+        if n > limits.pages:
+            raise _bad(
+                path,
+                f"{n} pages, au-delà de la limite de {limits.pages} pages par document",
+                f"découpez le document ou relevez la limite ({ENV_MAX_PAGES}={n}) "
+                "puis relancez « ceser ingest »",
+            )
         for page in pdf.pages:
             try:
-                yield _read_page(page, use_ocr)
+                raw = _read_page(page, use_ocr, limits)
             except BadDocumentError:
                 raise
             except FileNotFoundError as e:
                 raise vanished(path) from e
             except Exception as e:
+                if inflate.limit_error(e):
+                    raise _too_inflated(path, limits.inflated_bytes) from e
                 raise _bad(
                     path,
                     f"page {page.page_number} illisible ({type(e).__name__})",
@@ -285,13 +331,27 @@ def read_pages(
                 ) from e
             finally:
                 page.close()  # flush pdfplumber's caches: memory stays bounded
+            yield raw
             if on_page:
                 on_page(page.page_number, n)
             if not os.path.exists(path):
                 raise vanished(path)
+    finally:
+        _close(pdf)
 
 
-def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> RawPage:
+def _close(pdf: pdfplumber.PDF) -> None:
+    """Close pdf; on a broken file pdfplumber's close fails on the very pages that could not be
+    read (a MediaBox of two numbers...): its file is closed all the same, the error not raised
+    over the one that says what is wrong with the document."""
+    try:
+        pdf.close()
+    except Exception:
+        if not pdf.stream_is_external:
+            pdf.stream.close()
+
+
+def _read_page(page: pdfplumber.page.Page, use_ocr: bool, limits: Limits) -> RawPage:
     raw = RawPage(page.page_number, float(page.width), float(page.height))
     if page.chars:
         raw.tables = _tables(page)
@@ -299,7 +359,7 @@ def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> RawPage:
         raw.words = _words(page)
     elif page.images or page.rects or page.curves:
         if use_ocr:
-            raw.words = _ocr_words(page)
+            raw.words = _ocr_words(page, limits)
             raw.ocr = True
         raw.textless = not raw.words
     return raw

@@ -20,6 +20,7 @@ import math
 import os
 import sqlite3
 import tempfile
+import threading
 import weakref
 import zipfile
 import zlib
@@ -289,10 +290,20 @@ def best_first(scores: np.ndarray, positions: np.ndarray, n: int | None = None) 
 
 
 _held: weakref.WeakKeyDictionary[Catalog, Bm25Index] = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[Catalog, threading.Lock] = weakref.WeakKeyDictionary()
+_locks_lock = threading.Lock()
 
 
 def postings(catalog: Catalog) -> Bm25Index:
-    """Return the BM25 postings of the catalog's current passages (kept per catalog object)."""
-    index = current(catalog.db, catalog.path, _held.get(catalog))
-    _held[catalog] = index
+    """Return the BM25 postings of the catalog's current passages (kept per catalog object).
+
+    One thread at a time per catalog: when an ingest changes the passages, the explorer's
+    sessions (threads sharing one catalog) wait for one rebuild instead of each making its
+    own (8 searches at once on 100,000 passages took 70 s each).
+    """
+    with _locks_lock:
+        lock = _locks.setdefault(catalog, threading.Lock())
+    with lock:
+        index = current(catalog.db, catalog.path, _held.get(catalog))
+        _held[catalog] = index
     return index
