@@ -140,7 +140,8 @@ def find_gutters(words: list[Word], width: float) -> list[float]:
         gutter = lo + (xs[0] + xs[-1]) / 2
         left = [w for w in words if w.x1 <= gutter and (not gutters or w.x0 >= gutters[-1])]
         right = [w for w in words if w.x0 >= gutter]
-        enough = min(len(left), len(right)) >= max(8, 0.05 * len(words))
+        # a sidebar or a pull quote beside the text is a column too, however short
+        enough = min(len(left), len(right)) >= 8
         # a column holds lines of text: a band of bullets or numbers beside a list is none
         wide = all(
             max(w.x1 for w in side) - min(w.x0 for w in side) > 0.12 * width
@@ -291,9 +292,57 @@ def layout_page(raw: RawPage) -> PageLayout:
             if f.x0 <= cx <= f.x1 and f.top <= cy <= f.bottom:
                 line.frame = i
         line.text = _join_words(line.words)
+    if gutters:
+        _mark_separators(lines, raw.height)
     tables = [TableItem(raw.number, _column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
     page.items = _reading_order(lines, tables)
     return page
+
+
+def _mark_separators(lines: list[Line], height: float) -> None:
+    """Mark as full-width (FULL) the headings that part two runs of columns.
+
+    A heading that spans the columns but is shorter than one of them lies in the first column
+    only. It still parts the page: the columns above it are read before it, those below after.
+    It is told from a line of that column by the room around it: space above it, no other
+    column beside it, and every other column starting again, below it, level with the line
+    that follows it in its own column.
+    """
+    inner = [
+        ln
+        for ln in lines
+        if ln.col != FULL and ln.top > height * ZONE and ln.bottom < height * (1 - ZONE)
+    ]
+    if not inner:
+        return
+    size = _dominant_size([w for ln in inner for w in ln.words])
+    by_col: dict[int, list[Line]] = {}
+    for ln in inner:
+        by_col.setdefault(ln.col, []).append(ln)
+    for col, own in by_col.items():
+        others = [ln for ln in inner if ln.col != col]
+        own.sort(key=lambda ln: ln.top)
+        gaps = [b.top - a.bottom for a, b in pairwise(own) if b.top > a.bottom]
+        gap = statistics.median(gaps) if gaps else 0.0
+        for s, first in enumerate(own[:-1]):
+            if s and first.top - own[s - 1].bottom <= 1.5 * gap + 1:
+                continue
+            for e in range(s, min(s + 3, len(own) - 1)):
+                run = own[s : e + 1]
+                if not all(ln.bold or ln.size >= 1.1 * size for ln in run):
+                    break
+                top, bottom, nxt = first.top, own[e].bottom, own[e + 1].top
+                if any(o.top < bottom and o.bottom > top for o in others):
+                    break
+                below: dict[int, float] = {}
+                for o in others:
+                    if o.top >= bottom:
+                        below[o.col] = min(below.get(o.col, o.top), o.top)
+                above = any(o.bottom <= top for o in others)
+                if above and below and all(abs(t - nxt) <= 2 for t in below.values()):
+                    for ln in run:
+                        ln.col = FULL
+                    break
 
 
 def _top(item: Line | TableItem) -> float:
