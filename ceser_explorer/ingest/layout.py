@@ -157,12 +157,14 @@ def find_gutters(words: list[Word], width: float) -> list[float]:
 def _splits_rows(words: list[Word], gutter: float) -> bool:
     """Return True when the band parts columns, not the ragged ends of the same lines.
 
-    Lines that run across a real gutter are few (headings or tables spanning the columns);
-    across the band that the ends of ragged lines leave free (a list, short paragraphs), many
-    lines run on: a word straddles it, or only a word space separates the words on its sides.
+    Lines of body text that run across a real gutter are few (headings, pull quotes and tables
+    may span the columns, in another size or in bold); across the band that the ends of ragged
+    lines leave free (a list, short paragraphs), many lines run on: a word straddles it, or
+    only a word space separates the words on its sides.
     """
     crossing = 0
     with_right = 0
+    size = _dominant_size(words)
     for row in _rows(words):
         lx = [w.x1 for w in row if w.x1 <= gutter]
         rx = [w.x0 for w in row if w.x0 >= gutter]
@@ -170,7 +172,9 @@ def _splits_rows(words: list[Word], gutter: float) -> bool:
         if rx or across:
             with_right += 1
             near = bool(lx and rx) and min(rx) - max(lx) < 0.5 * _dominant_size(row)
-            crossing += across or near
+            # a heading or a pull quote set apart (bold, another size) may span the columns
+            plain = abs(_dominant_size(row) - size) < 0.6 and not all(w.bold for w in row)
+            crossing += (across or near) and plain
     return crossing <= max(1.0, 0.3 * with_right)
 
 
@@ -304,9 +308,10 @@ def _mark_separators(lines: list[Line], height: float) -> None:
 
     A heading that spans the columns but is shorter than one of them lies in the first column
     only. It still parts the page: the columns above it are read before it, those below after.
-    It is told from a line of that column by the room around it: space above it, no other
-    column beside it, and every other column starting again, below it, level with the line
-    that follows it in its own column.
+    It is told from a line of that column by the room around it: it is bold or larger, with
+    space above it, no other column beside it or close above or below it, and every other
+    column starting again below it, level with each other, no lower than the line that
+    follows it in its own column.
     """
     inner = [
         ln
@@ -332,14 +337,18 @@ def _mark_separators(lines: list[Line], height: float) -> None:
                 if not all(ln.bold or ln.size >= 1.1 * size for ln in run):
                     break
                 top, bottom, nxt = first.top, own[e].bottom, own[e + 1].top
-                if any(o.top < bottom and o.bottom > top for o in others):
+                # the other columns keep clear of it, as of a heading's own spacing
+                clear = 0.5 * max(ln.size for ln in run)
+                if any(o.top < bottom + 0.6 * clear and o.bottom > top - clear for o in others):
                     break
                 below: dict[int, float] = {}
                 for o in others:
                     if o.top >= bottom:
                         below[o.col] = min(below.get(o.col, o.top), o.top)
                 above = any(o.bottom <= top for o in others)
-                if above and below and all(abs(t - nxt) <= 2 for t in below.values()):
+                # the other columns start again together, at the latest beside the next line
+                level = max(below.values(), default=0.0) - min(below.values(), default=0.0) <= 2
+                if above and below and level and max(below.values()) <= nxt + 2:
                     for ln in run:
                         ln.col = FULL
                     break
