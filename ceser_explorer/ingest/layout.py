@@ -295,6 +295,8 @@ def layout_page(raw: RawPage) -> PageLayout:
         for i, f in enumerate(raw.frames):
             if f.x0 <= cx <= f.x1 and f.top <= cy <= f.bottom:
                 line.frame = i
+                if _column_of(f.x0, f.x1, gutters) == FULL:
+                    line.col = FULL  # a box across the columns: all its lines part them
         line.text = _join_words(line.words)
     if gutters:
         _mark_separators(lines, raw.height)
