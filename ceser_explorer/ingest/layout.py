@@ -28,6 +28,7 @@ _PAGE_NUMBER = re.compile(
 _TOC_LINE = re.compile(r"(\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$")
 _LEADER = re.compile(r"[.…]+")
 _NOTE_START = re.compile(r"^\(?\d{1,3}[).]?$")
+_MARK = re.compile(r"^(?:[•–—▪■●◦►➢✓-]|\d{1,2}[.)]|[a-hA-H][.)]|[IVXLC]{1,6}[.)])$")
 
 
 @dataclass
@@ -190,16 +191,39 @@ def _column_of(x0: float, x1: float, gutters: list[float]) -> int:
     return col
 
 
-def _spans_gutter(row: list[Word], gutter: float) -> bool:
+def _hanging_marks(row: list[Word], gutters: list[float]) -> dict[int, float]:
+    """Return the ids of the list marks of a row that hang in a gutter before their item, each
+    with that gutter.
+
+    A bullet or a number (« 4. », « d) ») set out in the gap between two columns belongs to
+    the item that follows it in the next column, not to the column it lies over: it is nearer
+    to that item's first word than to the word before it.
+    """
+    out: dict[int, float] = {}
+    ordered = sorted(row, key=lambda w: w.x0)
+    for k, w in enumerate(ordered[:-1]):
+        nxt = ordered[k + 1]
+        if not _MARK.match(w.text):
+            continue
+        for g in gutters:
+            before = ordered[k - 1].x1 if k else -1e9
+            if w.x1 <= g + 1 < nxt.x0 + 2 and nxt.x0 - w.x1 < w.x0 - before:
+                out[id(w)] = g
+    return out
+
+
+def _spans_gutter(row: list[Word], gutter: float, hanging: set[int] | None = None) -> bool:
     """Return True for a row that runs across the gutter: a full-width line, not two columns.
 
     Either a word straddles the gutter, or the words on each side of it are only a word space
-    apart (narrower than the font size, where the gap between columns is wider).
+    apart (narrower than the font size, where the gap between columns is wider). A list mark
+    hanging in the gutter (hanging: ids) counts with the column after it.
     """
     if any(w.x0 < gutter - 1 and w.x1 > gutter + 1 for w in row):
         return True
-    left = [w.x1 for w in row if w.x1 <= gutter + 1]
-    right = [w.x0 for w in row if w.x1 > gutter + 1]
+    hanging = hanging or set()
+    left = [w.x1 for w in row if w.x1 <= gutter + 1 and id(w) not in hanging]
+    right = [w.x0 for w in row if w.x1 > gutter + 1 or id(w) in hanging]
     if not left or not right:
         return False
     return min(right) - max(left) < max(_dominant_size(row), 6.0)
@@ -276,15 +300,19 @@ def layout_page(raw: RawPage) -> PageLayout:
         grouped = [(0, row) for row in _rows(words)]
     else:
         rest: list[Word] = []
+        hanging: dict[int, float] = {}
         for row in _rows(words):
-            if any(_spans_gutter(row, g) for g in gutters):
+            marks = _hanging_marks(row, gutters)
+            hanging |= marks
+            if any(_spans_gutter(row, g, {k for k, v in marks.items() if v == g}) for g in gutters):
                 grouped.append((FULL, row))
             else:
                 rest.extend(row)
         # column lines are grouped per column, so that baselines of another column never mix in
         by_col: dict[int, list[Word]] = {}
         for w in rest:
-            by_col.setdefault(_column_of(w.x1 - 0.01, w.x1, gutters), []).append(w)
+            col = _column_of(w.x1 - 0.01, w.x1, gutters) + (id(w) in hanging)
+            by_col.setdefault(col, []).append(w)
         for col in sorted(by_col):
             grouped += [(col, r) for r in _rows(by_col[col])]
     for col, row in grouped:

@@ -216,14 +216,7 @@ def build_passages(
         (p.number, ln.group) for p in pages for ln in p.items if isinstance(ln, Line) and ln.ocr
     )
     short_ocr_groups = {key for key, n in group_lines.items() if n <= 2}
-    following: dict[int, Line] = {}
-    for page in pages:
-        last: dict[int, Line] = {}
-        for ln in page.items:
-            if isinstance(ln, Line) and ln.role == "body":
-                if ln.col in last:
-                    following[id(last[ln.col])] = ln
-                last[ln.col] = ln
+    following = _following(pages)
     gaps = _line_gaps(pages)
     cover = _cover_page(pages, body, short_ocr_groups)
     size_levels = _size_levels(pages, body)
@@ -316,6 +309,25 @@ def build_passages(
     close()
     drafts.sort(key=lambda d: d.order)
     return _finish(drafts, pages)
+
+
+def _following(pages: list[PageLayout]) -> dict[int, Line]:
+    """Return, by id of each body line, the body line read after it: the next one of its column
+    on its page, else, for a column's last line, the next one in reading order (a bold lead-in
+    may wrap into the next column or page)."""
+    following: dict[int, Line] = {}
+    previous: Line | None = None
+    for page in pages:
+        last: dict[int, Line] = {}
+        for ln in page.items:
+            if isinstance(ln, Line) and ln.role == "body":
+                if ln.col in last:
+                    following.setdefault(id(last[ln.col]), ln)
+                if previous is not None:
+                    following.setdefault(id(previous), ln)
+                last[ln.col] = ln
+                previous = ln
+    return following
 
 
 def _size_levels(pages: list[PageLayout], body: float) -> dict[int, int]:
