@@ -166,12 +166,19 @@ def m005_coverage() -> str:
     """
 
 
+def m006_metadata_sources() -> str:
+    """Where each document's title, body, kind and date were read (JSON object, field ->
+    source: cover, header, closing, first_page, issuer, guessed, none, file)."""
+    return "ALTER TABLE documents ADD COLUMN meta_sources TEXT NOT NULL DEFAULT '{}';"
+
+
 MIGRATIONS: list[Callable[[], str]] = [
     m001_initial,
     m002_themes,
     m003_passages_state,
     m004_extraction_version,
     m005_coverage,
+    m006_metadata_sources,
 ]
 
 

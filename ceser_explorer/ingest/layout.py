@@ -132,13 +132,7 @@ def find_gutters(words: list[Word], width: float) -> list[float]:
             runs.append((start, i))
             start = None
     gutters: list[float] = []
-    for a, b in runs:
-        if b - a < 3:  # narrower than a column gap
-            continue
-        # the centre of the band's least covered part
-        least = min(cover[a:b])
-        xs = [i for i in range(a, b) if cover[i] == least]
-        gutter = lo + (xs[0] + xs[-1]) / 2
+    for gutter in _band_centres(cover, runs, lo):
         left = [w for w in words if w.x1 <= gutter and (not gutters or w.x0 >= gutters[-1])]
         right = [w for w in words if w.x0 >= gutter]
         # a sidebar or a pull quote beside the text is a column too, however short
@@ -153,6 +147,32 @@ def find_gutters(words: list[Word], width: float) -> list[float]:
         if enough and wide and _splits_rows(region, gutter):
             gutters.append(gutter)
     return gutters
+
+
+def _band_centres(cover: list[int], runs: list[tuple[int, int]], lo: int) -> list[float]:
+    """Return the centre of each stretch of a band where it is least covered.
+
+    A band may hold a few words (a short pull quote is too few to make a column by count):
+    each stretch free of them, on either side, is a candidate gutter of its own.
+    """
+    out: list[float] = []
+    for a, b in runs:
+        if b - a < 3:  # narrower than a column gap
+            continue
+        least = min(cover[a:b])
+        xs = [i for i in range(a, b) if cover[i] == least]
+        stretches: list[tuple[int, int]] = []
+        for x in xs:
+            if stretches and x == stretches[-1][1] + 1:
+                stretches[-1] = (stretches[-1][0], x)
+            else:
+                stretches.append((x, x))
+        wide = [(p, q) for p, q in stretches if q - p >= 2]
+        if len(wide) > 1:
+            out += [lo + (p + q) / 2 for p, q in wide]
+        else:  # one stretch, or slivers between words that cross the band: its centre
+            out.append(lo + (xs[0] + xs[-1]) / 2)
+    return out
 
 
 def _splits_rows(words: list[Word], gutter: float) -> bool:
