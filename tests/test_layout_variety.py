@@ -104,3 +104,19 @@ def test_a_paragraph_ends_at_a_column_foot_when_the_next_word_would_have_fitted(
     right = column(["Suite dddd eeee ffff gggg hhhh iiii"] * 5 + ["court."], 330, 100)
     got = _passages([page(left + right)])
     assert len(got) == 2 and got[0].endswith("aaaa fin.")
+
+
+def test_a_running_head_printed_on_one_page_only_is_a_header() -> None:
+    # a short document prints its running head on its last page only: it echoes the cover
+    title = "Métiers en tension : comprendre les difficultés de recrutement"
+    cover = page(words(title, 50, 300, 20, bold=True), 1)
+    inner = page(column(FILLER, 50, 200), 2)
+    last = page(
+        words("Avis – Métiers en tension : comprendre les difficultés…", 50, 30, 7)
+        + column(FILLER, 50, 200),
+        3,
+    )
+    layout.mark_running_lines([cover, inner, last])
+    roles = {i.text: i.role for i in last.items if isinstance(i, Line)}
+    assert roles["Avis – Métiers en tension : comprendre les difficultés…"] == "header"
+    assert all(i.role == "body" for i in inner.items if isinstance(i, Line))

@@ -446,6 +446,10 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
     text_pages = sum(1 for p in pages if any(isinstance(i, Line) for i in p.items) and not p.ocr)
     threshold = max(2, int(0.3 * text_pages))
     running = {k for k, n in counts.items() if n >= threshold}
+    cover = " ".join(
+        ln.text.lower() for ln in (pages[0].items if pages else []) if isinstance(ln, Line)
+    )
+    body = body_size(pages)
     for page in pages:
         for line in page.items:
             if not isinstance(line, Line) or not in_zone(line, page):
@@ -455,8 +459,19 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
                 (key and key in running)
                 or _PAGE_NUMBER.match(line.text)
                 or (page.ocr and any(SequenceMatcher(None, key, r).ratio() > 0.75 for r in running))
+                or (page is not pages[0] and _echoes_cover(line, cover, body))
             ):
                 line.role = "header"
+
+
+def _echoes_cover(line: Line, cover: str, body: float) -> bool:
+    """Return True for a small line that repeats the cover (title, body, type): a running
+    head even where it is printed on one page only (the last page of a short document)."""
+    text = line.text.lower().rstrip("… .")
+    if line.ocr or line.size >= body - 0.4 or len(text) < 12:
+        return False
+    match = SequenceMatcher(None, text, cover, autojunk=False).find_longest_match()
+    return match.size >= min(25, 0.6 * len(text))
 
 
 def body_size(pages: list[PageLayout]) -> float:
