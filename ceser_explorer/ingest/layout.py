@@ -286,6 +286,33 @@ def _overlaps(a: list[Word], b: list[Word]) -> bool:
     return bottom - top > 0
 
 
+def _tesseract_lines(words: list[Word]) -> list[tuple[int, list[Word]]]:
+    """Return a scanned page's lines as Tesseract found them, each with its block's rank.
+
+    Tesseract reads a skewed page line by line and its columns block by block, in reading
+    order; grouping its words again by height would mix the lines of two columns on a skewed
+    page. Each block is given a column of its own, in Tesseract's order.
+    """
+    by_line: dict[int, list[Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line, []).append(w)
+    # a line taller than wide is text turned in a margin: no part of the reading order
+    by_line = {
+        k: row
+        for k, row in by_line.items()
+        if max(w.x1 for w in row) - min(w.x0 for w in row)
+        >= max(w.bottom for w in row) - min(w.top for w in row)
+    }
+    blocks = list(dict.fromkeys(k // 1_000_000 for k in by_line))
+    out = []
+    for key, row in by_line.items():
+        h = max(w.bottom - w.top for w in row)
+        for w in row:
+            w.size = round(h * 0.95)
+        out.append((blocks.index(key // 1_000_000), row))
+    return out
+
+
 def _ocr_sizes(words: list[Word]) -> None:
     """Give OCR words a font size estimated from the height of their row."""
     for row in _rows(words):
@@ -309,14 +336,18 @@ def layout_page(raw: RawPage) -> PageLayout:
             for t in raw.tables
         )
     ]
-    if raw.ocr:
+    ocr_lines = raw.ocr and bool(words) and all(w.line >= 0 for w in words)
+    if raw.ocr and not ocr_lines:
         _ocr_sizes(words)
     leaders = sum(1 for w in words if _LEADER.fullmatch(w.text))
     # a table of contents has its page numbers in a column of their own: not two columns
-    gutters = [] if leaders > 0.15 * max(len(words), 1) else find_gutters(words, raw.width)
+    toc = leaders > 0.15 * max(len(words), 1)
+    gutters = [] if toc or ocr_lines else find_gutters(words, raw.width)
     lines: list[Line] = []
     grouped: list[tuple[int, list[Word]]] = []
-    if not gutters:
+    if ocr_lines:
+        grouped = _tesseract_lines(words)
+    elif not gutters:
         grouped = [(0, row) for row in _rows(words)]
     else:
         rest: list[Word] = []
@@ -439,8 +470,7 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
 
     counts: Counter[str] = Counter()
     for page in pages:
-        if page.ocr:
-            continue
+        # scanned pages count too: a head printed on scanned pages only repeats on them
         keys = {_norm(ln.text) for ln in page.items if isinstance(ln, Line) and in_zone(ln, page)}
         counts.update(keys)
     text_pages = sum(1 for p in pages if any(isinstance(i, Line) for i in p.items) and not p.ocr)
@@ -458,10 +488,21 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
             if (
                 (key and key in running)
                 or _PAGE_NUMBER.match(line.text)
-                or (page.ocr and any(SequenceMatcher(None, key, r).ratio() > 0.75 for r in running))
+                or (page.ocr and any(_ocr_echo(key, r) for r in running))
                 or (page is not pages[0] and _echoes_cover(line, cover, body))
             ):
                 line.role = "header"
+
+
+def _ocr_echo(key: str, running: str) -> bool:
+    """Return True when an OCR line reads as a running line, or as a part of one (Tesseract
+    may cut a header into blocks)."""
+    if SequenceMatcher(None, key, running).ratio() > 0.75:
+        return True
+    if len(key) < 8:
+        return False
+    match = SequenceMatcher(None, key, running, autojunk=False).find_longest_match()
+    return match.size >= 0.8 * len(key)
 
 
 def _echoes_cover(line: Line, cover: str, body: float) -> bool:

@@ -365,10 +365,23 @@ def _ends_toc(item: Line | TableItem) -> bool:
 def _bold_lead(line: Line, nxt: Line | None, body: float) -> bool:
     """Return True for a bold line of body size that wraps into the next line (a lead-in).
 
-    Never for OCR lines: they carry no font, and a short OCR heading that wraps onto a
-    second line is a heading, not a lead-in.
+    An OCR line carries no font: it leads in only when it opens a list item (« 3. Privilégier
+    des… ») that goes on in lower case in another Tesseract paragraph (its hanging indent); a
+    short OCR heading that wraps, in one paragraph, is a heading.
     """
-    if line.ocr or line.size >= body * 1.12 or nxt is None:
+    if nxt is None:
+        return False
+    if line.ocr:
+        starts_item = bool(_LIST_MARK.match(line.words[0].text))
+        first = nxt.text.lstrip()[:1]
+        return (
+            starts_item
+            and nxt.ocr
+            and nxt.group != line.group  # a heading that wraps stays in one Tesseract paragraph
+            and first.islower()
+            and not line.text.endswith(".")
+        )
+    if line.size >= body * 1.12:
         return False
     text = line.text.rstrip()
     first = nxt.text.lstrip()[:1]
@@ -489,7 +502,7 @@ def _continues(
         return (
             prev.group == line.group
             or end.endswith("-")
-            or (first.islower() and not end.endswith(_SENTENCE_END) and prev.col == line.col)
+            or (first.islower() and not end.endswith(_SENTENCE_END))
         )
     if not (prev.ocr or line.ocr) and (
         abs(prev.size - line.size) > 0.6 or (prev.bold != line.bold and line.bold)
