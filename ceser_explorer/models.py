@@ -97,6 +97,13 @@ class Document:
     ocr_pages: tuple[int, ...] = ()
     textless_pages: tuple[int, ...] = ()
     extraction: int = 0  # version of the extraction that read it (ingest.EXTRACTION_VERSION)
+    # where title, body, kind and date were read: (field, source), sources of ingest.metadata
+    meta_sources: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def guessed(self) -> tuple[str, ...]:
+        """Return the metadata fields that were guessed or not found."""
+        return tuple(f for f, s in self.meta_sources if s in ("guessed", "none"))
 
     @property
     def info(self) -> DocumentInfo:
@@ -235,3 +242,5 @@ class ParsedDocument:
     ocr_pages: tuple[int, ...] = ()
     textless_pages: tuple[int, ...] = ()
     extraction: int = 0  # version of the extraction that made it (ingest.EXTRACTION_VERSION)
+    # where title, body, kind and date were read: (field, source), sources of ingest.metadata
+    meta_sources: tuple[tuple[str, str], ...] = ()

@@ -51,6 +51,7 @@ def test_action_n_is_a_measure_in_a_plan_and_a_recommendation_in_an_avis() -> No
         "Le CESER de La Réunion estime nécessaire de s'appuyer sur le Carif-Oref.",
         "Le CESER, conscient des enjeux, recommande de créer un fonds.",
         "Le CESER Auvergne-Rhône-Alpes recommande vivement de créer un fonds.",
+        "Sur ce point, le CESER Pays de la Loire suggère de faire connaître le conseil.",
     ],
 )
 def test_inline_advice_with_any_subject_and_verb(sentence: str) -> None:
@@ -104,7 +105,15 @@ def test_a_period_is_no_date() -> None:
         ("Avis du CESER Occitanie\nSaisine", "CESER Occitanie"),
         ("Région Sud", "Région Sud"),
         ("Conseil régional de Normandie", "Région Normandie"),
+        (
+            "Conseil économique, social et environnemental régional de La Réunion",
+            "CESER de La Réunion",
+        ),
+        (
+            "Conseil économique, social et environnemental régional des Pays de la Loire",
+            "CESER Pays de la Loire",
+        ),
     ],
 )
 def test_the_issuing_body_however_it_is_named(text: str, body: str) -> None:
-    assert _body([text])[0] == body
+    assert _body([("cover", text)])[0] == body

@@ -245,7 +245,10 @@ def test_a_schema_5_catalog_keeps_its_themes_and_marks_what_an_interrupted_run_l
         theme_store.store_passage_themes(cat, {pid: [score] for pid in ids})
         theme_store.set_setting(cat, "themes.model", "m1")
     db = sqlite3.connect(path)  # back to schema 5, as the catalogs written before
-    db.executescript("ALTER TABLE documents DROP COLUMN themes_model; PRAGMA user_version = 5;")
+    db.executescript(
+        "ALTER TABLE documents DROP COLUMN meta_sources;"
+        "ALTER TABLE documents DROP COLUMN themes_model; PRAGMA user_version = 5;"
+    )
     db.close()
     with Catalog(path) as cat:
         assert cat.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

@@ -180,6 +180,12 @@ def m006_theme_state() -> str:
     """
 
 
+def m007_metadata_sources() -> str:
+    """Where each document's title, body, kind and date were read (JSON object, field ->
+    source: cover, header, closing, first_page, issuer, guessed, none, file)."""
+    return "ALTER TABLE documents ADD COLUMN meta_sources TEXT NOT NULL DEFAULT '{}';"
+
+
 MIGRATIONS: list[Callable[[], str]] = [
     m001_initial,
     m002_themes,
@@ -187,6 +193,7 @@ MIGRATIONS: list[Callable[[], str]] = [
     m004_extraction_version,
     m005_coverage,
     m006_theme_state,
+    m007_metadata_sources,
 ]
 
 

@@ -42,6 +42,7 @@ def document(row: sqlite3.Row) -> Document:
         ocr_pages=tuple(json.loads(row["ocr_pages"])),
         textless_pages=tuple(json.loads(row["textless_pages"])),
         extraction=row["extraction"],
+        meta_sources=tuple(json.loads(row["meta_sources"]).items()),
     )
 
 

@@ -209,6 +209,10 @@ class Catalog(SearchQueries):
                     values,
                 )
                 doc_id = int(cur.lastrowid or 0)
+            db.execute(
+                "UPDATE documents SET meta_sources = ? WHERE doc_id = ?",
+                (json.dumps(dict(parsed.meta_sources)), doc_id),
+            )
             self._insert_children(db, doc_id, state.sha256, salt, parsed)
             db.execute("DELETE FROM failures WHERE path = ?", (state.path,))
         doc = self.document(doc_id)

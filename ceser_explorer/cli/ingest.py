@@ -119,7 +119,7 @@ def ingest(
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @pass_env
 def status(env: Env, as_json: bool) -> None:
-    """État du catalogue : documents, pages, passages, préconisations, échecs.
+    """État du catalogue : documents (et leurs métadonnées devinées), pages, passages, échecs.
 
     \b
     Exemple :
@@ -155,12 +155,14 @@ def status(env: Env, as_json: bool) -> None:
     table.add_column("Type")
     table.add_column("Date")
     table.add_column("Pages", justify="right")
+    table.add_column("Deviné")
     for d in cat.documents():
         table.add_row(
             f"{escape(d.title[:60])}\n[dim]{escape(d.file)}[/dim]",
             d.kind,
             d.date or "",
             str(d.page_count),
+            ", ".join(GUESSED_LABELS.get(f, f) for f in d.guessed),
         )
     stdout.print(table)
     stdout.print(
@@ -175,6 +177,10 @@ def status(env: Env, as_json: bool) -> None:
         click.echo(f"échec : {error}")
     for problem in data["problems"]:
         stdout.print(f"[red]incohérence[/red] {escape(problem)}")
+
+
+# the metadata fields as `ceser status` names those that were guessed or not found
+GUESSED_LABELS = {"title": "titre", "body": "organisme", "kind": "type", "date": "date"}
 
 
 @click.command(context_settings=CONTEXT)

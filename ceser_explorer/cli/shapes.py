@@ -110,6 +110,8 @@ def document_json(d: Document) -> dict[str, Any]:
         "pages": d.page_count,
         "ocr_pages": list(d.ocr_pages),
         "pages_without_text": list(d.textless_pages),
+        "metadata_sources": dict(d.meta_sources),
+        "guessed": list(d.guessed),
     }
 
 

@@ -18,8 +18,11 @@ from .recommendations import find_measures, find_recommendations
 # at a false gutter, footnote calls set at 80 % of the text go, line-end hyphens are judged
 # with a French lexicon too. 3: hyphen code points, ligatures, letter-spacing; any number of
 # columns; recommendations in every labelling style, inline with any subject; metadata from
-# the issuer, the running header and the closing lines.
-EXTRACTION_VERSION = 3
+# the issuer, the running header and the closing lines. 4: short spanning headings, boxes across
+# the columns and pull quotes part the columns; list marks hanging in a gutter; a paragraph runs
+# over a column or page end after a full stop on a full line; the adoption date from the
+# closing lines that agree with the cover; where each metadata field was read.
+EXTRACTION_VERSION = 4
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
 
@@ -71,4 +74,5 @@ def parse_pdf(
         ocr_pages=tuple(ocr_pages),
         textless_pages=tuple(textless),
         extraction=EXTRACTION_VERSION,
+        meta_sources=meta.sources,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import CeserError
 from ..vocabulary import DOC_KINDS
 from .layout import Line, PageLayout
+from .paragraphs import Vocabulary
 
 MONTHS = {
     "janvier": 1,
@@ -76,14 +77,27 @@ _OTHER_WORDS = re.compile(
 KINDS = DOC_KINDS
 
 
+# Where each field was read, from the surest to the least sure: metadata.toml, the cover, the
+# running header or footer, the closing « adopté en séance plénière le … » lines, the first
+# pages, who issued the document (a CESER issues avis), or guessed (a default, a date from
+# « novembre 2025 » or a year alone, a title when nothing else stood out); « none »: not found.
+SOURCES = ("file", "cover", "header", "closing", "first_page", "issuer", "guessed", "none")
+FIELDS = ("title", "body", "kind", "date")
+
+
 @dataclass(frozen=True)
 class Metadata:
-    """Title, body, kind and ISO date of a document."""
+    """Title, body, kind and ISO date of a document, each with where it was read (SOURCES)."""
 
     title: str = ""
     body: str = ""
     kind: str = "other"
     date: str | None = None
+    sources: tuple[tuple[str, str], ...] = ()  # (field, source) for each of FIELDS
+
+    def source(self, name: str) -> str:
+        """Return where the field was read (one of SOURCES)."""
+        return dict(self.sources).get(name, "none")
 
 
 def parse_date(text: str, loose: bool = False) -> str | None:
@@ -120,36 +134,47 @@ def _month(word: str) -> int | None:
     return None
 
 
-def _body(texts: list[str]) -> tuple[str, str]:
-    """Return (body, « ceser » or « region ») named first in texts, CESER names first."""
-    for text in texts:
-        m = _CESER_BODY.search(text)
-        if m:
-            return f"CESER {' '.join(m.group('name').split())}", "ceser"
-    for text in texts:
-        m = _REGION_BODY.search(text)
-        if m:
-            return f"Région {' '.join(m.group('name').split())}", "region"
-    return "", ""
+_ARTICLE = re.compile(r"^(?:La|Le|Les|L['’])\b")
 
 
-def _kind(issuer: str, title: str, cover: str, heads: str) -> str:
-    """Return avis, plan or other from who issued the document and what its cover says.
+def _body(texts: list[tuple[str, str]]) -> tuple[str, str, str]:
+    """Return (body, « ceser » or « region », source) named first in the (source, text) pairs,
+    CESER names first.
+
+    A region whose name opens with an article keeps its « de » (« CESER de La Réunion »).
+    """
+    for pattern, short, issuer in (
+        (_CESER_BODY, "CESER", "ceser"),
+        (_REGION_BODY, "Région", "region"),
+    ):
+        for source, text in texts:
+            m = pattern.search(text)
+            if m:
+                name = " ".join(m.group("name").split())
+                of = "de " if _ARTICLE.match(name) else ""
+                return f"{short} {of}{name}", issuer, source
+    return "", "", "none"
+
+
+def _kind(issuer: str, title: str, cover: str, heads: str) -> tuple[str, str]:
+    """Return (avis, plan or other; source) from who issued the document and what it says.
 
     A CESER only issues avis (contributions, vœux, rapports alike); a Région's document is a
     plan when its title (else its cover, else its running header) names one, otherwise other.
     """
     if issuer == "ceser":
-        return "avis"
-    for text in (title, cover, heads):
+        return "avis", "issuer"
+    for source, text in (("cover", title), ("cover", cover), ("header", heads)):
         if issuer != "region" and _AVIS_WORDS.search(text):
-            return "avis"
+            return "avis", source
         if _PLAN_WORDS.search(text):
-            return "plan"
+            return "plan", source
         if _OTHER_WORDS.search(text):
-            return "other"
+            return "other", source
     # nothing said: axes and measures make a plan
-    return "plan" if _MEASURE_LINE.search(cover + "\n" + heads) else "other"
+    if _MEASURE_LINE.search(cover + "\n" + heads):
+        return "plan", "first_page"
+    return "other", "guessed"
 
 
 def detect(pages: list[PageLayout]) -> Metadata:
@@ -157,35 +182,126 @@ def detect(pages: list[PageLayout]) -> Metadata:
     lines = [i for p in pages for i in p.items if isinstance(i, Line)]
     first = [ln for ln in lines if ln.page in {p.number for p in pages[:2]} and ln.role != "header"]
     if not first:
-        return Metadata()
-    cover = [ln for ln in first if ln.page == pages[0].number] or first
+        return Metadata(sources=tuple((f, "none") for f in FIELDS))
+    on_cover = [ln for ln in first if ln.page == pages[0].number]
+    cover = on_cover or first
     heads = [ln.text for ln in lines if ln.role == "header"]
-    last = [ln.text for p in pages[-2:] for ln in p.items if isinstance(ln, Line)]
     cover_text = "\n".join(ln.text for ln in cover)
-    body, issuer = _body([cover_text, "\n".join(heads), "\n".join(ln.text for ln in first)])
-    title = _title(cover, body)
-    body_text = "\n".join(ln.text for ln in lines if ln.role != "header")
-    kind = _kind(issuer, title, cover_text, "\n".join(heads))
-    if kind == "other" and not issuer and _MEASURE_LINE.search(body_text):
-        kind = "plan"
-    adopted = [t for t in [*(ln.text for ln in first), *last, *heads] if _ADOPTED.search(t)]
-    date = (
-        next((d for t in adopted if (d := parse_date(t))), None)
-        or parse_date(cover_text)
-        or next((d for t in adopted if t in cover_text and (d := parse_date(t, True))), None)
-        or parse_date(cover_text, loose=True)
+    first_text = "\n".join(ln.text for ln in first)
+    body, issuer, body_from = _body(
+        [("cover", cover_text), ("header", "\n".join(heads)), ("first_page", first_text)]
     )
-    return Metadata(title=title, body=body, kind=kind, date=date)
+    title, title_sure = _title(cover, Vocabulary(pages))
+    title_from = ("cover" if on_cover else "first_page") if title_sure else "guessed"
+    body_text = "\n".join(ln.text for ln in lines if ln.role != "header")
+    kind, kind_from = _kind(issuer, title, cover_text, "\n".join(heads))
+    if kind == "other" and not issuer and _MEASURE_LINE.search(body_text):
+        kind, kind_from = "plan", "first_page"
+    date, date_from = _date(pages, cover_text, first, heads)
+    sources = (
+        ("title", title_from if title else "none"),
+        ("body", body_from),
+        ("kind", kind_from),
+        ("date", date_from if date else "none"),
+    )
+    return Metadata(title=title, body=body, kind=kind, date=date, sources=sources)
 
 
-def _title(cover: list[Line], body: str) -> str:
-    """Return the cover's biggest block of text that is neither the body, a type nor a date."""
-    blocks: list[tuple[float, str]] = []
+_RUNS_ON = re.compile(
+    r"(?:[-,:–]|\b(?:du|de|des|la|le|les|et|à|en|d['’]|l['’]|pour|sur|au|aux|dans|par|un|une))$",
+    re.IGNORECASE,
+)
+_ADOPTION = re.compile(r"\b(?:adopt|approuv|vot)\w*|\badoption\b", re.IGNORECASE)
+_SITTING = re.compile(r"séance|plénière|assemblée|session|délibération|bureau", re.IGNORECASE)
+
+
+def _windows(pages: list[PageLayout]) -> list[tuple[int, str]]:
+    """Return each line of the body and each table row with the line that follows it (a date
+    may be cut at a line end), in reading order."""
+    out: list[tuple[int, str]] = []
+    for page in pages:
+        texts: list[str] = []
+        for item in page.items:
+            if isinstance(item, Line):
+                if item.role != "header":
+                    texts.append(item.text)
+            else:
+                texts += [" | ".join(row) for row in item.region.rows]
+        out += [
+            (page.number, f"{a} {b}")
+            for a, b in zip(texts, [*texts[1:], ""][: len(texts)], strict=True)
+        ]
+    return out
+
+
+def _agrees(date: str, loose: str | None, loose_text: str) -> bool:
+    """Return True when a full date agrees with the cover's year (and month, if it gives one)."""
+    if loose is None:
+        return True
+    if _MONTH_YEAR.search(loose_text):
+        return date[:7] == loose[:7]
+    return date[:4] == loose[:4]
+
+
+def _date(
+    pages: list[PageLayout], cover_text: str, first: list[Line], heads: list[str]
+) -> tuple[str | None, str]:
+    """Return (the adoption date, its source).
+
+    The adoption lines (« adopté en séance plénière le … », « Adoption en séance plénière »
+    in a table) say it best, the last one that agrees with the month or year the cover gives
+    (a date of a former deliberation may be cited before); then a full date on the cover, on
+    the running lines or on a first-page line about a sitting; a month or a year alone gives
+    the first day of it, a guess.
+    """
+    loose_cover = parse_date(cover_text, loose=True)
+    adoptions = [
+        (d, "cover" if page == pages[0].number else "closing")
+        for page, t in _windows(pages)
+        if _ADOPTION.search(t) and _SITTING.search(t) and (d := parse_date(t))
+    ]
+    agreeing = [(d, src) for d, src in adoptions if _agrees(d, loose_cover, cover_text)]
+    if agreeing:
+        return agreeing[-1]
+    exact = parse_date(cover_text)
+    if exact:
+        return exact, "cover"
+    if adoptions:
+        return adoptions[-1]
+    for source, texts in (("first_page", [ln.text for ln in first]), ("header", heads)):
+        found = next((d for t in texts if _ADOPTED.search(t) and (d := parse_date(t))), None)
+        if found:
+            return found, source
+    found = next((d for t in heads if (d := parse_date(t))), None)
+    if found:
+        return found, "header"
+    if loose_cover:
+        return loose_cover, "guessed"
+    found = next((d for t in heads if (d := parse_date(t, loose=True))), None)
+    return (found, "guessed") if found else (None, "none")
+
+
+def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
+    """Return the cover's biggest block of text that is neither the body, a type nor a date,
+    and whether one stood out (False: the biggest block was taken for want of one).
+
+    A block is a run of lines of one size, or of a line set close under one that cannot end a
+    title (« … l'avis du »): a title in small capitals prints its capitals larger than the rest.
+    A word cut at a line end is joined as in the text (vocab: the document's words).
+    """
+    blocks: list[tuple[float, str, Line]] = []
     for ln in cover:
-        if blocks and abs(blocks[-1][0] - ln.size) < 0.5:
-            blocks[-1] = (blocks[-1][0], f"{blocks[-1][1]} {ln.text.strip()}")
-        else:
-            blocks.append((ln.size, ln.text.strip()))
+        text = ln.text.strip()
+        if blocks:
+            size, prev_text, prev = blocks[-1]
+            close = ln.page == prev.page and 0 <= ln.top - prev.bottom < 0.6 * min(ln.size, size)
+            runs_on = close and bool(_RUNS_ON.search(prev_text))
+            if abs(size - ln.size) < 0.5 or runs_on:
+                cut = prev_text.endswith("-")
+                joined = vocab.join(prev_text, text) if cut else f"{prev_text} {text}"
+                blocks[-1] = (min(size, ln.size) if close else size, joined, ln)
+                continue
+        blocks.append((ln.size, text, ln))
 
     def plain(text: str) -> bool:
         words = len(text.split())
@@ -196,8 +312,10 @@ def _title(cover: list[Line], body: str) -> str:
             or _TYPE_LINE.fullmatch(text)
         )
 
-    candidates = [b for b in blocks if plain(b[1])] or blocks
-    return max(candidates, key=lambda b: b[0])[1] if candidates else ""
+    candidates = [b for b in blocks if plain(b[1])]
+    if candidates:
+        return max(candidates, key=lambda b: b[0])[1], True
+    return (max(blocks, key=lambda b: b[0])[1], False) if blocks else ("", False)
 
 
 def overrides(pdf: Path) -> dict[str, str]:
@@ -220,5 +338,8 @@ def overrides(pdf: Path) -> dict[str, str]:
 
 
 def resolve(pdf: Path, pages: list[PageLayout]) -> Metadata:
-    """Return detected metadata with the metadata file's values on top."""
-    return replace(detect(pages), **overrides(pdf))
+    """Return detected metadata with the metadata file's values on top (source « file »)."""
+    found = detect(pages)
+    given = overrides(pdf)
+    sources = tuple((f, "file" if f in given else found.source(f)) for f in FIELDS)
+    return replace(found, **given, sources=sources)

@@ -210,19 +210,13 @@ def build_passages(
         },
         reverse=True,
     )
-    columns = _body_columns(pages)
+    columns = _body_columns(pages, body)
+    justified = _justified(pages, columns, body)
     group_lines = Counter(
         (p.number, ln.group) for p in pages for ln in p.items if isinstance(ln, Line) and ln.ocr
     )
     short_ocr_groups = {key for key, n in group_lines.items() if n <= 2}
-    following: dict[int, Line] = {}
-    for page in pages:
-        last: dict[int, Line] = {}
-        for ln in page.items:
-            if isinstance(ln, Line) and ln.role == "body":
-                if ln.col in last:
-                    following[id(last[ln.col])] = ln
-                last[ln.col] = ln
+    following = _following(pages)
     gaps = _line_gaps(pages)
     cover = _cover_page(pages, body, short_ocr_groups)
     size_levels = _size_levels(pages, body)
@@ -296,7 +290,14 @@ def build_passages(
             if (
                 current is not None
                 and current.kind in ("paragraph", "list_item")
-                and _continues(current.lines[-1], item, columns, gaps, current.kind == "list_item")
+                and _continues(
+                    current.lines[-1],
+                    item,
+                    columns,
+                    gaps,
+                    current.kind == "list_item",
+                    justified,
+                )
             ):
                 _append(current, item, vocab)
                 continue
@@ -308,6 +309,25 @@ def build_passages(
     close()
     drafts.sort(key=lambda d: d.order)
     return _finish(drafts, pages)
+
+
+def _following(pages: list[PageLayout]) -> dict[int, Line]:
+    """Return, by id of each body line, the body line read after it: the next one of its column
+    on its page, else, for a column's last line, the next one in reading order (a bold lead-in
+    may wrap into the next column or page)."""
+    following: dict[int, Line] = {}
+    previous: Line | None = None
+    for page in pages:
+        last: dict[int, Line] = {}
+        for ln in page.items:
+            if isinstance(ln, Line) and ln.role == "body":
+                if ln.col in last:
+                    following.setdefault(id(last[ln.col]), ln)
+                if previous is not None:
+                    following.setdefault(id(previous), ln)
+                last[ln.col] = ln
+                previous = ln
+    return following
 
 
 def _size_levels(pages: list[PageLayout], body: float) -> dict[int, int]:
@@ -345,10 +365,23 @@ def _ends_toc(item: Line | TableItem) -> bool:
 def _bold_lead(line: Line, nxt: Line | None, body: float) -> bool:
     """Return True for a bold line of body size that wraps into the next line (a lead-in).
 
-    Never for OCR lines: they carry no font, and a short OCR heading that wraps onto a
-    second line is a heading, not a lead-in.
+    An OCR line carries no font: it leads in only when it opens a list item (« 3. Privilégier
+    des… ») that goes on in lower case in another Tesseract paragraph (its hanging indent); a
+    short OCR heading that wraps, in one paragraph, is a heading.
     """
-    if line.ocr or line.size >= body * 1.12 or nxt is None:
+    if nxt is None:
+        return False
+    if line.ocr:
+        starts_item = bool(_LIST_MARK.match(line.words[0].text))
+        first = nxt.text.lstrip()[:1]
+        return (
+            starts_item
+            and nxt.ocr
+            and nxt.group != line.group  # a heading that wraps stays in one Tesseract paragraph
+            and first.islower()
+            and not line.text.endswith(".")
+        )
+    if line.size >= body * 1.12:
         return False
     text = line.text.rstrip()
     first = nxt.text.lstrip()[:1]
@@ -361,16 +394,67 @@ def _wide(line: Line, columns: dict[tuple[int, int], tuple[float, float]]) -> bo
     return line.x1 - line.x0 >= 0.5 * max(right - left, 1.0)
 
 
-def _body_columns(pages: list[PageLayout]) -> dict[tuple[int, int], tuple[float, float]]:
-    """Return the left and right edges of the body text of each column of each page."""
+def _body_columns(
+    pages: list[PageLayout], body: float
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """Return the left and right edges of the body text of each column of each page.
+
+    Only lines set in the body size count where there are some: a heading that runs over an
+    empty neighbour column, or a pull quote in a larger size, would widen the column and make
+    every full line of it look short.
+    """
     bounds: dict[tuple[int, int], tuple[float, float]] = {}
+    plain: dict[tuple[int, int], tuple[float, float]] = {}
     for page in pages:
         for line in page.items:
             if isinstance(line, Line) and line.role == "body":
                 key = (page.number, line.col)
-                lo, hi = bounds.get(key, (line.x0, line.x1))
-                bounds[key] = (min(lo, line.x0), max(hi, line.x1))
-    return bounds
+                for table, ok in ((bounds, True), (plain, _body_sized(line, body))):
+                    if ok:
+                        lo, hi = table.get(key, (line.x0, line.x1))
+                        table[key] = (min(lo, line.x0), max(hi, line.x1))
+    return {**bounds, **plain}
+
+
+def _body_sized(line: Line, body: float) -> bool:
+    return line.frame is None and (line.ocr or abs(line.size - body) <= 0.6)
+
+
+def _justified(
+    pages: list[PageLayout], columns: dict[tuple[int, int], tuple[float, float]], body: float
+) -> bool:
+    """Return True when most body lines end flush with their column's right edge."""
+    flush = total = 0
+    for page in pages:
+        for line in page.items:
+            if isinstance(line, Line) and line.role == "body" and _body_sized(line, body):
+                right = columns.get((line.page, line.col), (line.x0, line.x1))[1]
+                total += 1
+                flush += line.x1 >= right - 1.5
+    return total > 0 and flush >= 0.5 * total
+
+
+def _runs_on(
+    prev: Line,
+    line: Line,
+    columns: dict[tuple[int, int], tuple[float, float]],
+    justified: bool,
+) -> bool:
+    """Return True when a paragraph whose last line so far (prev) ends a column or a page with
+    the end of a sentence may go on with line, at the top of the next column or page.
+
+    A paragraph's last line is short: the first word of the next line would have fitted on it.
+    In justified text, every line but a paragraph's last ends flush with the column.
+    """
+    left, right = columns.get((prev.page, prev.col), (prev.x0, prev.x1))
+    first = line.words[0]
+    room = right - prev.x1
+    if room >= (first.x1 - first.x0) + 0.25 * max(prev.size, 1.0):
+        return False  # the word would have fitted: the paragraph ended there
+    nleft = columns.get((line.page, line.col), (line.x0, line.x1))[0]
+    if line.x0 - nleft > 0.03 * max(right - left, 1.0):
+        return False  # a first-line indent opens a new paragraph
+    return not justified or room <= 1.5
 
 
 def _starts_new_heading(text: str) -> bool:
@@ -404,6 +488,7 @@ def _continues(
     columns: dict[tuple[int, int], tuple[float, float]],
     gap: float,
     hanging: bool = False,
+    justified: bool = False,
 ) -> bool:
     """Return True when line continues the paragraph whose last line is prev."""
     if _LIST_MARK.match(line.words[0].text) or (
@@ -417,7 +502,7 @@ def _continues(
         return (
             prev.group == line.group
             or end.endswith("-")
-            or (first.islower() and not end.endswith(_SENTENCE_END) and prev.col == line.col)
+            or (first.islower() and not end.endswith(_SENTENCE_END))
         )
     if not (prev.ocr or line.ocr) and (
         abs(prev.size - line.size) > 0.6 or (prev.bold != line.bold and line.bold)
@@ -425,13 +510,16 @@ def _continues(
         return False
     text = prev.text.rstrip()
     if prev.page != line.page or prev.col != line.col:
-        # across a column or page break: only an unfinished sentence goes on
+        # across a column or page break: an unfinished sentence goes on; a finished one only
+        # when the line that ends it is full (the paragraph's last line would be short), and
+        # never out of a box into the text around it or the other way
         first = line.text.lstrip()[:1]
-        return (
-            bool(first)
-            and (first.islower() or text.endswith(("-", ",")))
-            and not (text.endswith(_SENTENCE_END))
-        )
+        if not first or (prev.frame is None) != (line.frame is None):
+            return False
+        if first.islower() or text.endswith(("-", ",")):
+            return not text.endswith(_SENTENCE_END)
+        # a scanned page's measures do not compare with the text layer's
+        return prev.ocr == line.ocr and _runs_on(prev, line, columns, justified)
     if line.top - prev.bottom > gap * 1.8 + 1.5 or line.top < prev.top:
         return False
     left, right = columns.get((line.page, line.col), (line.x0, line.x1))

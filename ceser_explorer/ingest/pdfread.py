@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -42,6 +43,7 @@ class Word:
     size: float
     bold: bool = False
     group: int = -1  # OCR: Tesseract's block and paragraph, as block * 1000 + paragraph
+    line: int = -1  # OCR: Tesseract's line, as block * 10**6 + paragraph * 1000 + line
 
 
 @dataclass(slots=True)
@@ -200,11 +202,27 @@ def ocr_resolution(width: float, height: float, limits: Limits) -> float:
     return 72.0 * limits.scale_within(width, height, OCR_RESOLUTION / 72.0)
 
 
+def _upright(image: Any) -> Any:
+    """Return a scanned page turned upright when Tesseract's orientation detection says it
+    lies on its side or upside down (else as it is)."""
+    import pytesseract
+
+    try:
+        osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT)
+        angle = int(osd.get("rotate", 0)) % 360
+    except Exception:  # too little text to tell: read it as it lies
+        return image
+    # Tesseract gives the clockwise turn that sets the page upright; PIL turns anticlockwise
+    return image.rotate(-angle, expand=True) if angle else image
+
+
 def _ocr_words(page: pdfplumber.page.Page, limits: Limits) -> list[Word]:
+    """Return the words Tesseract reads on a page image, turned upright first (a page turned
+    by 90° keeps the coordinates of the upright image: its boxes are those of the text read)."""
     import pytesseract
 
     resolution = ocr_resolution(float(page.width), float(page.height), limits)
-    image = page.to_image(resolution=resolution).original.convert("L")
+    image = _upright(page.to_image(resolution=resolution).original.convert("L"))
     data = pytesseract.image_to_data(
         image, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
     )
@@ -216,7 +234,8 @@ def _ocr_words(page: pdfplumber.page.Page, limits: Limits) -> list[Word]:
             continue
         x, y, w, h = (data[k][i] * scale for k in ("left", "top", "width", "height"))
         group = int(data["block_num"][i]) * 1000 + int(data["par_num"][i])
-        words.append(Word(text, x, y, x + w, y + h, 0.0, group=group))
+        line = group * 1000 + int(data["line_num"][i])
+        words.append(Word(text, x, y, x + w, y + h, 0.0, group=group, line=line))
     # A word's box height varies with its letters; a line's font size is estimated later.
     return words
 

@@ -56,8 +56,11 @@ _AMOUNT = re.compile(
 _BODY_KINDS = ("paragraph", "list_item")
 
 # -- inline recommendations -------------------------------------------------------------------
-# a proper name (« Bretagne », « La Réunion », « Auvergne-Rhône-Alpes »): capitals count
-_NAME = r"(?-i:[A-ZÀ-Ý][\w'’]*(?:[\s-]+(?:de\s+|d['’]|du\s+|la\s+|l['’])?[A-ZÀ-Ý][\w'’]*)*)"
+# a proper name (« Bretagne », « La Réunion », « Pays de la Loire »): capitals count
+_NAME = (
+    r"(?-i:[A-ZÀ-Ý][\w'’]*(?:[\s-]+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|la\s+|l['’])?"
+    r"[A-ZÀ-Ý][\w'’]*)*)"
+)
 _SUBJECT = (
     r"(?:(?:le|du|au)\s+CESE[RC](?:\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+)?" + _NAME + r")?"
     r"|le\s+Conseil(?:\s+économique,?\s+social[^.;:]{0,60}?régional(?:\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+)?"

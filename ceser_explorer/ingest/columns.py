@@ -1,0 +1,202 @@
+"""Words to rows and columns: the gutters of a page, which column each word belongs to.
+
+A gutter is a vertical band free of words that parts lines side by side, not the ragged ends
+of the same lines; a row that runs across it is full-width (FULL). Works on plain words, so
+that layout.py can order lines without caring how the columns were found.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+
+from .pdfread import Word
+
+FULL = -1  # column index of a line that spans the gutter
+_MARK = re.compile(r"^(?:[•–—▪■●◦►➢✓-]|\d{1,2}[.)]|[a-hA-H][.)]|[IVXLC]{1,6}[.)])$")
+
+
+def dominant_size(words: list[Word]) -> float:
+    sizes: Counter[float] = Counter()
+    for w in words:
+        sizes[w.size] += len(w.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def rows(words: list[Word]) -> list[list[Word]]:
+    """Group words whose vertical middles are close into rows, top to bottom."""
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        mid = (w.top + w.bottom) / 2
+        if rows:
+            row = rows[-1]
+            rmid = statistics.median((v.top + v.bottom) / 2 for v in row)
+            tol = 0.45 * max(max(v.size for v in row), w.size, 6.0)
+            if abs(mid - rmid) <= tol:
+                row.append(w)
+                continue
+        rows.append([w])
+    # a row of small raised words only (footnote calls) belongs to the line it overlaps
+    merged: list[list[Word]] = []
+    for row in rows:
+        if (
+            merged
+            and _overlaps(merged[-1], row)
+            and (_is_small(row, merged[-1]) or _is_small(merged[-1], row))
+        ):
+            merged[-1].extend(row)
+        else:
+            merged.append(row)
+    return merged
+
+
+def _is_small(row: list[Word], other: list[Word]) -> bool:
+    return max(w.size for w in row) < 0.8 * max(w.size for w in other)
+
+
+def _overlaps(a: list[Word], b: list[Word]) -> bool:
+    top = max(min(w.top for w in a), min(w.top for w in b))
+    bottom = min(max(w.bottom for w in a), max(w.bottom for w in b))
+    return bottom - top > 0
+
+
+def find_gutters(words: list[Word], width: float) -> list[float]:
+    """Return the x of each vertical gutter that splits the page into columns (maybe none).
+
+    A gutter is a vertical band that (almost) no word covers, between 15 % and 85 % of the
+    page width, with enough words on each side of it: two, three or more columns alike.
+    """
+    if len(words) < 40:
+        return []
+    lo, hi = int(width * 0.15), int(width * 0.85)
+    cover = [0] * (hi - lo)
+    for w in words:
+        a, b = max(lo, int(w.x0) - 1), min(hi, int(w.x1) + 2)
+        for x in range(a, b):
+            cover[x - lo] += 1
+    limit = max(2, 0.04 * len(words))
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, c in enumerate([*cover, limit + 1]):
+        if c <= limit and start is None:
+            start = i
+        elif c > limit and start is not None:
+            runs.append((start, i))
+            start = None
+    gutters: list[float] = []
+    for gutter in _band_centres(cover, runs, lo):
+        left = [w for w in words if w.x1 <= gutter and (not gutters or w.x0 >= gutters[-1])]
+        right = [w for w in words if w.x0 >= gutter]
+        # a sidebar or a pull quote beside the text is a column too, however short
+        enough = min(len(left), len(right)) >= 8
+        # a column holds lines of text: a band of bullets or numbers beside a list is none
+        wide = all(
+            max(w.x1 for w in side) - min(w.x0 for w in side) > 0.12 * width
+            for side in (left, right)
+            if side
+        )
+        region = [w for w in words if not gutters or w.x0 >= gutters[-1]]
+        if enough and wide and _splits_rows(region, gutter):
+            gutters.append(gutter)
+    return gutters
+
+
+def _band_centres(cover: list[int], runs: list[tuple[int, int]], lo: int) -> list[float]:
+    """Return the centre of each stretch of a band where it is least covered.
+
+    A band may hold a few words (a short pull quote is too few to make a column by count):
+    each stretch free of them, on either side, is a candidate gutter of its own.
+    """
+    out: list[float] = []
+    for a, b in runs:
+        if b - a < 3:  # narrower than a column gap
+            continue
+        least = min(cover[a:b])
+        xs = [i for i in range(a, b) if cover[i] == least]
+        stretches: list[tuple[int, int]] = []
+        for x in xs:
+            if stretches and x == stretches[-1][1] + 1:
+                stretches[-1] = (stretches[-1][0], x)
+            else:
+                stretches.append((x, x))
+        wide = [(p, q) for p, q in stretches if q - p >= 2]
+        if len(wide) > 1:
+            out += [lo + (p + q) / 2 for p, q in wide]
+        else:  # one stretch, or slivers between words that cross the band: its centre
+            out.append(lo + (xs[0] + xs[-1]) / 2)
+    return out
+
+
+def _splits_rows(words: list[Word], gutter: float) -> bool:
+    """Return True when the band parts columns, not the ragged ends of the same lines.
+
+    Lines of body text that run across a real gutter are few (headings, pull quotes and tables
+    may span the columns, in another size or in bold); across the band that the ends of ragged
+    lines leave free (a list, short paragraphs), many lines run on: a word straddles it, or
+    only a word space separates the words on its sides.
+    """
+    crossing = 0
+    with_right = 0
+    size = dominant_size(words)
+    for row in rows(words):
+        lx = [w.x1 for w in row if w.x1 <= gutter]
+        rx = [w.x0 for w in row if w.x0 >= gutter]
+        across = any(w.x0 < gutter < w.x1 for w in row)
+        if rx or across:
+            with_right += 1
+            near = bool(lx and rx) and min(rx) - max(lx) < 0.5 * dominant_size(row)
+            # a heading or a pull quote set apart (bold, another size) may span the columns
+            plain = abs(dominant_size(row) - size) < 0.6 and not all(w.bold for w in row)
+            crossing += (across or near) and plain
+    return crossing <= max(1.0, 0.3 * with_right)
+
+
+def hanging_marks(row: list[Word], gutters: list[float]) -> dict[int, float]:
+    """Return the ids of the list marks of a row that hang in a gutter before their item, each
+    with that gutter.
+
+    A bullet or a number (« 4. », « d) ») set out in the gap between two columns belongs to
+    the item that follows it in the next column, not to the column it lies over: it is nearer
+    to that item's first word than to the word before it.
+    """
+    out: dict[int, float] = {}
+    ordered = sorted(row, key=lambda w: w.x0)
+    for k, w in enumerate(ordered[:-1]):
+        nxt = ordered[k + 1]
+        if not _MARK.match(w.text):
+            continue
+        for g in gutters:
+            before = ordered[k - 1].x1 if k else -1e9
+            if w.x1 <= g + 1 < nxt.x0 + 2 and nxt.x0 - w.x1 < w.x0 - before:
+                out[id(w)] = g
+    return out
+
+
+def column_of(x0: float, x1: float, gutters: list[float]) -> int:
+    """Return the column index of a span, FULL if it crosses a gutter."""
+    col = 0
+    for g in gutters:
+        if x1 <= g + 1:
+            return col
+        if x0 < g - 1:
+            return FULL
+        col += 1
+    return col
+
+
+def spans_gutter(row: list[Word], gutter: float, hanging: set[int] | None = None) -> bool:
+    """Return True for a row that runs across the gutter: a full-width line, not two columns.
+
+    Either a word straddles the gutter, or the words on each side of it are only a word space
+    apart (narrower than the font size, where the gap between columns is wider). A list mark
+    hanging in the gutter (hanging: ids) counts with the column after it.
+    """
+    if any(w.x0 < gutter - 1 and w.x1 > gutter + 1 for w in row):
+        return True
+    hanging = hanging or set()
+    left = [w.x1 for w in row if w.x1 <= gutter + 1 and id(w) not in hanging]
+    right = [w.x0 for w in row if w.x1 > gutter + 1 or id(w) in hanging]
+    if not left or not right:
+        return False
+    return min(right) - max(left) < max(dominant_size(row), 6.0)

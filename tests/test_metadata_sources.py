@@ -1,0 +1,136 @@
+"""Metadata with where each field was read, stored in the catalog and shown by ceser status."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from ceser_explorer.catalog import Catalog, FileState
+from ceser_explorer.cli import cli
+from ceser_explorer.ingest import layout, metadata, parse_pdf
+from ceser_explorer.ingest.pdfread import RawPage, Word
+from ceser_explorer.models import PageText, ParsedDocument
+
+
+def line(text: str, top: float, size: float, bold: bool = False, x: float = 60) -> list[Word]:
+    out = []
+    for w in text.split():
+        out.append(Word(w, x, top, x + 0.55 * size * len(w), top + size, size, bold))
+        x += 0.55 * size * len(w) + 0.3 * size
+    return out
+
+
+def pages(*contents: list[Word]) -> list[layout.PageLayout]:
+    out = [layout.layout_page(RawPage(n, 595, 842, ws)) for n, ws in enumerate(contents, 1)]
+    layout.mark_running_lines(out)
+    return out
+
+
+def body_page(closing: str = "") -> list[Word]:
+    ws = line("Le CESER a conduit ses travaux avec les acteurs de la région.", 200, 10)
+    if closing:
+        ws += line(closing, 300, 10)
+    return ws
+
+
+def test_each_field_says_where_it_was_read() -> None:
+    cover = (
+        line("Avis", 150, 20, bold=True)
+        + line("Former les adultes tout au long de la vie", 200, 24, bold=True)
+        + line("CESER Bretagne", 300, 13)
+        + line("novembre 2025", 700, 11, bold=True)
+    )
+    closing = "Avis adopté en séance plénière le 18 novembre 2025 par 80 voix pour."
+    meta = metadata.detect(pages(cover, body_page(), body_page(closing)))
+    assert (meta.title, meta.body, meta.kind, meta.date) == (
+        "Former les adultes tout au long de la vie",
+        "CESER Bretagne",
+        "avis",
+        "2025-11-18",
+    )
+    assert dict(meta.sources) == {
+        "title": "cover",
+        "body": "cover",
+        "kind": "issuer",
+        "date": "closing",
+    }
+
+
+def test_a_date_cited_from_a_former_deliberation_is_not_the_adoption_date() -> None:
+    # the cover gives the month: the adoption line that agrees with it wins over an older one
+    cover = (
+        line("Schéma régional des formations", 200, 24, bold=True)
+        + line("Région Normandie", 300, 13)
+        + line("novembre 2024", 700, 11)
+    )
+    older = "Par délibération du 17 décembre 2021, l'assemblée a adopté le précédent schéma."
+    newer = "Document adopté par délibération de l'assemblée régionale le 22 novembre 2024."
+    meta = metadata.detect(pages(cover, body_page(older), body_page(newer)))
+    assert meta.date == "2024-11-22" and meta.source("date") == "closing"
+
+
+def test_a_month_alone_is_a_guess_and_so_is_a_missing_body() -> None:
+    cover = line("Former les adultes", 200, 24, bold=True) + line("octobre 2025", 700, 11)
+    meta = metadata.detect(pages(cover, body_page()))
+    assert meta.date == "2025-10-01"
+    assert meta.source("date") == "guessed"
+    assert meta.source("body") == "none"
+    assert meta.source("kind") == "guessed"
+
+
+def test_a_title_in_small_capitals_is_read_whole() -> None:
+    # small capitals print the capitals of « CESER » larger: the title block runs on over it
+    cover = (
+        line("AVIS", 150, 20, bold=True)
+        + line("SCHÉMA RÉGIONAL : L'AVIS DU", 300, 16.5, bold=True)
+        + line("CESER", 325, 24, bold=True)
+        + line("CESER Occitanie", 500, 13)
+    )
+    meta = metadata.detect(pages(cover, body_page()))
+    assert meta.title == "SCHÉMA RÉGIONAL : L'AVIS DU CESER"
+
+
+def test_metadata_toml_values_are_marked_as_given(tmp_path: Path, sample_pdf) -> None:
+    folder = tmp_path / "in"
+    pdf = sample_pdf("two_columns.pdf", folder)
+    (folder / "metadata.toml").write_text(f'["{pdf.name}"]\ndate = "2024-03-05"\n', "utf-8")
+    doc = parse_pdf(pdf, ocr=False)
+    sources = dict(doc.meta_sources)
+    assert doc.date == "2024-03-05" and sources["date"] == "file"
+    assert sources["title"] == "cover" and sources["body"] == "cover"
+
+
+def test_status_shows_what_was_guessed(home: Path, catalog: Catalog) -> None:
+    parsed = ParsedDocument(
+        "Titre",
+        "",
+        "avis",
+        "2025-10-01",
+        (PageText(1, 595, 842, "Texte."),),
+        (),
+        meta_sources=(
+            ("title", "cover"),
+            ("body", "none"),
+            ("kind", "issuer"),
+            ("date", "guessed"),
+        ),
+    )
+    doc = catalog.store_document(FileState("/docs/a.pdf", 10, 0.0, "ab" * 32), parsed)
+    assert doc.guessed == ("body", "date")
+    stored = catalog.store_document(
+        FileState("/docs/a.pdf", 10, 0.0, "ab" * 32),
+        replace(parsed, meta_sources=(("date", "closing"),)),
+        replace=doc,
+    )
+    assert dict(stored.meta_sources) == {"date": "closing"}
+    catalog.store_document(FileState("/docs/b.pdf", 10, 0.0, "cd" * 32), parsed)
+    runner = CliRunner()
+    data = json.loads(runner.invoke(cli, ["--home", str(home), "status", "--json"]).stdout)
+    entry = next(d for d in data["documents_list"] if d["file"] == "b.pdf")
+    assert entry["metadata_sources"]["date"] == "guessed"
+    assert entry["guessed"] == ["body", "date"]
+    table = runner.invoke(cli, ["--home", str(home), "status"]).stdout
+    assert "organisme, date" in table
