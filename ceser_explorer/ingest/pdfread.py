@@ -20,6 +20,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import BadDocumentError
 from .chars import clean_word
+from .pageobjects import use_lean_objects
 
 OCR_RESOLUTION = 300
 OCR_HINT = (
@@ -292,6 +293,7 @@ def read_pages(
 
 
 def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> RawPage:
+    use_lean_objects(page)
     raw = RawPage(page.page_number, float(page.width), float(page.height))
     if page.chars:
         raw.tables = _tables(page)
