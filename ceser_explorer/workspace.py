@@ -221,7 +221,9 @@ class Workspace:
                 )
         if vectors:
             try:
-                report.vectors = sync_vectors(self.settings, self.catalog, progress=progress)
+                report.vectors = sync_vectors(
+                    self.settings, self.catalog, embedder=self._embedder, progress=progress
+                )
             except CeserError as e:
                 report.problems.append(
                     f"index de vecteurs non mis à jour ({e}) : relancez "
@@ -258,9 +260,15 @@ class Workspace:
         with self.writing(wait):
             if full or reembed:
                 return rebuild_vectors(
-                    self.settings, self.catalog, reembed=reembed, progress=progress
+                    self.settings,
+                    self.catalog,
+                    embedder=self._embedder,
+                    reembed=reembed,
+                    progress=progress,
                 )
-            return sync_vectors(self.settings, self.catalog, progress=progress)
+            return sync_vectors(
+                self.settings, self.catalog, embedder=self._embedder, progress=progress
+            )
 
     # -- upkeep ------------------------------------------------------------------------------
 

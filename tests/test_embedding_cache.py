@@ -16,15 +16,14 @@ from ceser_explorer.config import Settings
 
 # classify.apply is also the name of a function: reach the module itself
 APPLY = importlib.import_module("ceser_explorer.classify.apply")
-SYNC = importlib.import_module("ceser_explorer.index.sync")
 
 
 @pytest.fixture
 def fake_everywhere(fake_cls, monkeypatch):
-    """One counting fake embedder for the vectors; no theme model (training one for the fake
-    embedder would take most of the test's time, and themes are not what it checks)."""
+    """One counting fake embedder, given to the workspace (which hands it to the vector
+    sync); no theme model (training one for the fake embedder would take most of the test's
+    time, and themes are not what it checks)."""
     fake = fake_cls()
-    monkeypatch.setattr(SYNC, "get_embedder", lambda name=None: fake)
     monkeypatch.setattr(APPLY, "has_model", lambda settings: False)
     return fake
 
