@@ -65,7 +65,7 @@ def corpus_texts(home: Path) -> list[str]:
     sys.path.insert(0, str(ROOT))
     from ceser_explorer.catalog import Catalog
     from ceser_explorer.config import Settings
-    from ceser_explorer.index.sync import embed_text
+    from ceser_explorer.index import embed_text
 
     with Catalog(Settings.load(home=home).catalog_path) as catalog:
         return [embed_text(r) for r in catalog.index_rows()]
@@ -75,7 +75,7 @@ def load_embedder(name: str, work: Path):
     from ceser_explorer import Workspace
 
     if name == "onnx-fp32":  # a benchmark-only engine: no name of the settings loads it
-        from ceser_explorer.index.e5onnx import load_onnx_embedder
+        from ceser_explorer.index import load_onnx_embedder
 
         return load_onnx_embedder("onnx-fp32", "fp32")
     if name.startswith("st:"):
@@ -205,11 +205,9 @@ def main() -> None:
     (work / "texts.json").write_text(json.dumps(texts, ensure_ascii=False))
     (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False))
     sys.path.insert(0, str(ROOT))
-    from ceser_explorer.index.e5onnx import E5Tokenizer
-    from ceser_explorer.index.e5weights import read_weights, weights_path
+    from ceser_explorer.index import passage_tokens
 
-    tok = E5Tokenizer(read_weights(weights_path()))
-    tokens = float(np.mean([len(t) + 2 for t in tok.encode(["passage: " + t for t in texts])]))
+    tokens = float(np.mean(passage_tokens(texts)))
     print(f"{len(texts)} passages ({tokens:.0f} jetons e5 en moyenne), {len(queries)} requêtes")
     rows = []
     for name in [e for e in args.engines if available(e)]:

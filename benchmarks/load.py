@@ -47,8 +47,7 @@ def corpus_home(work: Path) -> Path:
     from search import ingest_corpus  # benchmarks/search.py
 
     from ceser_explorer.catalog import Catalog
-    from ceser_explorer.index.embedders import get_embedder
-    from ceser_explorer.index.sync import sync_vectors
+    from ceser_explorer.index import get_embedder, sync_vectors
 
     settings = ingest_corpus(work / "corpus")
     with Catalog(settings.catalog_path) as cat:
@@ -62,7 +61,7 @@ def scaled_home(work: Path, passages: int) -> Path:
 
     from ceser_explorer.catalog import Catalog
     from ceser_explorer.config import Settings
-    from ceser_explorer.index.embedders import get_embedder
+    from ceser_explorer.index import get_embedder
 
     scaled = Settings(home=work / f"scaled-{passages}")
     if not scaled.catalog_path.exists():
@@ -78,8 +77,8 @@ def scaled_home(work: Path, passages: int) -> Path:
 def ingest_loop(home: Path, folder: Path, until: float) -> dict[str, object]:
     """Ingest folder's PDFs again and again (one byte changed each round) until the wall
     clock reaches until; return the rounds done and the errors met."""
+    from ceser_explorer import Workspace
     from ceser_explorer.config import Settings
-    from ceser_explorer.workspace import Workspace
 
     rounds, errors, seconds = 0, [], []
     while time.time() < until:
@@ -119,8 +118,8 @@ def run_clients(
     home: Path, clients: int, seconds: float, mode: str, queries: list[str]
 ) -> dict[str, object]:
     """Run the clients for seconds; return the latencies (ms) and errors."""
+    from ceser_explorer import Workspace
     from ceser_explorer.config import Settings
-    from ceser_explorer.workspace import Workspace
 
     ws = Workspace(Settings(home=home))
     ws.prepare_search()

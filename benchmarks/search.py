@@ -34,17 +34,21 @@ from pathlib import Path
 
 import numpy as np
 
-from ceser_explorer import analysis
-from ceser_explorer.catalog import Catalog, FileState
-from ceser_explorer.catalog.themes import ThemeScore, store_passage_themes
+from ceser_explorer import Workspace, analysis
+from ceser_explorer.catalog import Catalog, FileState, ThemeScore, store_passage_themes
 from ceser_explorer.config import Settings
-from ceser_explorer.index.cache import EmbeddingCache, text_key
-from ceser_explorer.index.embedders import Embedder, get_embedder
-from ceser_explorer.index.store import VectorStore
-from ceser_explorer.index.sync import embed_text, metadata, sync_vectors
+from ceser_explorer.index import (
+    Embedder,
+    EmbeddingCache,
+    VectorStore,
+    embed_text,
+    get_embedder,
+    sync_vectors,
+    text_key,
+)
+from ceser_explorer.index import vector_metadata as metadata
 from ceser_explorer.models import Box, PageText, ParsedDocument, PassageDraft, Provenance
-from ceser_explorer.search import MODES, Filters, Searcher
-from ceser_explorer.search import postings as bm25
+from ceser_explorer.search import MODES, Filters, Searcher, load_postings, postings_path
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME_WORDS = {
@@ -75,11 +79,9 @@ def synthetic_themes(catalog: Catalog) -> int:
 
 def ingest_corpus(home: Path) -> Settings:
     """Return settings of a data folder holding the sample corpus (ingested if needed)."""
-    from ceser_explorer.batch import ingest_paths
-
     settings = Settings(home=home)
-    with Catalog(settings.ensure().catalog_path) as cat:
-        ingest_paths(cat, [str(p) for p in sorted((ROOT / "corpus").glob("*.pdf"))])
+    with Workspace(settings) as ws:
+        ws.ingest([str(p) for p in sorted((ROOT / "corpus").glob("*.pdf"))], vectors=False)
     return settings
 
 
@@ -158,14 +160,14 @@ def build_scaled(
 
 def postings_times(settings: Settings) -> tuple[float, float]:
     """Return the seconds to build the BM25 postings of a catalog, then to load them."""
-    bm25.index_path(settings.catalog_path).unlink(missing_ok=True)
+    postings_path(settings.catalog_path).unlink(missing_ok=True)
     with Catalog(settings.catalog_path) as cat:
         start = time.perf_counter()
-        bm25.postings(cat)
+        load_postings(cat)
         built = time.perf_counter() - start
     with Catalog(settings.catalog_path) as cat:
         start = time.perf_counter()
-        bm25.postings(cat)
+        load_postings(cat)
         return built, time.perf_counter() - start
 
 

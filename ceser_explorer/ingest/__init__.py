@@ -9,7 +9,21 @@ from pathlib import Path
 from ..config import Limits
 from ..models import ParsedDocument
 from . import layout, metadata, paragraphs, pdfread
+from .lexicon import french_words
+from .metadata import parse_date
+from .pdfread import OCR_HINT, tesseract_available
 from .recommendations import find_measures, find_recommendations
+
+__all__ = [
+    "EXTRACTION_VERSION",
+    "OCR_HINT",
+    "find_measures",
+    "find_recommendations",
+    "french_words",
+    "parse_date",
+    "parse_pdf",
+    "tesseract_available",
+]
 
 # Raised whenever a change of extraction changes what is stored for a PDF: documents read by an
 # older version are read again at the next ingestion, even when their file has not changed.

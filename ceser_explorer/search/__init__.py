@@ -10,6 +10,8 @@ from .fusion import DEFAULT_RRF_K, guard, rrf
 from .intent import MAX_QUERY_CHARS, Intent
 from .lexical import LexicalRetriever, query_terms
 from .places import REGIONS, regions_in_query
+from .postings import index_path as postings_path
+from .postings import postings as load_postings
 from .querysets import SETS as QUERY_SETS
 from .restriction import Restriction
 from .thesaurus import DEFAULT_WEIGHT as DEFAULT_EXPANSION_WEIGHT
@@ -36,6 +38,8 @@ __all__ = [
     "date_bound",
     "default_queries_path",
     "guard",
+    "load_postings",
+    "postings_path",
     "query_terms",
     "regions_in_query",
     "rrf",
