@@ -204,6 +204,24 @@ def test_cli_search_json_lexical(corpus_home):
     assert all(h["document"]["kind"] == "avis" for h in data["hits"])
 
 
+def test_kind_has_an_unambiguous_name_in_search_and_passages(corpus_home):
+    """--kind is a document kind in search and a passage kind in passages (the JSON contract
+    keeps both); --doc-kind and --passage-kind say which."""
+    base = ["--home", str(corpus_home)]
+    args = ["search", "apprentissage", "--mode", "lexical", "-k", "5", "--json"]
+    plans = CliRunner().invoke(cli, [*base, *args, "--doc-kind", "plan"])
+    assert plans.exit_code == 0, plans.output
+    hits = json.loads(plans.output)["hits"]
+    assert hits and all(h["document"]["kind"] == "plan" for h in hits)
+    same = CliRunner().invoke(cli, [*base, *args, "--kind", "plan"])
+    assert json.loads(same.output)["hits"] == hits
+    heads = CliRunner().invoke(
+        cli, [*base, "passages", "--passage-kind", "heading", "--limit", "3", "--json"]
+    )
+    assert heads.exit_code == 0, heads.output
+    assert {p["kind"] for p in json.loads(heads.output)} == {"heading"}
+
+
 def test_cli_search_says_how_the_thesaurus_widened_the_query(corpus_home):
     def run(*extra: str) -> dict:
         args = ["--home", str(corpus_home), "search", "chômeurs", "--mode", "lexical", *extra]

@@ -185,7 +185,12 @@ GUESSED_LABELS = {"title": "titre", "body": "organisme", "kind": "type", "date":
 
 @click.command(context_settings=CONTEXT)
 @click.option("--doc", help="Fichier (nom ou chemin) du document.")
-@click.option("--kind", help="Type de passage : paragraph, heading, recommendation, table…")
+@click.option(
+    "--kind",
+    "--passage-kind",
+    "kind",
+    help="Type de passage : paragraph, heading, recommendation, table…",
+)
 @click.option("--limit", type=int, help="Nombre maximal de passages.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @pass_env

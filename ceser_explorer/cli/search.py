@@ -113,7 +113,13 @@ def _snippet(hit: Hit, width: int = 320) -> Text:
     show_default=True,
     help="Score minimal du thème pour --theme.",
 )
-@click.option("--kind", type=click.Choice(["avis", "plan", "other"]), help="Type de document.")
+@click.option(
+    "--kind",
+    "--doc-kind",
+    "kind",
+    type=click.Choice(["avis", "plan", "other"]),
+    help="Type de document (--doc-kind : même option).",
+)
 @click.option("--body", help="Organisme (ex. « CESER Occitanie ») ; une partie du nom suffit.")
 @click.option("--doc", help="Un seul document (nom de fichier ou chemin).")
 @click.option("--since", help="Documents datés de ce jour ou après (AAAA, AAAA-MM ou AAAA-MM-JJ).")
