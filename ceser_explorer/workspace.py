@@ -30,7 +30,7 @@ from .catalog import themes as theme_store
 from .config import Settings
 from .errors import CeserError
 from .index.embedders import Embedder, get_embedder
-from .models import Hit, Measure, Passage, Recommendation
+from .models import Document, Hit, Measure, Passage, Recommendation
 from .resources import QUERIES, TAXONOMY, Source
 
 if TYPE_CHECKING:
@@ -69,6 +69,42 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return self.summary.ok
+
+
+class _Embedding:
+    """Embeds the documents of a batch as they are stored (the workers read the next ones
+    meanwhile), and counts the passages embedded over the whole batch for its progress."""
+
+    def __init__(self, ws: Workspace, progress: Progress | None) -> None:
+        self.ws = ws
+        self.callback = progress
+        self.base = 0  # passages of the calls finished
+        self.last = (0, 0)
+        self.failed = False
+
+    def progress(self, done: int, total: int) -> None:
+        self.last = (done, total)
+        if self.callback is not None:
+            self.callback(self.base + done, self.base + total)
+
+    def embed(self, doc_ids: list[int]) -> None:
+        if self.failed:
+            return
+        from .index.sync import sync_vectors
+
+        try:
+            sync_vectors(
+                self.ws.settings,
+                self.ws.catalog,
+                self.ws.embedder,
+                doc_ids=doc_ids,
+                progress=self.progress,
+                check=False,
+            )
+        except Exception:  # reported by ``derive``, which tries again after the batch
+            self.failed = True
+        self.base += self.last[1]
+        self.last = (0, 0)
 
 
 class Workspace:
@@ -147,18 +183,34 @@ class Workspace:
         vectors: bool = True,
         reporter: Reporter | None = None,
         progress: Progress | None = None,
+        yes: bool = False,
+        workers: int | None = None,
     ) -> IngestReport:
         """Store the PDFs of paths that changed, then update themes, vectors and postings
-        (progress: a (done, total) callback while passages are embedded)."""
+        (progress: a (passages embedded, passages to embed) callback).
+
+        Each document stored is embedded while workers read the next ones; yes: let
+        ``prune`` remove more than the share of documents the settings allow."""
         stored: list[int] = []
+        embedding = _Embedding(self, progress)
+
+        def on_stored(doc: Document) -> None:
+            stored.append(doc.doc_id)
+            if vectors:
+                embedding.embed([doc.doc_id])
+
         summary = ingest_paths(
             self.catalog,
             list(paths),
             prune=prune,
             reporter=reporter,
-            on_stored=lambda doc: stored.append(doc.doc_id),
+            on_stored=on_stored,
+            limits=self.settings.limits,
+            workers=workers,
+            yes=yes,
         )
-        return IngestReport(summary, self.derive(stored, vectors=vectors, progress=progress))
+        derived = self.derive(stored, vectors=vectors, progress=embedding.progress)
+        return IngestReport(summary, derived)
 
     def derive(
         self,
@@ -188,7 +240,9 @@ class Workspace:
                 )
         if vectors:
             try:
-                report.vectors = sync_vectors(self.settings, self.catalog, progress=progress)
+                report.vectors = sync_vectors(
+                    self.settings, self.catalog, self._embedder, progress=progress
+                )
             except CeserError as e:
                 report.problems.append(
                     f"index de vecteurs non mis à jour ({e}) : relancez "
