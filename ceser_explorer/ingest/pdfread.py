@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -22,6 +25,9 @@ from ..errors import BadDocumentError
 from .chars import clean_word
 
 OCR_RESOLUTION = 300
+# Image pages that Tesseract reads at once in one process (each Tesseract on one core: the
+# extraction workers set OMP_THREAD_LIMIT=1).
+OCR_THREADS = 2
 OCR_HINT = (
     "installez Tesseract avec le français (apt-get install tesseract-ocr-fra) "
     "puis relancez « ceser ingest »"
@@ -193,10 +199,16 @@ def _frames(page: pdfplumber.page.Page, tables: list[TableRegion]) -> list[Frame
     return frames
 
 
-def _ocr_words(page: pdfplumber.page.Page) -> list[Word]:
+def _ocr_image(page: pdfplumber.page.Page) -> Any:
+    """Render the page for Tesseract (here: pdfplumber is not safe across threads)."""
+    return page.to_image(resolution=OCR_RESOLUTION).original.convert("L")
+
+
+def _recognise(image: Any) -> list[Word]:
+    """Return Tesseract's words of a page image (a thread may run it: Tesseract is a process
+    of its own, so pages are recognised in parallel)."""
     import pytesseract
 
-    image = page.to_image(resolution=OCR_RESOLUTION).original.convert("L")
     data = pytesseract.image_to_data(
         image, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
     )
@@ -270,28 +282,65 @@ def read_pages(
             ) from e
         if n == 0:
             raise _bad(path, "le PDF ne contient aucune page", "vérifiez l'export du document")
-        for page in pdf.pages:
+        with ThreadPoolExecutor(OCR_THREADS, thread_name_prefix="ocr") as ocr_pool:
+            yield from _pages_in_order(path, pdf, n, use_ocr, ocr_pool, on_page)
+
+
+def _pages_in_order(
+    path: Path,
+    pdf: pdfplumber.PDF,
+    n: int,
+    use_ocr: bool,
+    ocr_pool: ThreadPoolExecutor,
+    on_page: Callable[[int, int], None] | None,
+) -> Iterator[RawPage]:
+    """Read the pages one after the other, Tesseract recognising up to OCR_THREADS image
+    pages at once while the next pages are read; yield them in page order."""
+    pending: deque[tuple[RawPage, Future[list[Word]] | None]] = deque()
+
+    def finish(raw: RawPage, recognised: Future[list[Word]] | None) -> RawPage:
+        if recognised is not None:
             try:
-                yield _read_page(page, use_ocr)
-            except BadDocumentError:
-                raise
-            except FileNotFoundError as e:
-                raise vanished(path) from e
+                raw.words = recognised.result()
             except Exception as e:
                 raise _bad(
                     path,
-                    f"page {page.page_number} illisible ({type(e).__name__})",
+                    f"page {raw.number} illisible par OCR ({type(e).__name__})",
                     "re-téléchargez ou ré-exportez le fichier",
                 ) from e
-            finally:
-                page.close()  # flush pdfplumber's caches: memory stays bounded
-            if on_page:
-                on_page(page.page_number, n)
-            if not os.path.exists(path):
-                raise vanished(path)
+            raw.textless = not raw.words
+        if on_page:
+            on_page(raw.number, n)
+        return raw
+
+    for page in pdf.pages:
+        try:
+            raw, image = _read_page(page, use_ocr)
+        except BadDocumentError:
+            raise
+        except FileNotFoundError as e:
+            raise vanished(path) from e
+        except Exception as e:
+            raise _bad(
+                path,
+                f"page {page.page_number} illisible ({type(e).__name__})",
+                "re-téléchargez ou ré-exportez le fichier",
+            ) from e
+        finally:
+            page.close()  # flush pdfplumber's caches: memory stays bounded
+        pending.append((raw, None if image is None else ocr_pool.submit(_recognise, image)))
+        while pending and (
+            len(pending) > OCR_THREADS or pending[0][1] is None or pending[0][1].done()
+        ):
+            yield finish(*pending.popleft())
+        if not os.path.exists(path):
+            raise vanished(path)
+    while pending:
+        yield finish(*pending.popleft())
 
 
-def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> RawPage:
+def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> tuple[RawPage, Any]:
+    """Return the page read, and its image when Tesseract has to read its words."""
     raw = RawPage(page.page_number, float(page.width), float(page.height))
     if page.chars:
         raw.tables = _tables(page)
@@ -299,7 +348,7 @@ def _read_page(page: pdfplumber.page.Page, use_ocr: bool) -> RawPage:
         raw.words = _words(page)
     elif page.images or page.rects or page.curves:
         if use_ocr:
-            raw.words = _ocr_words(page)
             raw.ocr = True
-        raw.textless = not raw.words
-    return raw
+            return raw, _ocr_image(page)
+        raw.textless = True
+    return raw, None
