@@ -185,12 +185,14 @@ class Workspace:
         progress: Progress | None = None,
         yes: bool = False,
         workers: int | None = None,
+        ocr: bool | None = None,
     ) -> IngestReport:
         """Store the PDFs of paths that changed, then update themes, vectors and postings
         (progress: a (passages embedded, passages to embed) callback).
 
         Each document stored is embedded while workers read the next ones; yes: let
-        ``prune`` remove more than the share of documents the settings allow."""
+        ``prune`` remove more than the share of documents the settings allow; workers and ocr:
+        see ``batch.ingest_paths``."""
         stored: list[int] = []
         embedding = _Embedding(self, progress)
 
@@ -208,6 +210,7 @@ class Workspace:
             limits=self.settings.limits,
             workers=workers,
             yes=yes,
+            ocr=ocr,
         )
         derived = self.derive(stored, vectors=vectors, progress=embedding.progress)
         return IngestReport(summary, derived)
