@@ -1,6 +1,6 @@
 """Sequential against parallel ingestion, end to end, into a fresh data folder.
 
-Run: .venv/bin/python benchmarks/workers.py [--corpus corpus/] [--workers N]
+Run: .venv/bin/python benchmarks/workers.py [--corpus corpus/] [--workers N] [--ocr off|on]
 
 Each configuration runs in a child process of its own (model, lexicon and fork server loaded
 inside the time, as for a user's ``ceser ingest``) into an empty data folder and an empty
@@ -53,6 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--ocr", choices=("off", "on"), action="append", help="défaut : les deux")
     parser.add_argument("--one", nargs=2, metavar=("WORKERS", "OCR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -62,7 +63,7 @@ def main() -> None:
     print(f"{os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} au départ")
     print("| OCR | lecture | processus de lecture | secondes | pages | passages |")
     print("|---|---|---|---|---|---|")
-    for ocr in ("off", "on"):
+    for ocr in args.ocr or ("off", "on"):
         for workers in (0, args.workers):
             cmd = [sys.executable, __file__, "--corpus", str(args.corpus)]
             cmd += ["--one", str(workers), ocr]
