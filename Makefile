@@ -48,8 +48,9 @@ lint: install-dev
 corpus: install-dev
 	$(PY) corpus/build.py
 
-## theme-model: retrain the packaged theme model (ceser_explorer/data/themes.npz) from the
-## packaged labels and taxonomy with the default embedder; commit it with the labels
+## theme-model: rewrite data/labels/variety-tune.jsonl from corpus/variety, retrain the packaged
+## theme model (ceser_explorer/data/themes.npz) from the packaged labels and taxonomy with the
+## default embedder; commit it with the labels
 theme-model: install
 	CESER_EMBEDDING_CACHE=$(DEMO_HOME)/embeddings.sqlite $(PY) -c \
 	  "from ceser_explorer.classify.packaged import main; main()"

@@ -46,12 +46,14 @@ def run_ingest(
     yes: bool = False,
     reporter: Any = None,
     progress: Progress | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Ingest paths in a child process; return the batch summary (``BatchSummary.to_dict``)
     with "warnings" (what the derived data could not do) and "pid" (the child's).
 
     reporter receives file_started, page_done and file_done as the child sends them;
-    progress, the passages embedded. Raises CeserError when the child stops without a report.
+    progress, the passages embedded; waiting, the message of a child that waits for another
+    writer to finish. Raises CeserError when the child stops without a report.
     """
     cmd = [sys.executable, "-m", "ceser_explorer.background"]
     cmd += ["--prune"] * prune + ["--yes"] * yes + ["--", *map(str, paths)]
@@ -66,7 +68,7 @@ def run_ingest(
             encoding="utf-8",
         )
         assert proc.stdout is not None
-        report = _follow(proc.stdout, reporter, progress)
+        report = _follow(proc.stdout, reporter, progress, waiting)
         code = proc.wait()
         if report is None:
             errors.seek(0)
@@ -78,7 +80,12 @@ def run_ingest(
     return {**report, "pid": proc.pid}
 
 
-def _follow(lines: IO[str], reporter: Any, progress: Progress | None) -> dict[str, Any] | None:
+def _follow(
+    lines: IO[str],
+    reporter: Any,
+    progress: Progress | None,
+    waiting: Callable[[str], None] | None,
+) -> dict[str, Any] | None:
     report = None
     for line in lines:
         try:
@@ -88,6 +95,8 @@ def _follow(lines: IO[str], reporter: Any, progress: Progress | None) -> dict[st
         kind = event.get("event") if isinstance(event, dict) else None
         if kind == "report":
             report = event["report"]
+        elif kind == "waiting" and waiting is not None:
+            waiting(event["message"])
         elif kind == "vectors" and progress is not None:
             progress(event["done"], event["total"])
         elif reporter is not None and kind == "file_started":
@@ -137,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     events.send(event="started", pid=os.getpid())
     try:
         with Workspace(Settings.load()) as ws:
+            ws.notify = lambda message: events.send(event="waiting", message=message)
             report = ws.ingest(
                 args.paths,
                 prune=args.prune,

@@ -17,6 +17,9 @@ PREFIX = f"{PACKAGE}:"
 
 TAXONOMY = f"{PREFIX}data/themes.toml"
 LABELS = f"{PREFIX}data/labels/passages.jsonl"
+# the variety corpus's tuning half, labelled by document (written by classify/variety.py)
+VARIETY_LABELS = f"{PREFIX}data/labels/variety-tune.jsonl"
+PACKAGED_LABELS = (LABELS, VARIETY_LABELS)
 QUERIES = f"{PREFIX}data/queries.jsonl"
 THEME_MODEL = f"{PREFIX}data/themes.npz"
 

@@ -7,18 +7,22 @@ sqlite-utils' ``Database``.
     hits = ws.search("former les enseignants à l'IA", k=5)
     ws.trace("avis_ia_generative.pdf#3").matches         # the plan measures that answer it
     ws.coverage(avis="avis_ia_generative.pdf")           # each préconisation: covered or not
+    ws.check(repair=True)                                # derived data rebuilt from the catalog
 
 The workspace owns the catalog (SQLite, the source of truth), the embedder, the vector store
 (through the searcher), the searcher and the tracer, and builds each on first use. The CLI and
 the app call it; it is the one place where « ingest, then bring the derived data up to date »
-is written.
+is written. What is derived (themes, vectors, BM25 postings, coverage) is brought up to date
+from what the catalog says is pending, not from what one run stored: a run killed at any
+moment is finished by the next one. Its write methods hold the data folder's writer lock
+(``lock.py``); its readers never do.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,13 +33,15 @@ from .catalog import Catalog
 from .catalog import themes as theme_store
 from .config import Settings
 from .errors import CeserError
-from .index.embedders import Embedder, get_embedder
+from .index.embedders import Embedder, embedder_id, get_embedder
+from .lock import writer_lock
 from .models import Document, Hit, Measure, Passage, Recommendation
 from .resources import QUERIES, TAXONOMY, Source
 
 if TYPE_CHECKING:
+    from .check import CheckReport, Pending
     from .classify import EvalReport, TrainResult
-    from .search import Filters, Intent, Searcher
+    from .search import Filters, Intent, Restriction, Searcher
     from .tracing import CoverageRow, LinkReport, Trace, Tracer
 
 Progress = Callable[[int, int], None]
@@ -123,6 +129,8 @@ class Workspace:
         self._searcher: Searcher | None = None
         self._search_options: dict[str, Any] = {}
         self._tracer: Tracer | None = None
+        self._lock_depth = 0
+        self.notify: Callable[[str], None] | None = None  # « attente… » (default: stderr)
 
     @classmethod
     def open(cls, home: str | os.PathLike[str] | None = None, **settings: Any) -> Workspace:
@@ -174,6 +182,26 @@ class Workspace:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- the writer lock -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self, wait: bool = True) -> Iterator[None]:
+        """Hold the data folder's writer lock for the block (re-entrant within this workspace);
+        wait for another writer, or raise WriterBusyError at once when not wait."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        with writer_lock(self.settings.home, wait=wait, notify=self.notify):
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
+
     # -- ingestion ---------------------------------------------------------------------------
 
     def ingest(
@@ -183,60 +211,64 @@ class Workspace:
         vectors: bool = True,
         reporter: Reporter | None = None,
         progress: Progress | None = None,
+        wait: bool = True,
         yes: bool = False,
         workers: int | None = None,
         ocr: bool | None = None,
     ) -> IngestReport:
-        """Store the PDFs of paths that changed, then update themes, vectors and postings
-        (progress: a (passages embedded, passages to embed) callback).
+        """Store the PDFs of paths that changed, then bring every derived piece up to date
+        (progress: a (passages embedded, passages to embed) callback; wait: for another
+        writer, else WriterBusyError).
 
         Each document stored is embedded while workers read the next ones; yes: let
         ``prune`` remove more than the share of documents the settings allow; workers and ocr:
         see ``batch.ingest_paths``."""
-        stored: list[int] = []
         embedding = _Embedding(self, progress)
 
         def on_stored(doc: Document) -> None:
-            stored.append(doc.doc_id)
             if vectors:
                 embedding.embed([doc.doc_id])
 
-        summary = ingest_paths(
-            self.catalog,
-            list(paths),
-            prune=prune,
-            reporter=reporter,
-            on_stored=on_stored,
-            limits=self.settings.limits,
-            workers=workers,
-            yes=yes,
-            ocr=ocr,
-        )
-        derived = self.derive(stored, vectors=vectors, progress=embedding.progress)
-        return IngestReport(summary, derived)
+        with self.writing(wait):
+            summary = ingest_paths(
+                self.catalog,
+                list(paths),
+                prune=prune,
+                reporter=reporter,
+                on_stored=on_stored,
+                limits=self.settings.limits,
+                workers=workers,
+                yes=yes,
+                ocr=ocr,
+            )
+            derived = self.derive(vectors=vectors, progress=embedding.progress)
+            return IngestReport(summary, derived)
 
     def derive(
         self,
-        doc_ids: Sequence[int],
         vectors: bool = True,
         themes: bool = True,
         progress: Progress | None = None,
+        wait: bool = True,
     ) -> DerivedReport:
-        """Embed what changed into the vector store and classify the changed documents.
+        """Bring what the catalog says is pending up to date: themes of the documents without
+        current scores, vectors (a diff with the store), BM25 postings, stale coverage.
 
         The catalog is the source of truth; a failure here never undoes what a batch stored,
         it only says which command rebuilds the derived data.
         """
-        from .classify import apply
+        with self.writing(wait):
+            return self._derive(vectors, themes, progress)
+
+    def _derive(self, vectors: bool, themes: bool, progress: Progress | None) -> DerivedReport:
+        from .classify.apply import apply_pending
         from .index.sync import sync_vectors
-        from .search.postings import postings
+        from .search.postings import refresh
 
         report = DerivedReport()
-        if themes and doc_ids:
+        if themes:
             try:
-                report.themed = apply(
-                    self.settings, self.catalog, doc_ids=list(doc_ids), missing_ok=True
-                )
+                report.themed = apply_pending(self.settings, self.catalog, embedder=self._embedder)
             except CeserError as e:
                 report.problems.append(
                     f"thèmes non appliqués ({e}) : relancez « ceser classify apply »."
@@ -256,10 +288,9 @@ class Workspace:
                     f"index de vecteurs non mis à jour ({type(e).__name__}: {e}) : "
                     "vérifiez le serveur Chroma ou le disque, puis « ceser reindex --vectors »."
                 )
-        if doc_ids:
-            postings(self.catalog)  # built now (and saved) rather than at the first search
+        refresh(self.catalog)  # built now (and saved) rather than at the first search
         self._searcher = self._tracer = None  # they hold what the catalog held before
-        if vectors and doc_ids:  # with the model loaded anyway: the coverage of what changed
+        if vectors:  # with the model loaded anyway: the coverage of the avis without any
             try:
                 report.coverage = self.refresh_coverage()
             except CeserError as e:
@@ -270,15 +301,59 @@ class Workspace:
         return report
 
     def reindex(
-        self, full: bool = False, reembed: bool = False, progress: Progress | None = None
+        self,
+        full: bool = False,
+        reembed: bool = False,
+        progress: Progress | None = None,
+        wait: bool = True,
     ) -> dict[str, Any]:
         """Bring the vector index in line with the catalog (full: rebuild it; reembed: and
         recompute every vector, forgetting the cache)."""
         from .index.sync import rebuild_vectors, sync_vectors
 
-        if full or reembed:
-            return rebuild_vectors(self.settings, self.catalog, reembed=reembed, progress=progress)
-        return sync_vectors(self.settings, self.catalog, progress=progress)
+        with self.writing(wait):
+            if full or reembed:
+                return rebuild_vectors(
+                    self.settings, self.catalog, reembed=reembed, progress=progress
+                )
+            return sync_vectors(self.settings, self.catalog, progress=progress)
+
+    # -- upkeep ------------------------------------------------------------------------------
+
+    def pending(self, vectors: dict[str, Any] | None = None) -> Pending:
+        """Return what derived data is still to compute (themes, vectors, postings,
+        coverage) without loading the embedding model (vectors: a vector_status() at hand)."""
+        from .check import pending
+
+        return pending(self, vectors)
+
+    def check(
+        self, repair: bool = False, wait: bool = True, progress: Progress | None = None
+    ) -> CheckReport:
+        """Check the catalog and everything derived from it; repair: rebuild every derived
+        piece that is wrong (under the writer lock) and say what cannot be fixed."""
+        from .check import check
+
+        if not repair:
+            return check(self, repair=False, progress=progress)
+        with self.writing(wait):
+            try:
+                return check(self, repair=True, progress=progress)
+            finally:
+                self._searcher = self._tracer = None  # they may hold what was rebuilt
+
+    def backup(self, dest: str | Path) -> Path:
+        """Write a consistent copy of the catalog (SQLite's online backup) to dest, a file or
+        a folder; return the copy's path."""
+        from .catalog.safety import backup
+
+        return backup(self.catalog.db, Path(dest), self.settings.home, self.catalog.path)
+
+    def embedder_id(self) -> str:
+        """Return the id of this workspace's embedder without loading its model."""
+        return (
+            self._embedder.id if self._embedder is not None else embedder_id(self.settings.embedder)
+        )
 
     def vector_status(self) -> dict[str, Any]:
         """Compare the vector index with the catalog: missing passages, extra vectors."""
@@ -352,6 +427,12 @@ class Workspace:
         """Return how the query is read: what it is about, what it asks for (notes in French)."""
         return self.searcher(**options).intent(query)
 
+    def restriction(
+        self, query: str, filters: Filters | None = None, **options: Any
+    ) -> Restriction:
+        """Return what the regions named in the query do to its search (see ``Restriction``)."""
+        return self.searcher(**options).restriction(query, filters)
+
     def synonyms(self, query: str, **options: Any) -> list[str]:
         """Return the expressions the thesaurus adds to the query."""
         return list(self.searcher(**options).synonyms(query))
@@ -361,14 +442,16 @@ class Workspace:
         queries: Source = QUERIES,
         split: str = "test",
         modes: Sequence[str] = (),
+        query_set: str = "ours",
         **options: Any,
     ) -> dict[str, Any]:
-        """Return the search metrics on a query set (see ``search.evaluation``)."""
+        """Return the search metrics on a query set: ours (or the file queries) on split, a
+        half of the variety corpus, or all side by side (see ``search.querysets``)."""
         from .search import MODES
-        from .search.evaluation import evaluate, load_queries
+        from .search.querysets import evaluate_set
 
-        found = load_queries(queries)
-        return evaluate(self.searcher(**options), found, split, tuple(modes) or MODES)
+        searcher = self.searcher(**options)
+        return evaluate_set(searcher, query_set, split, tuple(modes) or MODES, queries)
 
     def train_themes(
         self,
@@ -382,19 +465,26 @@ class Workspace:
         return train(self.settings, labels, taxonomy or TAXONOMY, progress=progress)
 
     def evaluate_themes(
-        self, labels: Sequence[Source] | None = None, progress: Progress | None = None
+        self,
+        labels: Sequence[Source] | None = None,
+        progress: Progress | None = None,
+        eval_set: str = "ours",
     ) -> EvalReport:
-        """Evaluate the theme classifier on the test split (see ``classify.evaluate``)."""
+        """Evaluate the theme classifier on one set: the test split of labels (``ours``) or a
+        half of the variety corpus (see ``classify.evaluate``)."""
         from .classify import evaluate
 
-        return evaluate(self.settings, labels, progress=progress)
+        return evaluate(self.settings, labels, progress=progress, eval_set=eval_set)
 
-    def apply_themes(self, docs: Sequence[str] = (), progress: Progress | None = None) -> int:
+    def apply_themes(
+        self, docs: Sequence[str] = (), progress: Progress | None = None, wait: bool = True
+    ) -> int:
         """Give the catalog's passages (of some documents) their themes; return how many."""
         from .classify import apply
 
         doc_ids = [d for d in (self.document_id(ref) for ref in docs) if d is not None] or None
-        return apply(self.settings, self.catalog, doc_ids, progress=progress)
+        with self.writing(wait):
+            return apply(self.settings, self.catalog, doc_ids, progress=progress)
 
     def theme_names(self) -> dict[str, str]:
         """Return {theme key: French label} from the trained model's taxonomy, else the
@@ -468,24 +558,19 @@ class Workspace:
         threshold = self._tracer.threshold if self._tracer is not None else THRESHOLD
         return coverage_key(self.catalog, name, threshold)
 
+    def stale_coverage(self) -> list[str]:
+        """Return the files of the avis whose stored coverage is missing or stale (none
+        without plans)."""
+        from .tracing import stale_avis
+
+        if not self.catalog.documents_matching(kind="plan"):
+            return []
+        return stale_avis(self.catalog, self.coverage_key())
+
     def refresh_coverage(self) -> int:
         """Compute and store the coverage of every préconisation that has none current;
         return how many préconisations were computed (0 without plans or préconisations)."""
-        from .tracing import load_coverage
-
-        has_plan = any(d.kind == "plan" for d in self.catalog.documents())
-        recs = self.catalog.recommendations()
-        if not has_plan or not recs:
-            return 0
-        key = self.coverage_key()
-        stale = [
-            d.file
-            for d in self.catalog.documents()
-            if d.kind == "avis"
-            and load_coverage(self.catalog, key, self.catalog.recommendations(doc_id=d.doc_id))
-            is None
-        ]
-        return sum(len(self.coverage(avis=f, refresh=True)) for f in stale)
+        return sum(len(self.coverage(avis=f, refresh=True)) for f in self.stale_coverage())
 
     def evaluate_links(
         self, links: str | Path, avis: str | None = None, plan: str | None = None

@@ -249,8 +249,9 @@ def classify_settings(tmp_path_factory: pytest.TempPathFactory, vector_cache: Pa
 
 @pytest.fixture(scope="session")
 def trained(classify_settings: Settings, embedder: Embedder) -> TrainResult:
-    """The theme model trained once per session on the real train split, real embedder."""
-    return train(classify_settings, DATA, TAXONOMY, embedder=embedder)
+    """The theme model trained once per session on the packaged labels (ours and the variety
+    corpus's tuning half), real embedder: the packaged model's recipe."""
+    return train(classify_settings, None, TAXONOMY, embedder=embedder)
 
 
 @pytest.fixture(scope="session")

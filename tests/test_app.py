@@ -483,3 +483,15 @@ def test_bad_upload_shows_an_error_and_changes_nothing(
     assert not list(tmp_path.parent.glob("evil.pdf"))
     with Catalog(writable_env.catalog_path) as cat:
         assert (cat.stats(), cat.failures()) == before
+
+
+def test_search_says_it_kept_to_the_region_named(app_env: Settings) -> None:
+    at = search(open_app(), "que propose le CESER Occitanie pour former les enseignants à l'IA ?")
+    assert hit_ids(at)
+    assert any(
+        "Recherche limitée : documents d'Occitanie seulement (2 documents)"
+        in c.value.replace("\\", "")  # Markdown escapes
+        for c in at.caption
+    )
+    at = search(open_app(), "apprentissage")
+    assert not any("Recherche limitée" in c.value for c in at.caption)

@@ -97,7 +97,7 @@ def test_a_data_folder_without_a_model_uses_the_packaged_one(tmp_path, embedder)
     settings = Settings.load(home=tmp_path / "empty")
     assert has_model(settings)
     packaged = load_model(settings, embedder.id)
-    assert packaged.embedder_id == embedder.id and packaged.labels == (resources.LABELS,)
+    assert packaged.embedder_id == embedder.id and packaged.labels == resources.PACKAGED_LABELS
     assert not (tmp_path / "empty").exists()  # nothing was trained nor written
 
 
@@ -234,7 +234,7 @@ def test_decide_marks_tags_within_the_margin_of_the_threshold(trained):
     assert retained[0].all() and review[0].all()
     assert not retained[1].any() and review[1].all()
     assert retained[2].all() and not review[2].any()
-    assert 0.05 <= m.margin <= 0.25
+    assert model.MARGIN_RANGE[0] <= m.margin <= model.MARGIN_RANGE[1]
 
 
 def test_catalog_stores_scores_labels_and_review_per_passage_and_recommendation(

@@ -24,7 +24,7 @@ from ceser_explorer import classify, resources
 from ceser_explorer.classify import load_model, packaged
 from ceser_explorer.classify.model import Params, model_path
 from ceser_explorer.classify.store import read_model
-from ceser_explorer.classify.taxonomy import load_label_sets, load_taxonomy
+from ceser_explorer.classify.taxonomy import load_label_sets, load_labelled, load_taxonomy
 from ceser_explorer.cli import cli
 from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError
@@ -141,7 +141,7 @@ def test_another_embedder_trains_once_from_the_packaged_labels(fresh_settings):
     said: list[str] = []
     model = packaged.ensure_model(settings, embedder, notify=said.append)
     assert len(said) == 1 and embedder.id in said[0]
-    assert model.embedder_id == embedder.id and model.labels == (resources.LABELS,)
+    assert model.embedder_id == embedder.id and model.labels == resources.PACKAGED_LABELS
     assert packaged.auto_path(settings, embedder.id).is_file()
     assert not model_path(settings).exists()  # not the user's model: the packaged one's twin
     again = packaged.ensure_model(settings, embedder, notify=said.append)
@@ -177,10 +177,11 @@ def test_train_extends_or_replaces_our_labels_and_the_user_model_wins(
     out = runner.invoke(cli, [*home, "classify", "train", "--labels", str(mine), "--json"])
     assert out.exit_code == 0, out.output
     summary = json.loads(out.stdout)
-    assert summary["labels"] == [resources.LABELS, str(mine)]
-    assert summary["n_train"] == len(ours) + 1
+    assert summary["labels"] == [*resources.PACKAGED_LABELS, str(mine)]
+    variety = load_labelled(resources.VARIETY_LABELS, load_taxonomy())
+    assert summary["n_train"] == len(ours) + len(variety) + 1
     user = load_model(settings, embedder.id)
-    assert user.labels == (resources.LABELS, str(mine)) and model_path(settings).is_file()
+    assert user.labels == (*resources.PACKAGED_LABELS, str(mine)) and model_path(settings).is_file()
     assert user.stamp != packaged.packaged_model().stamp  # the data folder's model wins
     merged = load_label_sets([resources.LABELS, mine], user.taxonomy)
     assert next(p for p in merged if p.id == first["id"]).labels == ()
@@ -203,7 +204,7 @@ def test_classify_eval_defaults_to_the_packaged_model_and_labels(tmp_path, label
     out = CliRunner().invoke(cli, [*home, "classify", "eval", "--json"])
     assert out.exit_code == 0, out.output
     report = json.loads(out.stdout)
-    assert report["data"] == resources.LABELS
+    assert report["set"] == "ours" and report["data"] == ", ".join(resources.PACKAGED_LABELS)
     assert report["n_test"] == sum(r["split"] == "test" for r in labelled_rows)
     assert report["methods"]["modèle"]["macro_f1"] >= 0.85
     out = CliRunner().invoke(cli, ["classify", "taxonomy"])

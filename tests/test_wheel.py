@@ -55,7 +55,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     )
     (wheel,) = dist.glob("ceser_explorer-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for data in ("themes.toml", "labels/passages.jsonl", "queries.jsonl", "themes.npz"):
+    packaged = ("labels/passages.jsonl", "labels/variety-tune.jsonl")
+    for data in ("themes.toml", *packaged, "queries.jsonl", "themes.npz"):
         assert f"ceser_explorer/data/{data}" in names, data
 
     venv = base / "venv"
@@ -102,6 +103,18 @@ def test_the_installed_wheel_ingests_searches_and_gives_themes(installed, tmp_pa
     assert any("formation" in p.get("labels", []) for p in passages), passages[:2]
 
     report = json.loads(run([ceser, "classify", "eval", "--json"], work, env))
-    assert report["data"] == "ceser_explorer:data/labels/passages.jsonl"
+    assert report["data"].startswith("ceser_explorer:data/labels/passages.jsonl, ")
     assert report["methods"]["modèle"]["macro_f1"] >= 0.85
+    # the variety corpus stays in the repository: a one-line French error, no traceback
+    done = subprocess.run(
+        [ceser, "classify", "eval", "--set", "variety-test"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0 and "corpus de variété introuvable" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
     assert not (work / "corpus").exists()

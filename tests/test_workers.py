@@ -168,7 +168,7 @@ def no_derive(monkeypatch):
     """The CLI without the derived steps (no model): only the batch and its report."""
     problems: list[str] = []
 
-    def derive(self: Workspace, doc_ids: Any, **kwargs: Any) -> DerivedReport:
+    def derive(self: Workspace, *args: Any, **kwargs: Any) -> DerivedReport:
         return DerivedReport(problems=list(problems))
 
     monkeypatch.setattr(Workspace, "derive", derive)

@@ -92,9 +92,19 @@ def run_batch(
     exhaust it) with a progress bar, vectors and themes after; return the summary."""
     bar = st.progress(0.0, text="Préparation…")
     reporter = ProgressReporter(bar)
+
+    def waiting(message: str) -> None:  # another ingest holds the data folder: say so
+        bar.progress(0.0, text=message[:1].upper() + message[1:])
+
     try:
         result = run_ingest(
-            ctx.settings, paths, prune=prune, yes=yes, reporter=reporter, progress=reporter.vectors
+            ctx.settings,
+            paths,
+            prune=prune,
+            yes=yes,
+            reporter=reporter,
+            progress=reporter.vectors,
+            waiting=waiting,
         )
     except CeserError as e:
         result = {"refused": [str(e)]}

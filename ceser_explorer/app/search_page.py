@@ -328,6 +328,9 @@ def render() -> None:
         f"{len(hits)} résultats en {elapsed * 1000:.0f} ms · mode {MODES[choice.mode].lower()}"
         + markup.md(widened)
     )
+    limited = searcher.restriction(query, filters).note()
+    if limited:
+        st.caption(markup.md(f"Recherche limitée : {limited}"))
     for hit in hits:
         _hit(ctx, hit, names)
     _exports(hits, names)

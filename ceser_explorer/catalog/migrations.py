@@ -166,12 +166,27 @@ def m005_coverage() -> str:
     """
 
 
+def m006_theme_state() -> str:
+    """The theme model whose scores each document holds (NULL: none yet, or read again since):
+    the themes still to compute are those the catalog says are pending, whatever run stored
+    the document. A document whose passages all have scores keeps the catalog's model."""
+    return """
+        ALTER TABLE documents ADD COLUMN themes_model TEXT;
+        UPDATE documents SET themes_model = (SELECT value FROM settings WHERE key = 'themes.model')
+        WHERE NOT EXISTS (
+            SELECT 1 FROM passages p WHERE p.doc_id = documents.doc_id AND p.kind != 'toc'
+            AND NOT EXISTS (SELECT 1 FROM passage_themes t WHERE t.passage_id = p.passage_id)
+        );
+    """
+
+
 MIGRATIONS: list[Callable[[], str]] = [
     m001_initial,
     m002_themes,
     m003_passages_state,
     m004_extraction_version,
     m005_coverage,
+    m006_theme_state,
 ]
 
 

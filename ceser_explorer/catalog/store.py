@@ -18,6 +18,7 @@ from ..models import Document, Measure, ParsedDocument, Passage, Recommendation
 from . import rows
 from .migrations import migrate
 from .queries import SearchQueries
+from .safety import create, damaged_error, refuse_damaged
 
 _DOC_COLUMNS = "d.file, d.title AS doc_title, d.body, d.kind AS doc_kind, d.date"
 
@@ -51,14 +52,23 @@ class Catalog(SearchQueries):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_damaged(self.path)  # an empty or foreign file is never taken for a new catalog
+        if not self.path.exists():
+            create(self.path, migrate)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA busy_timeout = 10000")
-        migrate(self.db)
-        self._follow_analysis()
+        try:
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrate(self.db)
+            self._follow_analysis()
+        except sqlite3.DatabaseError as e:
+            self.db.close()
+            if isinstance(e, sqlite3.OperationalError) and "malformed" not in str(e):
+                raise  # busy, read-only, full: not the file's fault
+            raise damaged_error(self.path, str(e)) from e
 
     def setting(self, key: str) -> str | None:
         """Return the value of a catalog setting, or None."""
@@ -187,7 +197,8 @@ class Catalog(SearchQueries):
                 db.execute(
                     """UPDATE documents SET path=?, file=?, sha256=?, size=?, mtime=?, title=?,
                        body=?, kind=?, date=?, page_count=?, status=?, ocr_pages=?,
-                       textless_pages=?, id_salt=?, ingested_at=?, extraction=? WHERE doc_id=?""",
+                       textless_pages=?, id_salt=?, ingested_at=?, extraction=?, themes_model=NULL
+                       WHERE doc_id=?""",
                     (*values, doc_id),
                 )
             else:

@@ -86,6 +86,80 @@ def clear_themes(catalog: Catalog, doc_ids: Sequence[int] | None = None) -> None
         )
 
 
+def store_document_themes(
+    catalog: Catalog,
+    doc_id: int,
+    passages: Mapping[str, Sequence[ThemeScore]],
+    recommendations: Mapping[str, Sequence[ThemeScore]],
+    model: str,
+) -> None:
+    """Replace the theme scores of one document and record the model that made them, in one
+    transaction: a kill leaves the document either themed by model or still pending."""
+    rows = [("passage", passages), ("recommendation", recommendations)]
+    with catalog.transaction() as db:
+        db.execute(
+            "DELETE FROM passage_themes WHERE passage_id IN "
+            "(SELECT passage_id FROM passages WHERE doc_id = ?)",
+            (doc_id,),
+        )
+        db.execute(
+            "DELETE FROM recommendation_themes WHERE rec_id IN "
+            "(SELECT rec_id FROM recommendations WHERE doc_id = ?)",
+            (doc_id,),
+        )
+        for kind, scores in rows:
+            table, key = _TABLES[kind]
+            db.executemany(
+                f"INSERT INTO {table} ({key}, theme, score, retained, review) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (item, s.theme, float(s.score), int(s.retained), int(s.review))
+                    for item, row in scores.items()
+                    for s in row
+                ],
+            )
+        db.execute("UPDATE documents SET themes_model = ? WHERE doc_id = ?", (model, doc_id))
+
+
+def pending_documents(
+    catalog: Catalog, model: str | None, skipped_kinds: Sequence[str] = ()
+) -> list[int]:
+    """Return the ids of the documents whose theme scores are missing or not of model.
+
+    Pending: never themed (or read again since), themed by another model (unless model is
+    None: unknown until trained), or a passage or recommendation without any score (scores
+    deleted by hand or by a damaged catalog).
+    """
+    skipped = list(skipped_kinds) or [""]
+    marks = ",".join("?" * len(skipped))
+    other = "d.themes_model IS NULL" + ("" if model is None else " OR d.themes_model != ?")
+    sql = f"""
+        SELECT d.doc_id FROM documents d WHERE {other}
+        OR EXISTS (SELECT 1 FROM passages p WHERE p.doc_id = d.doc_id AND p.kind NOT IN ({marks})
+                   AND NOT EXISTS (SELECT 1 FROM passage_themes t
+                                   WHERE t.passage_id = p.passage_id))
+        OR EXISTS (SELECT 1 FROM recommendations r WHERE r.doc_id = d.doc_id
+                   AND NOT EXISTS (SELECT 1 FROM recommendation_themes t
+                                   WHERE t.rec_id = r.rec_id))
+        ORDER BY d.doc_id"""
+    args = ([] if model is None else [model]) + skipped
+    return [r[0] for r in catalog.db.execute(sql, args)]
+
+
+def count_passages(catalog: Catalog, doc_ids: Sequence[int], skipped_kinds: Sequence[str]) -> int:
+    """Return the number of passages of the documents that get theme scores."""
+    total = 0
+    skipped = list(skipped_kinds) or [""]
+    for i in range(0, len(doc_ids), CHUNK):
+        chunk = list(doc_ids[i : i + CHUNK])
+        total += catalog.db.execute(
+            f"SELECT count(*) FROM passages WHERE doc_id IN ({','.join('?' * len(chunk))}) "
+            f"AND kind NOT IN ({','.join('?' * len(skipped))})",
+            [*chunk, *skipped],
+        ).fetchone()[0]
+    return int(total)
+
+
 def _views(catalog: Catalog, kind: str, ids: Sequence[str] | None) -> dict[str, ThemeView]:
     table, key = _TABLES[kind]
     sql = f"SELECT {key} AS item, theme, score, retained, review FROM {table}"

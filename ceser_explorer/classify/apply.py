@@ -10,11 +10,12 @@ from ..catalog import Catalog
 from ..catalog import themes as store
 from ..catalog.themes import ThemeScore
 from ..config import Settings
-from ..index.embedders import Embedder, get_embedder
+from ..errors import CeserError
+from ..index.embedders import Embedder, embedder_id, get_embedder
 from ..vocabulary import REVIEW_LABEL
 from .features import Progress
 from .model import embeddings_cache
-from .packaged import ensure_model, has_model
+from .packaged import ensure_model, has_model, load_model
 from .theme_model import ThemeModel
 
 # navigation passages (sommaire lines) list headings of every theme but are about none
@@ -49,27 +50,83 @@ def apply(
     The model is the data folder's, else the packaged one; with another embedder than the
     packaged model's, one is trained once from the packaged labels (notify says so). With
     missing_ok, an installation without any model is left alone (returns 0): the ingest
-    pipeline calls this after each batch.
+    pipeline calls this after each batch. Each document's scores are written in one
+    transaction with the model's stamp, so that an interrupted run leaves the documents
+    it did not reach pending (``pending``), never half-scored.
     """
     if model is None and missing_ok and not has_model(settings):
         return 0
     embedder = embedder or get_embedder(settings.embedder)
     model = model or ensure_model(settings, embedder, progress, notify)
     model.check_embedder(embedder.id)
-    docs = [None] if doc_ids is None else list(doc_ids)
-    passages = [p for d in docs for p in catalog.passages(doc_id=d) if p.kind not in SKIPPED_KINDS]
-    recs = [r for d in docs for r in catalog.recommendations(doc_id=d)]
-    texts = [p.text for p in passages] + [r.text for r in recs]
-    scores = model.predict(texts, embedder, embeddings_cache(settings), progress)
-    rows = _rows(model, scores)
-    store.clear_themes(catalog, doc_ids)
-    store.store_passage_themes(catalog, {p.passage_id: rows[i] for i, p in enumerate(passages)})
-    store.store_recommendation_themes(
-        catalog, {r.rec_id: rows[len(passages) + i] for i, r in enumerate(recs)}
-    )
+    docs = [d.doc_id for d in catalog.documents()] if doc_ids is None else list(doc_ids)
+    total = store.count_passages(catalog, docs, sorted(SKIPPED_KINDS))
+    done = 0
+    for doc_id in docs:
+        passages = [p for p in catalog.passages(doc_id=doc_id) if p.kind not in SKIPPED_KINDS]
+        recs = catalog.recommendations(doc_id=doc_id)
+        texts = [p.text for p in passages] + [r.text for r in recs]
+        step = None if progress is None else _shifted(progress, done, total, len(passages))
+        scores = model.predict(texts, embedder, embeddings_cache(settings), step)
+        rows = _rows(model, scores)
+        store.store_document_themes(
+            catalog,
+            doc_id,
+            {p.passage_id: rows[i] for i, p in enumerate(passages)},
+            {r.rec_id: rows[len(passages) + i] for i, r in enumerate(recs)},
+            model.stamp,
+        )
+        done += len(passages)
     store.set_setting(catalog, MODEL_SETTING, model.stamp)
     store.set_setting(catalog, EMBEDDER_SETTING, model.embedder_id)
-    return len(passages)
+    return done
 
 
-__all__ = ["REVIEW_LABEL", "apply"]
+def _shifted(progress: Progress, done: int, total: int, own: int) -> Progress:
+    """Return a progress callback of one document that reports on the whole run's scale."""
+
+    def report(i: int, n: int) -> None:
+        progress(done + min(i, own) if n else done, max(total, 1))
+
+    return report
+
+
+def current_stamp(settings: Settings, embedder_id: str) -> str | None:
+    """Return the stamp of the theme model that applies now, or None when there is none yet
+    (no model at hand, or one still to train for this embedder)."""
+    if not has_model(settings):
+        return None
+    try:
+        return str(load_model(settings, embedder_id).stamp)
+    except CeserError:
+        return None
+
+
+def pending(settings: Settings, catalog: Catalog, embedder_id: str) -> list[int]:
+    """Return the documents whose themes are missing or not of the current model (none when
+    no model is at hand: themes are then simply not computed)."""
+    if not has_model(settings):
+        return []
+    stamp = current_stamp(settings, embedder_id)
+    return store.pending_documents(catalog, stamp, sorted(SKIPPED_KINDS))
+
+
+def apply_pending(
+    settings: Settings,
+    catalog: Catalog,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> int:
+    """Score every document whose themes are pending; return the passages scored (0 without
+    a model at hand)."""
+    if not has_model(settings):
+        return 0
+    todo = pending(settings, catalog, embedder.id if embedder else embedder_id(settings.embedder))
+    if not todo:
+        return 0  # without loading the model: a re-run with nothing changed stays quick
+    embedder = embedder or get_embedder(settings.embedder)
+    return apply(settings, catalog, todo, progress, embedder=embedder, notify=notify)
+
+
+__all__ = ["REVIEW_LABEL", "apply", "apply_pending", "current_stamp", "pending"]

@@ -1,15 +1,21 @@
-"""Evaluation on the fixed test split: the trained model against two baselines, in one run.
+"""Evaluation on a fixed set: the trained model against two baselines, in one run.
 
 - ``modèle``: the trained model with its cross-validated thresholds.
 - ``mots-clés``: a theme is given when one of its taxonomy keywords (stemmed) occurs.
 - ``zero-shot``: cosine similarity of the passage embedding to the theme definition;
-  per-theme similarity thresholds chosen on the train split (never on test).
+  per-theme similarity thresholds chosen on the model's train split (never on test).
+
+The sets (``ceser classify eval --set``): ``ours``, the test split of the labelled files
+(those the model was trained on by default); ``variety-tune`` and ``variety-test``, the
+halves of the variety corpus (documents of other regions and producers; the repository's
+``corpus/variety``, see classify/variety.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,10 +29,13 @@ from . import features
 from .features import Progress
 from .model import embeddings_cache, f1_at, label_matrix
 from .packaged import ensure_model
-from .taxonomy import Taxonomy, label_sources, load_label_sets
+from .taxonomy import LabelledPassage, Taxonomy, label_sources, load_label_sets
 from .theme_model import ThemeModel
+from .variety import check_corpus, load_half
 
 NONE = "aucun"
+OURS = "ours"
+EVAL_SETS = (OURS, "variety-tune", "variety-test")
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ class MethodReport:
 
 @dataclass(frozen=True)
 class EvalReport:
-    """Everything ``ceser classify eval`` prints."""
+    """Everything ``ceser classify eval`` prints for one set."""
 
     data: str
     n_train: int
@@ -86,9 +95,13 @@ class EvalReport:
     embedder_id: str
     cv: dict[str, Any] = field(default_factory=dict)
     review: dict[str, float] = field(default_factory=dict)
+    set: str = OURS
+    seen: int = 0  # passages of the set the model was trained on (the tuning half: all)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "set": self.set,
+            "seen_in_training": self.seen,
             "data": self.data,
             "embedder": self.embedder_id,
             "n_train": self.n_train,
@@ -165,12 +178,19 @@ def evaluate(
     model: ThemeModel | None = None,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
+    eval_set: str = OURS,
+    variety: Path | None = None,
 ) -> EvalReport:
-    """Score the model and both baselines on the test split of the labelled data.
+    """Score the model and both baselines on one set (``EVAL_SETS``).
 
-    data: one labelled file or several; by default those the model was trained on (ours for
-    the packaged model).
+    data: the labelled files whose test split is the set ``ours`` (one or several); by
+    default those the model was trained on. variety: the variety corpus folder (by default
+    the source checkout's).
     """
+    if eval_set not in EVAL_SETS:
+        raise CeserError(f"jeu « {eval_set} » inconnu : {', '.join(EVAL_SETS)} ou all.")
+    if eval_set != OURS:
+        check_corpus(variety)  # before loading any model: the corpus is not in the wheel
     embedder = embedder or get_embedder(settings.embedder)
     model = model or ensure_model(settings, embedder, progress)
     model.check_embedder(embedder.id)
@@ -178,15 +198,46 @@ def evaluate(
     names = ", ".join(resources.display(s) for s in sources)
     labelled = load_label_sets(sources, model.taxonomy)
     train = [p for p in labelled if p.split == "train"]
-    test = [p for p in labelled if p.split == "test"]
-    if not test:
-        raise CeserError(f"{names} n'a aucun passage du split « test » : rien à évaluer.")
-    leaked = set(model.train_ids) & {p.id for p in test}
-    if leaked:
+    if eval_set == OURS:
+        test = [p for p in labelled if p.split == "test"]
+        if not test:
+            raise CeserError(f"{names} n'a aucun passage du split « test » : rien à évaluer.")
+    else:
+        half = eval_set.removeprefix("variety-")
+        test = load_half(half, model.taxonomy, variety)
+        names = f"corpus de variété, moitié {half}"
+    seen = set(model.train_ids) & {p.id for p in test}
+    if seen and eval_set != "variety-tune":
         raise CeserError(
-            f"le modèle a été entraîné sur {len(leaked)} passage(s) du split test "
-            f"(ex. {sorted(leaked)[0]}) : relancez « ceser classify train »."
+            f"le modèle a été entraîné sur {len(seen)} passage(s) du split test "
+            f"(ex. {sorted(seen)[0]}) : relancez « ceser classify train »."
         )
+    report = _score(settings, model, embedder, train, test, progress)
+    return EvalReport(
+        data=names,
+        n_train=len(train),
+        n_test=len(test),
+        keys=model.keys,
+        methods=report[0],
+        confusion=report[1],
+        thresholds=dict(model.thresholds),
+        embedder_id=model.embedder_id,
+        cv=dict(model.cv),
+        review=report[2],
+        set=eval_set,
+        seen=len(seen),
+    )
+
+
+def _score(
+    settings: Settings,
+    model: ThemeModel,
+    embedder: Embedder,
+    train: Sequence[LabelledPassage],
+    test: Sequence[LabelledPassage],
+    progress: Progress | None,
+) -> tuple[dict[str, MethodReport], dict[str, dict[str, int]], dict[str, float]]:
+    """Return the methods' metrics, the model's confusion and its review band on test."""
     keys = model.keys
     cache = embeddings_cache(settings)
     vec_test = features.embed(embedder, [p.text for p in test], cache, progress)
@@ -204,17 +255,10 @@ def evaluate(
         "mots-clés": metrics("mots-clés", y_test, kw_pred, keys),
         "zero-shot": metrics("zero-shot", y_test, zs_pred, keys),
     }
-    return EvalReport(
-        data=names,
-        n_train=len(train),
-        n_test=len(test),
-        keys=keys,
-        methods=methods,
-        confusion=confusion(y_test, model_pred, keys),
-        thresholds=dict(model.thresholds),
-        embedder_id=model.embedder_id,
-        cv=dict(model.cv),
-        review=review_summary(y_test, model_pred, review, model.margin),
+    return (
+        methods,
+        confusion(y_test, model_pred, keys),
+        review_summary(y_test, model_pred, review, model.margin),
     )
 
 

@@ -6,8 +6,10 @@ embedder, a model is trained once from the packaged labels and kept in the data 
 (``models/themes-<embedder>.npz``). A model trained with ``ceser classify train`` (the data
 folder's ``models/themes.npz``) wins over both.
 
-Regenerate the packaged model after changing the labels or the taxonomy (``make
-theme-model``)::
+The packaged labels are ours (``data/labels/passages.jsonl``) and the variety corpus's tuning
+half (``data/labels/variety-tune.jsonl``, rewritten here from ``corpus/variety`` when the
+source checkout has it). Regenerate the packaged model after changing the labels, the
+variety corpus or the taxonomy (``make theme-model``)::
 
     python -c "from ceser_explorer.classify.packaged import main; main()"
 """
@@ -123,12 +125,22 @@ def source_path() -> Path:
     return Path(__file__).resolve().parents[1] / "data" / "themes.npz"
 
 
+def variety_labels_path() -> Path:
+    """Return the packaged labels of the variety tuning half in the source checkout."""
+    return Path(__file__).resolve().parents[1] / "data" / "labels" / "variety-tune.jsonl"
+
+
 def main() -> None:
-    """Train the packaged model from the packaged labels with the default embedder."""
+    """Rewrite the variety tuning half's labels, then train the packaged model from the
+    packaged labels with the default embedder."""
     import tempfile
 
     from ..index.embedders import DEFAULT_EMBEDDER, get_embedder
+    from .variety import corpus_folder, write_tune_labels
 
+    if corpus_folder().is_dir():
+        n = write_tune_labels(variety_labels_path())
+        print(f"{variety_labels_path()} : {n} passages de la moitié « tune » du corpus de variété")
     embedder = get_embedder(DEFAULT_EMBEDDER)
     with tempfile.TemporaryDirectory() as home:
         settings = Settings.load(home=home)  # $CESER_EMBEDDING_CACHE is honoured

@@ -19,7 +19,7 @@ from ..errors import CeserError
 from ..resources import Source
 
 DEFAULT_TAXONOMY = resources.TAXONOMY
-DEFAULT_DATA = resources.LABELS
+DEFAULT_DATA = resources.PACKAGED_LABELS
 SPLITS = ("train", "test")
 
 
@@ -71,12 +71,17 @@ class Taxonomy:
 
 @dataclass(frozen=True)
 class LabelledPassage:
-    """A hand-labelled passage: its id, text, themes and split (train or test)."""
+    """A hand-labelled passage: its id, text, themes, split (train or test) and document.
+
+    doc names the document the passage was taken from, when it was (cross-validation then
+    holds out a document's passages together); passages written one by one have none.
+    """
 
     id: str
     text: str
     labels: tuple[str, ...]
     split: str
+    doc: str = ""
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -148,6 +153,7 @@ def load_labelled(path: Source, taxonomy: Taxonomy) -> list[LabelledPassage]:
             row = json.loads(line)
             pid, text, labels = str(row["id"]), str(row["text"]), row.get("labels") or []
             split = str(row.get("split", "train"))
+            doc = str(row.get("doc") or "")
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             raise CeserError(f"{where} : objet JSON attendu avec id, text, labels ({e}).") from e
         unknown = [lab for lab in labels if lab not in known]
@@ -164,7 +170,7 @@ def load_labelled(path: Source, taxonomy: Taxonomy) -> list[LabelledPassage]:
             raise CeserError(f"{where} : identifiant « {pid} » en double.")
         seen.add(pid)
         out.append(
-            LabelledPassage(pid, text, tuple(k for k in taxonomy.keys if k in labels), split)
+            LabelledPassage(pid, text, tuple(k for k in taxonomy.keys if k in labels), split, doc)
         )
     if not out:
         raise CeserError(f"{p} ne contient aucun passage annoté.")
@@ -174,7 +180,7 @@ def load_labelled(path: Source, taxonomy: Taxonomy) -> list[LabelledPassage]:
 def label_sources(data: Source | Sequence[Source] | None) -> tuple[Source, ...]:
     """Return the labelled files to read: one, several, or ours when data is None."""
     if data is None:
-        return (DEFAULT_DATA,)
+        return DEFAULT_DATA
     if isinstance(data, str | os.PathLike) or not isinstance(data, Sequence):
         return (data,)
     if not data:

@@ -6,13 +6,14 @@ so that no command module imports the group and the package has no import cycle.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
 
 from ..config import ENV_HOME, Settings
 from ..errors import CeserError
-from . import classify, explore, ingest, search, trace
+from . import check, classify, explore, ingest, search, trace
 from .env import CONTEXT, Env, console
 
 
@@ -49,6 +50,8 @@ for command in (
     trace.trace,
     trace.coverage,
     explore.explore,
+    check.check,
+    check.backup,
 ):
     cli.add_command(command)
 
@@ -65,6 +68,13 @@ def main() -> None:
         sys.exit(e.exit_code)
     except CeserError as e:
         click.echo(f"Erreur : {e}", err=True)
+        sys.exit(2)
+    except sqlite3.DatabaseError as e:  # a page of the catalog damaged after it was opened
+        click.echo(
+            f"Erreur : catalogue endommagé ({e}) : lancez « ceser check » ; s'il le confirme, "
+            "restaurez la dernière copie du catalogue (« ceser backup »).",
+            err=True,
+        )
         sys.exit(2)
     except SystemExit:
         raise

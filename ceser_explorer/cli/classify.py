@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 from rich.table import Table
 
-from ..resources import LABELS, TAXONOMY, data_file
+from ..resources import PACKAGED_LABELS, TAXONOMY, data_file
 from . import shapes
+from .check import no_wait_option
 from .env import CONTEXT, Env, pass_env, stdout
 from .progress import progress
 from .shapes import emit_json
@@ -33,8 +37,8 @@ def classify() -> None:
     "labels",
     multiple=True,
     type=click.Path(dir_okay=False),
-    help="Vos passages annotés (JSONL, répétable) : ajoutés aux nôtres ; un passage de même "
-    "identifiant remplace le nôtre.",
+    help="Vos passages annotés (JSONL, répétable) : ajoutés aux nôtres (et à la moitié "
+    "« tune » du corpus de variété) ; un passage de même identifiant remplace le nôtre.",
 )
 @click.option(
     "--replace",
@@ -53,10 +57,10 @@ def classify_train(
 ) -> None:
     """Entraîner le classifieur sur le split « train » (seuils par validation croisée).
 
-    Par défaut sur nos passages annotés, fournis avec l'outil ; --labels y ajoute les vôtres,
-    --replace les remplace. Le split « test » n'est jamais lu. Le modèle est enregistré dans
-    <home>/models avec l'identifiant de l'embedder et prime sur le modèle fourni ; relancez
-    ensuite « ceser classify apply ».
+    Par défaut sur nos passages annotés et la moitié « tune » du corpus de variété, fournis
+    avec l'outil ; --labels y ajoute les vôtres, --replace les remplace. Le split « test »
+    n'est jamais lu. Le modèle est enregistré dans <home>/models avec l'identifiant de
+    l'embedder et prime sur le modèle fourni ; relancez ensuite « ceser classify apply ».
 
     \b
     Exemple :
@@ -64,7 +68,7 @@ def classify_train(
     """
     if replace and not labels:
         raise click.UsageError("--replace demande au moins un fichier --labels.")
-    sources = [*([] if replace else [LABELS]), *labels]
+    sources = [*([] if replace else PACKAGED_LABELS), *labels]
     with progress("Vecteurs des passages annotés") as on_progress:
         result = env.workspace.train_themes(sources, taxonomy or TAXONOMY, progress=on_progress)
     model = result.model
@@ -93,33 +97,82 @@ def classify_train(
     )
 
 
+SETS = ("ours", "variety-tune", "variety-test", "all")
+
+
 @classify.command("eval", context_settings=CONTEXT)
+@click.option(
+    "--set",
+    "eval_set",
+    type=click.Choice(SETS),
+    default="ours",
+    show_default=True,
+    help="Jeu évalué : ours (split test de nos passages annotés), variety-tune ou "
+    "variety-test (moitiés du corpus de variété, documents d'autres régions ; dépôt "
+    "seulement), all (les trois côte à côte).",
+)
 @click.option(
     "--labels",
     "--data",
     "labels",
     multiple=True,
     type=click.Path(dir_okay=False),
-    help="Passages annotés (JSONL, répétable) ; défaut : ceux de l'entraînement du modèle "
-    "(les nôtres pour le modèle fourni).",
+    help="Passages annotés dont le split test forme le jeu ours (JSONL, répétable) ; défaut : "
+    "ceux de l'entraînement du modèle (les nôtres pour le modèle fourni).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @pass_env
-def classify_eval(env: Env, labels: tuple[str, ...], as_json: bool) -> None:
-    """Évaluer sur le split « test » : modèle, mots-clés et zero-shot dans la même passe.
+def classify_eval(env: Env, eval_set: str, labels: tuple[str, ...], as_json: bool) -> None:
+    """Évaluer sur un jeu fixe : modèle, mots-clés et zero-shot dans la même passe.
 
-    Précision, rappel, F1 et effectif par thème, macro- et micro-F1, confusion entre thèmes.
+    Précision, rappel, F1 et effectif par thème, macro- et micro-F1, confusion entre thèmes,
+    part des erreurs dans la marge « à vérifier ». La moitié « tune » du corpus de variété
+    entraîne le modèle fourni : son score y est celui de l'entraînement ; la moitié « test »
+    n'est jamais vue.
 
     \b
     Exemple :
-      ceser classify eval --json
+      ceser classify eval --set all
     """
-    with progress("Vecteurs du split test") as on_progress:
-        report = env.workspace.evaluate_themes(list(labels) or None, progress=on_progress)
+    if labels and eval_set not in ("ours", "all"):
+        raise click.UsageError("--labels ne vaut que pour --set ours (ou all).")
+    names = [s for s in SETS if s != "all"] if eval_set == "all" else [eval_set]
+    reports = []
+    with progress("Vecteurs des passages évalués") as on_progress:
+        for name in names:
+            reports.append(
+                env.workspace.evaluate_themes(
+                    list(labels) or None, progress=on_progress, eval_set=name
+                )
+            )
     if as_json:
-        emit_json(report.to_dict())
+        if eval_set == "all":
+            emit_json({"sets": {r.set: r.to_dict() for r in reports}})
+        else:
+            emit_json(reports[0].to_dict())
         return
-    table = Table(title=f"Split test : {report.n_test} passages (entraînement : {report.n_train})")
+    if eval_set == "all":
+        _print_side_by_side(reports)
+    else:
+        _print_report(reports[0])
+
+
+def _set_title(report: Any) -> str:
+    seen = " — vu à l'entraînement" if report.seen else ""
+    return f"{report.set} : {report.n_test} passages ({report.data}){seen}"
+
+
+def _review_line(report: Any) -> str:
+    r = report.review
+    share = r["errors_flagged"] / r["errors"] if r["errors"] else 0.0
+    return (
+        f"« à vérifier » (±{r['margin']:.2f}) : {r['flagged']} décisions sur "
+        f"{r['decisions']}, dont {r['errors_flagged']} des {r['errors']} erreurs ({share:.0%})."
+    )
+
+
+def _print_report(report: Any) -> None:
+    table = Table(title=f"{_set_title(report)} · entraînement : {report.n_train}")
     table.add_column("Thème")
     for name in report.methods:
         table.add_column(f"{name}\nP / R / F1", justify="right")
@@ -145,12 +198,31 @@ def classify_eval(env: Env, labels: tuple[str, ...], as_json: bool) -> None:
     for row in cols:
         conf.add_row(row, *[str(report.confusion[row][c]) for c in cols])
     stdout.print(conf)
-    r = report.review
-    stdout.print(
-        f"« à vérifier » (±{r['margin']:.2f}) : {r['flagged']} décisions sur "
-        f"{r['decisions']}, dont {r['errors_flagged']} des {r['errors']} erreurs.",
-        highlight=False,
-    )
+    stdout.print(_review_line(report), highlight=False)
+
+
+def _print_side_by_side(reports: list[Any]) -> None:
+    table = Table(title="Thèmes : F1 du modèle (mots-clés · zero-shot) par jeu")
+    table.add_column("Thème")
+    for r in reports:
+        seen = "\n(vu à l'entraînement)" if r.seen else ""
+        table.add_column(f"{r.set} ({r.n_test}){seen}", justify="right")
+    keys = reports[0].keys
+
+    def cell(r: Any, pick: Callable[[Any], float]) -> str:
+        m = r.methods
+        return f"{pick(m['modèle']):.3f} ({pick(m['mots-clés']):.3f} · {pick(m['zero-shot']):.3f})"
+
+    def theme_f1(key: str) -> Callable[[Any], float]:
+        return lambda m: float(m.themes[key].f1)
+
+    for key in keys:
+        table.add_row(key, *[cell(r, theme_f1(key)) for r in reports])
+    table.add_row("macro-F1", *[cell(r, lambda m: m.macro_f1) for r in reports])
+    table.add_row("micro-F1", *[cell(r, lambda m: m.micro_f1) for r in reports])
+    stdout.print(table)
+    for r in reports:
+        stdout.print(f"{r.set} : {_review_line(r)}", highlight=False)
 
 
 @classify.command("taxonomy", context_settings=CONTEXT)
@@ -167,8 +239,9 @@ def classify_taxonomy() -> None:
 @classify.command("apply", context_settings=CONTEXT)
 @click.option("--doc", "docs", multiple=True, help="Seulement ce document (répétable).")
 @click.option("--json", "as_json", is_flag=True, help="Bilan en JSON.")
+@no_wait_option
 @pass_env
-def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool) -> None:
+def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool, no_wait: bool) -> None:
     """Attribuer les thèmes aux passages et préconisations du catalogue (après réentraînement).
 
     \b
@@ -176,7 +249,7 @@ def classify_apply(env: Env, docs: tuple[str, ...], as_json: bool) -> None:
       ceser classify apply --doc avis_ia_generative.pdf
     """
     with progress("Thèmes des passages") as on_progress:
-        n = env.workspace.apply_themes(docs, progress=on_progress)
+        n = env.workspace.apply_themes(docs, progress=on_progress, wait=not no_wait)
     counts = env.workspace.theme_counts()
     if as_json:
         emit_json(shapes.apply_json(n, counts))

@@ -13,6 +13,7 @@ from rich.table import Table
 from ..vocabulary import citation, theme_tags
 from ..workspace import BatchSummary
 from . import shapes
+from .check import no_wait_option
 from .env import CONTEXT, Env, pass_env, stdout
 from .progress import file_progress
 from .shapes import emit_json
@@ -94,6 +95,7 @@ def print_summary(summary: BatchSummary) -> None:
     "--no-vectors", is_flag=True, help="Ne pas mettre à jour l'index de vecteurs (recherche dense)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Bilan en JSON sur la sortie standard.")
+@no_wait_option
 @pass_env
 def ingest(
     env: Env,
@@ -103,6 +105,7 @@ def ingest(
     workers: int | None,
     no_vectors: bool,
     as_json: bool,
+    no_wait: bool,
 ) -> None:
     """Indexer les PDF des dossiers ou fichiers donnés (seuls les changements sont traités).
 
@@ -112,6 +115,9 @@ def ingest(
     entré, 1 si des fichiers ont échoué (les autres sont enregistrés), si --prune a été refusé
     ou si un index dérivé (vecteurs, thèmes) n'a pas pu être mis à jour. Un fichier dont le
     contenu est déjà indexé sous un autre nom est signalé comme doublon ; ce n'est pas un échec.
+    Ce qu'une indexation interrompue a laissé (thèmes, vecteurs, couverture) est terminé à la
+    suivante. Une seule indexation à la fois : une seconde attend la première (ou, avec
+    --no-wait, s'arrête aussitôt, code 2).
 
     \b
     Exemple :
@@ -126,6 +132,7 @@ def ingest(
             progress=reporter.vectors if reporter else None,
             yes=yes,
             workers=workers,
+            wait=not no_wait,
         )
     summary, derived = report.summary, report.derived
     if as_json:
@@ -157,6 +164,7 @@ def status(env: Env, as_json: bool) -> None:
     except Exception as e:  # an unreachable Chroma server must not hide the catalog's state
         vectors = {"ok": False, "error": f"{type(e).__name__}: {e}"}
         vector_line = f"Index de vecteurs injoignable ({vectors['error']})."
+    pending = env.workspace.pending(vectors if "missing" in vectors else None)
     data: dict[str, Any] = {
         **stats,
         "home": str(env.settings.home),
@@ -166,6 +174,7 @@ def status(env: Env, as_json: bool) -> None:
         "problems": cat.integrity_problems(),
         "vectors": vectors,
         "documents_list": [shapes.document_json(d) for d in cat.documents()],
+        "pending": pending.to_dict(),
     }
     if as_json:
         emit_json(data)
@@ -189,6 +198,8 @@ def status(env: Env, as_json: bool) -> None:
         f"{stats['measures']} mesures, {stats['failures']} échecs."
     )
     stdout.print(vector_line, highlight=False)
+    if pending.any:
+        stdout.print(f"[yellow]{escape(pending.line())}[/yellow]", highlight=False)
     for _, error in cat.failures():
         click.echo(f"échec : {error}")
     for problem in data["problems"]:

@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import click
+from rich import box
 from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
@@ -19,11 +20,13 @@ from ..search import (
     DEFAULT_RRF_K,
     METRICS,
     MODES,
+    QUERY_SETS,
     SPLITS,
     Filters,
 )
 from ..vocabulary import citation
 from . import shapes
+from .check import no_wait_option
 from .env import CONTEXT, Env, chroma_option, pass_env, stdout
 from .progress import progress
 from .shapes import emit_json
@@ -142,11 +145,21 @@ def search(
     hits = env.workspace.search(query, k=k, mode=mode, filters=filters, **options)
     added = env.workspace.synonyms(query, **options) if mode != "dense" else []
     read = env.workspace.intent(query, **options).notes
+    restriction = env.workspace.restriction(query, filters, **options)
     if as_json:
-        emit_json({**shapes.search_json(query, mode, hits, added), "intent": list(read)})
+        emit_json(
+            {
+                **shapes.search_json(query, mode, hits, added),
+                "intent": list(read),
+                "restricted_to": restriction.as_json(),
+            }
+        )
         return
     if read:
         stdout.print(f"[dim]Question lue : {escape(' ; '.join(read))}[/dim]", highlight=False)
+    limited = restriction.note()
+    if limited:
+        stdout.print(f"[dim]Recherche limitée : {escape(limited)}[/dim]", highlight=False)
     if added:
         shown = ", ".join(f"« {a} »" for a in added[:6]) + (" …" if len(added) > 6 else "")
         stdout.print(f"[dim]Recherche élargie à : {escape(shown)}[/dim]", highlight=False)
@@ -190,9 +203,15 @@ def print_hit(h: Hit) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Bilan en JSON.")
 @chroma_option
+@no_wait_option
 @pass_env
 def reindex(
-    env: Env, vectors: bool, embeddings: bool, as_json: bool, chroma_url: str | None
+    env: Env,
+    vectors: bool,
+    embeddings: bool,
+    as_json: bool,
+    chroma_url: str | None,
+    no_wait: bool,
 ) -> None:
     """Mettre l'index de vecteurs en accord avec le catalogue (ajouts, suppressions).
 
@@ -206,9 +225,11 @@ def reindex(
     env.use_chroma(chroma_url)
     with progress("Vecteurs", sys.stderr.isatty() and not as_json) as on_progress:
         if vectors or embeddings:
-            report = env.workspace.reindex(full=True, reembed=embeddings, progress=on_progress)
+            report = env.workspace.reindex(
+                full=True, reembed=embeddings, progress=on_progress, wait=not no_wait
+            )
         else:
-            report = env.workspace.reindex(progress=on_progress)
+            report = env.workspace.reindex(progress=on_progress, wait=not no_wait)
     if as_json:
         emit_json(report)
         return
@@ -242,11 +263,21 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
 
 @click.command("eval", context_settings=CONTEXT)
 @click.option(
+    "--set",
+    "query_set",
+    type=click.Choice(QUERY_SETS),
+    default="ours",
+    show_default=True,
+    help="Jeu de requêtes : ours (le nôtre, sur --split), variety-tune ou variety-test (corpus "
+    "varié du dépôt, à indexer d'abord : ceser ingest corpus/variety/pdf), all (les quatre côte "
+    "à côte).",
+)
+@click.option(
     "--split",
     type=click.Choice(SPLITS),
     default="test",
     show_default=True,
-    help="Requêtes évaluées : test (rapport), tune (réglage) ou all.",
+    help="Requêtes évaluées de notre jeu : test (rapport), tune (réglage) ou all.",
 )
 @click.option(
     "--mode",
@@ -268,6 +299,7 @@ def vectors_status(env: Env, as_json: bool, chroma_url: str | None) -> None:
 @pass_env
 def eval_(
     env: Env,
+    query_set: str,
     split: str,
     modes: tuple[str, ...],
     queries: str | None,
@@ -277,13 +309,15 @@ def eval_(
     as_json: bool,
     chroma_url: str | None,
 ) -> None:
-    """Mesurer la recherche sur le jeu de requêtes : rappel@1/5/10, MRR@10, nDCG@10.
+    """Mesurer la recherche sur un jeu de requêtes : rappel@1/5/10, MRR@10, nDCG@10.
 
-    Échoue si une ancre du jeu ne correspond plus à aucun passage du catalogue.
+    Échoue si une ancre de notre jeu ne correspond plus à aucun passage du catalogue ; sur le
+    corpus varié, une ancre perdue par l'extraction compte comme manquée et est signalée.
 
     \b
-    Exemple :
+    Exemples :
       ceser eval --split test --json
+      ceser eval --set all
     """
     env.use_chroma(chroma_url)
     if set(modes or MODES) & {"dense", "hybrid"}:
@@ -291,17 +325,48 @@ def eval_(
         if status["missing"]:
             click.echo(f"Attention : {status_line(status)}", err=True)
     options = search_options(rrf_k, no_synonyms, no_intent)
-    report = env.workspace.evaluate_search(queries or QUERIES, split, modes or MODES, **options)
+    report = env.workspace.evaluate_search(
+        queries or QUERIES, split, modes or MODES, query_set=query_set, **options
+    )
     if as_json:
         emit_json(report)
         return
+    parts = report.get("sets", {query_set: report})
     table = Table(
-        title=f"Évaluation — split {split}, {report['queries']} requêtes "
-        f"({report['paraphrased']} reformulées)"
+        title=f"Évaluation de la recherche — jeu {query_set} (MRR et nDCG à 10)",
+        box=box.SIMPLE_HEAD,
     )
-    table.add_column("Mode")
+    table.add_column("Jeu", no_wrap=True)
+    table.add_column("N", justify="right", no_wrap=True)
+    table.add_column("Mode", no_wrap=True)
     for name in METRICS:
-        table.add_column(name, justify="right")
-    for mode, values in report["modes"].items():
-        table.add_row(mode, *(f"{values[name]:.3f}" for name in METRICS))
+        short = {"mrr@10": "MRR", "ndcg@10": "nDCG"}.get(name, name.replace("recall", "R"))
+        table.add_column(short, justify="right", no_wrap=True)
+    for label, part in parts.items():
+        shown = label if label != "ours" else f"ours-{part['split']}"
+        count = str(part["queries"])
+        for i, (mode, values) in enumerate(part["modes"].items()):
+            table.add_row(
+                shown if i == 0 else "",
+                count if i == 0 else "",
+                mode,
+                *(f"{values[name]:.3f}" for name in METRICS),
+            )
+        for style, by_mode in part.get("styles", {}).items():
+            for i, mode in enumerate(part["modes"]):
+                table.add_row(
+                    f"  · {style}" if i == 0 else "",
+                    str(by_mode["queries"]) if i == 0 else "",
+                    mode,
+                    *(f"{by_mode[mode][name]:.3f}" for name in METRICS),
+                    style="dim",
+                )
+        table.add_section()
     stdout.print(table)
+    lost = [u for part in parts.values() for u in part.get("unmatched", [])]
+    if lost:
+        stdout.print(
+            f"[dim]{len(lost)} passage(s) pertinent(s) introuvable(s) après l'extraction, comptés "
+            "comme manqués (voir --json, « unmatched »).[/dim]",
+            highlight=False,
+        )

@@ -1,12 +1,15 @@
 """Embedding cache: one SQLite file keyed by (embedder id, hash of the embedded text).
 
 Re-ingesting an edited document re-embeds only the texts that changed: every other text
-is found here. The cache is derived data; deleting the file only costs time.
+is found here. The cache is derived data; deleting the file only costs time, so a damaged
+file is set aside and started again (a warning says so) rather than stopping an ingest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -18,6 +21,15 @@ from .embedders import Embedder
 
 CACHE_FILE = "embeddings.sqlite"
 _CHUNK = 900
+log = logging.getLogger(__name__)
+
+
+def damaged(error: sqlite3.DatabaseError) -> bool:
+    """Return whether a SQLite error says the file itself is damaged (not busy, not full)."""
+    text = str(error).lower()
+    return not isinstance(error, sqlite3.OperationalError) or any(
+        word in text for word in ("malformed", "not a database", "no such table")
+    )
 
 
 def text_key(text: str) -> str:
@@ -31,13 +43,47 @@ class EmbeddingCache:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA busy_timeout = 10000")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (embedder TEXT NOT NULL, key TEXT NOT NULL, "
-            "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (embedder, key))"
+        try:
+            self.db = self._connect()
+        except sqlite3.DatabaseError as e:
+            if not damaged(e):
+                raise
+            self.db = self._restart(e)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS embeddings (embedder TEXT NOT NULL, key TEXT NOT NULL, "
+                "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (embedder, key))"
+            )
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _restart(self, error: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """Set a damaged cache file aside and open a new, empty one."""
+        with contextlib.suppress(AttributeError, sqlite3.Error):
+            self.db.close()
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                part.replace(f"{self.path}.damaged{suffix}")
+        log.warning(
+            "cache d'embeddings %s endommagé (%s) : mis de côté (%s.damaged) et recommencé ; "
+            "les vecteurs manquants seront recalculés.",
+            self.path,
+            error,
+            self.path.name,
         )
+        return self._connect()
+
+    def reset(self) -> None:
+        """Start the cache again, empty (the damaged file is kept as .damaged)."""
+        self.db = self._restart(sqlite3.DatabaseError("remis à zéro"))
 
     def close(self) -> None:
         self.db.close()
@@ -51,15 +97,21 @@ class EmbeddingCache:
     def get_many(self, embedder_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Return the cached vectors of those keys that are in the cache."""
         out: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), _CHUNK):
-            chunk = list(keys[i : i + _CHUNK])
-            rs = self.db.execute(
-                f"SELECT key, vector FROM embeddings WHERE embedder = ? "
-                f"AND key IN ({','.join('?' * len(chunk))})",
-                [embedder_id, *chunk],
-            )
-            for key, blob in rs:
-                out[key] = np.frombuffer(blob, dtype=np.float32)
+        try:
+            for i in range(0, len(keys), _CHUNK):
+                chunk = list(keys[i : i + _CHUNK])
+                rs = self.db.execute(
+                    f"SELECT key, vector FROM embeddings WHERE embedder = ? "
+                    f"AND key IN ({','.join('?' * len(chunk))})",
+                    [embedder_id, *chunk],
+                )
+                for key, blob in rs:
+                    out[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.DatabaseError as e:  # a damaged page: everything is a miss
+            if not damaged(e):
+                raise
+            self.db = self._restart(e)
+            return {}
         return out
 
     def put_many(self, embedder_id: str, items: dict[str, np.ndarray]) -> None:
@@ -68,11 +120,21 @@ class EmbeddingCache:
             (embedder_id, key, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
             for key, v in items.items()
         ]
+        try:
+            self._put(rows)
+        except sqlite3.DatabaseError as e:
+            if not damaged(e):
+                raise  # busy, full disk: not the file's fault
+            self.db = self._restart(e)
+            self._put(rows)
+
+    def _put(self, rows: list[tuple[str, str, int, bytes]]) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
@@ -119,6 +181,25 @@ class EmbeddingCache:
         if not keys:
             return np.zeros((0, embedder.dim), dtype=np.float32), 0
         return np.vstack([found[k] for k in keys]).astype(np.float32), len(todo)
+
+
+def check_file(path: Path) -> str | None:
+    """Return what is wrong with a cache file (read only, nothing set aside), None when it is
+    sound or absent."""
+    if not path.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        return str(e)
+    try:
+        rows = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+        db.execute("SELECT count(*) FROM embeddings").fetchone()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    finally:
+        db.close()
+    return None if rows == ["ok"] else "; ".join(str(r) for r in rows[:3])
 
 
 def embed(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlparse
@@ -22,6 +23,32 @@ PREFIX = "ceser-"
 _PAGE = 2000  # rows per get(); a bigger page overflows SQLite's variable limit inside Chroma
 
 Metadata = Mapping[str, str | int | float | bool]
+
+
+class VectorStoreDamagedError(CeserError):
+    """The local vector index (Chroma's folder) cannot be read: it is rebuilt from the catalog."""
+
+
+def damaged(settings: Settings, error: Exception) -> VectorStoreDamagedError:
+    """Return the error that names a damaged local vector index and how to rebuild it."""
+    reason = (str(error).splitlines() or [""])[0][:160]
+    return VectorStoreDamagedError(
+        f"index de vecteurs {settings.chroma_path} endommagé ({type(error).__name__}: {reason}) "
+        ": lancez « ceser check --repair » (il le reconstruit depuis le catalogue), ou cherchez "
+        "avec --mode lexical."
+    )
+
+
+def reset_local(settings: Settings) -> bool:
+    """Delete the local vector index (derived data) so that it is built anew; return whether
+    there was one. Never used with a Chroma server."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # the client of the damaged folder, kept per path
+    if not settings.chroma_path.exists():
+        return False
+    shutil.rmtree(settings.chroma_path)
+    return True
 
 
 def collection_name(embedder_id: str) -> str:
@@ -55,7 +82,10 @@ def _client(settings: Settings) -> Any:
                 "démarrez-le (chroma run --path DOSSIER) ou retirez CESER_CHROMA_URL."
             ) from e
     settings.ensure()
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except Exception as e:  # Chroma's own SQLite file unreadable: "malformed", "not a database"
+        raise damaged(settings, e) from e
 
 
 def _not_found() -> tuple[type[Exception], ...]:
@@ -95,6 +125,15 @@ class VectorStore:
                 metadata={"embedder": embedder_id, "dim": dim, "ceser": 1},
                 configuration={"hnsw": {"space": "cosine"}},
             )
+        except Exception as e:
+            if settings.chroma_url:
+                raise
+            raise damaged(settings, e) from e
+        if not settings.chroma_url:
+            try:
+                collection.count()  # a damaged page shows here rather than in the middle of a sync
+            except Exception as e:
+                raise damaged(settings, e) from e
         meta = collection.metadata or {}
         stored_dim = int(meta.get("dim", -1))
         if meta.get("embedder") != embedder_id or (dim is not None and stored_dim != dim):

@@ -73,7 +73,14 @@ def sync_vectors(
 ) -> dict[str, Any]:
     """Make the store match the catalog (for doc_ids only, if given); return what was done."""
     embedder = embedder or get_embedder(settings.embedder)
-    store = vstore.VectorStore.open(settings, embedder.id, embedder.dim, create=True)
+    rebuilt = False
+    try:
+        store = vstore.VectorStore.open(settings, embedder.id, embedder.dim, create=True)
+    except vstore.VectorStoreDamagedError:
+        if settings.chroma_url:
+            raise
+        rebuilt = vstore.reset_local(settings)  # derived: built again from the catalog
+        store = vstore.VectorStore.open(settings, embedder.id, embedder.dim, create=True)
     if store is None:  # create=True always opens one; a store that cannot be made says why
         raise CeserError(
             f"index de vecteurs {settings.chroma_url or settings.chroma_path} impossible à "
@@ -110,7 +117,7 @@ def sync_vectors(
     store.add(
         [r.passage_id for r in todo], vectors, [metadata(r, keys[r.passage_id]) for r in todo]
     )
-    return {
+    out: dict[str, Any] = {
         "embedder": embedder.id,
         "collection": vstore.collection_name(embedder.id),
         "store": store.where,
@@ -122,6 +129,9 @@ def sync_vectors(
         "deleted": len(extra),
         "synced_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    if rebuilt:
+        out["damaged_store_rebuilt"] = True
+    return out
 
 
 def rebuild_vectors(
@@ -138,7 +148,12 @@ def rebuild_vectors(
     if reembed:
         with EmbeddingCache(settings.ensure().embedding_cache) as cache:
             cleared = cache.clear(embedder.id)
-    vstore.drop(settings, embedder.id)
+    try:
+        vstore.drop(settings, embedder.id)
+    except vstore.VectorStoreDamagedError:
+        if settings.chroma_url:
+            raise
+        vstore.reset_local(settings)
     report = sync_vectors(settings, catalog, embedder, progress=progress, context=context)
     return {**report, "cache_cleared": cleared}
 
@@ -165,6 +180,45 @@ def vector_status(
         "missing_ids": missing[:20],
         "extra_ids": extra[:20],
         "ok": not missing and not extra,
+    }
+
+
+def vector_diff(
+    settings: Settings, catalog: Catalog, embedder_name: str | None = None
+) -> dict[str, Any]:
+    """Return how the store differs from the catalog, without the model: passages without
+    vector, vectors of no passage, vectors of another text (stale), stale metadata.
+
+    Raises VectorStoreDamagedError (unreadable local store) and EmbedderMismatchError (the
+    collection was made by another embedder)."""
+    eid = embedder_id(embedder_name or settings.embedder)
+    store = vstore.VectorStore.open(settings, eid, None)
+    rows = catalog.index_rows()
+    present = store.ids() if store is not None else set()
+    expected = {r.passage_id: r for r in rows}
+    both = [r for r in rows if r.passage_id in present]
+    keys = {r.passage_id: text_key(embed_text(r)) for r in both}
+    stored = store.metadatas([r.passage_id for r in both]) if store is not None else {}
+    stale = [
+        r.passage_id
+        for r in both
+        if stored.get(r.passage_id, {}).get("h") != keys[r.passage_id][:16]
+    ]
+    stale_set = set(stale)
+    meta = [
+        r.passage_id
+        for r in both
+        if r.passage_id not in stale_set
+        and stored.get(r.passage_id) != metadata(r, keys[r.passage_id])
+    ]
+    return {
+        "embedder": eid,
+        "store": settings.chroma_url or str(settings.chroma_path),
+        "exists": store is not None,
+        "missing": sorted(expected.keys() - present),
+        "extra": sorted(present - expected.keys()),
+        "stale": sorted(stale),
+        "metadata": sorted(meta),
     }
 
 

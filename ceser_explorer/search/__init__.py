@@ -9,6 +9,9 @@ from .filters import DOC_KINDS, Filters, date_bound
 from .fusion import DEFAULT_RRF_K, guard, rrf
 from .intent import MAX_QUERY_CHARS, Intent
 from .lexical import LexicalRetriever, query_terms
+from .places import REGIONS, regions_in_query
+from .querysets import SETS as QUERY_SETS
+from .restriction import Restriction
 from .thesaurus import DEFAULT_WEIGHT as DEFAULT_EXPANSION_WEIGHT
 
 __all__ = [
@@ -19,17 +22,21 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "METRICS",
     "MODES",
+    "QUERY_SETS",
+    "REGIONS",
     "SPLITS",
     "DenseRetriever",
     "Filters",
     "Intent",
     "LexicalRetriever",
     "PassageFilter",
+    "Restriction",
     "Retriever",
     "Searcher",
     "date_bound",
     "default_queries_path",
     "guard",
     "query_terms",
+    "regions_in_query",
     "rrf",
 ]

@@ -24,6 +24,7 @@ class Filters:
     since: str | None = None
     until: str | None = None
     recommendations_only: bool = False
+    docs: tuple[str, ...] = ()  # several documents (file names): one of them
 
 
 def date_bound(value: str, end: bool) -> str:
@@ -60,6 +61,14 @@ def resolve(catalog: Catalog, filters: Filters | None) -> PassageFilter:
             raise CeserError(f"document « {f.doc} » absent du catalogue : voir « ceser status ».")
         keep = doc_ids is None or found.doc_id in doc_ids
         doc_ids = (found.doc_id,) if keep else ()
+    if f.docs:
+        chosen = []
+        for ref in f.docs:
+            found = catalog.find_document(ref)
+            if found is None:
+                raise CeserError(f"document « {ref} » absent du catalogue : voir « ceser status ».")
+            chosen.append(found.doc_id)
+        doc_ids = tuple(d for d in chosen if doc_ids is None or d in doc_ids)
     themes = tuple(dict.fromkeys(t.strip().lower() for t in f.themes if t.strip()))
     if themes:
         if not 0.0 <= f.min_confidence <= 1.0:

@@ -1,9 +1,11 @@
-"""What a question asks for, beyond its words: advice or plan measures, a body, a year.
+"""What a question asks for, beyond its words: advice or plan measures, a region, a body, a year.
 
 Councillors type questions (« que propose le CESER pour former les enseignants à l'IA ? »,
 « quelles mesures pour l'apprentissage ? », « que dit le CESER Bretagne sur… »). Their frame is
 intent, not words to match: it is taken out of the lexical query and turned into preferences
 (recommendations, plan measures, a body's or a year's documents) that the engine applies.
+A region named (« le CESER Bretagne », « la Région Grand Est », « francilien ») restricts the
+search to its documents (``places``); its words stay in the query.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .places import regions_in_query
+
 MAX_QUERY_CHARS = 500  # a long question is 200; 2,000 characters took the page 7 s
 
 _ADVICE = re.compile(
     r"\b(?:que|qu['’]est-ce que|quelles?\s+(?:sont\s+)?(?:les\s+)?)\s*"
     r"(?:propose|préconise|recommande|demande|suggère|souhaite|conseille|dit|pense|"
+    r"proposait|préconisait|recommandait|demandait|disait|pensait|"
     r"préconisations?|propositions?|recommandations?|demandes?|avis|positions?)\b"
     r"|\b(?:préconisations?|propositions?|recommandations?)\b"
     r"|\bque\s+(?:propose|préconise|recommande|demande|dit|pense)\b",
@@ -34,6 +39,7 @@ _FRAME = re.compile(
     r"^\s*(?:qu['’]est-ce\s+que|que|quelles?|quels?|quel|comment|combien|est-ce\s+que)\b"
     r"(?:\s+(?:sont|est|fait|font|dit|disent|pense|pensent|propose|proposent|préconise|"
     r"recommande|demande|prévoit|prévoient|finance|soutient|les|la|le|l['’]|des|du|de|"
+    r"disait|pensait|proposait|préconisait|recommandait|demandait|"
     r"ce|cet|cette|mesures?|actions?|préconisations?|propositions?|recommandations?|"
     r"CESER|CESEC|Région|plan|schéma|conseil|régional|avis|position)\b)*"
     r"(?:\s+(?:pour|sur|en\s+matière\s+de|concernant|à\s+propos\s+de|au\s+sujet\s+de|"
@@ -68,6 +74,7 @@ class Intent:
     body: str | None = None  # « CESER Bretagne », « Région Occitanie »
     year: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)  # what was read, in French
+    regions: tuple[str, ...] = ()  # the regions named: the search keeps their documents
 
 
 def _fold(text: str) -> str:
@@ -100,6 +107,8 @@ def read(question: str) -> Intent:
     if body and m:
         subject = subject.replace(m.group(0), " ").replace(m.group("name"), " ")
         subject = _LEAD.sub("", subject)
+    if y and (advice or measures or body):  # « que disait le CESER en 2019 sur… »: a frame
+        subject = _LEAD.sub("", subject.replace(y.group(0), " ").strip())
     subject = " ".join(subject.split()) or text
     if advice:
         notes.append("préconisations d'abord")
@@ -109,4 +118,5 @@ def read(question: str) -> Intent:
         notes.append(f"documents de « {body} » d'abord")
     if year:
         notes.append(f"documents de {year} d'abord")
-    return Intent(subject, advice, measures, body, year, tuple(notes))
+    regions = regions_in_query(text)
+    return Intent(subject, advice, measures, body, year, tuple(notes), regions)

@@ -10,7 +10,7 @@ test compares the two scores row by row).
 The arrays are built from the catalog on first use and saved next to it
 (``catalog.sqlite.bm25.npz``), tagged with the catalog's passages generation, a counter that
 triggers raise on every insert, delete or text change of a passage: a stale file is never
-used, and a missing or unreadable one is rebuilt.
+used, and a missing, truncated or otherwise unreadable one is rebuilt.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import os
 import sqlite3
 import tempfile
 import weakref
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -220,8 +222,24 @@ class Bm25Index:
                     for name in COLUMNS
                 ]
                 return cls(saved, {name: z[name] for name in ROW_ARRAYS}, columns)
-        except (OSError, ValueError, KeyError):
+        except _UNREADABLE:
             return None
+
+
+# what reading a damaged .npz raises: truncated (BadZipFile, EOFError), bytes changed (a CRC
+# or inflate error), an array header rewritten (ValueError)
+_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def saved_generation(path: Path) -> int | None:
+    """Return the generation of the arrays saved at path (None: absent, unreadable, another
+    format), reading only their header: whether the saved postings are current."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            fmt, saved = (int(x) for x in z["meta"])
+    except _UNREADABLE:
+        return None
+    return saved if fmt == FORMAT else None
 
 
 def index_path(catalog_path: Path) -> Path:
@@ -251,6 +269,16 @@ def current(db: sqlite3.Connection, catalog_path: Path, held: Bm25Index | None) 
     with contextlib.suppress(OSError):
         built.save(path)
     return built
+
+
+def refresh(catalog: Catalog) -> bool:
+    """Build and save the catalog's postings unless the saved ones are current; return whether
+    they were rebuilt."""
+    if saved_generation(index_path(catalog.path)) == generation(catalog.db):
+        return False
+    _held.pop(catalog, None)
+    postings(catalog)  # a damaged or stale file is not loaded: built and saved anew
+    return True
 
 
 def best_first(scores: np.ndarray, positions: np.ndarray, n: int | None = None) -> np.ndarray:

@@ -2,7 +2,7 @@
 coverage of an avis by a plan, and the measure of tracing against true links."""
 
 from .links import LinkReport, evaluate_links, load_links
-from .stored import coverage_key, load_coverage, save_coverage
+from .stored import coverage_key, load_coverage, save_coverage, stale_avis
 from .tracer import (
     FLOOR,
     NO_PLAN,
@@ -38,5 +38,6 @@ __all__ = [
     "plan_units",
     "resolve_unit",
     "save_coverage",
+    "stale_avis",
     "trace",
 ]

@@ -78,3 +78,16 @@ def load_coverage(
             CoverageRow(rec, best, bool(data["covered"]), matches, status, tuple(data["plans"]))
         )
     return out
+
+
+def stale_avis(catalog: Catalog, key: str) -> list[str]:
+    """Return the files of the avis with a préconisation whose stored coverage is missing or
+    stale (one query: ``ceser status`` and every ingest ask)."""
+    rows = catalog.db.execute(
+        "SELECT d.file FROM documents d WHERE d.kind = 'avis' AND EXISTS ("
+        " SELECT 1 FROM recommendations r WHERE r.doc_id = d.doc_id AND NOT EXISTS ("
+        "  SELECT 1 FROM coverage c WHERE c.rec_id = r.rec_id AND c.computed_with = ?"
+        "  AND c.avis_sha256 = d.sha256)) ORDER BY d.path",
+        (key,),
+    )
+    return [r[0] for r in rows]
