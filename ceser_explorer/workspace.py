@@ -99,10 +99,12 @@ class _Embedding:
         from .index.sync import sync_vectors
 
         try:
+            # the workspace's own embedder only when one was given: loading it here would
+            # change the name its coverage key is made from (get_embedder loads a model once)
             sync_vectors(
                 self.ws.settings,
                 self.ws.catalog,
-                self.ws.embedder,
+                self.ws._embedder,
                 doc_ids=doc_ids,
                 progress=self.progress,
                 check=False,
