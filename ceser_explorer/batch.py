@@ -3,15 +3,21 @@
 ``ingest`` turns one PDF into a parsed document; this module decides which files to read and
 writes what they hold to the catalog (``Workspace.ingest`` calls it, then derives the rest).
 
-Each document goes in inside one transaction, so a failure or a kill in the middle of a
-batch never leaves a half-written document: the next run picks up where this one stopped.
+Files are read by worker processes (``workers``), ahead of the one being stored, while the
+catalog writes stay here, one document after the other in the order of the batch: the
+result is the same whatever the number of workers. Each document goes in inside one
+transaction, so a failure or a kill in the middle of a batch never leaves a half-written
+document: the next run picks up where this one stopped. Whatever goes wrong with one file
+(I/O, permissions, a symlink loop, a parser error, a hang, memory) fails that file alone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
-import math
-import time
+import os
+import stat as stat_mod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,15 +27,17 @@ from .catalog import Catalog, FileState
 from .config import Limits
 from .errors import BadDocumentError, CeserError
 from .ingest import EXTRACTION_VERSION, parse_pdf
-from .ingest.pdfread import OCR_HINT, vanished
-from .models import Document
+from .ingest.pdfread import OCR_HINT, tesseract_available, vanished
+from .models import Document, ParsedDocument
+from .pace import Pace as Pace  # the time left of a batch, for the CLI's and the app's bars
+from .workers import ExtractionPool
 
 
 class Reporter(Protocol):
     """Receives progress events (the CLI draws progress bars, the app a st.progress)."""
 
     def file_started(self, name: str, index: int, total: int) -> None: ...
-    def page_done(self, page: int, pages: int) -> None: ...
+    def page_done(self, page: int, pages: int, name: str | None = None) -> None: ...
     def file_done(self, name: str, status: str) -> None: ...
 
 
@@ -37,67 +45,11 @@ class SilentReporter:
     def file_started(self, name: str, index: int, total: int) -> None:
         pass
 
-    def page_done(self, page: int, pages: int) -> None:
+    def page_done(self, page: int, pages: int, name: str | None = None) -> None:
         pass
 
     def file_done(self, name: str, status: str) -> None:
         pass
-
-
-# -- time left ------------------------------------------------------------------------------
-# Fed by the reporter events, the CLI and the Import page show its estimate. Files not started
-# yet are assumed to hold as many pages as the files seen so far did on average (files skipped
-# as unchanged count as none): all a batch knows before it opens them.
-
-
-class Pace:
-    """Count pages and files as they are done; estimate the seconds the batch has left."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.start: float | None = None
-        self.index = 0  # of the file being read
-        self.total = 0  # files in the batch
-        self.page = 0  # pages done in the file being read
-        self.pages = 0  # pages of the file being read (0 until its first page)
-        self.done_pages = 0  # pages done in the files finished
-        self.done_files = 0
-
-    def file_started(self, name: str, index: int, total: int) -> None:
-        if self.start is None:
-            self.start = self.clock()
-        self.index, self.total, self.page, self.pages = index, total, 0, 0
-
-    def page_done(self, page: int, pages: int) -> None:
-        self.page, self.pages = page, pages
-
-    def file_done(self, name: str, status: str) -> None:
-        self.done_pages += self.page
-        self.done_files += 1
-        self.page = self.pages = 0
-
-    def seconds_left(self) -> float | None:
-        """Return the estimated seconds left, or None before the first page is read."""
-        read = self.done_pages + self.page
-        if self.start is None or read == 0:
-            return None
-        elapsed = self.clock() - self.start
-        if elapsed <= 0:
-            return None
-        files_seen = self.done_files + (1 if self.pages else 0)
-        per_file = (self.done_pages + self.pages) / max(files_seen, 1)
-        files_after = max(self.total - self.index - 1, 0)
-        left = (self.pages - self.page) + files_after * per_file
-        return left * elapsed / read
-
-    def text(self) -> str:
-        """Return the estimate in French (« environ 40 s restantes »), or "" without one."""
-        seconds = self.seconds_left()
-        if seconds is None or seconds <= 0:
-            return ""
-        if seconds < 90:
-            return f"environ {max(math.ceil(seconds), 1)} s restantes"
-        return f"environ {math.ceil(seconds / 60)} min restantes"
 
 
 @dataclass
@@ -114,10 +66,12 @@ class BatchSummary:
     reread: list[str] = field(default_factory=list)  # updated: same file, newer extraction
     # new files whose content is already a document (its file still there): not stored again
     duplicates: list[dict[str, str]] = field(default_factory=list)  # {"file": ..., "of": ...}
+    # --prune held back: it would have removed more than the share allowed without --yes
+    prune_refused: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and self.prune_refused is None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -130,6 +84,8 @@ class BatchSummary:
             "reread": self.reread,
             "duplicates": self.duplicates,
         }
+        if self.prune_refused is not None:
+            out["prune_refused"] = self.prune_refused
         if self.textless:
             out["pages_without_text"] = {
                 "files": self.textless,
@@ -138,23 +94,51 @@ class BatchSummary:
         return out
 
 
-def collect_pdfs(paths: Iterable[str | Path]) -> list[Path]:
-    """Return the PDF files named or found (recursively) under the given paths."""
+def _absolute(path: Path) -> Path:
+    """Return the resolved path, or the absolute one when it cannot be resolved (a loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+def _is_candidate(path: Path) -> bool:
+    """A PDF name that is no folder: regular files, and links or special files that the
+    batch must report rather than skip in silence."""
+    if path.suffix.lower() != ".pdf":
+        return False
+    try:
+        return not stat_mod.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return path.is_symlink()  # broken or looping link: reported by name
+
+
+def collect_pdfs(
+    paths: Iterable[str | Path], failed: list[dict[str, str]] | None = None
+) -> list[Path]:
+    """Return the PDF files named or found (recursively) under the given paths.
+
+    A path that is neither a folder nor a PDF goes to failed (raises CeserError when failed
+    is None)."""
     found: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found.extend(
-                sorted(q for q in p.rglob("*") if q.suffix.lower() == ".pdf" and q.is_file())
-            )
-        elif p.exists() or p.suffix.lower() == ".pdf":
-            found.append(p)
-        else:
-            raise CeserError(f"{p} : ni dossier ni fichier PDF. Vérifiez le chemin.")
+        try:
+            if p.is_dir():
+                found.extend(sorted(q for q in p.rglob("*") if _is_candidate(q)))
+            elif p.exists() or p.is_symlink() or p.suffix.lower() == ".pdf":
+                found.append(p)
+            else:
+                raise CeserError(f"{p} : ni dossier ni fichier PDF. Vérifiez le chemin.")
+        except (CeserError, OSError) as e:
+            if failed is None:
+                raise
+            message = str(e) if isinstance(e, CeserError) else _os_message(str(p), e)
+            failed.append({"file": str(p), "error": message})
     seen: set[Path] = set()
     unique = []
     for p in found:
-        key = p.resolve()
+        key = _absolute(p)
         if key not in seen:
             seen.add(key)
             unique.append(p)
@@ -169,6 +153,143 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _os_message(name: str, e: OSError | RuntimeError) -> str:
+    """One line for a file the system would not let us read."""
+    code = getattr(e, "errno", None)
+    if code == errno.ELOOP or (isinstance(e, RuntimeError) and "loop" in str(e).lower()):
+        return f"{name} : boucle de liens symboliques. Corrigez le lien ou retirez-le du dossier."
+    if code in (errno.EACCES, errno.EPERM):
+        return f"{name} : accès refusé. Vérifiez les droits du fichier (chmod) puis relancez."
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        return str(vanished(name))
+    reason = getattr(e, "strerror", None) or type(e).__name__
+    return f"{name} : lecture impossible ({reason}). Vérifiez le fichier et le disque."
+
+
+def _file_state(file: Path, name: str) -> os.stat_result:
+    """Return the file's stat; raise BadDocumentError for what is no regular file."""
+    try:
+        st = file.stat()
+    except FileNotFoundError as e:
+        if file.is_symlink():
+            raise BadDocumentError(
+                name, "lien symbolique cassé", "corrigez le lien ou retirez-le du dossier"
+            ) from e
+        raise vanished(name) from e
+    if not stat_mod.S_ISREG(st.st_mode):
+        raise BadDocumentError(
+            name,
+            "ce n'est pas un fichier ordinaire (dossier, tube ou périphérique)",
+            "donnez un fichier PDF ou retirez ce nom du dossier",
+        )
+    return st
+
+
+class _Reader:
+    """Reads the batch's files in worker processes ahead of the one being stored.
+
+    It guesses from the catalog, before the file's turn, which files need reading (new or
+    changed content); the file's turn decides for good, and a file read for nothing is
+    dropped, one not read ahead is read then."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        files: list[Path],
+        limits: Limits,
+        workers: int,
+        ocr: bool,
+        reporter: Reporter,
+    ) -> None:
+        self.catalog = catalog
+        self.files = files
+        self.limits = limits
+        self.ocr = ocr
+        self.rep = reporter
+        self.workers = workers
+        self.ahead = 2 * max(workers, 1)
+        self.planned = 0  # files[:planned] were considered for reading ahead
+        self.shas: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha)
+        self.batch_shas: set[str] = set()
+        self.pool: ExtractionPool | None = None
+
+    def _pool(self) -> ExtractionPool:
+        if self.pool is None:
+            self.pool = ExtractionPool(
+                self.workers,
+                file_seconds=self.limits.file_seconds,
+                memory_mb=self.limits.memory_mb,
+                limits=self.limits,
+                on_page=lambda key, page, pages: self.rep.page_done(
+                    page, pages, str(self.files[key])
+                ),
+            )
+        return self.pool
+
+    def sha(self, file: Path, st: os.stat_result) -> str:
+        key = str(file)
+        cached = self.shas.get(key)
+        if cached and cached[:2] == (st.st_size, st.st_mtime_ns):
+            return cached[2]
+        sha = sha256_file(file)
+        self.shas[key] = (st.st_size, st.st_mtime_ns, sha)
+        return sha
+
+    def read_ahead(self, index: int) -> None:
+        """Queue the files after index (and index itself) that will likely need reading."""
+        if self.workers <= 0:
+            return
+        while self.planned < min(index + self.ahead, len(self.files)):
+            j = self.planned
+            self.planned += 1
+            try:
+                if self._needs_reading(self.files[j]):
+                    self._pool().submit(j, self.files[j], str(self.files[j]), self.ocr)
+            except Exception:  # the file's own turn reports what is wrong
+                continue
+        if self.pool is not None:
+            self.pool.pump()
+
+    def _needs_reading(self, file: Path) -> bool:
+        st = file.stat()
+        if not stat_mod.S_ISREG(st.st_mode):
+            return False
+        doc = self.catalog.document_by_path(str(file.resolve()))
+        current = doc is not None and doc.extraction >= EXTRACTION_VERSION
+        if current and doc is not None and (doc.size, doc.mtime) == (st.st_size, st.st_mtime):
+            return False
+        sha = self.sha(file, st)
+        if current and doc is not None and doc.sha256 == sha:
+            return False
+        if doc is None and (sha in self.batch_shas or self.catalog.documents_by_sha(sha)):
+            return False  # moved or a duplicate: read at its turn if it must be
+        self.batch_shas.add(sha)
+        return True
+
+    def parse(self, index: int, name: str) -> ParsedDocument:
+        """Return the document of files[index], read ahead or now."""
+        file = self.files[index]
+        if self.workers <= 0:
+            return parse_pdf(
+                file,
+                on_page=lambda p, n: self.rep.page_done(p, n, str(file)),
+                ocr=self.ocr,
+                limits=self.limits,
+            )
+        pool = self._pool()
+        if not pool.submitted(index):
+            pool.submit(index, file, name, self.ocr)
+        return pool.result(index)
+
+    def done(self, index: int) -> None:
+        if self.pool is not None:
+            self.pool.discard(index)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
 def ingest_paths(
     catalog: Catalog,
     paths: Iterable[str | Path],
@@ -177,54 +298,79 @@ def ingest_paths(
     on_stored: Callable[[Document], None] | None = None,
     ocr: bool | None = None,
     limits: Limits | None = None,
+    workers: int | None = None,
+    yes: bool = False,
 ) -> BatchSummary:
-    """Bring the catalog in line with the PDF files under paths; return what changed."""
+    """Bring the catalog in line with the PDF files under paths; return what changed.
+
+    workers: extraction processes (default: limits.workers; 0 reads in this process, without
+    the wall time and memory limits). prune: remove the documents whose file is gone from
+    under the paths given, but never more than limits.prune_max_share of them unless yes.
+    """
     rep = reporter or SilentReporter()
-    files = collect_pdfs(paths)
+    limits = limits or Limits.from_env()
+    paths = list(paths)
     summary = BatchSummary()
-    for index, file in enumerate(files):
-        name = str(file)
-        rep.file_started(name, index, len(files))
-        try:
-            status = _ingest_one(catalog, file, summary, rep, on_stored, ocr, limits)
-        except BadDocumentError as e:
-            catalog.record_failure(str(file.resolve()), str(e))
-            summary.failed.append({"file": name, "error": str(e)})
-            status = "failed"
-        except CeserError as e:
-            summary.failed.append({"file": name, "error": str(e)})
-            status = "failed"
-        rep.file_done(name, status)
+    files = collect_pdfs(paths, summary.failed)
+    use_ocr = tesseract_available() if ocr is None else ocr
+    reader = _Reader(
+        catalog, files, limits, limits.workers if workers is None else workers, use_ocr, rep
+    )
+    try:
+        for index, file in enumerate(files):
+            name = str(file)
+            rep.file_started(name, index, len(files))
+            try:
+                reader.read_ahead(index)
+                status = _ingest_one(catalog, file, summary, reader, index, on_stored)
+            except Exception as e:
+                status = "failed"
+                message = _failure_message(name, e)
+                summary.failed.append({"file": name, "error": message})
+                if isinstance(e, BadDocumentError):
+                    with contextlib.suppress(Exception):  # a full disk: reported anyway
+                        catalog.record_failure(str(_absolute(file)), message)
+            finally:
+                reader.done(index)
+            rep.file_done(name, status)
+    finally:
+        reader.close()
     if prune:
-        for doc in catalog.documents():
-            if not Path(doc.path).exists():
-                catalog.remove_document(doc.doc_id)
-                summary.removed.append(doc.path)
+        _prune(catalog, paths, summary, limits.prune_max_share, yes)
     return summary
+
+
+def _failure_message(name: str, e: Exception) -> str:
+    """One line naming the file and what to do, whatever the error."""
+    if isinstance(e, CeserError):
+        return " ".join(str(e).split())
+    if isinstance(e, OSError) or (isinstance(e, RuntimeError) and "loop" in str(e).lower()):
+        return _os_message(name, e)
+    detail = " ".join(str(e).split())[:200]
+    return (
+        f"{name} : erreur inattendue ({type(e).__name__}: {detail}). "
+        "Relancez « ceser ingest » ; si l'erreur revient, retirez le fichier et signalez-la."
+    )
 
 
 def _ingest_one(
     catalog: Catalog,
     file: Path,
     summary: BatchSummary,
-    rep: Reporter,
+    reader: _Reader,
+    index: int,
     on_stored: Callable[[Document], None] | None,
-    ocr: bool | None,
-    limits: Limits | None = None,
 ) -> str:
     name = str(file)
+    st = _file_state(file, name)
     path = str(file.resolve())
-    try:
-        st = file.stat()
-    except FileNotFoundError as e:
-        raise vanished(name) from e
     doc = catalog.document_by_path(path)
     current = doc is not None and doc.extraction >= EXTRACTION_VERSION
     if current and doc is not None and doc.size == st.st_size and doc.mtime == st.st_mtime:
         summary.unchanged.append(name)
         return "unchanged"
     try:
-        sha = sha256_file(file)
+        sha = reader.sha(file, st)
     except FileNotFoundError as e:
         raise vanished(name) from e
     state = FileState(path, st.st_size, st.st_mtime, sha)
@@ -249,7 +395,7 @@ def _ingest_one(
                 summary.duplicates.append({"file": name, "of": other.path})
                 return "duplicate"
     try:
-        parsed = parse_pdf(file, on_page=rep.page_done, ocr=ocr, limits=limits)
+        parsed = reader.parse(index, name)
     except BadDocumentError as e:
         # name the file as the user gave it
         raise BadDocumentError(name, e.reason, e.hint) from e
@@ -265,3 +411,57 @@ def _ingest_one(
     if doc.sha256 == sha:
         summary.reread.append(name)
     return "updated"
+
+
+def _gone(path: str) -> bool:
+    """True when the file is not there (a folder that cannot be read says nothing)."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _prune(
+    catalog: Catalog,
+    paths: list[str | Path],
+    summary: BatchSummary,
+    max_share: float,
+    yes: bool,
+) -> None:
+    """Remove the documents under paths whose file is gone (see ``ingest_paths``)."""
+    roots: list[tuple[str, bool]] = []
+    for raw in paths:
+        try:
+            root = Path(raw).resolve(strict=True)  # a folder that is not there prunes nothing
+        except (OSError, RuntimeError):
+            continue
+        roots.append((str(root), root.is_dir()))
+
+    def under(path: str) -> bool:
+        return any(
+            path.startswith(root.rstrip(os.sep) + os.sep) if is_dir else path == root
+            for root, is_dir in roots
+        )
+
+    scope = [d for d in catalog.documents() if under(d.path)]
+    gone = [d for d in scope if _gone(d.path)]
+    if not gone:
+        return
+    if len(gone) > max_share * len(scope) and not yes:
+        summary.prune_refused = {
+            "would_remove": [d.path for d in gone],
+            "documents_under_paths": len(scope),
+            "max_share": max_share,
+            "error": (
+                f"--prune retirerait {len(gone)} documents sur {len(scope)} sous les chemins "
+                f"donnés (plus de {max_share:.0%}) : rien n'a été retiré. Vérifiez que le "
+                "dossier est bien monté, puis relancez avec --yes pour confirmer."
+            ),
+        }
+        return
+    for doc in gone:
+        catalog.remove_document(doc.doc_id)
+        summary.removed.append(doc.path)

@@ -17,6 +17,10 @@ ENV_MAX_PAGES = "CESER_MAX_PAGES"
 ENV_MAX_PIXELS = "CESER_MAX_PIXELS"
 ENV_MAX_EMBED_CHARS = "CESER_MAX_EMBED_CHARS"
 MB = 1024 * 1024
+ENV_WORKERS = "CESER_WORKERS"
+ENV_FILE_SECONDS = "CESER_FILE_SECONDS"
+ENV_WORKER_MEMORY_MB = "CESER_WORKER_MEMORY_MB"
+ENV_PRUNE_MAX_SHARE = "CESER_PRUNE_MAX_SHARE"
 
 
 def default_home() -> Path:
@@ -35,6 +39,27 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
     return default_home()
 
 
+def _env_number(name: str, default: float, low: float) -> float:
+    """Return the number in $name (default when unset); refuse one that is not a number."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise CeserError(f"${name} = « {raw} » : un nombre est attendu.") from None
+    if value < low:
+        raise CeserError(f"${name} = « {raw} » : au moins {low:g} est attendu.")
+    return value
+
+
+def default_workers() -> int:
+    """Return the extraction workers to start: one per core but one (the catalog and the
+    embedder's), at least one."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max((cores or 1) - 1, 1)
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one input may cost: a document beyond a limit is refused in one line, never read.
@@ -44,12 +69,23 @@ class Limits:
     page view), the resolution is lowered to fit; embed_chars: characters of a passage given to
     the embedding model (the model reads 512 tokens at a time; the whole text stays in the
     catalog and in lexical search).
+
+    How a batch reads its files: workers: extraction processes ($CESER_WORKERS; default one
+    per core but one, at least 1); file_seconds: wall time one file may take to be read
+    ($CESER_FILE_SECONDS; 0: no limit), past it its worker is killed and the file reported;
+    memory_mb: address space of each worker ($CESER_WORKER_MEMORY_MB; 0: no limit);
+    prune_max_share: the share of the documents under the paths given that ``--prune`` may
+    remove without ``--yes`` ($CESER_PRUNE_MAX_SHARE).
     """
 
     inflated_bytes: int = 256 * MB
     pages: int = 2_000
     pixels: int = 24_000_000
     embed_chars: int = 4_000
+    workers: int = 1
+    file_seconds: float = 900.0
+    memory_mb: int = 4096
+    prune_max_share: float = 0.5
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -60,6 +96,10 @@ class Limits:
             pages=_env_int(ENV_MAX_PAGES, base.pages),
             pixels=_env_int(ENV_MAX_PIXELS, base.pixels),
             embed_chars=_env_int(ENV_MAX_EMBED_CHARS, base.embed_chars),
+            workers=int(_env_number(ENV_WORKERS, default_workers(), 1)),
+            file_seconds=_env_number(ENV_FILE_SECONDS, base.file_seconds, 0),
+            memory_mb=int(_env_number(ENV_WORKER_MEMORY_MB, base.memory_mb, 0)),
+            prune_max_share=min(_env_number(ENV_PRUNE_MAX_SHARE, base.prune_max_share, 0), 1.0),
         )
 
     def scale_within(self, width: float, height: float, scale: float) -> float:

@@ -35,7 +35,7 @@ from .config import Settings
 from .errors import CeserError
 from .index.embedders import Embedder, embedder_id, get_embedder
 from .lock import writer_lock
-from .models import Hit, Measure, Passage, Recommendation
+from .models import Document, Hit, Measure, Passage, Recommendation
 from .resources import QUERIES, TAXONOMY, Source
 
 if TYPE_CHECKING:
@@ -75,6 +75,44 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return self.summary.ok
+
+
+class _Embedding:
+    """Embeds the documents of a batch as they are stored (the workers read the next ones
+    meanwhile), and counts the passages embedded over the whole batch for its progress."""
+
+    def __init__(self, ws: Workspace, progress: Progress | None) -> None:
+        self.ws = ws
+        self.callback = progress
+        self.base = 0  # passages of the calls finished
+        self.last = (0, 0)
+        self.failed = False
+
+    def progress(self, done: int, total: int) -> None:
+        self.last = (done, total)
+        if self.callback is not None:
+            self.callback(self.base + done, self.base + total)
+
+    def embed(self, doc_ids: list[int]) -> None:
+        if self.failed:
+            return
+        from .index.sync import sync_vectors
+
+        try:
+            # the workspace's own embedder only when one was given: loading it here would
+            # change the name its coverage key is made from (get_embedder loads a model once)
+            sync_vectors(
+                self.ws.settings,
+                self.ws.catalog,
+                self.ws._embedder,
+                doc_ids=doc_ids,
+                progress=self.progress,
+                check=False,
+            )
+        except Exception:  # reported by ``derive``, which tries again after the batch
+            self.failed = True
+        self.base += self.last[1]
+        self.last = (0, 0)
 
 
 class Workspace:
@@ -176,19 +214,37 @@ class Workspace:
         reporter: Reporter | None = None,
         progress: Progress | None = None,
         wait: bool = True,
+        yes: bool = False,
+        workers: int | None = None,
+        ocr: bool | None = None,
     ) -> IngestReport:
         """Store the PDFs of paths that changed, then bring every derived piece up to date
-        (progress: a (done, total) callback while passages are embedded; wait: for another
-        writer, else WriterBusyError)."""
+        (progress: a (passages embedded, passages to embed) callback; wait: for another
+        writer, else WriterBusyError).
+
+        Each document stored is embedded while workers read the next ones; yes: let
+        ``prune`` remove more than the share of documents the settings allow; workers and ocr:
+        see ``batch.ingest_paths``."""
+        embedding = _Embedding(self, progress)
+
+        def on_stored(doc: Document) -> None:
+            if vectors:
+                embedding.embed([doc.doc_id])
+
         with self.writing(wait):
             summary = ingest_paths(
                 self.catalog,
                 list(paths),
                 prune=prune,
                 reporter=reporter,
+                on_stored=on_stored,
                 limits=self.settings.limits,
+                workers=workers,
+                yes=yes,
+                ocr=ocr,
             )
-            return IngestReport(summary, self.derive(vectors=vectors, progress=progress))
+            derived = self.derive(vectors=vectors, progress=embedding.progress)
+            return IngestReport(summary, derived)
 
     def derive(
         self,

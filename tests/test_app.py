@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -428,6 +429,8 @@ def test_upload_makes_a_new_pdf_searchable(
     at.button[0].click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert "1 ajouté" in at.success[0].value
+    # read in a process of its own, never in Streamlit's (a hostile PDF could hang it)
+    assert at.session_state["i_pid"] not in (None, os.getpid())
     assert [p.name for p in corpus.iterdir()] == ["Avis_semences_2025.pdf"]
     at.switch_page(VIEWS + "recherche.py").run()
     search(at, "conservatoire des semences paysannes")

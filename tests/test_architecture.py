@@ -24,9 +24,12 @@ LAYERS = {
     "analysis": 0,
     "vocabulary": 0,
     "resources": 0,
+    "pace": 0,
     "lock": 0,
     "ingest": 1,
     "catalog": 1,
+    "workers": 2,
+    "warm": 2,
     "index": 2,
     "classify": 3,
     "search": 3,
@@ -34,8 +37,9 @@ LAYERS = {
     "batch": 4,
     "check": 4,
     "workspace": 5,
-    "cli": 6,
-    "app": 6,
+    "background": 6,
+    "cli": 7,
+    "app": 7,
 }
 # The one import across a layer: ``ceser explore --smoke`` runs the app's smoke check.
 ALLOWED = {("ceser_explorer.cli.explore", "ceser_explorer.app.smoke")}
@@ -43,6 +47,7 @@ ALLOWED = {("ceser_explorer.cli.explore", "ceser_explorer.app.smoke")}
 FRONT_ALLOWED = {
     "ceser_explorer",
     "ceser_explorer.workspace",
+    "ceser_explorer.background",
     "ceser_explorer.config",
     "ceser_explorer.errors",
     "ceser_explorer.models",

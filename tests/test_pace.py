@@ -71,3 +71,31 @@ def test_import_progress_names_the_file_its_pages_and_the_time_left() -> None:
     assert text == "Fichier 1/2 : avis.pdf — page 1/4 — environ 21 s restantes"
     rep.file_done("/corpus/avis.pdf", "duplicate")
     assert bar.calls[-1][1].startswith("Fichier 1/2 : avis.pdf — doublon")
+
+
+def test_pages_read_ahead_by_workers_count_for_their_own_file() -> None:
+    clock = Clock()
+    pace = Pace(clock)
+    pace.file_started("a.pdf", 0, 3)
+    clock.now += 4
+    pace.page_done(2, 4, "a.pdf")
+    pace.page_done(2, 6, "b.pdf")  # a second worker reads the next file meanwhile
+    # 4 pages read in 4 s; 2 + 4 pages left in a and b, then c as the average (5 pages)
+    assert pace.pages_left() == 2 + 4 + 5
+    assert pace.seconds_left() == 11
+    pace.page_done(4, 4, "a.pdf")
+    pace.file_done("a.pdf", "added")
+    pace.file_started("b.pdf", 1, 3)
+    assert pace.read["b.pdf"] == (2, 6)  # what was read ahead is not forgotten
+
+
+def test_time_left_waits_for_the_embedding_when_it_is_the_slower() -> None:
+    clock = Clock()
+    pace = Pace(clock)
+    pace.file_started("a.pdf", 0, 1)
+    pace.vectors(0, 0)
+    clock.now += 10
+    pace.page_done(10, 10)  # every page read in 10 s
+    pace.vectors(20, 100)  # 20 passages of 100 embedded in 10 s: 40 s to go
+    assert pace.seconds_left() == 40
+    assert pace.text() == "environ 40 s restantes"

@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ..background import run_ingest
 from ..errors import CeserError
-from ..workspace import Pace, Workspace
+from ..workspace import Pace
 from . import markup, state, uploads
 
 STATUS = {
@@ -32,7 +33,7 @@ STATES = (
 
 class ProgressReporter:
     """Draws the batch's progress on a st.progress bar: file i of n, pages done of the
-    file's total, and the time left at the pace so far."""
+    file's total, passages embedded, and the time left at the pace so far."""
 
     def __init__(self, bar: Any, clock: Callable[[], float] = time.monotonic) -> None:
         self.bar = bar
@@ -40,24 +41,34 @@ class ProgressReporter:
         self.index = 0
         self.total = 1
         self.name = ""
+        self.path = ""
 
     def _label(self, detail: str) -> str:
         left = self.pace.text()
-        return (
-            f"Fichier {self.index + 1}/{self.total} : {self.name}"
-            + (f" — {detail}" if detail else "")
-            + (f" — {left}" if left else "")
+        embedded = (
+            f"{self.pace.embedded}/{self.pace.to_embed} passages vectorisés"
+            if self.pace.to_embed
+            else ""
         )
+        head = f"Fichier {self.index + 1}/{self.total} : {self.name}"
+        return " — ".join(part for part in (head, detail, embedded, left) if part)
+
+    def _share(self) -> float:
+        page, pages = self.pace.read.get(self.path, (0, 0))
+        return min((self.index + page / max(pages, 1)) / self.total, 1.0)
 
     def file_started(self, name: str, index: int, total: int) -> None:
         self.pace.file_started(name, index, total)
-        self.index, self.total, self.name = index, max(total, 1), Path(name).name
-        self.bar.progress(index / self.total, text=self._label(""))
+        self.index, self.total, self.name, self.path = index, max(total, 1), Path(name).name, name
+        self.bar.progress(self._share(), text=self._label(self._page_detail()))
 
-    def page_done(self, page: int, pages: int) -> None:
-        self.pace.page_done(page, pages)
-        share = (self.index + page / max(pages, 1)) / self.total
-        self.bar.progress(min(share, 1.0), text=self._label(f"page {page}/{pages}"))
+    def _page_detail(self) -> str:
+        page, pages = self.pace.read.get(self.path, (0, 0))
+        return f"page {page}/{pages}" if pages else ""
+
+    def page_done(self, page: int, pages: int, name: str | None = None) -> None:
+        self.pace.page_done(page, pages, name or self.path)
+        self.bar.progress(self._share(), text=self._label(self._page_detail()))
 
     def file_done(self, name: str, status: str) -> None:
         self.pace.file_done(name, status)
@@ -65,7 +76,8 @@ class ProgressReporter:
         self.bar.progress(done, text=self._label(STATUS.get(status, status)))
 
     def vectors(self, done: int, total: int) -> None:
-        self.bar.progress(1.0, text=f"Mise à jour de l'index sémantique… ({done}/{total})")
+        self.pace.vectors(done, total)
+        self.bar.progress(self._share(), text=self._label(""))
 
 
 def corpus_folder(ctx: state.Context) -> Path:
@@ -73,20 +85,33 @@ def corpus_folder(ctx: state.Context) -> Path:
     return uploads.corpus_folder([d.path for d in state.documents(*ctx.key)], ctx.settings.home)
 
 
-def run_batch(ctx: state.Context, paths: Sequence[Path], prune: bool = False) -> dict[str, Any]:
-    """Ingest paths with a progress bar, update vectors and themes; return the summary."""
+def run_batch(
+    ctx: state.Context, paths: Sequence[Path], prune: bool = False, yes: bool = False
+) -> dict[str, Any]:
+    """Ingest paths in a process of its own (never in Streamlit's: a hostile PDF could hang or
+    exhaust it) with a progress bar, vectors and themes after; return the summary."""
     bar = st.progress(0.0, text="Préparation…")
     reporter = ProgressReporter(bar)
 
     def waiting(message: str) -> None:  # another ingest holds the data folder: say so
         bar.progress(0.0, text=message[:1].upper() + message[1:])
 
-    with Workspace(ctx.settings) as ws:  # its own catalog connection for the writes
-        ws.notify = waiting
-        report = ws.ingest(paths, prune=prune, reporter=reporter, progress=reporter.vectors)
+    try:
+        result = run_ingest(
+            ctx.settings,
+            paths,
+            prune=prune,
+            yes=yes,
+            reporter=reporter,
+            progress=reporter.vectors,
+            waiting=waiting,
+        )
+    except CeserError as e:
+        result = {"refused": [str(e)]}
     bar.progress(1.0, text="Terminé.")
+    st.session_state["i_pid"] = result.pop("pid", None)
     state.refresh()
-    return {**report.summary.to_dict(), "warnings": report.derived.problems}
+    return result
 
 
 def _show(result: dict[str, Any]) -> None:
@@ -120,6 +145,16 @@ def _show(result: dict[str, Any]) -> None:
     textless = result.get("pages_without_text")
     if textless:
         st.warning(markup.md(f"Pages sans texte : {textless['files']}. {textless['hint']}"))
+    refused = result.get("prune_refused")
+    if refused:
+        st.warning(
+            markup.md(
+                refused["error"].replace(
+                    "relancez avec --yes pour confirmer",
+                    "cochez « Confirmer un retrait important » et relancez",
+                )
+            )
+        )
     for warning in result.get("warnings", []):
         st.warning(markup.md(warning))
 
@@ -191,9 +226,16 @@ def render() -> None:
         st.subheader("Relire le dossier", divider="gray")
         st.caption("Seuls les fichiers nouveaux ou modifiés sont relus.")
         prune = st.checkbox("Retirer les documents dont le fichier a disparu", key="i_prune")
+        yes = st.checkbox(
+            "Confirmer un retrait important",
+            key="i_yes",
+            disabled=not prune,
+            help="Sans cette case, le retrait est refusé s'il toucherait plus de la moitié "
+            "des documents du dossier (un dossier démonté, par exemple).",
+        )
         if st.button("Relire le dossier du corpus", icon=":material/refresh:"):
             if folder.is_dir():
-                st.session_state["i_result"] = run_batch(ctx, [folder], prune=prune)
+                st.session_state["i_result"] = run_batch(ctx, [folder], prune=prune, yes=yes)
             else:
                 st.session_state["i_result"] = {"refused": [f"{folder} : dossier introuvable."]}
             st.rerun()

@@ -62,6 +62,8 @@ def print_summary(summary: BatchSummary) -> None:
         stdout.print(f"déplacé : {moved['from']} → {moved['to']}", markup=False)
     for failure in summary.failed:
         click.echo(f"échec : {failure['error']}")
+    if summary.prune_refused is not None:
+        click.echo(f"attention : {summary.prune_refused['error']}", err=True)
     for name, pages in summary.textless.items():
         stdout.print(
             f"[yellow]{escape(name)}[/yellow] : pages sans texte {', '.join(map(str, pages))} — "
@@ -73,7 +75,22 @@ def print_summary(summary: BatchSummary) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--prune", is_flag=True, help="Retirer les documents dont le fichier a disparu.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Retirer les documents dont le fichier a disparu, sous les chemins donnés seulement.",
+)
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Confirmer un --prune qui retirerait plus de la part permise des documents "
+    "(CESER_PRUNE_MAX_SHARE, 50 % par défaut).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processus de lecture des PDF (défaut : CESER_WORKERS, sinon un par cœur moins un).",
+)
 @click.option(
     "--no-vectors", is_flag=True, help="Ne pas mettre à jour l'index de vecteurs (recherche dense)."
 )
@@ -81,14 +98,24 @@ def print_summary(summary: BatchSummary) -> None:
 @no_wait_option
 @pass_env
 def ingest(
-    env: Env, paths: tuple[str, ...], prune: bool, no_vectors: bool, as_json: bool, no_wait: bool
+    env: Env,
+    paths: tuple[str, ...],
+    prune: bool,
+    yes: bool,
+    workers: int | None,
+    no_vectors: bool,
+    as_json: bool,
+    no_wait: bool,
 ) -> None:
     """Indexer les PDF des dossiers ou fichiers donnés (seuls les changements sont traités).
 
-    Code de sortie 0 si tout est entré, 1 si des fichiers ont échoué (les autres sont
-    enregistrés). Un fichier dont le contenu est déjà indexé sous un autre nom est signalé
-    comme doublon (non indexé une seconde fois) ; ce n'est pas un échec. Ce qu'une
-    indexation interrompue a laissé (thèmes, vecteurs, couverture) est terminé à la
+    Les PDF sont lus par des processus parallèles, chacun limité en durée par fichier
+    (CESER_FILE_SECONDS) et en mémoire (CESER_WORKER_MEMORY_MB) : un fichier illisible, bloqué
+    ou trop gros est signalé en une ligne et les autres entrent. Code de sortie 0 si tout est
+    entré, 1 si des fichiers ont échoué (les autres sont enregistrés), si --prune a été refusé
+    ou si un index dérivé (vecteurs, thèmes) n'a pas pu être mis à jour. Un fichier dont le
+    contenu est déjà indexé sous un autre nom est signalé comme doublon ; ce n'est pas un échec.
+    Ce qu'une indexation interrompue a laissé (thèmes, vecteurs, couverture) est terminé à la
     suivante. Une seule indexation à la fois : une seconde attend la première (ou, avec
     --no-wait, s'arrête aussitôt, code 2).
 
@@ -103,6 +130,8 @@ def ingest(
             vectors=not no_vectors,
             reporter=reporter,
             progress=reporter.vectors if reporter else None,
+            yes=yes,
+            workers=workers,
             wait=not no_wait,
         )
     summary, derived = report.summary, report.derived
@@ -112,7 +141,7 @@ def ingest(
         print_summary(summary)
         for problem in derived.problems:
             click.echo(f"attention : {problem}", err=True)
-    sys.exit(0 if summary.ok else 1)
+    sys.exit(0 if summary.ok and not derived.problems else 1)
 
 
 @click.command(context_settings=CONTEXT)

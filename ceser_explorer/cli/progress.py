@@ -50,45 +50,52 @@ def progress(description: str, enabled: bool | None = None) -> Iterator[Progress
 
 
 class FileProgress:
-    """Bars per file and per page for ``ceser ingest`` (the ingest reporter protocol), with
-    the time left at the pace so far (see pace.Pace) on the pages bar."""
+    """Bars of ``ceser ingest`` (the ingest reporter protocol): documents stored, pages read
+    by the workers (every file read so far, ahead of the one stored included), passages
+    embedded, and the time left at the pace so far (see pace.Pace)."""
 
     def __init__(self, display: Progress, clock: Callable[[], float] = time.monotonic) -> None:
         self.display = display
         self.pace = Pace(clock)
         self.files = display.add_task("Documents", total=None)
-        self.pages = display.add_task("Pages", total=None, visible=False)
+        self.pages = display.add_task("Pages lues", total=None, visible=False)
         self.embedding: TaskID | None = None
 
     def _pages_label(self) -> str:
         left = self.pace.text()
-        return f"Pages · {left}" if left else "Pages"
+        return f"Pages lues · {left}" if left else "Pages lues"
+
+    def _pages(self) -> None:
+        read = self.pace.pages_read
+        self.display.update(
+            self.pages,
+            completed=read,
+            total=round(read + self.pace.pages_left()) or None,
+            visible=True,
+            description=self._pages_label(),
+        )
 
     def file_started(self, name: str, index: int, total: int) -> None:
         self.pace.file_started(name, index, total)
         self.display.update(
             self.files, total=total, completed=index, description=f"Documents · {name}"
         )
-        self.display.update(
-            self.pages, completed=0, total=None, visible=True, description=self._pages_label()
-        )
 
-    def page_done(self, page: int, pages: int) -> None:
-        self.pace.page_done(page, pages)
-        self.display.update(
-            self.pages, completed=page, total=pages, description=self._pages_label()
-        )
+    def page_done(self, page: int, pages: int, name: str | None = None) -> None:
+        self.pace.page_done(page, pages, name)
+        self._pages()
 
     def file_done(self, name: str, status: str) -> None:
         self.pace.file_done(name, status)
         self.display.advance(self.files)
-        self.display.update(self.pages, visible=False)
 
     def vectors(self, done: int, total: int) -> None:
-        """Show the embedding of the new passages, after the files."""
+        """Show the passages embedded, of those stored so far (embedding follows reading)."""
+        self.pace.vectors(done, total)
         if self.embedding is None:
-            self.embedding = self.display.add_task("Vecteurs", total=total)
+            self.embedding = self.display.add_task("Passages vectorisés", total=total)
         self.display.update(self.embedding, completed=done, total=total)
+        self.display.update(self.pages, description=self._pages_label())
 
 
 @contextmanager

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,9 @@ from .chars import clean_word
 from .pageobjects import use_lean_objects
 
 OCR_RESOLUTION = 300
+# Image pages that Tesseract reads at once in one process (each Tesseract on one core: the
+# extraction workers set OMP_THREAD_LIMIT=1).
+OCR_THREADS = 2
 OCR_HINT = (
     "installez Tesseract avec le français (apt-get install tesseract-ocr-fra) "
     "puis relancez « ceser ingest »"
@@ -217,13 +222,20 @@ def _upright(image: Any) -> Any:
     return image.rotate(-angle, expand=True) if angle else image
 
 
-def _ocr_words(page: pdfplumber.page.Page, limits: Limits) -> list[Word]:
+def _ocr_image(page: pdfplumber.page.Page, limits: Limits) -> tuple[Any, float]:
+    """Render the page for Tesseract, within limits.pixels (here: pdfplumber is not safe
+    across threads); return the image and its resolution."""
+    resolution = ocr_resolution(float(page.width), float(page.height), limits)
+    return page.to_image(resolution=resolution).original.convert("L"), resolution
+
+
+def _recognise(image: Any, resolution: float) -> list[Word]:
     """Return the words Tesseract reads on a page image, turned upright first (a page turned
-    by 90° keeps the coordinates of the upright image: its boxes are those of the text read)."""
+    by 90° keeps the coordinates of the upright image: its boxes are those of the text read).
+    A thread may run it: Tesseract is a process of its own, so pages are read in parallel."""
     import pytesseract
 
-    resolution = ocr_resolution(float(page.width), float(page.height), limits)
-    image = _upright(page.to_image(resolution=resolution).original.convert("L"))
+    image = _upright(image)
     data = pytesseract.image_to_data(
         image, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
     )
@@ -334,30 +346,67 @@ def _read_pages(
                 f"découpez le document ou relevez la limite ({ENV_MAX_PAGES}={n}) "
                 "puis relancez « ceser ingest »",
             )
-        for page in pdf.pages:
-            try:
-                raw = _read_page(page, use_ocr, limits)
-            except BadDocumentError:
-                raise
-            except FileNotFoundError as e:
-                raise vanished(path) from e
-            except Exception as e:
-                if inflate.limit_error(e):
-                    raise _too_inflated(path, limits.inflated_bytes) from e
-                raise _bad(
-                    path,
-                    f"page {page.page_number} illisible ({type(e).__name__})",
-                    "re-téléchargez ou ré-exportez le fichier",
-                ) from e
-            finally:
-                page.close()  # flush pdfplumber's caches: memory stays bounded
-            yield raw
-            if on_page:
-                on_page(page.page_number, n)
-            if not os.path.exists(path):
-                raise vanished(path)
+        with ThreadPoolExecutor(OCR_THREADS, thread_name_prefix="ocr") as ocr_pool:
+            yield from _pages_in_order(path, pdf, n, use_ocr, limits, ocr_pool, on_page)
     finally:
         _close(pdf)
+
+
+def _pages_in_order(
+    path: Path,
+    pdf: pdfplumber.PDF,
+    n: int,
+    use_ocr: bool,
+    limits: Limits,
+    ocr_pool: ThreadPoolExecutor,
+    on_page: Callable[[int, int], None] | None,
+) -> Iterator[RawPage]:
+    """Read the pages one after the other, Tesseract recognising up to OCR_THREADS image
+    pages at once while the next pages are read; yield them in page order."""
+    pending: deque[tuple[RawPage, Future[list[Word]] | None]] = deque()
+
+    def finish(raw: RawPage, recognised: Future[list[Word]] | None) -> RawPage:
+        if recognised is not None:
+            try:
+                raw.words = recognised.result()
+            except Exception as e:
+                raise _bad(
+                    path,
+                    f"page {raw.number} illisible par OCR ({type(e).__name__})",
+                    "re-téléchargez ou ré-exportez le fichier",
+                ) from e
+            raw.textless = not raw.words
+        if on_page:
+            on_page(raw.number, n)
+        return raw
+
+    for page in pdf.pages:
+        try:
+            raw, image = _read_page(page, use_ocr, limits)
+        except BadDocumentError:
+            raise
+        except FileNotFoundError as e:
+            raise vanished(path) from e
+        except Exception as e:
+            if inflate.limit_error(e):
+                raise _too_inflated(path, limits.inflated_bytes) from e
+            raise _bad(
+                path,
+                f"page {page.page_number} illisible ({type(e).__name__})",
+                "re-téléchargez ou ré-exportez le fichier",
+            ) from e
+        finally:
+            page.close()  # flush pdfplumber's caches: memory stays bounded
+        task = None if image is None else ocr_pool.submit(_recognise, *image)
+        pending.append((raw, task))
+        while pending and (
+            len(pending) > OCR_THREADS or pending[0][1] is None or pending[0][1].done()
+        ):
+            yield finish(*pending.popleft())
+        if not os.path.exists(path):
+            raise vanished(path)
+    while pending:
+        yield finish(*pending.popleft())
 
 
 def _close(pdf: pdfplumber.PDF) -> None:
@@ -371,7 +420,11 @@ def _close(pdf: pdfplumber.PDF) -> None:
             pdf.stream.close()
 
 
-def _read_page(page: pdfplumber.page.Page, use_ocr: bool, limits: Limits) -> RawPage:
+def _read_page(
+    page: pdfplumber.page.Page, use_ocr: bool, limits: Limits
+) -> tuple[RawPage, tuple[Any, float] | None]:
+    """Return the page read, and its image (with its resolution) when Tesseract has to read
+    its words."""
     use_lean_objects(page)
     raw = RawPage(page.page_number, float(page.width), float(page.height))
     if page.chars:
@@ -380,7 +433,7 @@ def _read_page(page: pdfplumber.page.Page, use_ocr: bool, limits: Limits) -> Raw
         raw.words = _words(page)
     elif page.images or page.rects or page.curves:
         if use_ocr:
-            raw.words = _ocr_words(page, limits)
             raw.ocr = True
-        raw.textless = not raw.words
-    return raw
+            return raw, _ocr_image(page, limits)
+        raw.textless = True
+    return raw, None
