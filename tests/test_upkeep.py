@@ -5,6 +5,7 @@ and what an interrupted run left is reported as pending."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -265,3 +266,40 @@ def test_a_new_catalog_is_created_whole(tmp_path):
         assert cat.stats()["documents"] == 0
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
     assert [p.name for p in path.parent.iterdir() if ".new-" in p.name] == []
+
+
+def test_overwritten_catalog_pages_are_found_by_check_and_stop_readers_in_one_line(settings):
+    """A catalog whose pages were overwritten (a bad disk, a stray write) is named by
+    ``ceser check`` (SQLite's integrity check) and stops passages and search with one line
+    naming the file, never with a traceback or silently wrong answers."""
+    with Catalog(settings.ensure().catalog_path) as cat:
+        for i in range(30):
+            store_doc(
+                cat,
+                f"d{i}.pdf",
+                [f"{p} (document {i}, partie {j})" for p in PARAGRAPHS for j in range(2)],
+            )
+    path = settings.catalog_path
+    data = bytearray(path.read_bytes())
+    assert len(data) > 40 * 4096
+    for page in range(5, 40, 3):  # b-tree pages whose header no longer says what they are
+        data[page * 4096 : page * 4096 + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    home = ["--home", str(settings.home)]
+    checked = CliRunner().invoke(cli, [*home, "check", "--json"])
+    assert checked.exit_code == 1, checked.output
+    found = json.loads(checked.output)
+    assert not found["ok"]
+    assert any(
+        p["area"] == "catalogue" and "endommagé" in p["problem"] and str(path) in p["problem"]
+        for p in found["problems"]
+    ), found["problems"]
+    for args in (["passages", "--limit", "500"], ["search", "formation", "--mode", "lexical"]):
+        out = subprocess.run(
+            [sys.executable, "-m", "ceser_explorer.cli", *home, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode != 0, (args, out.stdout[-300:])
+        assert "Traceback" not in out.stderr and str(path) in out.stderr, (args, out.stderr)
