@@ -77,6 +77,10 @@ class IngestReport:
         return self.summary.ok
 
 
+# the counts of a vector sync that add up over the syncs of a batch
+SYNC_COUNTS = ("added", "embedded", "from_cache", "deleted", "clipped", "metadata_refreshed")
+
+
 class _Embedding:
     """Embeds the documents of a batch as they are stored (the workers read the next ones
     meanwhile), and counts the passages embedded over the whole batch for its progress."""
@@ -87,11 +91,19 @@ class _Embedding:
         self.base = 0  # passages of the calls finished
         self.last = (0, 0)
         self.failed = False
+        self.totals: dict[str, int] = {}  # the counts of the syncs made during the batch
 
     def progress(self, done: int, total: int) -> None:
         self.last = (done, total)
         if self.callback is not None:
             self.callback(self.base + done, self.base + total)
+
+    def add_to(self, report: dict[str, Any]) -> None:
+        """Count what the batch embedded in the report of the final sync (which only had what
+        was left to do)."""
+        if report:
+            for key, n in self.totals.items():
+                report[key] = int(report.get(key, 0)) + n
 
     def embed(self, doc_ids: list[int]) -> None:
         if self.failed:
@@ -101,7 +113,7 @@ class _Embedding:
         try:
             # the workspace's own embedder only when one was given: loading it here would
             # change the name its coverage key is made from (get_embedder loads a model once)
-            sync_vectors(
+            done = sync_vectors(
                 self.ws.settings,
                 self.ws.catalog,
                 self.ws._embedder,
@@ -109,6 +121,8 @@ class _Embedding:
                 progress=self.progress,
                 check=False,
             )
+            for key in SYNC_COUNTS:
+                self.totals[key] = self.totals.get(key, 0) + int(done.get(key, 0))
         except Exception:  # reported by ``derive``, which tries again after the batch
             self.failed = True
         self.base += self.last[1]
@@ -244,6 +258,7 @@ class Workspace:
                 ocr=ocr,
             )
             derived = self.derive(vectors=vectors, progress=embedding.progress)
+            embedding.add_to(derived.vectors)
             return IngestReport(summary, derived)
 
     def derive(

@@ -192,3 +192,45 @@ def test_two_ingests_at_once_the_second_waits_then_finds_nothing_to_do(batch, tm
     code, status = _ceser(home, "status", "--json")
     assert code == 0 and status["documents"] == len(DOCS) and not status["pending"]["any"]
     print(f"search answered while the first ingest still ran: {reading_during}")
+
+
+def test_a_reader_opened_before_another_process_ingests_sees_the_new_vectors(batch, tmp_path):
+    """The explorer keeps its workspace open while an import (a child process) or a ``ceser
+    ingest`` writes: its next dense search reads the store again, not the index it held."""
+    from ceser_explorer import Workspace
+
+    home, folder = tmp_path / "home", tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(batch / DOCS[0], folder / DOCS[0])
+
+    def ingest() -> None:
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ceser_explorer.cli",
+                "--home",
+                str(home),
+                "ingest",
+                str(folder),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert run.returncode == 0, run.stderr[-500:]
+
+    ingest()
+    with Workspace.open(home) as ws:
+        assert ws.search("enseignement supérieur", k=3, mode="dense")  # the store is now held
+        shutil.copy(batch / DOCS[2], folder / DOCS[2])
+        ingest()
+        doc = ws.catalog.find_document(DOCS[2])
+        assert doc is not None
+        target = max(ws.catalog.passages(doc_id=doc.doc_id), key=lambda p: len(p.text))
+        query = " ".join(target.text.split()[:14])
+        top = ws.search(query, k=3, mode="dense")
+        assert top and top[0].passage.passage_id == target.passage_id, [
+            (h.passage.document.file if h.passage.document else "", h.passage.text[:50])
+            for h in top
+        ]

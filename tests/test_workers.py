@@ -20,7 +20,7 @@ from ceser_explorer.batch import ingest_paths
 from ceser_explorer.catalog import Catalog
 from ceser_explorer.cli import cli
 from ceser_explorer.config import Limits, Settings
-from ceser_explorer.workers import ENV_TEST_HANG
+from ceser_explorer.workers import ENV_TEST_HANG, ExtractionPool
 from ceser_explorer.workspace import DerivedReport, Workspace
 
 
@@ -117,16 +117,30 @@ def inflating_pdf(path: Path, megabytes: int) -> Path:
 
 def test_a_worker_past_its_memory_cap_fails_its_file_alone(catalog, sample_pdf, tmp_path):
     folder = tmp_path / "in"
-    inflating_pdf(folder / "gonfle.pdf", 8)
     sample_pdf("two_columns.pdf", folder)
-    limits = Limits(workers=1, memory_mb=64)  # less than the worker already maps
+    # the cap: what a worker maps once it has read a document, and 160 MB more; the bad file
+    # inflates to 400 MB (past the cap, within the limit on inflated streams)
+    pool = ExtractionPool(1)
+    try:
+        pool.submit(0, folder / "two_columns.pdf", "two_columns.pdf", False)
+        pool.result(0)
+        status = Path(f"/proc/{pool._workers[0].process.pid}/status").read_text()
+    finally:
+        pool.close()
+    mapped_mb = (
+        int(next(x for x in status.splitlines() if x.startswith("VmSize:")).split()[1]) >> 10
+    )
+    inflating_pdf(folder / "gonfle.pdf", 400)
+    limits = Limits(workers=1, memory_mb=mapped_mb + 160, inflated_bytes=1 << 31)
     summary = ingest_paths(catalog, [folder], ocr=False, limits=limits)
     assert [Path(f).name for f in summary.added] == ["two_columns.pdf"]
     (failure,) = summary.failed
     assert Path(failure["file"]).name == "gonfle.pdf"
     assert "CESER_WORKER_MEMORY_MB" in failure["error"] and "\n" not in failure["error"]
     # under an ordinary cap the same file goes in
-    again = ingest_paths(catalog, [folder], ocr=False, limits=Limits(workers=1))
+    again = ingest_paths(
+        catalog, [folder], ocr=False, limits=Limits(workers=1, inflated_bytes=1 << 31)
+    )
     assert [Path(f).name for f in again.added] == ["gonfle.pdf"]
 
 

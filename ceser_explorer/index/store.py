@@ -11,6 +11,7 @@ import hashlib
 import re
 import shutil
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -82,10 +83,52 @@ def _client(settings: Settings) -> Any:
                 "démarrez-le (chroma run --path DOSSIER) ou retirez CESER_CHROMA_URL."
             ) from e
     settings.ensure()
+    key = str(settings.chroma_path)
+    if key in _SEEN and _SEEN[key] != _stamp(key):  # written by another process since
+        forget_local_client(settings)
     try:
-        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+        client = chromadb.PersistentClient(path=key, settings=chroma_settings)
+        _SEEN[key] = _stamp(key)
+        return client
     except Exception as e:  # Chroma's own SQLite file unreadable: "malformed", "not a database"
         raise damaged(settings, e) from e
+
+
+# The local store as this process last saw it (its files' stamp when its client was made or
+# when it last wrote): another process's writes change the stamp, and the next client made here
+# then reads the store from disk again (Chroma keeps its index in memory per path).
+_SEEN: dict[str, tuple[int, ...]] = {}
+
+
+def _stamp(where: str) -> tuple[int, ...]:
+    base = Path(where) / "chroma.sqlite3"
+    out: list[int] = []
+    for path in (base, base.with_name(base.name + "-wal")):
+        try:
+            st = path.stat()
+        except OSError:
+            out += [0, 0]
+            continue
+        out += [st.st_mtime_ns, st.st_size]
+    return tuple(out)
+
+
+def written_stamp(settings: Settings) -> tuple[int, ...] | None:
+    """Return when the local store's files were last written (None for a server): a reader
+    that opened the store before another process wrote to it sees the new vectors only once it
+    opens the store again."""
+    return None if settings.chroma_url else _stamp(str(settings.chroma_path))
+
+
+def forget_local_client(settings: Settings) -> None:
+    """Make the next client of the local store read it from disk again (the clients already
+    made keep the index they hold: searches running meanwhile go on with it)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(settings.chroma_path)
+    SharedSystemClient._identifier_to_system.pop(key, None)
+    getattr(SharedSystemClient, "_identifier_to_refcount", {}).pop(key, None)
+    _SEEN.pop(key, None)
 
 
 def _not_found() -> tuple[type[Exception], ...]:
@@ -103,6 +146,11 @@ class VectorStore:
         self.embedder_id = embedder_id
         self.dim = dim
         self.where = where
+        self.local = not where.startswith(("http://", "https://"))
+
+    def _wrote(self) -> None:
+        if self.local:  # what this process wrote, its client holds: not a change to reload
+            _SEEN[self.where] = _stamp(self.where)
 
     @classmethod
     def open(
@@ -197,6 +245,7 @@ class VectorStore:
                 embeddings=vectors[i : i + step],
                 metadatas=[dict(m) for m in metadatas[i : i + step]],
             )
+        self._wrote()
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[Metadata]) -> None:
         """Replace the metadata of existing vectors."""
@@ -205,10 +254,12 @@ class VectorStore:
                 ids=list(ids[i : i + _PAGE]),
                 metadatas=[dict(m) for m in metadatas[i : i + _PAGE]],
             )
+        self._wrote()
 
     def delete(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), _PAGE):
             self.collection.delete(ids=list(ids[i : i + _PAGE]))
+        self._wrote()
 
     def query(
         self, vector: np.ndarray, n: int, ids: Sequence[str] | None = None

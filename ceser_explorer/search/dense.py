@@ -7,7 +7,7 @@ import numpy as np
 from ..catalog import Catalog, PassageFilter
 from ..config import Settings
 from ..index.embedders import Embedder, get_embedder
-from ..index.store import VectorStore
+from ..index.store import VectorStore, written_stamp
 from . import thesaurus
 
 
@@ -25,6 +25,7 @@ class DenseRetriever:
         self.catalog = catalog
         self._embedder = embedder
         self._store: VectorStore | None = None
+        self._stamp: tuple[int, ...] | None = None  # when the store was written, as opened
         self.widen = widen
         self._vectors: dict[tuple[str, bool], np.ndarray] = {}
 
@@ -39,8 +40,13 @@ class DenseRetriever:
         return self._embedder
 
     def vector_store(self) -> VectorStore:
-        """Return the vector store of this embedder (refused for another embedder)."""
+        """Return the vector store of this embedder (refused for another embedder), opened
+        again when another process (an ingest, the explorer's import) wrote to it since."""
+        stamp = written_stamp(self.settings)
+        if self._store is not None and stamp != self._stamp:
+            self._store = None  # its client reads the store again if another process wrote
         if self._store is None:
+            self._stamp = stamp
             self._store = VectorStore.for_search(self.settings, self.embedder.id, self.embedder.dim)
         return self._store
 

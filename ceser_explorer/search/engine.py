@@ -77,6 +77,7 @@ class Searcher:
         preference_boost: float = PREFERENCE_BOOST,
         year_boost: float = YEAR_BOOST,
         dense_reads_subject: bool = True,
+        dense_reads_frame: bool = True,
         lexical_cover: float = LEXICAL_COVER,
     ) -> None:
         self.settings = settings
@@ -90,6 +91,7 @@ class Searcher:
         self.preference_boost = preference_boost
         self.year_boost = year_boost
         self.dense_reads_subject = dense_reads_subject
+        self.dense_reads_frame = dense_reads_frame
         self.lexical_cover = lexical_cover
         self.places = Places(self.catalog)
         self.lexical_retriever = LexicalRetriever(
@@ -165,7 +167,13 @@ class Searcher:
         return restrict(self.places, self.intent(query.strip()), self.resolve(filters))
 
     def ranked(
-        self, query: str, mode: str, pf: PassageFilter, n: int, words: str | None = None
+        self,
+        query: str,
+        mode: str,
+        pf: PassageFilter,
+        n: int,
+        words: str | None = None,
+        dense_text: str | None = None,
     ) -> Ranked:
         """Return the fused (or single-retriever) ranking of passage ids with their scores.
 
@@ -175,7 +183,9 @@ class Searcher:
         nDCG@10 0.51 with the whole question, 0.69 with its subject).
         """
         words = words or query
-        if self.dense_reads_subject:
+        if dense_text:
+            query = dense_text
+        elif self.dense_reads_subject:
             query = words
         if mode != "hybrid":
             return self.retrievers[mode].retrieve(words if mode == "lexical" else query, pf, n)
@@ -233,7 +243,8 @@ class Searcher:
             )
         it = self.intent(query)
         pf = restrict(self.places, it, pf).apply(pf)
-        ranked = self.ranked(query, mode, pf, max(self.depth, 3 * k), it.query)
+        dense_text = it.unnamed if (it.advice or it.measures) and self.dense_reads_frame else None
+        ranked = self.ranked(query, mode, pf, max(self.depth, 3 * k), it.query, dense_text)
         return self._hits(it.query, self.prefer(ranked, it), k)
 
     def prefer(self, ranked: Ranked, it: intents.Intent) -> Ranked:

@@ -75,6 +75,9 @@ class Intent:
     year: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)  # what was read, in French
     regions: tuple[str, ...] = ()  # the regions named: the search keeps their documents
+    # the question with its frame but without the body's name and the year (« que propose le
+    # CESER pour… »): what the dense side reads when the frame says what is asked
+    unnamed: str = ""
 
 
 def _fold(text: str) -> str:
@@ -104,11 +107,14 @@ def read(question: str) -> Intent:
     if y:
         year = int(y.group(1))
     subject = _FRAME.sub("", text, count=1) if (advice or measures) else text
+    unnamed = text
     if body and m:
+        unnamed = unnamed.replace(m.group("name"), " ")
         subject = subject.replace(m.group(0), " ").replace(m.group("name"), " ")
         subject = _LEAD.sub("", subject)
     if y and (advice or measures or body):  # « que disait le CESER en 2019 sur… »: a frame
         subject = _LEAD.sub("", subject.replace(y.group(0), " ").strip())
+        unnamed = unnamed.replace(y.group(0), " ")
     subject = " ".join(subject.split()) or text
     if advice:
         notes.append("préconisations d'abord")
@@ -119,4 +125,5 @@ def read(question: str) -> Intent:
     if year:
         notes.append(f"documents de {year} d'abord")
     regions = regions_in_query(text)
-    return Intent(subject, advice, measures, body, year, tuple(notes), regions)
+    unnamed = " ".join(unnamed.split()) or text
+    return Intent(subject, advice, measures, body, year, tuple(notes), regions, unnamed)
