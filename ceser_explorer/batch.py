@@ -68,6 +68,7 @@ class BatchSummary:
     duplicates: list[dict[str, str]] = field(default_factory=list)  # {"file": ..., "of": ...}
     # --prune held back: it would have removed more than the share allowed without --yes
     prune_refused: dict[str, Any] | None = None
+    empty_folders: list[str] = field(default_factory=list)  # folders given without any PDF
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,8 @@ class BatchSummary:
         }
         if self.prune_refused is not None:
             out["prune_refused"] = self.prune_refused
+        if self.empty_folders:
+            out["empty_folders"] = self.empty_folders
         if self.textless:
             out["pages_without_text"] = {
                 "files": self.textless,
@@ -143,6 +146,17 @@ def collect_pdfs(
             seen.add(key)
             unique.append(p)
     return unique
+
+
+def _without_pdf(paths: Iterable[str | Path], files: list[Path]) -> list[str]:
+    """Return the folders given that hold no PDF (a wrong path, a folder not yet filled)."""
+    out = []
+    for raw in paths:
+        p = Path(raw)
+        with contextlib.suppress(OSError):
+            if p.is_dir() and not any(_absolute(f).is_relative_to(_absolute(p)) for f in files):
+                out.append(str(p))
+    return out
 
 
 def sha256_file(path: Path) -> str:
@@ -312,6 +326,7 @@ def ingest_paths(
     paths = list(paths)
     summary = BatchSummary()
     files = collect_pdfs(paths, summary.failed)
+    summary.empty_folders = _without_pdf(paths, files)
     use_ocr = tesseract_available() if ocr is None else ocr
     reader = _Reader(
         catalog, files, limits, limits.workers if workers is None else workers, use_ocr, rep

@@ -220,6 +220,20 @@ def test_each_bad_file_fails_alone_with_one_line_and_the_json_is_printed(
     assert "ni dossier ni fichier PDF" in failed["absent"]
 
 
+def test_a_folder_without_any_pdf_is_named_with_a_warning(home, sample_pdf, tmp_path, no_derive):
+    empty, full = tmp_path / "vide", tmp_path / "plein"
+    (empty / "sous-dossier").mkdir(parents=True)
+    (empty / "notes.txt").write_text("pas un PDF")
+    sample_pdf("two_columns.pdf", full)
+    result = CliRunner().invoke(
+        cli, ["--home", str(home), "ingest", "--no-vectors", str(empty), str(full)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"aucun PDF dans {empty}" in result.stderr and str(full) not in result.stderr
+    code, data = run_ingest(home, str(empty), str(full))
+    assert code == 0 and data["empty_folders"] == [str(empty)]
+
+
 def test_exit_status_1_when_a_derived_index_could_not_be_updated(
     home, sample_pdf, tmp_path, no_derive
 ) -> None:

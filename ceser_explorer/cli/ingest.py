@@ -64,6 +64,11 @@ def print_summary(summary: BatchSummary) -> None:
         click.echo(f"échec : {failure['error']}")
     if summary.prune_refused is not None:
         click.echo(f"attention : {summary.prune_refused['error']}", err=True)
+    for folder in summary.empty_folders:
+        click.echo(
+            f"attention : aucun PDF dans {folder} ni ses sous-dossiers : vérifiez le chemin.",
+            err=True,
+        )
     for name, pages in summary.textless.items():
         stdout.print(
             f"[yellow]{escape(name)}[/yellow] : pages sans texte {', '.join(map(str, pages))} — "
