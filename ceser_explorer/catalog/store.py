@@ -82,13 +82,7 @@ class Catalog(SearchQueries):
         with self.transaction() as db:
             if self.setting("analysis_version") == str(analysis.VERSION):
                 return  # another process did it meanwhile
-            texts = db.execute("SELECT rowid, text FROM passages").fetchall()
-            db.execute("DELETE FROM passages_fts")
-            db.executemany(
-                "INSERT INTO passages_fts (rowid, folded, stems) VALUES (?, ?, ?)",
-                ((rowid, *index_text(text)) for rowid, text in texts),
-            )
-            db.execute("UPDATE passages_state SET generation = generation + 1")
+            refill_full_text(db)
             db.execute(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES ('analysis_version', ?)",
                 (str(analysis.VERSION),),
@@ -406,6 +400,19 @@ class Catalog(SearchQueries):
             if n:
                 out.append(f"{n} {label}")
         return out
+
+
+def refill_full_text(db: sqlite3.Connection) -> int:
+    """Fill the full-text index again from the passages, inside the caller's transaction (the
+    passages generation goes up: the BM25 postings follow); return how many rows it holds."""
+    texts = db.execute("SELECT rowid, text FROM passages").fetchall()
+    db.execute("DELETE FROM passages_fts")
+    db.executemany(
+        "INSERT INTO passages_fts (rowid, folded, stems) VALUES (?, ?, ?)",
+        ((rowid, *index_text(text)) for rowid, text in texts),
+    )
+    db.execute("UPDATE passages_state SET generation = generation + 1")
+    return len(texts)
 
 
 def index_text(text: str) -> tuple[str, str]:

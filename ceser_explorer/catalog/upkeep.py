@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .store import Catalog, index_text
+from .store import Catalog, refill_full_text
 
 
 def integrity(catalog: Catalog) -> list[str]:
@@ -57,11 +57,4 @@ def full_text_problem(catalog: Catalog) -> str | None:
 def rebuild_full_text(catalog: Catalog) -> int:
     """Rebuild the full-text index from the passages; return how many rows it holds."""
     with catalog.transaction() as db:
-        texts = db.execute("SELECT rowid, text FROM passages").fetchall()
-        db.execute("DELETE FROM passages_fts")
-        db.executemany(
-            "INSERT INTO passages_fts (rowid, folded, stems) VALUES (?, ?, ?)",
-            ((rowid, *index_text(text)) for rowid, text in texts),
-        )
-        db.execute("UPDATE passages_state SET generation = generation + 1")
-    return len(texts)
+        return refill_full_text(db)
