@@ -22,8 +22,7 @@ from typing import IO, Any
 
 from .config import ENV_CHROMA_URL, ENV_EMBEDDER, ENV_EMBEDDING_CACHE, ENV_HOME, Settings
 from .errors import CeserError
-
-Progress = Callable[[int, int], None]
+from .pace import Progress
 
 
 def _environment(settings: Settings) -> dict[str, str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import stat as stat_mod
 from collections.abc import Callable, Iterable
@@ -26,6 +25,7 @@ from typing import Any, Protocol
 from .catalog import Catalog, FileState
 from .config import Limits
 from .errors import BadDocumentError, CeserError
+from .files import sha256_file
 from .ingest import EXTRACTION_VERSION, parse_pdf
 from .ingest.pdfread import OCR_HINT, tesseract_available, vanished
 from .models import Document, ParsedDocument
@@ -157,14 +157,6 @@ def _without_pdf(paths: Iterable[str | Path], files: list[Path]) -> list[str]:
             if p.is_dir() and not any(_absolute(f).is_relative_to(_absolute(p)) for f in files):
                 out.append(str(p))
     return out
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _os_message(name: str, e: OSError | RuntimeError) -> str:

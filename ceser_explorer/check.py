@@ -9,18 +9,34 @@ fix (a damaged catalog page, a PDF missing or changed on disk: those need the us
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import CeserError, EmbedderMismatchError
+from .files import sha256_file
 from .lock import holder
+from .pace import Progress
 
 if TYPE_CHECKING:
-    from .workspace import Progress, Workspace
+    from .catalog import Catalog
+    from .config import Settings
+
+
+class Workspace(Protocol):
+    """What the checks need of a workspace (``workspace.Workspace`` is one; this module does
+    not import it, the workspace calls the checks)."""
+
+    settings: Settings
+    catalog: Catalog
+
+    def embedder_id(self) -> str: ...
+
+    def stale_coverage(self) -> list[str]: ...
+
+    def refresh_coverage(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -336,14 +352,6 @@ def _repair_coverage(ws: Workspace) -> None:
     ws.refresh_coverage()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _files(ws: Workspace) -> list[Finding]:
     out = []
     for doc in ws.catalog.documents():
@@ -363,7 +371,7 @@ def _files(ws: Workspace) -> list[Finding]:
         if st.st_size == doc.size and st.st_mtime == doc.mtime:
             continue
         try:
-            same = _sha256(path) == doc.sha256
+            same = sha256_file(path) == doc.sha256
         except OSError:
             same = False
         if not same:

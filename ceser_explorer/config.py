@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,17 +41,32 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
 
 
 def _env_number(name: str, default: float, low: float) -> float:
-    """Return the number in $name (default when unset); refuse one that is not a number."""
+    """Return the number in $name (default when unset; « 1_000 » reads 1000); refuse one that
+    is not a number or is below low, in one line that gives the default."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = float(raw)
+        value = float(raw.replace("_", ""))
     except ValueError:
-        raise CeserError(f"${name} = « {raw} » : un nombre est attendu.") from None
-    if value < low:
-        raise CeserError(f"${name} = « {raw} » : au moins {low:g} est attendu.")
+        value = math.nan
+    if not value >= low:  # also refuses nan
+        raise CeserError(
+            f"${name} = « {raw} » : un nombre d'au moins {low:g} est attendu"
+            f" (par défaut {default:g})."
+        )
     return value
+
+
+def _env_int(name: str, default: int) -> int:
+    """Return the positive whole number in $name (default when unset)."""
+    value = _env_number(name, default, 1)
+    if not math.isfinite(value) or value != int(value):
+        raise CeserError(
+            f"${name} = « {os.environ[name].strip()} » : un nombre entier est attendu"
+            f" (par défaut {default})."
+        )
+    return int(value)
 
 
 def default_workers() -> int:
@@ -96,7 +112,7 @@ class Limits:
             pages=_env_int(ENV_MAX_PAGES, base.pages),
             pixels=_env_int(ENV_MAX_PIXELS, base.pixels),
             embed_chars=_env_int(ENV_MAX_EMBED_CHARS, base.embed_chars),
-            workers=int(_env_number(ENV_WORKERS, default_workers(), 1)),
+            workers=_env_int(ENV_WORKERS, default_workers()),
             file_seconds=_env_number(ENV_FILE_SECONDS, base.file_seconds, 0),
             memory_mb=int(_env_number(ENV_WORKER_MEMORY_MB, base.memory_mb, 0)),
             prune_max_share=min(_env_number(ENV_PRUNE_MAX_SHARE, base.prune_max_share, 0), 1.0),
@@ -106,17 +122,6 @@ class Limits:
         """Return scale, lowered so that a width x height page renders within self.pixels."""
         pixels = max(width, 1.0) * max(height, 1.0) * scale * scale
         return scale if pixels <= self.pixels else scale * (self.pixels / pixels) ** 0.5
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip().replace("_", "")
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) <= 0:
-        raise CeserError(
-            f"{name}={os.environ[name]!r} : un entier positif est attendu (par défaut {default})."
-        )
-    return int(raw)
 
 
 @dataclass(frozen=True)

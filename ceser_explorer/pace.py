@@ -14,6 +14,9 @@ import math
 import time
 from collections.abc import Callable
 
+# A progress callback: (done, total), the one signature of every long step.
+Progress = Callable[[int, int], None]
+
 
 class Pace:
     """Count pages, files and passages embedded; estimate the seconds the batch has left."""

@@ -36,6 +36,7 @@ from .errors import CeserError
 from .index.embedders import Embedder, embedder_id, get_embedder
 from .lock import writer_lock
 from .models import Document, Hit, Measure, Passage, Recommendation
+from .pace import Progress as Progress  # re-exported: the callers' progress signature
 from .resources import QUERIES, TAXONOMY, Source
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
     from .classify import EvalReport, TrainResult
     from .search import Filters, Intent, Restriction, Searcher
     from .tracing import CoverageRow, LinkReport, Trace, Tracer
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass

@@ -26,6 +26,7 @@ LAYERS = {
     "resources": 0,
     "pace": 0,
     "lock": 0,
+    "files": 0,
     "ingest": 1,
     "catalog": 1,
     "workers": 2,

@@ -17,9 +17,8 @@ from rich.progress import (
 )
 
 from ..workspace import Pace
+from ..workspace import Progress as ProgressFn  # rich has its own Progress
 from .env import console
-
-ProgressFn = Callable[[int, int], None]
 
 
 def bar(label: str = "{task.description}") -> Progress:

