@@ -122,29 +122,24 @@ def run_and_kill(
     """Start an ingest, wait until phase begins, then seconds more, and SIGKILL it; return
     whether it was still running when killed, and the markers at that moment."""
     begun = dict(phases(final))[phase]
-    proc = start(home, folder)
-    try:
-        while proc.poll() is None and not begun(marks(home), final):
-            time.sleep(POLL)
-        deadline = time.monotonic() + seconds
-        while proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(POLL)
-        running = proc.poll() is None
-        at = marks(home)
-        if running:
-            proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.communicate()
-    return running, at
+    return _kill_when(home, folder, lambda: begun(marks(home), final), seconds)
 
 
 def kill_after_progress(home: Path, folder: Path, seconds: float) -> tuple[bool, Marks]:
     """Start an ingest (a re-run), wait until the catalog shows it made progress, then
     seconds more, and SIGKILL it; return whether it was still running, and the markers."""
     before = marks(home)
+    return _kill_when(home, folder, lambda: marks(home) != before, seconds)
+
+
+def _kill_when(
+    home: Path, folder: Path, begun: Callable[[], bool], seconds: float
+) -> tuple[bool, Marks]:
+    """Start an ingest, wait until begun() is true, then seconds more, and SIGKILL it; return
+    whether it was still running when killed, and the markers at that moment."""
     proc = start(home, folder)
     try:
-        while proc.poll() is None and marks(home) == before:
+        while proc.poll() is None and not begun():
             time.sleep(POLL)
         deadline = time.monotonic() + seconds
         while proc.poll() is None and time.monotonic() < deadline:

@@ -28,6 +28,17 @@ ROOT = TESTS.parent
 CORPUS = ROOT / "corpus"
 PACKAGE_DATA = ROOT / "ceser_explorer" / "data"  # taxonomy, labels, queries, theme model
 GOLDEN = TESTS / "golden"
+# three variety documents (an avis, a plan, another document) for tests that run whole batches
+VARIETY_BATCH = ("ara-avis-sresri.pdf", "ara-plan-competences.pdf", "bfc-voeu-universite.pdf")
+
+
+def variety_batch(folder: Path, names: Sequence[str] = VARIETY_BATCH) -> Path:
+    """Copy the named PDFs of the variety corpus into folder; return folder."""
+    for name in names:
+        shutil.copy(CORPUS / "variety" / "pdf" / name, folder / name)
+    return folder
+
+
 AVIS = "avis_ia_generative.pdf"
 PLAN = "plan_ia_occitanie.pdf"
 HELD_OUT_PLAN = "sresri.pdf"  # its links measure tracing out of sample (corpus/links.toml)

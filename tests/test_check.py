@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import CORPUS, ROOT
+from helpers import ROOT, variety_batch
+from helpers import VARIETY_BATCH as DOCS
 
 from ceser_explorer.cli import cli
 
-DOCS = ("ara-avis-sresri.pdf", "ara-plan-competences.pdf", "bfc-voeu-universite.pdf")
 QUERIES = ("recherche et enseignement supérieur", "emploi des seniors", "compétences")
 
 pytestmark = pytest.mark.model
@@ -48,10 +48,7 @@ def _ceser(home: Path, *args: str) -> tuple[int, Any]:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("batch")
-    for name in DOCS:
-        shutil.copy(CORPUS / "variety" / "pdf" / name, folder / name)
-    return folder
+    return variety_batch(tmp_path_factory.mktemp("batch"))
 
 
 def _answers(home: Path) -> dict[str, Any]:

@@ -14,16 +14,15 @@ compared.
 from __future__ import annotations
 
 import random
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from crashing import Marks, kill_after_progress, phases, run_and_kill, snapshot, timeline
 from crashing import ingest as run_ingest
-from helpers import CORPUS
+from helpers import VARIETY_BATCH as DOCS
+from helpers import variety_batch
 
-DOCS = ("ara-avis-sresri.pdf", "ara-plan-competences.pdf", "bfc-voeu-universite.pdf")
 KILLS = 21  # kills that land while ingest runs (a run may end before its moment)
 CHAINS = 12  # at most; chains of up to 4 kills, the first one in each phase in turn
 SEED = 14
@@ -33,10 +32,7 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("batch")
-    for name in DOCS:
-        shutil.copy(CORPUS / "variety" / "pdf" / name, folder / name)
-    return folder
+    return variety_batch(tmp_path_factory.mktemp("batch"))
 
 
 def test_ingest_killed_at_seeded_moments_then_run_again_equals_a_clean_run(batch, tmp_path):
