@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -262,6 +262,11 @@ class Tracer:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return np.vstack([self._vectors[t] for t in texts])
 
+    def prefetch(self, units: Iterable[Unit]) -> None:
+        """Embed the pieces of every unit not embedded yet in one batch (one cache opening,
+        full model batches), instead of one small call per unit as ``rank`` meets them."""
+        self.vectors([text for u in units for _, text in u.pieces])
+
     def lexical(self, source: str, target: str) -> tuple[float, tuple[str, ...]]:
         """Return the IDF share of source's key terms found in target, and the shared terms."""
         src = set(analysis.analyze(source, "stem"))
@@ -490,15 +495,17 @@ def coverage(
     units = _plan_units_or_fail(catalog, plan)
     if plan is not None:
         files = sorted({u.document.file for u in units if u.document})
-        return [
-            _row(r, tracer.rank(rec_unit(r), units), files)
-            for r in avis_recommendations(catalog, avis)
-        ]
+        recs = [(r, rec_unit(r)) for r in avis_recommendations(catalog, avis)]
+        tracer.prefetch([*units, *(u for _, u in recs)])
+        return [_row(r, tracer.rank(u, units), files) for r, u in recs]
     plans = [d for d in catalog.documents() if d.kind == "plan"]
     by_plan = {p.doc_id: [u for u in units if u.doc_id == p.doc_id] for p in plans}
     rows = []
-    for doc in _documents(catalog, "avis", avis):
-        recs = catalog.recommendations(doc_id=doc.doc_id)
+    docs = _documents(catalog, "avis", avis)
+    recs_of = {d.doc_id: catalog.recommendations(doc_id=d.doc_id) for d in docs}
+    tracer.prefetch([*units, *(rec_unit(r) for recs in recs_of.values() for r in recs)])
+    for doc in docs:
+        recs = recs_of[doc.doc_id]
         ranked = {
             (r.rec_id, p.doc_id): tracer.rank(rec_unit(r), by_plan[p.doc_id])
             for r in recs
