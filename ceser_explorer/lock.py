@@ -13,6 +13,7 @@ written inside for the message of those who wait.
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
 import sys
 import time
@@ -55,6 +56,13 @@ def writer_lock(
     home: Path, wait: bool = True, notify: Callable[[str], None] | None = None
 ) -> Iterator[None]:
     """Hold the data folder's writer lock for the block (waiting for it, unless not wait)."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # an extraction worker re-imports the caller's script before it runs: a script that
+        # ingests at import would wait here for the lock its own parent holds, file after file
+        raise CeserError(
+            "un processus de lecture a relancé le script qui indexe (il l'importe au démarrage) :"
+            " placez l'appel à ingest() sous « if __name__ == '__main__': »."
+        )
     home.mkdir(parents=True, exist_ok=True)
     path = home / LOCK_FILE
     try:

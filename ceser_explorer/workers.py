@@ -238,6 +238,17 @@ class ExtractionPool:
                 continue
             idle.key, idle.name, idle.since = key, name, self.clock()
 
+    def _died(self, worker: _Worker) -> None:
+        code = worker.process.exitcode
+        self._fail(
+            worker,
+            f"le processus de lecture s'est arrêté (code {code})",
+            "le fichier dépasse sans doute la mémoire permise (CESER_WORKER_MEMORY_MB) ;"
+            " ré-exportez-le ou retirez-le du dossier"
+            if code is None or code < 0  # killed
+            else "son message d'erreur est affiché plus haut",
+        )
+
     def _retire(self, worker: _Worker) -> None:
         if worker.process.is_alive():
             worker.process.kill()
@@ -269,13 +280,7 @@ class ExtractionPool:
                 self._receive(w)
         for w in [w for w in self._workers if w.key is not None]:
             if not w.process.is_alive() and not w.conn.poll():
-                code = w.process.exitcode
-                self._fail(
-                    w,
-                    f"le processus de lecture s'est arrêté (code {code})",
-                    "le fichier dépasse sans doute la mémoire permise "
-                    "(CESER_WORKER_MEMORY_MB) ; ré-exportez-le ou retirez-le du dossier",
-                )
+                self._died(w)
             elif (
                 self.file_seconds > 0
                 and self.clock() - w.since > self.file_seconds
@@ -292,8 +297,10 @@ class ExtractionPool:
         while w.key is not None and w.conn.poll():
             try:
                 message = w.conn.recv()
-            except (EOFError, OSError):
-                return  # the worker died: its sentinel says so
+            except (EOFError, OSError):  # the worker died (its end of the pipe is closed)
+                w.process.join(timeout=2)
+                self._died(w)
+                return
             kind, key = message[0], message[1]
             if kind == "page":
                 if self.on_page is not None:

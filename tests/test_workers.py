@@ -307,3 +307,39 @@ def test_the_import_page_ingestion_runs_in_another_process(sample_pdf, tmp_path,
     assert vectors and vectors[-1][0] == vectors[-1][1] > 0  # every passage embedded
     with Catalog(settings.catalog_path) as cat:
         assert cat.stats()["documents"] == 1
+
+
+UNGUARDED = """
+import sys
+from ceser_explorer import Workspace
+from ceser_explorer.config import Settings
+
+report = Workspace(Settings.load()).ingest(sys.argv[1:], vectors=False)
+print("échecs", len(report.summary.failed))
+"""
+
+
+def test_a_script_that_ingests_at_import_fails_its_files_with_the_fix_instead_of_hanging(
+    sample_pdf, tmp_path
+):
+    # the workers import the caller's script before they run: without the __main__ guard it
+    # ingested again from the worker and waited for the lock its own parent held (15 min a file)
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    sample_pdf("two_columns.pdf", folder)
+    script = tmp_path / "sans_garde.py"
+    script.write_text(UNGUARDED)
+    env = dict(os.environ, CESER_HOME=str(tmp_path / "home"), CESER_FILE_SECONDS="600")
+    done = subprocess.run(
+        [sys.executable, str(script), str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert "échecs 1" in done.stdout, done.stderr[-2000:]
+    assert "if __name__ == '__main__'" in done.stderr
+    assert "déjà en cours" not in done.stderr
