@@ -29,7 +29,7 @@ from ceser_explorer.tracing import (
     plan_units,
     trace,
 )
-from ceser_explorer.tracing.tracer import ANSWERED, NOT_ANSWERED
+from ceser_explorer.tracing.tracer import ANSWERED, NOT_ANSWERED, _plan_passages
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +255,15 @@ def test_stored_coverage_is_read_back_without_recomputation(subjects, embedder):
             db.execute(
                 "UPDATE documents SET sha256 = ? WHERE doc_id = ?", (plan.sha256, plan.doc_id)
             )
+
+
+def test_a_table_of_contents_is_never_offered_as_a_passage_that_answers(sample_catalog):
+    # a sommaire lists every measure title: it shares words with any préconisation
+    units = plan_units(sample_catalog, PLAN)
+    kinds = {p.kind for p in sample_catalog.passages(doc_id=units[0].doc_id)}
+    assert "toc" in kinds  # the plan has one
+    offered = {u.passage_id for u in _plan_passages(sample_catalog, units)}
+    tocs = {
+        p.passage_id for p in sample_catalog.passages(doc_id=units[0].doc_id) if p.kind == "toc"
+    }
+    assert offered and not offered & tocs

@@ -358,7 +358,7 @@ def _plan_passages(catalog: Catalog, units: Sequence[Unit]) -> list[Unit]:
         passage_unit(p)
         for d in docs
         for p in catalog.passages(doc_id=d)
-        if p.kind not in ("heading", "footnote") and len(p.text) > 80
+        if p.kind not in ("heading", "footnote", "toc", "header") and len(p.text) > 80
     ]
 
 
