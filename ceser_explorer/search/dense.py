@@ -4,7 +4,8 @@ Up to EXACT_MAX vectors, the store's vectors are read once into memory (again wh
 process writes to the store) and every allowed passage is scored exactly: Chroma's HNSW
 graph is approximate, and on our 1,900 passages it missed a third-nearest passage and gave
 another order from one process to the next (a query's figures moved by one relevant
-passage between two runs; docs/search.md). Beyond EXACT_MAX, the graph answers.
+passage between two runs; docs/search.md). Beyond EXACT_MAX, or with a Chroma server (whose
+writes by others this process cannot see), the graph answers.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class DenseRetriever:
         self.widen = widen
         self._vectors: dict[tuple[str, bool], np.ndarray] = {}
         self._matrix: tuple[list[str], dict[str, int], np.ndarray] | None = None
+        self._everyone: np.ndarray | None = None  # rows of every searchable passage
         self.exact_max = EXACT_MAX
 
     def forget(self) -> None:
@@ -68,7 +70,7 @@ class DenseRetriever:
         stamp = written_stamp(self.settings)
         if self._store is not None and stamp != self._stamp:
             self._store = None  # its client reads the store again if another process wrote
-            self._matrix = None
+            self._matrix = self._everyone = None
         if self._store is None:
             self._stamp = stamp
             self._store = VectorStore.for_search(self.settings, self.embedder.id, self.embedder.dim)
@@ -103,8 +105,8 @@ class DenseRetriever:
         store = self.vector_store()
         if self._matrix is None:
             count = store.count()
-            if count > self.exact_max:
-                return None
+            if count > self.exact_max or self.settings.chroma_url:
+                return None  # a server's writes are not seen here: its graph answers
             ids: list[str] = []
             rows: list[np.ndarray] = []
             for offset in range(0, count, _BATCH):
@@ -123,8 +125,13 @@ class DenseRetriever:
         exact = self.matrix()
         if exact is not None:
             ids, pos, vectors = exact
-            allowed = self.catalog.allowed_ids(filters)  # searchable passages only, as below
-            rows = np.array(sorted(pos[p] for p in allowed if p in pos), dtype=np.int64)
+            if filters == PassageFilter() and self._everyone is not None:
+                rows = self._everyone
+            else:
+                allowed = self.catalog.allowed_ids(filters)  # searchable passages only
+                rows = np.array(sorted(pos[p] for p in allowed if p in pos), dtype=np.int64)
+                if filters == PassageFilter():
+                    self._everyone = rows  # until the store is written again
             if n <= 0 or not len(rows):
                 return []
             sims = vectors[rows] @ vector.astype(np.float32)
