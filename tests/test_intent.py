@@ -56,3 +56,31 @@ def test_function_words_and_punctuation_have_nothing_to_search() -> None:
     assert meaningful_words("le la les ? !") == []
     assert meaningful_words("à quoi sert l'apprentissage") == ["sert", "apprentissage"]
     assert MAX_QUERY_CHARS >= 200
+
+
+@pytest.mark.parametrize(
+    ("question", "subject", "unnamed"),
+    [
+        (
+            "comment le CESER breton veut-il attirer les femmes vers le numérique ?",
+            "attirer les femmes vers le numérique",
+            "comment le CESER veut-il attirer les femmes vers le numérique",
+        ),
+        (
+            "que souhaite le CESER de Normandie pour les apprentis",
+            "les apprentis",
+            "que souhaite le CESER pour les apprentis",
+        ),
+    ],
+)
+def test_a_body_before_a_verb_of_intent_is_frame(question: str, subject: str, unnamed: str):
+    it = read(question)
+    assert it.advice and not it.measures
+    assert (it.query, it.unnamed) == (subject, unnamed)
+
+
+def test_the_region_before_a_verb_of_intent_asks_for_measures() -> None:
+    it = read("comment la Région Grand Est compte-t-elle aider les PME à exporter ?")
+    assert it.measures and not it.advice
+    assert it.query == "aider les PME à exporter"
+    assert it.regions == ("Grand Est",)

@@ -16,6 +16,8 @@ from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError, EmbedderMismatchError
 from ceser_explorer.index.sync import sync_vectors
 from ceser_explorer.search import Filters, Searcher, guard, rrf
+from ceser_explorer.search.dense import Blend
+from ceser_explorer.search.fusion import duplicate_key, lead_with, states
 
 HIT_FIELDS = {
     "rank",
@@ -51,6 +53,28 @@ def test_guard_lifts_the_nearest_passages_into_the_top_slots_and_keeps_the_rest_
         scores = [s for _, s in out]
         assert scores == sorted(scores, reverse=True)
         assert len(out) == len(fused) and {p for p, _ in out} == {p for p, _ in fused}
+
+
+def test_lead_with_puts_the_lead_first_and_keeps_the_rest_in_order():
+    fused = [(c, 10.0 - i) for i, c in enumerate("abcde")]
+    out = lead_with(fused, ["d", "zz"])  # an id absent from the list is not invented
+    assert [pid for pid, _ in out] == list("dabce")
+    assert [s for _, s in out] == sorted((s for _, s in out), reverse=True)
+    assert lead_with(fused, ["a"]) == fused and lead_with([], ["a"]) == []
+
+
+def test_a_recommendation_is_stated_by_its_paragraph_not_by_another_one():
+    rec = duplicate_key("Créer un fonds régional pour la rénovation énergétique des lycées.")
+    prose = duplicate_key(
+        "Le CESER demande de créer un fonds régional pour la rénovation énergétique des "
+        "lycées, géré avec les collectivités, et d'en rendre compte chaque année."
+    )
+    other = duplicate_key(
+        "Créer un fonds régional pour la formation des apprentis des lycées agricoles."
+    )
+    assert states(rec, prose, 0.9) and states(prose, rec, 0.9)
+    assert not states(other, prose, 0.9)
+    assert not states(duplicate_key("fonds régional"), prose, 0.9)  # too short to tell
 
 
 def test_rrf_weights_favour_a_list():
@@ -265,3 +289,43 @@ def test_cli_search_bad_filter_is_one_line(corpus_home):
     )
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0 and "nope.pdf" in out.stderr
+
+
+def test_dense_scores_every_allowed_passage_exactly(fake_searcher):
+    dense = fake_searcher.dense_retriever
+    pf = fake_searcher.resolve(None)
+    exact = dense.retrieve("apprentissage des jeunes", pf, 10)
+    ids, pos, vectors = dense.matrix()
+    assert len(ids) == len(pos) == vectors.shape[0] == dense.vector_store().count()
+    vector = dense.query_vector("apprentissage des jeunes")
+    allowed = fake_searcher.catalog.allowed_ids(pf)
+    best = sorted(allowed, key=lambda pid: -float(vectors[pos[pid]] @ vector))[:10]
+    assert [pid for pid, _ in exact] == best
+    scores = [s for _, s in exact]
+    assert scores == sorted(scores, reverse=True)
+    graph = dense.exact_max
+    try:
+        dense.exact_max = 0  # the HNSW graph answers: the same nearest passages here
+        dense._matrix = None
+        assert {pid for pid, _ in dense.retrieve("apprentissage des jeunes", pf, 3)} <= set(best)
+    finally:
+        dense.exact_max = graph
+        dense._matrix = None
+
+
+def test_a_blend_reads_the_weighted_mean_of_its_wordings(fake_searcher):
+    dense = fake_searcher.dense_retriever
+    a, b = dense.query_vector("apprentissage"), dense.query_vector("que propose le CESER")
+    mixed = dense.query_vector(Blend((("apprentissage", 0.7), ("que propose le CESER", 0.3))))
+    expected = (0.7 * a + 0.3 * b) / float(((0.7 * a + 0.3 * b) ** 2).sum() ** 0.5)
+    assert mixed == pytest.approx(expected, abs=1e-6)
+
+
+def test_the_nearest_passage_leads_when_the_words_match_nothing_well(fake_searcher):
+    query = "apprentissage zorglub quetzal wombat"  # one word of four in any passage
+    pf = fake_searcher.resolve(None)
+    dense = fake_searcher.dense(query, pf, 10)
+    lexical = fake_searcher.lexical(query, pf, 10)
+    assert fake_searcher.lexical_trust(query, lexical) < fake_searcher.weak_lexical
+    hybrid = fake_searcher.ranked(query, "hybrid", pf, 10)
+    assert hybrid[0][0] == dense[0][0]

@@ -26,9 +26,9 @@ from ..index.store import VectorStore
 from ..models import Hit, Passage
 from . import intent as intents
 from . import thesaurus
-from .dense import DenseRetriever
+from .dense import Blend, DenseRetriever
 from .filters import Filters, resolve
-from .fusion import DEFAULT_RRF_K, Ranked, duplicate_key, guard, rrf, same_text
+from .fusion import DEFAULT_RRF_K, Ranked, duplicate_key, guard, lead_with, rrf, same_text, states
 from .lexical import DEFAULT_ANALYSIS, LexicalRetriever
 from .restriction import Places, Restriction, document_years, restrict
 
@@ -39,7 +39,9 @@ MODES = ("hybrid", "dense", "lexical")
 DEFAULT_DENSE_GUARD = 2
 # What a question's frame asks for (recommendations, plan measures, a body's or a year's
 # documents) lifts the passages that give it: each preference met multiplies the fused score.
-PREFERENCE_BOOST = 0.05  # the smallest that puts the demo answer first (tune split: docs/search.md)
+# 0.1: with the frame read in part (DENSE_FRAME_WEIGHT), the smallest that keeps the demo
+# question's first five to the CESER's avis, préconisation n°1 among them (docs/search.md)
+PREFERENCE_BOOST = 0.1
 PREFERENCE_DEPTH = 60  # how far down the fused list preferences are looked for
 # A year named (« en 2023 ») lifts that year's documents more: dates and titles say it reliably
 # enough to prefer, not to exclude (a plan dated 2022 « pour 2023 »; a date misread).
@@ -49,6 +51,21 @@ YEAR_BOOST = 0.3
 # proportion to the share of the query's terms its best passages hold, fully from 80 %.
 DEFAULT_WEIGHTS = (1.0, 1.5)
 LEXICAL_COVER = 0.8
+# When the lexical list is weak (trusted below WEAK_LEXICAL: its best passages hold under 40 %
+# of the query's terms, a question reworded without its answer's words), the passage nearest
+# in meaning leads the hybrid list: the fusion let a passage that merely shares a common word
+# with the query pass it (variety tune half searched alone: hybrid R@1 0.328 against 0.321
+# for dense, 0.358 with it; docs/search.md).
+WEAK_LEXICAL = 0.5
+WEAK_GUARD = 1
+# A passage whose terms are, for LINK_STATEMENTS of them, in another passage of the same
+# document is grouped under it as one answer: a préconisation and the paragraph that states
+# it, a summary line and its paragraph (either can answer; the other is shown as a twin).
+LINK_STATEMENTS = 0.9
+# For a question that asks what the CESER proposes (or the Région does), the dense side reads
+# the mean of the frame's vector (« que propose le CESER pour… »: préconisations) and of the
+# subject's, weighted DENSE_FRAME_WEIGHT : 1 - DENSE_FRAME_WEIGHT (tune halves: docs/search.md).
+DENSE_FRAME_WEIGHT = 0.3
 
 
 class Retriever(Protocol):
@@ -79,6 +96,11 @@ class Searcher:
         dense_reads_subject: bool = True,
         dense_reads_frame: bool = True,
         lexical_cover: float = LEXICAL_COVER,
+        weak_lexical: float = WEAK_LEXICAL,
+        weak_guard: int = WEAK_GUARD,
+        link_statements: float = LINK_STATEMENTS,
+        dense_frame_weight: float = DENSE_FRAME_WEIGHT,
+        prefer_avis: bool = True,
     ) -> None:
         self.settings = settings
         self.catalog = catalog if catalog is not None else Catalog(settings.ensure().catalog_path)
@@ -93,6 +115,11 @@ class Searcher:
         self.dense_reads_subject = dense_reads_subject
         self.dense_reads_frame = dense_reads_frame
         self.lexical_cover = lexical_cover
+        self.weak_lexical = weak_lexical
+        self.weak_guard = weak_guard
+        self.link_statements = link_statements
+        self.dense_frame_weight = dense_frame_weight
+        self.prefer_avis = prefer_avis
         self.places = Places(self.catalog)
         self.lexical_retriever = LexicalRetriever(
             self.catalog, analysis, expansion_weight, expansion_max_share
@@ -181,26 +208,42 @@ class Searcher:
         read it (dense_reads_subject): the frame « que propose le CESER Bretagne pour… »
         pulled e5's vector towards every avis of every body (variety tune split: question
         nDCG@10 0.51 with the whole question, 0.69 with its subject).
+        dense_text: the question with its frame, for advice and measures questions; the dense
+        side reads a blend of its vector (dense_frame_weight) and of the subject's.
         """
         words = words or query
+        dense_query: str | Blend = query
         if dense_text:
             query = dense_text
+            w = self.dense_frame_weight
+            dense_query = dense_text if w >= 1 else Blend(((words, 1 - w), (dense_text, w)))
         elif self.dense_reads_subject:
-            query = words
+            query = dense_query = words
+
+        def side(name: str) -> Ranked:
+            if name == "lexical":
+                return self.retrievers[name].retrieve(words, pf, n)
+            if name == "dense" and self.retrievers[name] is self.dense_retriever:
+                return self.dense_retriever.retrieve(dense_query, pf, n)
+            return self.retrievers[name].retrieve(query, pf, n)
+
         if mode != "hybrid":
-            return self.retrievers[mode].retrieve(words if mode == "lexical" else query, pf, n)
-        lists = {
-            name: r.retrieve(words if name == "lexical" else query, pf, n)
-            for name, r in self.retrievers.items()
-        }
+            return side(mode)
+        lists = {name: side(name) for name in self.retrievers}
         weights = list(self.weights)
+        trust = 1.0
         if "lexical" in lists:
-            weights[list(lists).index("lexical")] *= self.lexical_trust(words, lists["lexical"])
+            trust = self.lexical_trust(words, lists["lexical"])
+            weights[list(lists).index("lexical")] *= trust
         fused = rrf(list(lists.values()), self.rrf_k, weights)
-        if self.dense_guard < 1 or "dense" not in lists:
+        if "dense" not in lists:
             return fused
-        nearest = [pid for pid, _ in lists["dense"][: self.dense_guard]]
-        return guard(fused, nearest, self.dense_guard + 1)
+        if self.dense_guard > 0:
+            nearest = [pid for pid, _ in lists["dense"][: self.dense_guard]]
+            fused = guard(fused, nearest, self.dense_guard + 1)
+        if self.weak_guard > 0 and trust < self.weak_lexical:
+            fused = lead_with(fused, [pid for pid, _ in lists["dense"][: self.weak_guard]])
+        return fused
 
     def lexical_trust(self, words: str, lexical: Ranked) -> float:
         """Return how much the lexical list is trusted in the fusion: the share of the query's
@@ -266,6 +309,8 @@ class Searcher:
             met = 0
             if it.advice and (pid in recs or (p is not None and p.kind == "recommendation")):
                 met += 1
+            if it.advice and self.prefer_avis and doc is not None and doc.kind == "avis":
+                met += 1  # what the CESER proposes is in its avis, not in the Région's plans
             if it.measures and (
                 (p is not None and p.kind == "measure") or (doc is not None and doc.kind == "plan")
             ):
@@ -291,7 +336,19 @@ class Searcher:
                 if p is None:
                     continue
                 key = duplicate_key(p.text)
-                twin = next((g for g in groups if same_text(g[3], key)), None)
+                twin = next(
+                    (
+                        g
+                        for g in groups
+                        if same_text(g[3], key)
+                        or (
+                            self.link_statements > 0
+                            and g[0].doc_id == p.doc_id
+                            and states(g[3], key, self.link_statements)
+                        )
+                    ),
+                    None,
+                )
                 if twin is not None:
                     twin[2].append(pid)
                 elif len(groups) < k:

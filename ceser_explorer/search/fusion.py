@@ -42,6 +42,20 @@ def guard(fused: Sequence[tuple[str, float]], protected: Sequence[str], slot: in
     return [*rest[:cut], *((pid, score) for pid, _ in late), *rest[cut:]]
 
 
+def lead_with(fused: Sequence[tuple[str, float]], lead: Sequence[str]) -> Ranked:
+    """Return fused with the lead ids first, in their own order, the others after in theirs.
+
+    The lead ids take the best score of the list (scores never increase down the list).
+    """
+    if not fused:
+        return []
+    wanted = set(lead)
+    top = fused[0][1]
+    present = {pid for pid, _ in fused}
+    head = [(pid, top) for pid in lead if pid in present]
+    return [*head, *(x for x in fused if x[0] not in wanted)]
+
+
 def duplicate_key(text: str) -> frozenset[str]:
     """Return the folded terms of a text, the key that near-duplicates share."""
     return frozenset(analysis.analyze(text, "folded"))
@@ -54,3 +68,16 @@ def same_text(a: frozenset[str], b: frozenset[str]) -> bool:
     if min(len(a), len(b)) < 8:
         return False
     return len(a & b) / len(a | b) >= 0.9
+
+
+STATEMENT_TERMS = 6  # the fewest terms a passage needs to be linked to the one stating it
+
+
+def states(a: frozenset[str], b: frozenset[str], share: float) -> bool:
+    """Return whether the shorter of two keys is stated by the longer one: it holds at least
+    STATEMENT_TERMS terms and share of them are in the longer (a préconisation and the
+    paragraph of the same document that states it)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < STATEMENT_TERMS:
+        return False
+    return len(short & long) >= share * len(short)

@@ -38,12 +38,24 @@ _PLAN = re.compile(
 _FRAME = re.compile(
     r"^\s*(?:qu['’]est-ce\s+que|que|quelles?|quels?|quel|comment|combien|est-ce\s+que)\b"
     r"(?:\s+(?:sont|est|fait|font|dit|disent|pense|pensent|propose|proposent|préconise|"
+    r"souhaite|souhaitent|veut|veulent|entend|attend|"
     r"recommande|demande|prévoit|prévoient|finance|soutient|les|la|le|l['’]|des|du|de|"
     r"disait|pensait|proposait|préconisait|recommandait|demandait|"
     r"ce|cet|cette|mesures?|actions?|préconisations?|propositions?|recommandations?|"
     r"CESER|CESEC|Région|plan|schéma|conseil|régional|avis|position)\b)*"
     r"(?:\s+(?:pour|sur|en\s+matière\s+de|concernant|à\s+propos\s+de|au\s+sujet\s+de|"
     r"en\s+faveur\s+de|afin\s+de|de|d['’]|du|des))?\s*",
+    re.IGNORECASE,
+)
+# « comment le CESER breton veut-il… », « que souhaite la Région Bretagne… »: the body named
+# (with its region, one to four words) before a verb of intent is the whole frame
+_ASKS = re.compile(
+    r"^\s*(?:comment|que|qu['’]est-ce\s+que|qu['’]|pourquoi|en\s+quoi)\s*"
+    r"(?P<who>(?:le\s+|la\s+)?(?:CESE[RC]|Région|conseil\s+régional))"
+    r"(?P<name>(?:\s+(?!(?:veut|souhaite|entend|compte|envisage|propose|prévoit|voudrait|"
+    r"aimerait)\b)[\w'’-]+){0,4}?)\s+"
+    r"(?:veut|souhaite|entend|compte|envisage|propose|prévoit|voudrait|aimerait)"
+    r"(?:(?:-t)?-(?:il|elle))?\b\s*",
     re.IGNORECASE,
 )
 _LEAD = re.compile(r"^\s*(?:sur|pour|de|d['’]|du|des|concernant)\s+", re.IGNORECASE)
@@ -95,8 +107,10 @@ def read(question: str) -> Intent:
     """Return what the question asks for; its frame goes into the preferences."""
     text = " ".join(question.split()).strip(" ?!.")
     notes: list[str] = []
-    advice = bool(_ADVICE.search(text))
-    measures = bool(_PLAN.search(text)) and not advice
+    asks = _ASKS.match(text)
+    by_region = asks is not None and "CESE" not in asks.group("who").upper()
+    advice = bool(_ADVICE.search(text)) or (bool(asks) and not by_region)
+    measures = (bool(_PLAN.search(text)) or by_region) and not advice
     body = None
     m = _BODY.search(text)
     if m:
@@ -106,10 +120,15 @@ def read(question: str) -> Intent:
     y = _YEAR.search(text)
     if y:
         year = int(y.group(1))
-    subject = _FRAME.sub("", text, count=1) if (advice or measures) else text
+    if asks:
+        subject = text[asks.end() :]
+    else:
+        subject = _FRAME.sub("", text, count=1) if (advice or measures) else text
     unnamed = text
+    if asks:  # the dense side reads the frame without the body's name (« comment le CESER
+        unnamed = text[: asks.start("name")] + text[asks.end("name") :]  # veut-il… »)
     if body and m:
-        unnamed = unnamed.replace(m.group("name"), " ")
+        unnamed = unnamed.replace(m.group(0), m.group(1))  # « CESER de La Réunion »: « CESER »
         subject = subject.replace(m.group(0), " ").replace(m.group("name"), " ")
         subject = _LEAD.sub("", subject)
     if y and (advice or measures or body):  # « que disait le CESER en 2019 sur… »: a frame
