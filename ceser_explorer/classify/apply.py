@@ -62,12 +62,20 @@ def apply(
     docs = [d.doc_id for d in catalog.documents()] if doc_ids is None else list(doc_ids)
     total = store.count_passages(catalog, docs, sorted(SKIPPED_KINDS))
     done = 0
+    limit = settings.limits.embed_chars
     for doc_id in docs:
-        passages = [p for p in catalog.passages(doc_id=doc_id) if p.kind not in SKIPPED_KINDS]
+        every = catalog.passages(doc_id=doc_id)
+        section_of = {p.passage_id: p.section for p in every}
+        passages = [p for p in every if p.kind not in SKIPPED_KINDS]
         recs = catalog.recommendations(doc_id=doc_id)
         texts = [p.text for p in passages] + [r.text for r in recs]
+        # each under its section, as the vector index embeds it: a passage already indexed
+        # is not encoded again (nor a recommendation that is its passage's whole text)
+        sections = [p.section for p in passages] + [section_of.get(r.passage_id, "") for r in recs]
         step = None if progress is None else _shifted(progress, done, total, len(passages))
-        scores = model.predict(texts, embedder, embeddings_cache(settings), step)
+        scores = model.predict(
+            texts, embedder, embeddings_cache(settings), step, sections, max_chars=limit
+        )
         rows = _rows(model, scores)
         store.store_document_themes(
             catalog,

@@ -25,7 +25,6 @@ from ..config import Settings
 from ..errors import CeserError
 from ..index.embedders import Embedder, get_embedder
 from ..resources import Source
-from . import features
 from .features import Progress
 from .model import embeddings_cache, f1_at, label_matrix
 from .packaged import ensure_model
@@ -240,8 +239,14 @@ def _score(
     """Return the methods' metrics, the model's confusion and its review band on test."""
     keys = model.keys
     cache = embeddings_cache(settings)
-    vec_test = features.embed(embedder, [p.text for p in test], cache, progress)
-    vec_train = features.embed(embedder, [p.text for p in train], cache, progress)
+    limit = settings.limits.embed_chars
+    # the vectors the model reads (the vector index's: section in front), one per passage
+    vec_test = model.vectors(
+        [p.text for p in test], [p.section for p in test], embedder, cache, progress, limit
+    )
+    vec_train = model.vectors(
+        [p.text for p in train], [p.section for p in train], embedder, cache, progress, limit
+    )
     y_test, y_train = label_matrix(test, keys), label_matrix(train, keys)
 
     model_pred, review = model.decide(model.scores([p.text for p in test], vec_test))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -16,10 +17,34 @@ from sklearn.preprocessing import normalize
 
 from .. import analysis
 from ..index.cache import embed
+from ..index.embedders import Embedder
+from ..index.passage_text import DEFAULT_CONTEXT, context_text
 
 Progress = Callable[[int, int], None]
 
-__all__ = ["FeatureSpace", "Progress", "embed", "lexical_terms"]
+__all__ = ["FeatureSpace", "Progress", "embed", "embed_passages", "lexical_terms"]
+
+
+def embed_passages(
+    embedder: Embedder,
+    texts: Sequence[str],
+    sections: Sequence[str] | None,
+    cache_dir: str | Path | None,
+    progress: Progress | None = None,
+    context: str = DEFAULT_CONTEXT,
+    max_chars: int | None = None,
+) -> np.ndarray:
+    """Return the vectors of passages computed as the vector index computes them: each text
+    after its section path (``index.passage_text``; context "none": the text alone), through
+    the shared embedding cache, so that a passage the index holds is not encoded again."""
+    sections = [""] * len(texts) if sections is None else sections
+    if len(sections) != len(texts):
+        raise ValueError("one section per text expected")
+    embedded = [
+        context_text(t, s, context="none" if context == "none" else "section", max_chars=max_chars)
+        for t, s in zip(texts, sections, strict=True)
+    ]
+    return embed(embedder, embedded, cache_dir, progress, max_chars)
 
 
 def lexical_terms(text: str) -> list[str]:

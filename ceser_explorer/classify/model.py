@@ -26,6 +26,7 @@ from .. import resources
 from ..config import Settings
 from ..errors import CeserError
 from ..index.embedders import Embedder, get_embedder
+from ..index.passage_text import DEFAULT_CONTEXT
 from ..resources import Source
 from . import features, store
 from .features import FeatureSpace, Progress
@@ -66,6 +67,8 @@ class Params:
     c_grid: tuple[float, ...] = C_GRID
     margin: float | None = None  # None: the band holding REVIEW_SHARE of the CV errors
     seed: int = 0
+    # the text a passage's vector is computed from: the vector index's (section in front)
+    context: str = DEFAULT_CONTEXT
 
 
 def _classifier(c: float, seed: int) -> LogisticRegression:
@@ -239,6 +242,7 @@ def fit(
         )
         | {"judged_on": "documents" if len(judged) < len(passages) else "passages"},
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        context=params.context,
     )
 
 
@@ -272,6 +276,7 @@ def _cv_summary(
             "min_df": params.min_df,
             "doc_weight": params.doc_weight,
             "margin": round(margin, 4),
+            "context": params.context,
         },
     }
 
@@ -324,9 +329,16 @@ def train(
     labelled = load_label_sets(sources, tax)
     train_set = [p for p in labelled if p.split == "train"]
     embedder = embedder or get_embedder(settings.embedder)
+    params = params or Params()
     t0 = time.perf_counter()
-    vectors = features.embed(
-        embedder, [p.text for p in train_set], cache_dir or embeddings_cache(settings), progress
+    vectors = features.embed_passages(
+        embedder,
+        [p.text for p in train_set],
+        [p.section for p in train_set],
+        cache_dir or embeddings_cache(settings),
+        progress,
+        params.context,
+        settings.limits.embed_chars,
     )
     t1 = time.perf_counter()
     model = fit(train_set, vectors, tax, embedder.id, params)

@@ -48,6 +48,7 @@ def to_arrays(model: Any) -> dict[str, np.ndarray]:
         "train_ids": list(model.train_ids),
         "cv": model.cv,
         "created_at": model.created_at,
+        "context": model.context,
     }
     return {
         "meta": _text(json.dumps(meta, ensure_ascii=False, sort_keys=True)),
@@ -101,6 +102,8 @@ def read_model(source: Path | IO[bytes] | bytes, name: str | None = None) -> Any
             cv=dict(meta["cv"]),
             created_at=str(meta["created_at"]),
             labels=tuple(meta["labels"]),
+            # a model of an earlier version read the text alone
+            context=str(meta.get("context", "none")),
         )
     except CeserError:
         raise

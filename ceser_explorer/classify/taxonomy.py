@@ -75,6 +75,8 @@ class LabelledPassage:
 
     doc names the document the passage was taken from, when it was (cross-validation then
     holds out a document's passages together); passages written one by one have none.
+    section: the heading it stands under in that document, when it has one: it goes in
+    front of the text embedded, as at ingest (``index.passage_text``).
     """
 
     id: str
@@ -82,6 +84,7 @@ class LabelledPassage:
     labels: tuple[str, ...]
     split: str
     doc: str = ""
+    section: str = ""
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -154,6 +157,7 @@ def load_labelled(path: Source, taxonomy: Taxonomy) -> list[LabelledPassage]:
             pid, text, labels = str(row["id"]), str(row["text"]), row.get("labels") or []
             split = str(row.get("split", "train"))
             doc = str(row.get("doc") or "")
+            section = str(row.get("section") or "")
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             raise CeserError(f"{where} : objet JSON attendu avec id, text, labels ({e}).") from e
         unknown = [lab for lab in labels if lab not in known]
@@ -170,7 +174,9 @@ def load_labelled(path: Source, taxonomy: Taxonomy) -> list[LabelledPassage]:
             raise CeserError(f"{where} : identifiant « {pid} » en double.")
         seen.add(pid)
         out.append(
-            LabelledPassage(pid, text, tuple(k for k in taxonomy.keys if k in labels), split, doc)
+            LabelledPassage(
+                pid, text, tuple(k for k in taxonomy.keys if k in labels), split, doc, section
+            )
         )
     if not out:
         raise CeserError(f"{p} ne contient aucun passage annoté.")

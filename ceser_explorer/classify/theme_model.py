@@ -17,6 +17,7 @@ from scipy.special import expit
 
 from ..errors import CeserError, EmbedderMismatchError
 from ..index.embedders import Embedder
+from ..index.passage_text import DEFAULT_CONTEXT
 from . import features
 from .features import FeatureSpace, Progress
 from .taxonomy import Taxonomy
@@ -48,6 +49,10 @@ class ThemeModel:
     created_at: str = ""
     labels: tuple[str, ...] = ()  # the labelled files it was trained on, as recorded
     format: int = FORMAT
+    # what its vectors are computed from (index.passage_text): the section path in front of
+    # the text, as the vector index embeds it, so that one vector per passage serves both;
+    # "none" for the models of earlier versions, trained on the text alone
+    context: str = DEFAULT_CONTEXT
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -75,16 +80,36 @@ class ThemeModel:
         x = self.features.transform(texts, vectors)
         return np.asarray(expit(x @ self.coef.T.astype(np.float64) + self.intercept))
 
+    def vectors(
+        self,
+        texts: Sequence[str],
+        sections: Sequence[str] | None,
+        embedder: Embedder,
+        cache_dir: str | Path | None = None,
+        progress: Progress | None = None,
+        max_chars: int | None = None,
+    ) -> np.ndarray:
+        """Return the vectors of passages (texts under their sections) as this model reads
+        them: with the section in front, those the vector index holds (the shared cache
+        gives them without a second encoding)."""
+        return features.embed_passages(
+            embedder, texts, sections, cache_dir, progress, self.context, max_chars
+        )
+
     def predict(
         self,
         texts: Sequence[str],
         embedder: Embedder,
         cache_dir: str | Path | None = None,
         progress: Progress | None = None,
+        sections: Sequence[str] | None = None,
+        max_chars: int | None = None,
     ) -> np.ndarray:
-        """Return the theme probabilities of texts, encoded by embedder (checked first)."""
+        """Return the theme probabilities of texts (under their sections, if given), encoded
+        by embedder (checked first)."""
         self.check_embedder(embedder.id)
-        return self.scores(texts, features.embed(embedder, texts, cache_dir, progress))
+        vectors = self.vectors(texts, sections, embedder, cache_dir, progress, max_chars)
+        return self.scores(texts, vectors)
 
     def decide(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (retained, review) matrices: score ≥ threshold, |score − threshold| < margin."""

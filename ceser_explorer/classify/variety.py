@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ LABELLED_ROLES = frozenset(
     {"body", "finding", "recommendation", "measure", "plan_sentence", "declaration"}
 )
 ID_PREFIX = "V:"
+# what follows a heading that is a caption, not a section of the text
+BOXED_ROLES = frozenset({"sidebar", "table_cell", "toc", "measure", "pull_quote"})
 
 
 def corpus_folder() -> Path:
@@ -55,6 +58,20 @@ def _split(folder: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in halves.items()}
 
 
+def sections(entries: Sequence[dict[str, Any]]) -> list[str]:
+    """Return the section each printed entry of a truth file stands under: the last heading
+    before it that opens a part of the text (not the title of a sidebar, a table or the
+    sommaire, nor a plan measure's own heading, which the measure's passage holds)."""
+    out, current = [], ""
+    for n, entry in enumerate(entries):
+        if entry["role"] == "heading":
+            following = entries[n + 1]["role"] if n + 1 < len(entries) else ""
+            if following not in BOXED_ROLES:
+                current = entry["text"].strip()
+        out.append(current)
+    return out
+
+
 def label_rows(half: str, folder: Path | None = None) -> list[dict[str, Any]]:
     """Return the labelled passages of one half as JSONL rows (id, text, labels, split, doc).
 
@@ -71,8 +88,8 @@ def label_rows(half: str, folder: Path | None = None) -> list[dict[str, Any]]:
         path = folder / "truth" / f"{doc}.json"
         if not path.is_file():
             raise CeserError(f"{path} manque : construisez le corpus de variété (make variety).")
-        truth = json.loads(path.read_text(encoding="utf-8"))
-        for n, entry in enumerate(truth["paragraphs"]):
+        entries = json.loads(path.read_text(encoding="utf-8"))["paragraphs"]
+        for n, (entry, section) in enumerate(zip(entries, sections(entries), strict=True)):
             if entry["role"] in LABELLED_ROLES and entry["text"].strip():
                 rows.append(
                     {
@@ -81,6 +98,7 @@ def label_rows(half: str, folder: Path | None = None) -> list[dict[str, Any]]:
                         "labels": list(entry["themes"]),
                         "split": split,
                         "doc": doc,
+                        "section": section,
                     }
                 )
     if not rows:

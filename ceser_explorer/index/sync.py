@@ -16,30 +16,16 @@ from ..catalog import Catalog, IndexRow
 from ..config import Settings
 from ..errors import CeserError
 from . import store as vstore
-from .cache import EmbeddingCache, clip, text_key
+from .cache import EmbeddingCache, text_key
 from .embedders import Embedder, embedder_id, get_embedder
-
-# What goes in front of a passage's text when it is embedded (never in the text shown):
-# "none", "section" (its section path) or "title" (document title, then section path).
-CONTEXTS = ("none", "section", "title")
-DEFAULT_CONTEXT = "section"
+from .passage_text import DEFAULT_CONTEXT, context_text
 
 Progress = Callable[[int, int], None]
 
 
 def embed_text(row: IndexRow, context: str = DEFAULT_CONTEXT, max_chars: int | None = None) -> str:
-    """Return the text embedded for a passage: its text after its context if any, clipped to
-    max_chars (None: the limit of the environment; see ``cache.clip``)."""
-    if context not in CONTEXTS:
-        known = ", ".join(CONTEXTS)
-        raise CeserError(f"contexte « {context} » inconnu : choisissez parmi {known}.")
-    parts = []
-    if context == "title" and row.title:
-        parts.append(row.title)
-    if context in ("section", "title") and row.section:
-        parts.append(row.section.replace(" > ", " — "))
-    parts.append(row.text)
-    return clip("\n".join(parts), max_chars)
+    """Return the text embedded for a searchable passage (see ``context_text``)."""
+    return context_text(row.text, row.section, row.title, context, max_chars)
 
 
 def date_int(date: str | None) -> int:
