@@ -7,7 +7,7 @@ retraining and re-evaluating never re-encode the labelled passages.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +19,7 @@ from .. import analysis
 from ..index.cache import embed
 from ..index.embedders import Embedder
 from ..index.passage_text import DEFAULT_CONTEXT, context_text
-
-Progress = Callable[[int, int], None]
+from ..pace import Progress
 
 __all__ = ["FeatureSpace", "Progress", "embed", "embed_passages", "lexical_terms"]
 

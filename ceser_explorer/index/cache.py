@@ -12,12 +12,13 @@ import hashlib
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ..config import Limits
+from ..pace import Progress
 from .embedders import Embedder
 
 CACHE_FILE = "embeddings.sqlite"
@@ -174,7 +175,7 @@ class EmbeddingCache:
         embedder: Embedder,
         texts: Sequence[str],
         batch: int = 32,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
         max_chars: int | None = None,
     ) -> tuple[np.ndarray, int]:
         """Return (vectors of texts, how many had to be computed), computing only cache misses.
@@ -228,7 +229,7 @@ def embed(
     embedder: Embedder,
     texts: Sequence[str],
     cache_dir: str | Path | None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     max_chars: int | None = None,
 ) -> np.ndarray:
     """Return the passage vectors of texts (each clipped to max_chars, see ``clip``), through

@@ -9,18 +9,17 @@ loading the model.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..catalog import Catalog, IndexRow
 from ..config import Settings
 from ..errors import CeserError
+from ..pace import Progress
 from . import store as vstore
 from .cache import EmbeddingCache, text_key
 from .embedders import Embedder, embedder_id, get_embedder
 from .passage_text import DEFAULT_CONTEXT, context_text
-
-Progress = Callable[[int, int], None]
 
 
 def embed_text(row: IndexRow, context: str = DEFAULT_CONTEXT, max_chars: int | None = None) -> str:
