@@ -32,7 +32,9 @@ def append_line(draft: Draft, line: Line, vocab: Vocabulary) -> None:
         cut = ends_with_break(draft.text)
         if cut == "soft":  # a soft hyphen only ever breaks a word
             draft.text = draft.text[:-1] + text
-        elif cut == "hyphen" and text[:1].isalpha():
+        elif draft.text.endswith(" -") and vocab.cut_word(draft.text[:-2], text):
+            draft.text = draft.text[:-2] + text  # « régio -/naux »: a text layer's detached hyphen
+        elif cut == "hyphen" and text[:1].isalpha() and not draft.text.endswith(" -"):
             draft.text = vocab.join(draft.text, text)
         else:
             draft.text += " " + text

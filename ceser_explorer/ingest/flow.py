@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from dataclasses import dataclass
 
 from .layout import Line, PageLayout
 
@@ -19,6 +20,11 @@ SENTENCE_END = tuple(".!?»)…")
 LIST_MARK = re.compile(
     r"^(?:[•–—▪■●◦►➢✓\-]|\d{1,2}[.)]|[a-hA-H][.)]|[IVXLC]{1,6}[.)]|R\d{1,2}[.):]?)$"
 )
+
+
+def unfinished(text: str) -> bool:
+    """Return True when a paragraph's text so far stops mid-sentence."""
+    return not text.rstrip().endswith(SENTENCE_END)
 
 
 def wide(line: Line, columns: Columns) -> bool:
@@ -76,9 +82,8 @@ def _runs_on(
     In justified text, every line but a paragraph's last ends flush with the column.
     """
     left, right = columns.get((prev.page, prev.col), (prev.x0, prev.x1))
-    first = line.words[0]
     room = right - prev.x1
-    if room >= (first.x1 - first.x0) + 0.25 * max(prev.size, 1.0):
+    if _fits(prev, line, right):
         return False  # the word would have fitted: the paragraph ended there
     nleft = columns.get((line.page, line.col), (line.x0, line.x1))[0]
     if line.x0 - nleft > 0.03 * max(right - left, 1.0):
@@ -86,7 +91,18 @@ def _runs_on(
     return not justified or room <= 1.5
 
 
-def line_gaps(pages: list[PageLayout]) -> float:
+@dataclass(frozen=True)
+class Spacing:
+    """The usual gap between two lines of a paragraph, and whether the document sets its
+    paragraphs apart by more space than that."""
+
+    line: float
+    spaced: bool = False
+
+
+def line_gaps(pages: list[PageLayout]) -> Spacing:
+    """Return the median gap between consecutive lines of a column, and whether paragraphs
+    are spaced: enough gaps between 1.6 and 3.5 times the usual one (a blank line is more)."""
     gaps = []
     for page in pages:
         prev: Line | None = None
@@ -95,14 +111,18 @@ def line_gaps(pages: list[PageLayout]) -> float:
                 if prev is not None and prev.col == item.col and 0 <= item.top - prev.bottom < 30:
                     gaps.append(item.top - prev.bottom)
                 prev = item
-    return statistics.median(gaps) if len(gaps) >= 5 else 3.0
+    if len(gaps) < 5:
+        return Spacing(3.0)
+    usual = statistics.median(gaps)
+    wider = sum(1 for g in gaps if max(1.6 * usual, usual + 2) <= g <= 3.5 * max(usual, 1.0))
+    return Spacing(usual, wider >= 0.05 * len(gaps))
 
 
 def continues(
     prev: Line,
     line: Line,
     columns: Columns,
-    gap: float,
+    spacing: Spacing,
     hanging: bool = False,
     justified: bool = False,
 ) -> bool:
@@ -130,14 +150,35 @@ def continues(
         first = line.text.lstrip()[:1]
         if not first or (prev.frame is None) != (line.frame is None):
             return False
+        if text.endswith("-") and first.isupper() and not _capital_head(text):
+            return False  # a word cut at a line end goes on in lower case (« arrê-/tés »)
         if first.islower() or text.endswith(("-", ",")):
             return not text.endswith(SENTENCE_END)
         # a scanned page's measures do not compare with the text layer's
         return prev.ocr == line.ocr and _runs_on(prev, line, columns, justified)
-    if line.top - prev.bottom > gap * 1.8 + 1.5 or line.top < prev.top:
+    gap = line.top - prev.bottom
+    if gap > spacing.line * 1.8 + 1.5 or line.top < prev.top:
         return False
     left, right = columns.get((line.page, line.col), (line.x0, line.x1))
     width = max(right - left, 1.0)
     if not hanging and line.x0 - left > 0.03 * width and prev.x0 - left < 0.02 * width:
         return False  # first-line indent starts a new paragraph
-    return not (text.endswith(TERMINAL) and prev.x1 < right - 0.12 * width)
+    if not (text.endswith(TERMINAL) and prev.x1 < right - 0.12 * width):
+        return True
+    # a short line after a sentence ends its paragraph, unless paragraphs are set apart by
+    # space, this line follows at the usual gap, and its first word would not have fitted on
+    # the short line (ragged text wraps there)
+    return spacing.spaced and gap <= spacing.line * 1.3 + 0.5 and not _fits(prev, line, right)
+
+
+def _fits(prev: Line, line: Line, right: float) -> bool:
+    """Return True when the first word of line would have fitted at the end of prev."""
+    first = line.words[0]
+    return right - prev.x1 >= (first.x1 - first.x0) + 0.25 * max(prev.size, 1.0)
+
+
+def _capital_head(text: str) -> bool:
+    """Return True when the word before a line-end hyphen is capitalised (« Auvergne-/Rhône »,
+    « État-/Région »: a compound of names may go on with a capital)."""
+    head = text[:-1].split()[-1:] or [""]
+    return head[0].lstrip("«(\"'’")[:1].isupper()

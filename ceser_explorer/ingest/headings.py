@@ -117,8 +117,8 @@ def bold_lead(line: Line, nxt: Line | None, body: float) -> bool:
             and first.islower()
             and not line.text.endswith(".")
         )
-    if line.size >= body * 1.12:
-        return False
+    if line.size >= body * 1.12 or abs(line.size - nxt.size) > 0.6:
+        return False  # a lead-in runs on in its own size; a box's smaller title does not
     text = line.text.rstrip()
     first = nxt.text.lstrip()[:1]
     return text.endswith("-") or (first.islower() and not text.endswith(SENTENCE_END))

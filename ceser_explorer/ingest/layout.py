@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from itertools import pairwise
 
+from .bands import BAND_COLUMNS, Band, find_bands
 from .chars import letter_spaced_runs
 from .columns import (
     FULL,
@@ -48,6 +49,7 @@ class Line:
     size: float
     frame: int | None = None
     role: str = "body"  # body | header | footnote | toc | ocr
+    band: int = 0  # 0: the page's columns; k: the k-th band with columns of its own
     ocr: bool = False
     text: str = ""
 
@@ -95,6 +97,7 @@ class PageLayout:
     height: float
     items: list[Line | TableItem] = field(default_factory=list)
     ocr: bool = False
+    sized_by_height: bool = False  # a scanner's text layer: sizes do not compare with others
 
 
 def _join_words(words: list[Word]) -> str:
@@ -165,32 +168,26 @@ def layout_page(raw: RawPage) -> PageLayout:
     # a table of contents has its page numbers in a column of their own: not two columns
     toc = leaders > 0.15 * max(len(words), 1)
     gutters = [] if toc or ocr_lines else find_gutters(words, raw.width)
+    bands = [] if toc or ocr_lines else find_bands(words, raw.width, gutters, raw.tables)
     lines: list[Line] = []
     grouped: list[tuple[int, list[Word]]] = []
     if ocr_lines:
         grouped = _tesseract_lines(words)
-    elif not gutters:
-        grouped = [(0, row) for row in rows(words)]
+    elif not bands:
+        grouped = _columns(words, gutters)
     else:
-        rest: list[Word] = []
-        hanging: dict[int, float] = {}
+        regions: dict[int, list[Word]] = {}
         for row in rows(words):
-            marks = hanging_marks(row, gutters)
-            hanging |= marks
-            if any(spans_gutter(row, g, {k for k, v in marks.items() if v == g}) for g in gutters):
-                grouped.append((FULL, row))
-            else:
-                rest.extend(row)
-        # column lines are grouped per column, so that baselines of another column never mix in
-        by_col: dict[int, list[Word]] = {}
-        for w in rest:
-            col = column_of(w.x1 - 0.01, w.x1, gutters) + (id(w) in hanging)
-            by_col.setdefault(col, []).append(w)
-        for col in sorted(by_col):
-            grouped += [(col, r) for r in rows(by_col[col])]
+            k = next((k for k, b in enumerate(bands) if b.holds(row)), -1)
+            regions.setdefault(k, []).extend(row)
+        for k, region in sorted(regions.items()):
+            band = bands[k] if k >= 0 else None
+            grouped += _columns(region, list(band.gutters) if band else gutters, band)
     for col, row in grouped:
         row.sort(key=lambda w: w.x0)
         lines.append(Line(raw.number, col, row, dominant_size(row), ocr=raw.ocr))
+        if bands and col != FULL:
+            lines[-1].band = col // BAND_COLUMNS
     for line in lines:
         cx, cy = (line.x0 + line.x1) / 2, (line.top + line.bottom) / 2
         for i, f in enumerate(raw.frames):
@@ -199,11 +196,67 @@ def layout_page(raw: RawPage) -> PageLayout:
                 if column_of(f.x0, f.x1, gutters) == FULL:
                     line.col = FULL  # a box across the columns: all its lines part them
         line.text = _join_words(line.words)
-    if gutters:
+    if not raw.ocr:
+        page.sized_by_height = _even_sizes(lines)
+    if gutters or bands:
         _mark_separators(lines, raw.height)
     tables = [TableItem(raw.number, column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
     page.items = _reading_order(lines, tables)
     return page
+
+
+def _even_sizes(lines: list[Line]) -> bool:
+    """Give the lines of a scanner's invisible text layer one size.
+
+    Such a layer sizes each line by its height, not by its font: a page whose lines come in
+    eight sizes or more, none shared by a third of them, is one. Its lines near the median
+    size take the size of its taller lines (so that a size change no longer cuts a
+    paragraph); headings, much larger, keep theirs.
+    """
+    long = [ln for ln in lines if len(ln.text) > 20]
+    if len(long) < 10:
+        return False
+    sizes = Counter(round(ln.size, 1) for ln in long)
+    if len(sizes) < 8 or sizes.most_common(1)[0][1] > len(long) / 3:
+        return False
+    middle = statistics.median(ln.size for ln in long)
+    # the lines with both ascenders and descenders are as tall as the font: the upper sizes
+    full = sorted(ln.size for ln in long)[int(0.8 * (len(long) - 1))]
+    for ln in lines:
+        if 0.75 * middle <= ln.size <= 1.25 * middle:
+            ln.size = full
+    return True
+
+
+def _columns(
+    words: list[Word], gutters: list[float], band: Band | None = None
+) -> list[tuple[int, list[Word]]]:
+    """Return the rows of words with their column (FULL for a row across a gutter); a band's
+    columns are numbered from its base."""
+    if not gutters:
+        return [(band.base if band else 0, row) for row in rows(words)]
+    grouped: list[tuple[int, list[Word]]] = []
+    rest: list[Word] = []
+    hanging: dict[int, float] = {}
+    for row in rows(words):
+        marks = hanging_marks(row, gutters)
+        hanging |= marks
+        space = band.space if band else None
+        if any(
+            spans_gutter(row, g, {k for k, v in marks.items() if v == g}, space) for g in gutters
+        ):
+            grouped.append((FULL, row))
+        else:
+            rest.extend(row)
+    # column lines are grouped per column, so that baselines of another column never mix in
+    by_col: dict[int, list[Word]] = {}
+    for w in rest:
+        col = column_of(w.x1 - 0.01, w.x1, gutters) + (id(w) in hanging)
+        by_col.setdefault(col, []).append(w)
+    base = band.base if band else 0
+    for col in sorted(by_col):
+        grouped += [(base + col, r) for r in rows(by_col[col])]
+    return grouped
 
 
 def _mark_separators(lines: list[Line], height: float) -> None:
@@ -214,7 +267,8 @@ def _mark_separators(lines: list[Line], height: float) -> None:
     It is told from a line of that column by the room around it: it is bold or larger, with
     space above it, no other column beside it or close above or below it, and every other
     column starting again below it, level with each other, no lower than the line that
-    follows it in its own column.
+    follows it in its own column; or, at the foot of its column, every other column ending
+    above it.
     """
     inner = [
         ln
@@ -255,6 +309,23 @@ def _mark_separators(lines: list[Line], height: float) -> None:
                     for ln in run:
                         ln.col = FULL
                     break
+        _mark_trailing(own, [o for o in others if o.band == own[0].band], size, gap)
+
+
+def _mark_trailing(own: list[Line], others: list[Line], size: float, gap: float) -> None:
+    """Mark as full-width a heading that ends its column below every other column of its
+    band: it heads what comes after the columns (a table, the next band), not the top of the
+    next column."""
+    for s in range(max(1, len(own) - 3), len(own)):
+        run = own[s:]
+        if own[s].top - own[s - 1].bottom <= 1.5 * gap + 1:
+            continue
+        if not all(ln.bold or ln.size >= 1.1 * size for ln in run):
+            continue
+        if others and all(o.bottom <= own[s].top for o in others):
+            for ln in run:
+                ln.col = FULL
+        return
 
 
 def _top(item: Line | TableItem) -> float:
@@ -262,19 +333,26 @@ def _top(item: Line | TableItem) -> float:
 
 
 def _reading_order(lines: list[Line], tables: list[TableItem]) -> list[Line | TableItem]:
+    """Order a page's items: runs of columns parted by full-width items, the left column of
+    a run read before the right one; a band with columns of its own is a run of its own."""
     items: list[Line | TableItem] = [*lines, *tables]
     items.sort(key=_top)
     out: list[Line | TableItem] = []
     segment: list[Line | TableItem] = []
     for item in items:
-        if item.col == FULL:
+        if item.col == FULL or (segment and _band(item) != _band(segment[-1])):
             out.extend(sorted(segment, key=lambda i: (i.col, _top(i))))
             segment = []
+        if item.col == FULL:
             out.append(item)
         else:
             segment.append(item)
     out.extend(sorted(segment, key=lambda i: (i.col, _top(i))))
     return out
+
+
+def _band(item: Line | TableItem) -> int:
+    return item.band if isinstance(item, Line) else 0
 
 
 def _norm(text: str) -> str:
@@ -348,7 +426,12 @@ def body_size(pages: list[PageLayout]) -> float:
 
 
 def mark_footnotes(page: PageLayout, body: float) -> None:
-    """Mark small lines at the foot of a column that start a numbered note (role "footnote")."""
+    """Mark small lines at the foot of a column that start a numbered note (role "footnote").
+
+    Not on a page whose sizes are line heights (a scanner's text layer): its lines all look
+    smaller than the document's body."""
+    if page.sized_by_height:
+        return
     lines = [i for i in page.items if isinstance(i, Line) and i.role == "body"]
     small = [ln for ln in lines if ln.size <= body * 0.9 and ln.top > page.height * 0.45]
     candidates = []

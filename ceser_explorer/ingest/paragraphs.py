@@ -12,7 +12,17 @@ from collections import Counter
 from ..models import PageText, PassageDraft
 from .dehyphen import Vocabulary
 from .drafts import Draft, append_line, finish, single_line, table_draft
-from .flow import LIST_MARK, body_columns, continues, justified_text, line_gaps, wide
+from .flow import (
+    LIST_MARK,
+    Columns,
+    Spacing,
+    body_columns,
+    continues,
+    justified_text,
+    line_gaps,
+    unfinished,
+    wide,
+)
 from .headings import bold_lead, heading_level, is_heading, size_levels, starts_new_heading
 from .layout import Line, PageLayout, TableItem
 
@@ -49,11 +59,20 @@ def build_passages(
     current: Draft | None = None
     stack: list[tuple[int, str]] = []
     order = 0
+    # paragraphs left unfinished where something else was set (a box, a table, a sidebar at a
+    # column's foot), with the sections open there: the next column may carry them on
+    suspended: list[tuple[Draft, list[tuple[int, str]]]] = []
+    started: set[tuple[int, int]] = set()  # (page, column) where a line was read
+    kept: set[int] = set()
 
     def close() -> None:
         nonlocal current
         if current is not None and current.text.strip():
-            drafts.append(current)
+            if id(current) not in kept:
+                drafts.append(current)
+                kept.add(id(current))
+            if current.kind in ("paragraph", "list_item") and unfinished(current.text):
+                suspended.append((current, list(stack)))
         current = None
 
     for page in pages:
@@ -68,6 +87,8 @@ def build_passages(
                 continue
             if item.role == "header":
                 continue
+            top = (item.page, item.col) not in started
+            started.add((item.page, item.col))
             if item.role in ("footnote", "toc"):
                 drafts.append(single_line(item, item.role, order, _path(stack)))
                 continue
@@ -102,6 +123,9 @@ def build_passages(
                     _retitle(stack, current)
                     continue
                 close()
+                # a heading in the body's size or larger opens a section: what it follows does
+                # not go on after it (a box's or a table's smaller title is no such heading)
+                suspended[:] = [(d, s) for d, s in suspended if item.size < d.lines[-1].size - 0.6]
                 level = heading_level(
                     item.text, item.size, heading_sizes, None if item.ocr else levels
                 )
@@ -127,6 +151,14 @@ def build_passages(
                 append_line(current, item, vocab)
                 continue
             close()
+            resumed = _resumed(suspended, item, columns, gaps, justified) if top else None
+            if resumed is not None:
+                current, stack[:] = resumed  # the float is over: its heading heads nothing
+                append_line(current, item, vocab)
+                continue
+            # a paragraph followed by another one of its kind in its column was not cut by a
+            # float (a box's text is in another size, or framed)
+            suspended[:] = [(d, s) for d, s in suspended if not _next_of_kind(d.lines[-1], item)]
             kind = "list_item" if LIST_MARK.match(item.words[0].text) else "paragraph"
             current = Draft(kind, section=_path(stack), order=order)
             append_line(current, item, vocab)
@@ -134,6 +166,48 @@ def build_passages(
     close()
     drafts.sort(key=lambda d: d.order)
     return finish(drafts, pages)
+
+
+def _next_of_kind(last: Line, line: Line) -> bool:
+    """Return True when line starts a paragraph like the one that ended with last, below it
+    in the same column."""
+    return (
+        (last.page, last.col) == (line.page, line.col)
+        and last.frame == line.frame
+        and abs(last.size - line.size) <= 0.6
+    )
+
+
+def _resumed(
+    suspended: list[tuple[Draft, list[tuple[int, str]]]],
+    line: Line,
+    columns: Columns,
+    spacing: Spacing,
+    justified: bool,
+) -> tuple[Draft, list[tuple[int, str]]] | None:
+    """Return (and take out of suspended) the paragraph that line, the first of its column,
+    carries on, with the sections open where it stopped; None when it starts a paragraph.
+
+    A float set at a column's foot (a box, a table, a sidebar with its title) comes between a
+    paragraph's last line there and its next line at the top of the next column or page: a
+    sentence left unfinished (a word cut, or a line that goes on in lower case) still goes on
+    over it.
+    """
+    first = line.text.lstrip()[:1]
+    for k in range(len(suspended) - 1, -1, -1):
+        draft, sections = suspended[k]
+        last = draft.lines[-1]
+        if not (last.page == line.page or last.page + 1 == line.page):
+            continue
+        if last.page == line.page and last.col == line.col:
+            continue
+        text = last.text.rstrip()
+        if not (first.islower() or text.endswith("-")):
+            continue
+        if continues(last, line, columns, spacing, draft.kind == "list_item", justified):
+            del suspended[k]
+            return draft, sections
+    return None
 
 
 def _following(pages: list[PageLayout]) -> dict[int, Line]:
