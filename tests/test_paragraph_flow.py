@@ -156,10 +156,14 @@ def test_a_scanner_text_layer_sizing_lines_by_height_keeps_paragraphs_whole():
             100 + k * 13,
             size,
         )
+    # a heading on two lines, one with descenders (taller) and one without
+    ws += words("Déclarations des organisations", 50, 280, 13.1)
+    ws += words("et des groupes", 50, 294, 15.7)
     p = page(ws)
     assert p.sized_by_height
     drafts, _ = paragraphs.build_passages([p], 8.8)
-    assert len(drafts) == 1
+    assert [d.text[:5] for d in drafts] == ["ligne", "Décla"]
+    assert drafts[1].text == "Déclarations des organisations et des groupes"
 
 
 def test_a_list_mark_hanging_in_the_gutter_parts_a_row():

@@ -111,7 +111,7 @@ def build_passages(
                     prev_heading
                     and current is not None
                     and wide(current.lines[-1], columns)
-                    and abs(current.lines[-1].size - item.size) < 0.6
+                    and _same_size(current.lines[-1], item, page.sized_by_height)
                     and current.lines[-1].page == item.page
                     and (
                         item.top - current.lines[-1].bottom < item.size * 0.9
@@ -166,6 +166,12 @@ def build_passages(
     close()
     drafts.sort(key=lambda d: d.order)
     return finish(drafts, pages)
+
+
+def _same_size(a: Line, b: Line, by_height: bool) -> bool:
+    """Return True when two lines are set in one size; where sizes are line heights (a
+    scanner's text layer), one with descenders and one without still are."""
+    return abs(a.size - b.size) < (0.25 * max(a.size, b.size) if by_height else 0.6)
 
 
 def _next_of_kind(last: Line, line: Line) -> bool:
