@@ -225,3 +225,12 @@ def test_a_heading_at_a_columns_foot_below_the_other_columns_heads_what_follows(
     right = column(["bbbb " * 6 + "b1"] * 4, 330, 100)
     got = [t for _, t in texts(page(left + right))]
     assert got.index("Résultat du vote") > max(k for k, t in enumerate(got) if t.endswith("b1"))
+
+
+def test_three_columns_below_a_one_column_intro_are_read_column_by_column():
+    # ten lines across the page, too many for a gutter of the whole page
+    intro = column(["iiiiiiiiii " * 9 + "i1"] * 10, 50, 100)
+    xs = {"a": 50, "b": 220, "c": 390}
+    cols = [column([f"{c * 4} " * 5 + f"{c}1"] * 6, x, 240) for c, x in xs.items()]
+    got = [t.split()[-1] for _, t in texts(page(intro + cols[0] + cols[1] + cols[2]))]
+    assert got == ["i1"] * 10 + ["a1"] * 6 + ["b1"] * 6 + ["c1"] * 6

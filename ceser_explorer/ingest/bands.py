@@ -69,9 +69,7 @@ def find_bands(
                 continue
             if any(r.first <= k <= r.last and r.a < b and a < r.b for r in runs):
                 continue
-            run = _extend(lines, k, a, b, least)
-            if run is not None:
-                runs.append(run)
+            runs.append(_extend(lines, k, a, b, least))
     found: list[tuple[int, int, list[float], float]] = []  # first row, last row, gutters, space
     for run in sorted(runs, key=lambda r: r.first):
         if run.evidence < MIN_EVIDENCE or any(run.a - 1 <= g <= run.b + 1 for g in gutters):
@@ -105,7 +103,7 @@ def find_bands(
     return out
 
 
-def _extend(lines: list[list[Word]], k: int, a: float, b: float, least: float) -> _Run | None:
+def _extend(lines: list[list[Word]], k: int, a: float, b: float, least: float) -> _Run:
     """Return the run of rows around row k that keep one strip of [a, b] free of words.
 
     The strip narrows to what every row of the run leaves free; a row that leaves less than
