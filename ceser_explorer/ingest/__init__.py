@@ -35,8 +35,11 @@ __all__ = [
 # the issuer, the running header and the closing lines. 4: short spanning headings, boxes across
 # the columns and pull quotes part the columns; list marks hanging in a gutter; a paragraph runs
 # over a column or page end after a full stop on a full line; the adoption date from the
-# closing lines that agree with the cover; where each metadata field was read.
-EXTRACTION_VERSION = 4
+# closing lines that agree with the cover; where each metadata field was read. 5: bands of a
+# page with gutters of their own (columns that move mid-page, a sidebar beside the body); a
+# paragraph goes on over a float at a column's foot; compound hyphens at line ends kept; a
+# scanner text layer's line sizes evened out and its detached hyphens joined.
+EXTRACTION_VERSION = 5
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
 

@@ -185,18 +185,24 @@ def column_of(x0: float, x1: float, gutters: list[float]) -> int:
     return col
 
 
-def spans_gutter(row: list[Word], gutter: float, hanging: set[int] | None = None) -> bool:
+def spans_gutter(
+    row: list[Word], gutter: float, hanging: set[int] | None = None, space: float | None = None
+) -> bool:
     """Return True for a row that runs across the gutter: a full-width line, not two columns.
 
     Either a word straddles the gutter, or the words on each side of it are only a word space
     apart (narrower than the font size, where the gap between columns is wider). A list mark
-    hanging in the gutter (hanging: ids) counts with the column after it.
+    hanging in the gutter (hanging: ids) parts the row: it goes with the column after it.
+    space: the narrowest gap that parts the row, where the gutter is known to be narrower
+    than the font size (a band's).
     """
     if any(w.x0 < gutter - 1 and w.x1 > gutter + 1 for w in row):
         return True
     hanging = hanging or set()
+    if any(id(w) in hanging for w in row):
+        return False  # a mark nearer to the next column's item than to the word before it
     left = [w.x1 for w in row if w.x1 <= gutter + 1 and id(w) not in hanging]
     right = [w.x0 for w in row if w.x1 > gutter + 1 or id(w) in hanging]
     if not left or not right:
         return False
-    return min(right) - max(left) < max(dominant_size(row), 6.0)
+    return min(right) - max(left) < (space or max(dominant_size(row), 6.0))

@@ -1,34 +1,42 @@
 """From words to lines in reading order: columns, running headers and footers, footnotes.
 
-A page's words are grouped into lines; the gutters found by columns.py part the page into
-columns, and the lines are ordered segment by segment (full-width lines separate
-segments; in each segment the left column is read before the right one). Lines that
-repeat at the top or bottom of many pages are running headers or footers; small lines
-at the foot of a column that start with a number are footnotes.
+A page's words are grouped into lines (lines.py); the gutters found by columns.py, and those
+of a band of the page that has its own (bands.py), part the page into columns, and
+readorder.py orders the lines segment by segment (full-width lines separate segments; in
+each segment the left column is read before the right one). Lines that repeat at the top or
+bottom of many pages are running headers or footers; small lines at the foot of a column
+that start with a number are footnotes.
 """
 
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from difflib import SequenceMatcher
 from itertools import pairwise
 
+from .bands import BAND_COLUMNS, find_bands
 from .chars import letter_spaced_runs
-from .columns import (
-    FULL,
-    column_of,
-    dominant_size,
-    find_gutters,
-    hanging_marks,
-    rows,
-    spans_gutter,
-)
-from .pdfread import RawPage, TableRegion, Word
+from .columns import FULL, column_of, dominant_size, find_gutters, rows
+from .lines import ZONE, Line, PageLayout, TableItem
+from .pdfread import RawPage, Word
+from .readorder import even_sizes, group_columns, mark_separators, reading_order
 
-ZONE = 0.09  # share of the page height where running headers and footers live
+__all__ = [
+    "FULL",
+    "ZONE",
+    "Line",
+    "PageLayout",
+    "TableItem",
+    "body_size",
+    "drop_superscripts",
+    "layout_page",
+    "mark_footnotes",
+    "mark_running_lines",
+    "mark_toc",
+]
+
 
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(page|p\.)?\s*\d{1,4}(\s*(/|sur)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE
@@ -36,65 +44,6 @@ _PAGE_NUMBER = re.compile(
 _TOC_LINE = re.compile(r"(\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$")
 _LEADER = re.compile(r"[.…]+")
 _NOTE_START = re.compile(r"^\(?\d{1,3}[).]?$")
-
-
-@dataclass
-class Line:
-    """A line of text in one column of one page."""
-
-    page: int
-    col: int
-    words: list[Word]
-    size: float
-    frame: int | None = None
-    role: str = "body"  # body | header | footnote | toc | ocr
-    ocr: bool = False
-    text: str = ""
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @property
-    def bold(self) -> bool:
-        return all(w.bold for w in self.words)
-
-    @property
-    def group(self) -> int:
-        """Tesseract's paragraph of an OCR line (-1 for text-layer lines)."""
-        return Counter(w.group for w in self.words).most_common(1)[0][0]
-
-
-@dataclass
-class TableItem:
-    """A table placed in the reading order."""
-
-    page: int
-    col: int
-    region: TableRegion
-
-
-@dataclass
-class PageLayout:
-    """A page's lines and tables in reading order."""
-
-    number: int
-    width: float
-    height: float
-    items: list[Line | TableItem] = field(default_factory=list)
-    ocr: bool = False
 
 
 def _join_words(words: list[Word]) -> str:
@@ -165,32 +114,26 @@ def layout_page(raw: RawPage) -> PageLayout:
     # a table of contents has its page numbers in a column of their own: not two columns
     toc = leaders > 0.15 * max(len(words), 1)
     gutters = [] if toc or ocr_lines else find_gutters(words, raw.width)
+    bands = [] if toc or ocr_lines else find_bands(words, raw.width, gutters, raw.tables)
     lines: list[Line] = []
     grouped: list[tuple[int, list[Word]]] = []
     if ocr_lines:
         grouped = _tesseract_lines(words)
-    elif not gutters:
-        grouped = [(0, row) for row in rows(words)]
+    elif not bands:
+        grouped = group_columns(words, gutters)
     else:
-        rest: list[Word] = []
-        hanging: dict[int, float] = {}
+        regions: dict[int, list[Word]] = {}
         for row in rows(words):
-            marks = hanging_marks(row, gutters)
-            hanging |= marks
-            if any(spans_gutter(row, g, {k for k, v in marks.items() if v == g}) for g in gutters):
-                grouped.append((FULL, row))
-            else:
-                rest.extend(row)
-        # column lines are grouped per column, so that baselines of another column never mix in
-        by_col: dict[int, list[Word]] = {}
-        for w in rest:
-            col = column_of(w.x1 - 0.01, w.x1, gutters) + (id(w) in hanging)
-            by_col.setdefault(col, []).append(w)
-        for col in sorted(by_col):
-            grouped += [(col, r) for r in rows(by_col[col])]
+            k = next((k for k, b in enumerate(bands) if b.holds(row)), -1)
+            regions.setdefault(k, []).extend(row)
+        for k, region in sorted(regions.items()):
+            band = bands[k] if k >= 0 else None
+            grouped += group_columns(region, list(band.gutters) if band else gutters, band)
     for col, row in grouped:
         row.sort(key=lambda w: w.x0)
         lines.append(Line(raw.number, col, row, dominant_size(row), ocr=raw.ocr))
+        if bands and col != FULL:
+            lines[-1].band = col // BAND_COLUMNS
     for line in lines:
         cx, cy = (line.x0 + line.x1) / 2, (line.top + line.bottom) / 2
         for i, f in enumerate(raw.frames):
@@ -199,82 +142,13 @@ def layout_page(raw: RawPage) -> PageLayout:
                 if column_of(f.x0, f.x1, gutters) == FULL:
                     line.col = FULL  # a box across the columns: all its lines part them
         line.text = _join_words(line.words)
-    if gutters:
-        _mark_separators(lines, raw.height)
+    if not raw.ocr:
+        page.sized_by_height = even_sizes(lines)
+    if gutters or bands:
+        mark_separators(lines, raw.height)
     tables = [TableItem(raw.number, column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
-    page.items = _reading_order(lines, tables)
+    page.items = reading_order(lines, tables)
     return page
-
-
-def _mark_separators(lines: list[Line], height: float) -> None:
-    """Mark as full-width (FULL) the headings that part two runs of columns.
-
-    A heading that spans the columns but is shorter than one of them lies in the first column
-    only. It still parts the page: the columns above it are read before it, those below after.
-    It is told from a line of that column by the room around it: it is bold or larger, with
-    space above it, no other column beside it or close above or below it, and every other
-    column starting again below it, level with each other, no lower than the line that
-    follows it in its own column.
-    """
-    inner = [
-        ln
-        for ln in lines
-        if ln.col != FULL and ln.top > height * ZONE and ln.bottom < height * (1 - ZONE)
-    ]
-    if not inner:
-        return
-    size = dominant_size([w for ln in inner for w in ln.words])
-    by_col: dict[int, list[Line]] = {}
-    for ln in inner:
-        by_col.setdefault(ln.col, []).append(ln)
-    for col, own in by_col.items():
-        others = [ln for ln in inner if ln.col != col]
-        own.sort(key=lambda ln: ln.top)
-        gaps = [b.top - a.bottom for a, b in pairwise(own) if b.top > a.bottom]
-        gap = statistics.median(gaps) if gaps else 0.0
-        for s, first in enumerate(own[:-1]):
-            if s and first.top - own[s - 1].bottom <= 1.5 * gap + 1:
-                continue
-            for e in range(s, min(s + 3, len(own) - 1)):
-                run = own[s : e + 1]
-                if not all(ln.bold or ln.size >= 1.1 * size for ln in run):
-                    break
-                top, bottom, nxt = first.top, own[e].bottom, own[e + 1].top
-                # the other columns keep clear of it, as of a heading's own spacing
-                clear = 0.5 * max(ln.size for ln in run)
-                if any(o.top < bottom + 0.6 * clear and o.bottom > top - clear for o in others):
-                    break
-                below: dict[int, float] = {}
-                for o in others:
-                    if o.top >= bottom:
-                        below[o.col] = min(below.get(o.col, o.top), o.top)
-                above = any(o.bottom <= top for o in others)
-                # the other columns start again together, at the latest beside the next line
-                level = max(below.values(), default=0.0) - min(below.values(), default=0.0) <= 2
-                if above and below and level and max(below.values()) <= nxt + 2:
-                    for ln in run:
-                        ln.col = FULL
-                    break
-
-
-def _top(item: Line | TableItem) -> float:
-    return item.top if isinstance(item, Line) else item.region.top
-
-
-def _reading_order(lines: list[Line], tables: list[TableItem]) -> list[Line | TableItem]:
-    items: list[Line | TableItem] = [*lines, *tables]
-    items.sort(key=_top)
-    out: list[Line | TableItem] = []
-    segment: list[Line | TableItem] = []
-    for item in items:
-        if item.col == FULL:
-            out.extend(sorted(segment, key=lambda i: (i.col, _top(i))))
-            segment = []
-            out.append(item)
-        else:
-            segment.append(item)
-    out.extend(sorted(segment, key=lambda i: (i.col, _top(i))))
-    return out
 
 
 def _norm(text: str) -> str:
@@ -348,7 +222,12 @@ def body_size(pages: list[PageLayout]) -> float:
 
 
 def mark_footnotes(page: PageLayout, body: float) -> None:
-    """Mark small lines at the foot of a column that start a numbered note (role "footnote")."""
+    """Mark small lines at the foot of a column that start a numbered note (role "footnote").
+
+    Not on a page whose sizes are line heights (a scanner's text layer): its lines all look
+    smaller than the document's body."""
+    if page.sized_by_height:
+        return
     lines = [i for i in page.items if isinstance(i, Line) and i.role == "body"]
     small = [ln for ln in lines if ln.size <= body * 0.9 and ln.top > page.height * 0.45]
     candidates = []

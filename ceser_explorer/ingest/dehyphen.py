@@ -1,0 +1,114 @@
+"""Line-end hyphens: a word cut at a line end joined again, a real compound's hyphen kept.
+
+Whether « porte-/parole » keeps its hyphen and « forma-/tion » loses it is told by the
+document's own words first, then by the French word forms of spaCy's lexicon, then by the
+heads and tails that only ever form compounds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .layout import Line, PageLayout
+from .lexicon import french_words
+
+# Words whose hyphen at a line end is part of the compound, not a line-break hyphen.
+_COMPOUND_HEADS = frozenset(
+    "porte vice demi semi mi non ex après avant arrière sous grand grande belle beau "
+    "auto-saisine c'est-à rendez état états chef chefs vis sud nord est ouest anglo "
+    "franco euro micro macro".split()
+)
+_COMPOUND_TAILS = frozenset(
+    "dire être là ci ils elles on t-il t-elle même mêmes delà dessus dessous".split()
+)
+
+
+class Vocabulary:
+    """Words seen whole in a document, to decide whether a line-end hyphen is real."""
+
+    def __init__(self, pages: list[PageLayout]) -> None:
+        self.words: set[str] = set()
+        for page in pages:
+            for item in page.items:
+                if isinstance(item, Line):
+                    for w in item.words[:-1]:
+                        word = w.text.lower().strip(".,;:!?()«»\"'")
+                        self.words.add(word)
+                        self.words.add(_elided(word))  # « l’Île-de-France »: île-de-france
+
+    def join(self, left: str, right: str) -> str:
+        """Join a line ending in "left-" with the next line starting with "right"."""
+        head = left[:-1]
+        first = re.match(r"[^\s]+", right)
+        tail = first.group() if first else right
+        bare_tail = tail.strip(".,;:!?()«»\"'")
+        last_head = re.split(r"[\s]", head)[-1]
+        compound = f"{last_head}-{bare_tail}".lower()
+        joined = f"{last_head}{bare_tail}".lower()
+        keep = self._known(compound, joined)
+        if keep is None:  # neither form, or both, seen in the document
+            keep = (bool(bare_tail[:1]) and bare_tail[:1].isupper()) or (
+                _elided(last_head.lower()) in _COMPOUND_HEADS
+                or last_head.lower() in _COMPOUND_HEADS
+                or bare_tail.lower() in _COMPOUND_TAILS
+                or not bare_tail[:1].isalpha()
+                or _two_words(last_head.lower(), bare_tail.lower())
+            )
+        return f"{left}{right}" if keep else f"{head}{right}"
+
+    def cut_word(self, left: str, right: str) -> bool:
+        """Return True when the last word of left and the first of right, glued, make a word
+        of the document or of French (« régio » and « naux »): a hyphen set apart from the
+        word it cuts (a scanner's text layer) is a line-break hyphen only then; otherwise it
+        is a dash."""
+        head = left.split()[-1:] or [""]
+        tail = right.split()[:1] or [""]
+        bare_tail = tail[0].strip(".,;:!?()«»\"'")
+        if not (head[0].isalpha() and bare_tail[:1].isalpha()):
+            return False
+        joined = _elided(f"{head[0]}{bare_tail}".lower())
+        return joined in self.words or joined in french_words()
+
+    def _known(self, compound: str, joined: str) -> bool | None:
+        """Return True to keep the hyphen, False to drop it, None when nothing tells.
+
+        The document's own words decide first (« CE-SER » is « CESER » elsewhere in it), then
+        the French word forms of spaCy's lexicon (« mi-neurs » is « mineurs », a word, while
+        « mi-temps » is no « mitemps »).
+        """
+        for known in (self.words, french_words()):
+            has_compound = compound in known or _elided(compound) in known
+            has_joined = joined in known or _elided(joined) in known
+            if has_compound != has_joined:
+                return has_compound
+        return None
+
+
+NO_VOCABULARY = Vocabulary([])  # footnote and table-of-contents lines: no dehyphenation vocabulary
+
+
+def _two_words(head: str, tail: str) -> bool:
+    """Return True when both sides of the hyphen are words, or a combining form and a word,
+    while the two glued are no word: « papier-/carton », « quasi-/totalité »,
+    « hospitalo-/universitaires » are compounds.
+
+    The first part of a compound is a word or a combining form (« socio- », « quasi- »: it
+    ends in o or i); hyphenation leaves word pieces (« profon-/dément », « plu-/sieurs »,
+    « ligé-/riens »), and below five letters on either side the hyphen is left to the other
+    rules.
+    """
+    head = re.split(r"['’-]", head)[-1]  # « d’hospitalo », « mi-par »: the part cut
+    known = french_words()
+    combining = head in known or head.endswith(("o", "i"))
+    return (
+        len(head) >= 5
+        and len(tail) >= 5
+        and combining
+        and tail in known
+        and head + tail not in known
+    )
+
+
+def _elided(word: str) -> str:
+    """Return a word without the article or pronoun elided before it (« l’ », « d' »)."""
+    return re.split(r"['’]", word)[-1]
