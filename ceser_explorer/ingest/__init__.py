@@ -11,7 +11,7 @@ from ..models import ParsedDocument
 from . import layout, metadata, paragraphs, pdfread
 from .lexicon import french_words
 from .metadata import parse_date
-from .pdfread import OCR_HINT, tesseract_available
+from .ocr import OCR_HINT, tesseract_available
 from .recommendations import find_measures, find_recommendations
 
 __all__ = [

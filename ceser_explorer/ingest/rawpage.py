@@ -1,0 +1,55 @@
+"""What a page reads as: words with their box, drawn frames, ruled tables (pdfread, ocr)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Word:
+    """One word on a page, in PDF points from the top-left corner."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool = False
+    group: int = -1  # OCR: Tesseract's block and paragraph, as block * 1000 + paragraph
+    line: int = -1  # OCR: Tesseract's line, as block * 10**6 + paragraph * 1000 + line
+
+
+@dataclass(slots=True)
+class Frame:
+    """A drawn rectangle that may frame a box of text (not a table cell)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(slots=True)
+class TableRegion:
+    """A ruled table: its bounding box and its rows of cell texts."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    rows: list[list[str]]
+
+
+@dataclass
+class RawPage:
+    """What was read from one page."""
+
+    number: int
+    width: float
+    height: float
+    words: list[Word] = field(default_factory=list)
+    frames: list[Frame] = field(default_factory=list)
+    tables: list[TableRegion] = field(default_factory=list)
+    ocr: bool = False
+    textless: bool = False
