@@ -11,7 +11,7 @@ from ..models import ParsedDocument
 from . import layout, metadata, paragraphs, pdfread
 from .lexicon import french_words
 from .metadata import parse_date
-from .ocr import OCR_HINT, tesseract_available
+from .ocr import OCR_HINT, tesseract_available, to_page
 from .recommendations import find_measures, find_recommendations
 
 __all__ = [
@@ -54,8 +54,11 @@ def parse_pdf(
     path = Path(path)
     pages = []
     ocr_pages, textless = [], []
+    turns: dict[int, tuple[int, float, float]] = {}  # scanned pages read turned upright
     for raw in pdfread.read_pages(path, on_page=on_page, ocr=ocr, limits=limits):
         pages.append(layout.layout_page(raw))
+        if raw.turn:
+            turns[raw.number] = (raw.turn, raw.width, raw.height)
         if raw.ocr:
             ocr_pages.append(raw.number)
         if raw.textless:
@@ -76,6 +79,8 @@ def parse_pdf(
     measures: list = []
     if meta.kind == "plan":
         passages, measures = find_measures(passages)
+    # boxes where the page is displayed (the explorer's highlights), not where it was read
+    passages, texts = to_page(passages, texts, turns)
     return ParsedDocument(
         title=meta.title,
         body=meta.body,

@@ -24,7 +24,7 @@ from ..config import ENV_MAX_INFLATED_MB, ENV_MAX_PAGES, MB, Limits
 from ..errors import BadDocumentError
 from . import inflate
 from .chars import clean_word
-from .ocr import OCR_THREADS, page_image, recognise, tesseract_available
+from .ocr import OCR_THREADS, Reading, page_image, recognise, tesseract_available
 from .pageobjects import use_lean_objects
 from .rawpage import Frame, RawPage, TableRegion, Word
 
@@ -247,18 +247,23 @@ def _pages_in_order(
 ) -> Iterator[RawPage]:
     """Read the pages one after the other, Tesseract recognising up to OCR_THREADS image
     pages at once while the next pages are read; yield them in page order."""
-    pending: deque[tuple[RawPage, Future[list[Word]] | None]] = deque()
+    pending: deque[tuple[RawPage, Future[Reading] | None]] = deque()
 
-    def finish(raw: RawPage, recognised: Future[list[Word]] | None) -> RawPage:
+    def finish(raw: RawPage, recognised: Future[Reading] | None) -> RawPage:
         if recognised is not None:
             try:
-                raw.words = recognised.result()
+                reading = recognised.result()
             except Exception as e:
                 raise _bad(
                     path,
                     f"page {raw.number} illisible par OCR ({type(e).__name__})",
                     "re-téléchargez ou ré-exportez le fichier",
                 ) from e
+            raw.words = reading.words
+            if reading.turn:  # laid out as read, upright; ingest maps its boxes back
+                raw.turn = reading.turn
+                if reading.turn in (90, 270):
+                    raw.width, raw.height = raw.height, raw.width
             raw.textless = not raw.words
         if on_page:
             on_page(raw.number, n)

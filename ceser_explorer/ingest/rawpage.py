@@ -43,7 +43,12 @@ class TableRegion:
 
 @dataclass
 class RawPage:
-    """What was read from one page."""
+    """What was read from one page.
+
+    A scanned page that OCR turned upright is read, and laid out, in the upright page's
+    coordinates: width and height are the upright page's, turn the clockwise turn (90, 180 or
+    270 degrees) it was given (``ocr.page_box`` maps a box back onto the page as displayed).
+    """
 
     number: int
     width: float
@@ -53,3 +58,4 @@ class RawPage:
     tables: list[TableRegion] = field(default_factory=list)
     ocr: bool = False
     textless: bool = False
+    turn: int = 0
