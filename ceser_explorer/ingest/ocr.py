@@ -13,6 +13,8 @@ from PIL import Image
 
 from ..config import Limits
 from ..models import Box, PageText, PassageDraft
+from . import ocrwords
+from .lexicon import french_words
 from .rawpage import Word
 
 OCR_RESOLUTION = 300
@@ -125,7 +127,9 @@ def page_image(page: pdfplumber.page.Page, limits: Limits) -> tuple[Image.Image,
     """Render the page for Tesseract, within limits.pixels (here: pdfplumber is not safe
     across threads); return the image and its resolution."""
     resolution = ocr_resolution(float(page.width), float(page.height), limits)
-    return page.to_image(resolution=resolution).original.convert("L"), resolution
+    # smoothed: a bilevel or low-resolution scan drawn larger keeps its letters' shapes
+    image = page.to_image(resolution=resolution, antialias=True).original
+    return image.convert("L"), resolution
 
 
 def recognise(image: Image.Image, resolution: float) -> Reading:
@@ -149,4 +153,4 @@ def recognise(image: Image.Image, resolution: float) -> Reading:
         line = group * 1000 + int(data["line_num"][i])
         words.append(Word(text, x, y, x + w, y + h, 0.0, group=group, line=line))
     # A word's box height varies with its letters; a line's font size is estimated later.
-    return Reading(words, turn)
+    return Reading(ocrwords.clean(words, french_words()), turn)

@@ -24,7 +24,9 @@ from ..config import ENV_MAX_INFLATED_MB, ENV_MAX_PAGES, MB, Limits
 from ..errors import BadDocumentError
 from . import inflate
 from .chars import clean_word
+from .lexicon import french_words
 from .ocr import OCR_THREADS, Reading, page_image, recognise, tesseract_available
+from .ocrwords import french_share
 from .pageobjects import use_lean_objects
 from .rawpage import Frame, RawPage, TableRegion, Word
 
@@ -259,12 +261,21 @@ def _pages_in_order(
                     f"page {raw.number} illisible par OCR ({type(e).__name__})",
                     "re-téléchargez ou ré-exportez le fichier",
                 ) from e
+            if not raw.ocr:  # a scan with the scanner's own text layer, read by Tesseract too
+                if french_share(reading.words, french_words()) < french_share(
+                    raw.words, french_words()
+                ):
+                    return done(raw)
+                raw.ocr, raw.tables, raw.frames = True, [], []
             raw.words = reading.words
             if reading.turn:  # laid out as read, upright; ingest maps its boxes back
                 raw.turn = reading.turn
                 if reading.turn in (90, 270):
                     raw.width, raw.height = raw.height, raw.width
             raw.textless = not raw.words
+        return done(raw)
+
+    def done(raw: RawPage) -> RawPage:
         if on_page:
             on_page(raw.number, n)
         return raw
@@ -309,6 +320,17 @@ def _close(pdf: pdfplumber.PDF) -> None:
             pdf.stream.close()
 
 
+def _scanned(page: pdfplumber.page.Page) -> bool:
+    """Return True when an image covers the page (a scan, whatever text lies over it)."""
+    area = float(page.width) * float(page.height)
+    return any(
+        (min(i["x1"], page.width) - max(i["x0"], 0))
+        * (min(i["bottom"], page.height) - max(i["top"], 0))
+        >= 0.9 * area
+        for i in page.images
+    )
+
+
 def _read_page(
     page: pdfplumber.page.Page, use_ocr: bool, limits: Limits
 ) -> tuple[RawPage, tuple[Any, float] | None]:
@@ -320,6 +342,11 @@ def _read_page(
         raw.tables = _tables(page)
         raw.frames = _frames(page, raw.tables)
         raw.words = _words(page)
+        raw.scan = _scanned(page)
+        if use_ocr and raw.scan:
+            # the scanner's text layer may be garbled, or lack line-end hyphens: Tesseract
+            # reads the page too, and the reading with more French words is kept
+            return raw, page_image(page, limits)
     elif page.images or page.rects or page.curves:
         if use_ocr:
             raw.ocr = True

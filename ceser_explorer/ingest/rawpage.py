@@ -59,3 +59,4 @@ class RawPage:
     ocr: bool = False
     textless: bool = False
     turn: int = 0
+    scan: bool = False  # an image covers the page: a scan with the scanner's text layer
