@@ -129,3 +129,18 @@ def test_page_box_turns_back_the_corners_of_the_upright_page(turn: int):
         270: Box(1, shown_w - 20.0, 0.0, shown_w, 10.0),  # top-left went to top-right
     }[turn]
     assert back == expected
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_the_one_page_pdf_frames_the_box_where_it_is_shown(tmp_path: Path, rotate: int):
+    pdf = scanned_page(tmp_path / "scan.pdf", 0, rotate)
+    text = ink(pdf)  # where the paragraph is, on the page as shown
+    framed = pdfium.PdfDocument(pdfview.page_pdf(pdf, 1, [text]))
+    try:
+        image = np.asarray(framed[0].render(scale=1.0).to_pil().convert("RGB")).astype(int)
+    finally:
+        framed.close()
+    orange = (image[:, :, 0] > 200) & (image[:, :, 1] < 120) & (image[:, :, 2] < 60)
+    ys, xs = np.nonzero(orange)
+    frame = Box(1, float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
+    assert overlap(frame, text) > 0.9, (frame, text)
