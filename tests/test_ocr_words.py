@@ -58,6 +58,12 @@ def test_a_speck_after_a_line_end_hyphen_goes():
     ]
 
 
+def test_a_word_cut_at_the_line_end_is_mended_whole_and_a_leading_comma_goes():
+    words = [word("des", line=1), word("s0-", 30, line=1)]
+    words += [word(",", 0, 12, line=2), word("lutions", 10, 12, line=2)]
+    assert [w.text for w in clean(words, KNOWN)] == ["des", "so-", "lutions"]
+
+
 def test_lost_hyphen_needs_a_french_word_and_one_half_that_is_none():
     assert lost_hyphen("régio", "naux", KNOWN)
     assert lost_hyphen("négocia", "tions", KNOWN)  # « négocia » alone is a verb form

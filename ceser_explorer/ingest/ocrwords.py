@@ -29,6 +29,7 @@ _EDGES = ".,;:!?()[]«»\"'’‘"
 _CONFUSIONS = str.maketrans({"0": "o", "1": "l", "5": "s", "J": "l"})
 _ORDINAL = re.compile(r"^\d+(e|er|re|ère|ème|es|è|eme)$", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]+$")
+_LEADING = re.compile(r"^[,.;:]+$")
 # Short words the lexicon lacks (it holds the forms of content words): « par » + « la » is no
 # « parla », « en » + « cours » no « encours »
 _FUNCTION_WORDS = frozenset(
@@ -56,11 +57,21 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
     lines: dict[int, list[Word]] = {}
     for w in out:
         lines.setdefault(w.line, []).append(w)
-    ordered = list(lines.values())
+    # a line never starts with a comma or a full stop: a speck before its first word
+    specks = {id(row[0]) for row in lines.values() if len(row) > 1 and _LEADING.match(row[0].text)}
+    ordered = [[w for w in row if id(w) not in specks] for row in lines.values()]
     for a, b in pairwise(ordered):
-        if a[0].group == b[0].group and lost_hyphen(a[-1].text, b[0].text, known):
+        if a[0].group != b[0].group:
+            continue
+        if lost_hyphen(a[-1].text, b[0].text, known):
             a[-1].text += "-"
-    return out
+        elif a[-1].text.endswith("-") and len(a[-1].text) > 1:
+            # a word cut at the line end is mended whole (« s0- » / « lutions »)
+            head, tail = a[-1].text[:-1], b[0].text.rstrip(_EDGES)
+            whole = _mended(head + tail, known)
+            if whole != head + tail:
+                a[-1].text = whole[: len(head)] + "-"
+    return [w for w in out if id(w) not in specks]
 
 
 def _mended(text: str, known: Container[str]) -> str:
