@@ -50,10 +50,10 @@ def _sheet() -> Image.Image:
     return img
 
 
-def scanned_page(path: Path, turn: int, rotate: int = 0) -> Path:
+def scanned_page(path: Path, turn: float, rotate: int = 0) -> Path:
     """A one-page PDF holding only the sheet, turned by turn degrees anticlockwise (as it lay
-    in the scanner), the page given /Rotate rotate."""
-    img = _sheet().rotate(turn, expand=True) if turn else _sheet()
+    in the scanner: a few degrees skew it), the page given /Rotate rotate."""
+    img = _sheet().rotate(turn, expand=True, fillcolor=255) if turn else _sheet()
     size = A4 if img.width < img.height else (A4[1], A4[0])
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=size, invariant=1)
@@ -88,10 +88,19 @@ def overlap(a: Box, b: Box) -> float:
 @needs_tesseract
 @pytest.mark.parametrize(
     ("turn", "rotate"),
-    [(0, 0), (90, 0), (180, 0), (270, 0), (0, 90), (90, 90)],
-    ids=["upright", "sideways-90", "upside-down", "sideways-270", "rotate-attr", "both"],
+    [(0, 0), (90, 0), (180, 0), (270, 0), (0, 90), (90, 90), (2.5, 0), (92, 0)],
+    ids=[
+        "upright",
+        "sideways-90",
+        "upside-down",
+        "sideways-270",
+        "rotate-attr",
+        "both",
+        "skewed",
+        "skewed-sideways",
+    ],
 )
-def test_passage_box_covers_its_text_on_the_page_shown(tmp_path: Path, turn: int, rotate: int):
+def test_passage_box_covers_its_text_on_the_page_shown(tmp_path: Path, turn: float, rotate: int):
     pdf = scanned_page(tmp_path / "scan.pdf", turn, rotate)
     doc = parse_pdf(pdf, ocr=True)
     assert doc.ocr_pages == (1,)
