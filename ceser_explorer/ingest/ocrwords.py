@@ -52,7 +52,10 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
             speck = w.x1 - w.x0 < 0.2 * height and w.bottom - w.top < 0.2 * height
             if not text or speck:
                 continue
-        w.text = _mended(_HYPHEN_SPECK.sub("-", text), known)
+        # Tesseract reads an ellipsis as three full stops, text layers write U+2026: a
+        # running head must read the same on scanned and other pages
+        text = _HYPHEN_SPECK.sub("-", text).replace("...", "…")
+        w.text = _mended(text, known)
         out.append(w)
     lines: dict[int, list[Word]] = {}
     for w in out:
