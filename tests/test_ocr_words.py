@@ -166,3 +166,15 @@ def test_a_good_scanner_layer_is_read_without_ocr(tmp_path: Path):
 def test_an_ellipsis_read_as_three_full_stops_is_one_character():
     # the running head « … de la deep… » of the text pages reads the same on a scanned page
     assert [w.text for w in clean([word("deep...")], KNOWN)] == ["deep…"]
+
+
+def test_when_tesseract_fails_on_a_scan_the_scanner_layer_is_read(tmp_path: Path, monkeypatch):
+    from ceser_explorer.ingest import pdfread
+
+    def fails(*args: object) -> None:
+        raise RuntimeError("tesseract crashed")
+
+    monkeypatch.setattr(pdfread, "recognise", fails)
+    doc = parse_pdf(scan_with_layer(tmp_path / "good.pdf", LINES), ocr=True)
+    assert doc.ocr_pages == ()
+    assert "transition énergétique" in " ".join(p.text for p in doc.passages)

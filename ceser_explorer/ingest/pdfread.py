@@ -256,12 +256,16 @@ def _pages_in_order(
             try:
                 reading = recognised.result()
             except Exception as e:
+                if not raw.ocr:  # the scanner's text layer is read all the same
+                    return done(raw)
                 raise _bad(
                     path,
                     f"page {raw.number} illisible par OCR ({type(e).__name__})",
                     "re-téléchargez ou ré-exportez le fichier",
                 ) from e
             if not raw.ocr:  # a scan with the scanner's own text layer, read by Tesseract too
+                # Tesseract's reading gives the page's lines and paragraphs and its line-end
+                # hyphens: it is kept unless the layer reads more French words
                 if french_share(reading.words, french_words()) < french_share(
                     raw.words, french_words()
                 ):
