@@ -18,7 +18,8 @@ from ceser_explorer.ingest.ocrwords import clean, french_share, lost_hyphen, rej
 from ceser_explorer.ingest.rawpage import Word
 
 KNOWN = frozenset(
-    "les solutions laboratoires régionaux négociations se le de la des acheteurs publics "
+    "reconnus majoritairement les solutions laboratoires régionaux négociations se le de la "
+    "des acheteurs publics "
     "collectivité fixer un objectif annuel".split()
 )
 
@@ -55,6 +56,21 @@ def test_a_speck_after_a_line_end_hyphen_goes():
     assert [w.text for w in clean([word("trans-."), word("ports", line=2)], KNOWN)] == [
         "trans-",
         "ports",
+    ]
+
+
+def test_what_tesseract_barely_believes_goes_unless_french_or_carried_over_a_line_end():
+    words = [word("Sommaire", line=1), word("spnnn", 60, line=1), word("nee", 100, line=1)]
+    words[1].conf, words[2].conf = 0.0, 12.0  # dot leaders read as letters
+    words += [word("reconnus", line=2), word("majori-", 60, line=2)]
+    words[3].conf = 24.0  # a French word Tesseract doubts
+    words += [word("tairement", 0, 12, line=3), word("le", 60, 12, line=3)]
+    words[5].conf, words[6].conf = 18.0, 2.0  # the end of a word cut at the line end; noise
+    assert [w.text for w in clean(words, KNOWN)] == [
+        "Sommaire",
+        "reconnus",
+        "majori-",
+        "tairement",
     ]
 
 

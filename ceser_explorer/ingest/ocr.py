@@ -151,6 +151,7 @@ def recognise(image: Image.Image, resolution: float) -> Reading:
         x, y, w, h = (data[k][i] * scale for k in ("left", "top", "width", "height"))
         group = int(data["block_num"][i]) * 1000 + int(data["par_num"][i])
         line = group * 1000 + int(data["line_num"][i])
-        words.append(Word(text, x, y, x + w, y + h, 0.0, group=group, line=line))
+        conf = float(data["conf"][i])
+        words.append(Word(text, x, y, x + w, y + h, 0.0, group=group, line=line, conf=conf))
     # A word's box height varies with its letters; a line's font size is estimated later.
     return Reading(ocrwords.clean(words, french_words()), turn)

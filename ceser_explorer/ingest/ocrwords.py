@@ -30,6 +30,8 @@ _CONFUSIONS = str.maketrans({"0": "o", "1": "l", "5": "s", "J": "l"})
 _ORDINAL = re.compile(r"^\d+(e|er|re|ère|ème|es|è|eme)$", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]+$")
 _LEADING = re.compile(r"^[,.;:]+$")
+# Below this confidence a word that is no French word is noise; below a third of it, any word
+NOISE_CONFIDENCE = 30.0
 # Short words the lexicon lacks (it holds the forms of content words): « par » + « la » is no
 # « parla », « en » + « cours » no « encours »
 _FUNCTION_WORDS = frozenset(
@@ -45,7 +47,15 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
     heights = [w.bottom - w.top for w in words if any(c.isalpha() for c in w.text)]
     height = statistics.median(heights) if heights else 10.0
     out = []
-    for w in words:
+    cut = False  # the line before ended with a hyphen: its word goes on here
+    for k, w in enumerate(words):
+        starts = k == 0 or words[k - 1].line != w.line
+        carried, cut = (
+            starts and cut,
+            w.text.endswith("-") and (k + 1 == len(words) or words[k + 1].line != w.line),
+        )
+        if _noise(w, known) and not carried and not w.text.endswith("-"):
+            continue
         text = w.text.strip(_MARKS)
         if not any(c.isalnum() for c in text):
             # a mark smaller than a fifth of the text height both ways is a speck
@@ -75,6 +85,15 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
             if whole != head + tail:
                 a[-1].text = whole[: len(head)] + "-"
     return [w for w in out if id(w) not in specks]
+
+
+def _noise(w: Word, known: Container[str]) -> bool:
+    """Return True for what Tesseract barely believes it read, a word of no French: dot
+    leaders, a picture, a shaded box read as letters (« spnnn », « nee »)."""
+    if w.conf < NOISE_CONFIDENCE / 3:
+        return True
+    word = w.text.strip(_EDGES).split("'")[-1].lower()
+    return w.conf < NOISE_CONFIDENCE and word not in known and word not in _FUNCTION_WORDS
 
 
 def _mended(text: str, known: Container[str]) -> str:

@@ -18,6 +18,7 @@ class Word:
     bold: bool = False
     group: int = -1  # OCR: Tesseract's block and paragraph, as block * 1000 + paragraph
     line: int = -1  # OCR: Tesseract's line, as block * 10**6 + paragraph * 1000 + line
+    conf: float = 100.0  # OCR: Tesseract's confidence (0-100) in the word
 
 
 @dataclass(slots=True)
