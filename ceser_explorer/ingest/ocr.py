@@ -1,7 +1,9 @@
 """Scanned pages: render an image-only page, turn it upright, read its words with Tesseract.
 
-pdfread hands the pages without a text layer here; the words come back as ``Word`` objects
-with Tesseract's blocks, paragraphs and lines, in PDF points.
+pdfread hands here the pages without a text layer, and the scans with a scanner's text layer
+(it keeps whichever reading has more French words). The words come back as ``Word`` objects
+with Tesseract's blocks, paragraphs and lines, in PDF points of the page turned upright, made
+plain by ``ocrwords``; ``to_page`` maps the passages' boxes back onto the page as displayed.
 """
 
 from __future__ import annotations

@@ -131,14 +131,6 @@ def lost_hyphen(last: str, first: str, known: Container[str]) -> bool:
     return joined in known and any(h not in known and h not in _FUNCTION_WORDS for h in halves)
 
 
-def lost_hyphens(lines: Iterable[tuple[list[Word], list[Word]]], known: Container[str]) -> None:
-    """Give back the line-end hyphen of each pair of successive lines (the words of a line,
-    those of the next) that cut a word without one: the paragraphs then join the word."""
-    for a, b in lines:
-        if a and b and lost_hyphen(a[-1].text, b[0].text, known):
-            a[-1].text += "-"
-
-
 def french_share(words: Iterable[Word], known: Container[str]) -> float:
     """Return the share of a page's words (two characters or more, a letter among them) that
     are French: « s0lutions » is none; « d'achat » counts as « achat », « régio- » as
