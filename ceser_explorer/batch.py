@@ -27,7 +27,8 @@ from .config import Limits
 from .errors import BadDocumentError, CeserError
 from .files import sha256_file
 from .ingest import EXTRACTION_VERSION, parse_pdf
-from .ingest.pdfread import OCR_HINT, tesseract_available, vanished
+from .ingest.ocr import OCR_HINT, tesseract_available
+from .ingest.pdfread import vanished
 from .models import Document, ParsedDocument
 from .pace import Pace as Pace  # the time left of a batch, for the CLI's and the app's bars
 from .workers import ExtractionPool

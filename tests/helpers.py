@@ -134,7 +134,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
 
 
 def tesseract_ready() -> bool:
-    from ceser_explorer.ingest.pdfread import tesseract_available
+    from ceser_explorer.ingest.ocr import tesseract_available
 
     return tesseract_available()
 

@@ -27,7 +27,7 @@ from ceser_explorer.config import Limits, Settings
 from ceser_explorer.errors import BadDocumentError, CeserError
 from ceser_explorer.index.cache import clip
 from ceser_explorer.index.sync import sync_vectors
-from ceser_explorer.ingest import inflate, parse_pdf, pdfread
+from ceser_explorer.ingest import inflate, ocr, parse_pdf
 from ceser_explorer.search import Searcher
 from ceser_explorer.workspace import Workspace
 
@@ -146,13 +146,13 @@ def test_one_pixel_limit_for_ocr_and_the_page_view(monkeypatch):
     from ceser_explorer.app import pdfview
 
     side = 14_400  # the largest page PDF allows: 3.6 gigapixels at 300 dpi
-    dpi = pdfread.ocr_resolution(side, side, Limits())
+    dpi = ocr.ocr_resolution(side, side, Limits())
     assert (side / 72 * dpi) ** 2 <= Limits().pixels * 1.001
-    assert pdfread.ocr_resolution(595, 842, Limits()) == pdfread.OCR_RESOLUTION
+    assert ocr.ocr_resolution(595, 842, Limits()) == ocr.OCR_RESOLUTION
     monkeypatch.setenv("CESER_MAX_PIXELS", "1000000")
     scale = pdfview.safe_scale(595, 842, pdfview.SCALE)
     assert (595 * scale) * (842 * scale) <= 1_000_000 * 1.001
-    dpi = pdfread.ocr_resolution(595, 842, Limits.from_env())
+    dpi = ocr.ocr_resolution(595, 842, Limits.from_env())
     assert (595 / 72 * dpi) * (842 / 72 * dpi) <= 1_000_000 * 1.001
 
 

@@ -88,15 +88,12 @@ def page_pdf(pdf: str | Path, page: int, boxes: Sequence[Box] = ()) -> bytes:
             raise CeserError(f"{path.name} : pas de page {page} (le document en a {len(src)}).")
         out.import_pages(src, [page - 1])
         one = out[0]
-        height = one.get_height()
         for box in boxes:
             if box.page != page:
                 continue
+            x, y, w, h = user_space(box, one.get_cropbox(), one.get_rotation())
             rect = raw.FPDFPageObj_CreateNewRect(
-                box.x0 - MARGIN,
-                height - box.bottom - MARGIN,
-                box.x1 - box.x0 + 2 * MARGIN,
-                box.bottom - box.top + 2 * MARGIN,
+                x - MARGIN, y - MARGIN, w + 2 * MARGIN, h + 2 * MARGIN
             )
             raw.FPDFPageObj_SetStrokeColor(rect, *OUTLINE)
             raw.FPDFPageObj_SetStrokeWidth(rect, 1.5)
@@ -109,6 +106,30 @@ def page_pdf(pdf: str | Path, page: int, boxes: Sequence[Box] = ()) -> bytes:
     finally:
         out.close()
         src.close()
+
+
+def user_space(
+    box: Box, cropbox: tuple[float, float, float, float], rotation: int
+) -> tuple[float, float, float, float]:
+    """Return a box given on the page as displayed (points from its top-left corner, /Rotate
+    applied, as pdfplumber and ``render_page`` see it) as x, y, width, height in the page's own
+    PDF space (origin at the bottom-left of its MediaBox, before /Rotate)."""
+    left, bottom, right, top = cropbox
+    width, height = right - left, top - bottom  # the page before it is turned
+
+    def unturned(x: float, y: float) -> tuple[float, float]:
+        # displayed (x, y) -> (u, v) from the top-left corner of the page before /Rotate
+        if rotation == 90:
+            return y, height - x
+        if rotation == 180:
+            return width - x, height - y
+        if rotation == 270:
+            return width - y, x
+        return x, y
+
+    (u0, v0), (u1, v1) = unturned(box.x0, box.top), unturned(box.x1, box.bottom)
+    us, vs = sorted((u0, u1)), sorted((v0, v1))
+    return left + us[0], bottom + height - vs[1], us[1] - us[0], vs[1] - vs[0]
 
 
 def png_bytes(image: Image.Image) -> bytes:

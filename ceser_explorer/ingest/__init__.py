@@ -8,10 +8,10 @@ from pathlib import Path
 
 from ..config import Limits
 from ..models import ParsedDocument
-from . import layout, metadata, paragraphs, pdfread
+from . import layout, metadata, ocrwords, paragraphs, pdfread
 from .lexicon import french_words
 from .metadata import parse_date
-from .pdfread import OCR_HINT, tesseract_available
+from .ocr import OCR_HINT, tesseract_available, to_page
 from .recommendations import find_measures, find_recommendations
 
 __all__ = [
@@ -57,13 +57,25 @@ def parse_pdf(
     path = Path(path)
     pages = []
     ocr_pages, textless = [], []
+    turns: dict[int, tuple[int, float, float]] = {}  # scanned pages read turned upright
+    scans = set()  # pages read by OCR or from a scanner's text layer
     for raw in pdfread.read_pages(path, on_page=on_page, ocr=ocr, limits=limits):
         pages.append(layout.layout_page(raw))
+        if raw.ocr or raw.scan:
+            scans.add(raw.number)
+        if raw.turn:
+            turns[raw.number] = (raw.turn, raw.width, raw.height)
         if raw.ocr:
             ocr_pages.append(raw.number)
         if raw.textless:
             textless.append(raw.number)
     layout.mark_running_lines(pages)
+    lines = (
+        [i for i in page.items if isinstance(i, layout.Line)]
+        for page in pages
+        if page.number in scans
+    )
+    ocrwords.rejoin_lines(lines, french_words())
     body = layout.body_size(pages)
     for page in pages:
         layout.mark_toc(page)
@@ -79,6 +91,8 @@ def parse_pdf(
     measures: list = []
     if meta.kind == "plan":
         passages, measures = find_measures(passages)
+    # boxes where the page is displayed (the explorer's highlights), not where it was read
+    passages, texts = to_page(passages, texts, turns)
     return ParsedDocument(
         title=meta.title,
         body=meta.body,

@@ -11,7 +11,6 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,66 +24,13 @@ from ..config import ENV_MAX_INFLATED_MB, ENV_MAX_PAGES, MB, Limits
 from ..errors import BadDocumentError
 from . import inflate
 from .chars import clean_word
+from .lexicon import french_words
+from .ocr import OCR_THREADS, Reading, page_image, recognise, tesseract_available
+from .ocrwords import french_share
 from .pageobjects import use_lean_objects
+from .rawpage import Frame, RawPage, TableRegion, Word
 
-OCR_RESOLUTION = 300
-# Image pages that Tesseract reads at once in one process (each Tesseract on one core: the
-# extraction workers set OMP_THREAD_LIMIT=1).
-OCR_THREADS = 2
-OCR_HINT = (
-    "installez Tesseract avec le français (apt-get install tesseract-ocr-fra) "
-    "puis relancez « ceser ingest »"
-)
-
-
-@dataclass(slots=True)
-class Word:
-    """One word on a page, in PDF points from the top-left corner."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    size: float
-    bold: bool = False
-    group: int = -1  # OCR: Tesseract's block and paragraph, as block * 1000 + paragraph
-    line: int = -1  # OCR: Tesseract's line, as block * 10**6 + paragraph * 1000 + line
-
-
-@dataclass(slots=True)
-class Frame:
-    """A drawn rectangle that may frame a box of text (not a table cell)."""
-
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-
-@dataclass(slots=True)
-class TableRegion:
-    """A ruled table: its bounding box and its rows of cell texts."""
-
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    rows: list[list[str]]
-
-
-@dataclass
-class RawPage:
-    """What was read from one page."""
-
-    number: int
-    width: float
-    height: float
-    words: list[Word] = field(default_factory=list)
-    frames: list[Frame] = field(default_factory=list)
-    tables: list[TableRegion] = field(default_factory=list)
-    ocr: bool = False
-    textless: bool = False
+__all__ = ["Frame", "RawPage", "TableRegion", "Word", "check_pdf_header", "read_pages", "vanished"]
 
 
 def _bad(path: Path, reason: str, hint: str) -> BadDocumentError:
@@ -124,16 +70,6 @@ def check_pdf_header(path: Path) -> None:
             "ce n'est pas un PDF (l'en-tête %PDF manque)",
             "exportez le document en PDF ou retirez-le du dossier",
         )
-
-
-def tesseract_available() -> bool:
-    """Return True when Tesseract and its French data can be used."""
-    try:
-        import pytesseract
-
-        return "fra" in pytesseract.get_languages(config="")
-    except Exception:
-        return False
 
 
 def _is_bold(fontname: str) -> bool:
@@ -201,56 +137,6 @@ def _frames(page: pdfplumber.page.Page, tables: list[TableRegion]) -> list[Frame
         if not inside_table:
             frames.append(Frame(r["x0"], r["top"], r["x1"], r["bottom"]))
     return frames
-
-
-def ocr_resolution(width: float, height: float, limits: Limits) -> float:
-    """Return the OCR resolution (dpi) of a page: 300, lowered to fit limits.pixels."""
-    return 72.0 * limits.scale_within(width, height, OCR_RESOLUTION / 72.0)
-
-
-def _upright(image: Any) -> Any:
-    """Return a scanned page turned upright when Tesseract's orientation detection says it
-    lies on its side or upside down (else as it is)."""
-    import pytesseract
-
-    try:
-        osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT)
-        angle = int(osd.get("rotate", 0)) % 360
-    except Exception:  # too little text to tell: read it as it lies
-        return image
-    # Tesseract gives the clockwise turn that sets the page upright; PIL turns anticlockwise
-    return image.rotate(-angle, expand=True) if angle else image
-
-
-def _ocr_image(page: pdfplumber.page.Page, limits: Limits) -> tuple[Any, float]:
-    """Render the page for Tesseract, within limits.pixels (here: pdfplumber is not safe
-    across threads); return the image and its resolution."""
-    resolution = ocr_resolution(float(page.width), float(page.height), limits)
-    return page.to_image(resolution=resolution).original.convert("L"), resolution
-
-
-def _recognise(image: Any, resolution: float) -> list[Word]:
-    """Return the words Tesseract reads on a page image, turned upright first (a page turned
-    by 90° keeps the coordinates of the upright image: its boxes are those of the text read).
-    A thread may run it: Tesseract is a process of its own, so pages are read in parallel."""
-    import pytesseract
-
-    image = _upright(image)
-    data = pytesseract.image_to_data(
-        image, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
-    )
-    scale = 72.0 / resolution
-    words = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        if not text or float(data["conf"][i]) < 0:
-            continue
-        x, y, w, h = (data[k][i] * scale for k in ("left", "top", "width", "height"))
-        group = int(data["block_num"][i]) * 1000 + int(data["par_num"][i])
-        line = group * 1000 + int(data["line_num"][i])
-        words.append(Word(text, x, y, x + w, y + h, 0.0, group=group, line=line))
-    # A word's box height varies with its letters; a line's font size is estimated later.
-    return words
 
 
 def _too_inflated(path: Path, limit: int) -> BadDocumentError:
@@ -363,19 +249,37 @@ def _pages_in_order(
 ) -> Iterator[RawPage]:
     """Read the pages one after the other, Tesseract recognising up to OCR_THREADS image
     pages at once while the next pages are read; yield them in page order."""
-    pending: deque[tuple[RawPage, Future[list[Word]] | None]] = deque()
+    pending: deque[tuple[RawPage, Future[Reading] | None]] = deque()
 
-    def finish(raw: RawPage, recognised: Future[list[Word]] | None) -> RawPage:
+    def finish(raw: RawPage, recognised: Future[Reading] | None) -> RawPage:
         if recognised is not None:
             try:
-                raw.words = recognised.result()
+                reading = recognised.result()
             except Exception as e:
+                if not raw.ocr:  # the scanner's text layer is read all the same
+                    return done(raw)
                 raise _bad(
                     path,
                     f"page {raw.number} illisible par OCR ({type(e).__name__})",
                     "re-téléchargez ou ré-exportez le fichier",
                 ) from e
+            if not raw.ocr:  # a scan with the scanner's own text layer, read by Tesseract too
+                # Tesseract's reading gives the page's lines and paragraphs and its line-end
+                # hyphens: it is kept unless the layer reads more French words
+                if french_share(reading.words, french_words()) < french_share(
+                    raw.words, french_words()
+                ):
+                    return done(raw)
+                raw.ocr, raw.tables, raw.frames = True, [], []
+            raw.words = reading.words
+            if reading.turn:  # laid out as read, upright; ingest maps its boxes back
+                raw.turn = reading.turn
+                if reading.turn in (90, 270):
+                    raw.width, raw.height = raw.height, raw.width
             raw.textless = not raw.words
+        return done(raw)
+
+    def done(raw: RawPage) -> RawPage:
         if on_page:
             on_page(raw.number, n)
         return raw
@@ -397,7 +301,7 @@ def _pages_in_order(
             ) from e
         finally:
             page.close()  # flush pdfplumber's caches: memory stays bounded
-        task = None if image is None else ocr_pool.submit(_recognise, *image)
+        task = None if image is None else ocr_pool.submit(recognise, *image)
         pending.append((raw, task))
         while pending and (
             len(pending) > OCR_THREADS or pending[0][1] is None or pending[0][1].done()
@@ -420,6 +324,17 @@ def _close(pdf: pdfplumber.PDF) -> None:
             pdf.stream.close()
 
 
+def _scanned(page: pdfplumber.page.Page) -> bool:
+    """Return True when an image covers the page (a scan, whatever text lies over it)."""
+    area = float(page.width) * float(page.height)
+    return any(
+        (min(i["x1"], page.width) - max(i["x0"], 0))
+        * (min(i["bottom"], page.height) - max(i["top"], 0))
+        >= 0.9 * area
+        for i in page.images
+    )
+
+
 def _read_page(
     page: pdfplumber.page.Page, use_ocr: bool, limits: Limits
 ) -> tuple[RawPage, tuple[Any, float] | None]:
@@ -431,9 +346,14 @@ def _read_page(
         raw.tables = _tables(page)
         raw.frames = _frames(page, raw.tables)
         raw.words = _words(page)
+        raw.scan = _scanned(page)
+        if use_ocr and raw.scan:
+            # the scanner's text layer may be garbled, or lack line-end hyphens: Tesseract
+            # reads the page too, and the reading with more French words is kept
+            return raw, page_image(page, limits)
     elif page.images or page.rects or page.curves:
         if use_ocr:
             raw.ocr = True
-            return raw, _ocr_image(page, limits)
+            return raw, page_image(page, limits)
         raw.textless = True
     return raw, None
