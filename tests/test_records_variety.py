@@ -52,6 +52,15 @@ def test_action_n_is_a_measure_in_a_plan_and_a_recommendation_in_an_avis() -> No
         "Le CESER, conscient des enjeux, recommande de créer un fonds.",
         "Le CESER Auvergne-Rhône-Alpes recommande vivement de créer un fonds.",
         "Sur ce point, le CESER Pays de la Loire suggère de faire connaître le conseil.",
+        "Le CESER Île-de-France estime souhaitable de former les acheteurs publics.",
+        "Enfin, le CESER Hauts-de-France propose de créer un fonds.",
+        "Le CESER Provence-Alpes-Côte d'Azur recommande de créer un fonds.",
+        "Le Conseil économique, social et environnemental régional des Hauts-de-France "
+        "demande à la Région de publier un bilan.",
+        "Le Conseil économique, social, environnemental et culturel de Corse plaide pour "
+        "une saison plus longue.",
+        "Le Conseil économique, social et environnemental régional Occitanie / "
+        "Pyrénées-Méditerranée préconise de partager l'eau.",
     ],
 )
 def test_inline_advice_with_any_subject_and_verb(sentence: str) -> None:

@@ -291,13 +291,20 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
         return line.top < page.height * ZONE or line.bottom > page.height * (1 - ZONE)
 
     counts: Counter[str] = Counter()
+    numbers: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
     for page in pages:
         # scanned pages count too: a head printed on scanned pages only repeats on them
-        keys = {_norm(ln.text) for ln in page.items if isinstance(ln, Line) and in_zone(ln, page)}
-        counts.update(keys)
+        seen = {
+            _norm(ln.text): ln.text
+            for ln in page.items
+            if isinstance(ln, Line) and in_zone(ln, page)
+        }
+        counts.update(seen.keys())
+        for key, text in seen.items():
+            numbers.setdefault(key, []).append((page.number, _numbers(text)))
     text_pages = sum(1 for p in pages if any(isinstance(i, Line) for i in p.items) and not p.ocr)
     threshold = max(2, int(0.3 * text_pages))
-    running = {k for k, n in counts.items() if n >= threshold}
+    running = {k for k, n in counts.items() if n >= threshold and _numbers_run(numbers[k])}
     cover = " ".join(
         ln.text.lower() for ln in (pages[0].items if pages else []) if isinstance(ln, Line)
     )
@@ -314,6 +321,26 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
                 or (page is not pages[0] and _echoes_cover(line, cover, body))
             ):
                 line.role = "header"
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d{1,6}", text))
+
+
+def _numbers_run(seen: list[tuple[int, tuple[int, ...]]]) -> bool:
+    """Return True when the numbers of a repeated line behave as in a running head: each one
+    the same on every page (a date, a year) or following the page (a page number). Lines alike
+    but for a number that does neither (« Action 2 », « Action 6 » heading boxes at the top of
+    two pages) are no running head."""
+    shapes = {len(nums) for _, nums in seen}
+    if len(shapes) != 1 or not next(iter(shapes)):
+        return True
+    for k in range(next(iter(shapes))):
+        values = {nums[k] for _, nums in seen}
+        offsets = {nums[k] - page for page, nums in seen}
+        if len(values) > 1 and len(offsets) > 1:
+            return False
+    return True
 
 
 def _ocr_echo(key: str, running: str) -> bool:
