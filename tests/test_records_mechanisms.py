@@ -131,8 +131,6 @@ def test_labels_at_the_top_of_two_pages_are_no_running_head() -> None:
     ]
     pages = [layout.layout_page(RawPage(n, 595, 842, ws)) for n, ws in enumerate(contents, 1)]
     layout.mark_running_lines(pages)
-    roles = {
-        ln.text: ln.role for p in pages for ln in p.items if isinstance(ln, layout.Line)
-    }
+    roles = {ln.text: ln.role for p in pages for ln in p.items if isinstance(ln, layout.Line)}
     assert roles["Action 2"] == roles["Action 6"] == "body"
     assert roles["Avis – novembre 2025 – page 3"] == "header"

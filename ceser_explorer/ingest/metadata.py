@@ -41,19 +41,26 @@ _ADOPTED = re.compile(
     r"(adopt|vot|séance|plénière|publi|approuv|délibér|assemblée|session)", re.IGNORECASE
 )
 # a region's name, capitals counting: « Bretagne », « Hauts-de-France », « La Réunion »
+# words that open the lines printed next to a body's name, never a place
+_NOT_PLACE = (
+    r"(?!(?:CESE[RC]|Région|Résultat|Avis|Séance|Conseil|Commission|Saisine|Auto|Rapporteur|"
+    r"Adopté|Adoption|Contribution|Délibération|Assemblée|Session)(?![\w'’]))"
+)
+# the name may run over a line break after a hyphen (« Nouvelle-/Aquitaine ») or before
+# its particle (« Centre-Val/de Loire », « Provence-Alpes-Côte/d'Azur »)
 _REGION = (
-    r"(?-i:(?!CESE[RC]\b|Région\b|Résultat\b|Avis\b|Séance\b)[A-ZÀ-Ý][\w'’]*"
-    r"(?:(?:[ \t\u00a0-]+(?:de[\s-]+la[\s-]+|de[\s-]+l['’]|de[\s-]+|d['’]|du[\s-]+)"
-    r"|[ \t\u00a0-]+|(?<=['’]))[A-ZÀ-Ý][\w'’]*)*)"
+    rf"(?-i:{_NOT_PLACE}[A-ZÀ-Ý][\w'’]*"
+    r"(?:(?:(?:[ \t\u00a0-]+|-?\n)(?:de[\s-]+la[\s-]+|de[\s-]+l['’]|de[\s-]+|d['’]|du[\s-]+)"
+    rf"|[ \t\u00a0-]+|-\n|(?<=['’])){_NOT_PLACE}[A-ZÀ-Ý][\w'’]*)*)"
 )
 _OF = r"(?:\s+(?:de\s+|d['’]|du\s+|des\s+))?"
 _CESER_BODY = re.compile(
     rf"\b(?:CESE[RC]|Conseil\s+économique,?\s+social,?\s+(?:et\s+)?environnemental"
-    rf"(?:,?\s+et\s+culturel)?\s+(?:régional)?){_OF}\s*(?P<name>{_REGION})",
+    rf"(?:,?\s+et\s+culturel)?(?:\s+régional)?)(?![\w'’]){_OF}\s*(?P<name>{_REGION})",
     re.IGNORECASE,
 )
 _REGION_BODY = re.compile(
-    rf"\b(?:Conseil\s+régional|Région){_OF}\s*(?P<name>{_REGION})", re.IGNORECASE
+    rf"\b(?:Conseil\s+régional|Région)(?![\w'’]){_OF}\s*(?P<name>{_REGION})", re.IGNORECASE
 )
 _PLAN_WORDS = re.compile(
     r"\b(plan|schéma|stratégie|contrat|programme|feuille de route|SRDEII|SRESRI|CPRDFOP|"
@@ -143,14 +150,21 @@ def _body(texts: list[tuple[str, str]]) -> tuple[str, str, str]:
 
     A region whose name opens with an article keeps its « de » (« CESER de La Réunion »).
     """
-    for pattern, short, issuer in (
-        (_CESER_BODY, "CESER", "ceser"),
-        (_REGION_BODY, "Région", "region"),
+    ceser = (_CESER_BODY, "CESER", "ceser")
+    region = (_REGION_BODY, "Région", "region")
+    # the cover and the running lines name the issuer; the first pages may cite the other body
+    sure = [(source, text) for source, text in texts if source != "first_page"]
+    rest = [(source, text) for source, text in texts if source == "first_page"]
+    for group, (pattern, short, issuer) in (
+        (sure, ceser),
+        (sure, region),
+        (rest, ceser),
+        (rest, region),
     ):
-        for source, text in texts:
+        for source, text in group:
             m = pattern.search(text)
             if m:
-                name = " ".join(m.group("name").split())
+                name = re.sub(r"-\s+", "-", " ".join(m.group("name").split()))
                 of = "de " if _ARTICLE.match(name) else ""
                 return f"{short} {of}{name}", issuer, source
     return "", "", "none"
