@@ -134,3 +134,93 @@ def test_labels_at_the_top_of_two_pages_are_no_running_head() -> None:
     roles = {ln.text: ln.role for p in pages for ln in p.items if isinstance(ln, layout.Line)}
     assert roles["Action 2"] == roles["Action 6"] == "body"
     assert roles["Avis – novembre 2025 – page 3"] == "header"
+
+
+def test_a_pronoun_stands_for_the_body_named_last() -> None:
+    group = "Pour la CFDT, ce texte arrive à un moment décisif. Elle demande un point d'étape."
+    region = "La Région engage un plan pour la mer. Elle souhaite développer les ports."
+    council = "Le CESER préconise de créer un fonds. Il aiderait les PME. Il recommande d'agir."
+    assert found([passage("paragraph", group, "Conclusion")]) == []
+    assert found([passage("paragraph", region, "Le plan")]) == []
+    assert [t for _, t in found([passage("paragraph", council, "Avis")])] == [
+        "Le CESER préconise de créer un fonds. Il aiderait les PME.",
+        "Il recommande d'agir.",
+    ]
+
+
+def test_advice_filed_under_the_vote_section_is_still_advice() -> None:
+    # a column read out of order puts the last paragraphs after « Résultat du vote »
+    text = "Dans ce contexte, le CESER estime souhaitable de faire connaître la filière."
+    recs = found(
+        [
+            passage("heading", "Résultat du vote", "Titre"),
+            passage("paragraph", text, "Titre > Résultat du vote"),
+        ]
+    )
+    assert recs == [(None, text)]
+
+
+def test_a_numbered_list_goes_on_wherever_its_end_was_filed() -> None:
+    recs = found(
+        [
+            passage("heading", "Préconisations"),
+            passage("list_item", "I. Élaborer des plans de partage.", "Préconisations"),
+            passage("list_item", "II. Créer un fonds d'appui.", "Préconisations"),
+            passage("heading", "Résultat du vote"),
+            passage("list_item", "III. Conditionner le soutien régional.", "Résultat du vote"),
+            passage("list_item", "V. Ouvrir les instances.", "Résultat du vote"),
+        ]
+    )
+    assert [n for n, _ in recs] == [1, 2, 3]
+
+
+def test_a_run_in_lead_taken_for_a_heading_starts_its_recommendation() -> None:
+    section = "E. Ce que propose le CESER"
+    lead = f"{section} > Mettre en place, avec le"
+    recs = found(
+        [
+            passage("heading", "E. Ce que propose le CESER"),
+            passage("heading", "Mettre en place, avec le", section),
+            passage("paragraph", "Carif-Oref, un tableau de bord annuel.", lead),
+            passage("paragraph", "Renforcer l'accompagnement des entreprises.", lead),
+        ]
+    )
+    assert recs == [
+        (None, "Mettre en place, avec le Carif-Oref, un tableau de bord annuel."),
+        (None, "Renforcer l'accompagnement des entreprises."),
+    ]
+
+
+def test_a_recommendation_cut_by_a_table_runs_on_after_it() -> None:
+    recs = found(
+        [
+            passage("heading", "PRÉCONISATION N° 6", "Préconisations"),
+            passage("paragraph", "Mettre en place un suivi des jeunes accompagnés par les", "x"),
+            passage("table", "Contre | 6\nAbstentions | 6", "x"),
+            passage("paragraph", "dispositifs régionaux sur trois ans.", "x"),
+        ]
+    )
+    assert recs == [
+        (
+            6,
+            "Mettre en place un suivi des jeunes accompagnés par les dispositifs régionaux "
+            "sur trois ans.",
+        )
+    ]
+
+
+def test_a_pronominal_infinitive_opens_a_recommendation() -> None:
+    text = "S’appuyer sur les analyses du Carif-Oref pour faire évoluer la carte des formations."
+    assert found([passage("paragraph", text, "Ce que propose le CESER")]) == [(None, text)]
+
+
+def test_a_summary_line_that_keeps_a_hyphen_the_full_text_lost_is_one_recommendation() -> None:
+    full = "Organiser des formations qualifiantes multimétiers pour les saisonniers l'hiver."
+    summary = "4. Organiser des formations qualifiantes multi-métiers pour les saisonniers"
+    recs = found(
+        [
+            passage("list_item", f"4. {full}", "Les préconisations du CESER"),
+            passage("list_item", summary, "Synthèse des propositions"),
+        ]
+    )
+    assert recs == [(4, full)]

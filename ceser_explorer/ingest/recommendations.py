@@ -41,10 +41,15 @@ _REC_SECTION = re.compile(
     re.IGNORECASE,
 )
 _NOT_REC_SECTION = re.compile(r"déclarations?\s+des\s+groupes|résultat du vote|annexe", re.I)
+# where the council's own voice stops: the groups speak, annexes cite others (the vote section
+# is no such place: a box or column read out of order may file the last advice under it)
+_NOT_OWN_VOICE = re.compile(r"déclarations?\s+des\s+groupes|annexe", re.I)
 _MARKER = re.compile(
     r"^(?:(\d{1,2})\s*[.)]|([IVXLC]{1,6})\s*[.)]|([a-h])\s*\)|[•–—▪■●◦►➢✓-])\s+(.+)$", re.DOTALL
 )
-_INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:er|ir|re|oir)\b")
+_INFINITIVE = re.compile(
+    r"^(?:[A-ZÀ-Ý]|S['’]|Se\s+[a-zà-ÿ])[a-zà-ÿ]+(?:er|ir|re|oir)\b"  # « Créer », « S'appuyer »
+)
 # words that end like an infinitive and open sentences that give none
 _NOT_INFINITIVES = frozenset(
     "notre votre entre contre outre autre premier dernier hier leur chaque".split()
@@ -104,6 +109,19 @@ _ABOUT_RECS = re.compile(
     r"(?:suivantes|qui suivent|ci-après|ci-dessous)",
     re.IGNORECASE,
 )
+# a sentence that names the council; one that opens on another body as its subject (a group,
+# a union, the Région, the State): the pronouns after it stand for that body
+_COUNCIL = re.compile(
+    r"\bCESE[RC]\b|\bConseil\s+économique|\bnotre\s+(?:assemblée|conseil)\b|"
+    r"(?:^|[\s,])le\s+Conseil\b(?!\s+régional)",
+    re.IGNORECASE,
+)
+_OTHER_SUBJECT = re.compile(
+    r"^(?:(?i:pour|selon)\s+)?(?:(?i:le\s+groupe)\b|(?i:la|le|les|l['’])\s*[A-ZÀ-Ý][\w-]*|"
+    r"[A-Z]{2,}[\w-]*\s|Force\s+ouvrière)"
+)
+_PRONOUN = re.compile(r"(?<![\w'’])(?:il|elle)(?![\w'’])", re.IGNORECASE)
+_ENDS = re.compile(r"[.!?…»)\]]\s*$")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(]?[A-ZÀ-Ý])")
 
 
@@ -168,12 +186,21 @@ def inline_recommendations(text: str) -> list[str]:
     """Return the advice sentences of text, each with the sentences that follow it.
 
     A sentence gives advice when the council (or « il conviendrait… ») is the subject of a verb
-    of advice; the sentences after it, up to the next advice sentence, explain it.
+    of advice; the sentences after it, up to the next advice sentence, explain it. A pronoun
+    (« il », « elle ») stands for the body named last before it: after « La CFDT votera… » or
+    « La Région engage… », « Elle demande… » is not the council's advice.
     """
     sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
     out: list[list[str]] = []
+    other = False  # the body named last is not the council
     for s in sentences:
-        if _INLINE.search(s) and not about_recommendations(s):
+        if _COUNCIL.search(s):
+            other = False
+        elif _OTHER_SUBJECT.match(s):
+            other = True
+        m = _INLINE.search(s)
+        pronoun = bool(m) and bool(_PRONOUN.search(m.group(0)))
+        if m and not about_recommendations(s) and not (pronoun and other):
             out.append([s])
         elif out:
             out[-1].append(s)
@@ -201,7 +228,34 @@ def _rec_sections(p: PassageDraft) -> tuple[bool, bool]:
     def about(part: str) -> bool:
         return bool(_REC_SECTION.search(part) or _LABEL.match(part.strip()))
 
+    # the bold lead of a run-in recommendation taken for a heading heads no section
+    while len(parts) > 1 and _fragment(parts[-1]):
+        parts.pop()
     return about(parts[-1]), any(about(part) for part in parts)
+
+
+def _fragment(text: str) -> bool:
+    """Return True for the start of a recommendation cut off its sentence: an infinitive
+    that ends without punctuation (« Mettre en place, avec le »)."""
+    return _infinitive(text) and not _ENDS.search(text) and not text.rstrip().endswith(":")
+
+
+def _finish(out: list[PassageDraft], last: int, text: str) -> tuple[str, int]:
+    """Return the recommendation's text run on over the passages that finish its cut sentence
+    (the piece after the cut starts in lower case, a table or a note may sit in between; a
+    heading ends the search), and the index of the last one taken; those are re-kinded."""
+    j = last + 1
+    while not _ENDS.search(text) and j < len(out) and j <= last + 3:
+        q = out[j]
+        if q.kind in (*_BODY_KINDS, "heading") and q.text[:1].islower():
+            text = f"{text} {q.text.strip()}"
+            if q.kind in _BODY_KINDS:
+                out[j] = replace(q, kind="recommendation")
+            last = j
+        elif q.kind not in ("table", "footnote"):
+            break
+        j += 1
+    return text, last
 
 
 def _cells(text: str) -> list[str] | None:
@@ -235,7 +289,9 @@ def _dedupe(recs: list[RecommendationDraft]) -> list[RecommendationDraft]:
     """Keep each recommendation once: a summary line gives way to the full statement."""
 
     def words(t: str) -> set[str]:
-        return {w for w in re.findall(r"\w+", t.lower()) if len(w) > 3}
+        # a compound may lose its hyphen in one copy (« multi-métiers », « multimétiers »)
+        t = re.sub(r"(?<=\w)[-\u2010\u2011](?=\w)", "", t.lower())
+        return {w for w in re.findall(r"\w+", t) if len(w) > 3}
 
     keep: list[RecommendationDraft] = []
     for r in sorted(recs, key=lambda r: -len(r.text)):
@@ -275,7 +331,8 @@ def _labelled_heading(
         text = " ".join(out[k].text for k in body)
         if len(rest) > 3:  # « Proposition IV — Hiérarchiser… »: the label's own words
             text = f"{rest} {text}"
-        return [RecommendationDraft(body[0], number, text, inline=False)], j
+        text, last = _finish(out, body[-1], text)
+        return [RecommendationDraft(body[0], number, text, inline=False)], max(j, last + 1)
     if rest:
         out[i] = replace(p, kind="recommendation")
         return [RecommendationDraft(i, number, rest, inline=False)], j
@@ -306,9 +363,24 @@ def _listed(p: PassageDraft, i: int, doc_kind: str) -> RecommendationDraft | Non
     return None
 
 
+def _next_in_list(
+    p: PassageDraft, i: int, doc_kind: str, previous: int | None
+) -> RecommendationDraft | None:
+    """The item that goes on with the numbered recommendations (« III. Conditionner… » after
+    « II. »), wherever it was filed: a column or box read out of order may put the end of the
+    list under the next heading (« Résultat du vote »)."""
+    if previous is None or doc_kind == "plan" or _NOT_OWN_VOICE.search(p.provenance.section):
+        return None
+    item = _MARKER.match(p.text)
+    token = item and (item.group(1) or item.group(2) or item.group(3))
+    if not token or _number(token) != previous + 1 or not _infinitive(item.group(4).strip()):
+        return None
+    return RecommendationDraft(i, previous + 1, item.group(4).strip(), inline=False)
+
+
 def _inline_scope(passages: list[PassageDraft]) -> list[bool]:
-    """Whether each passage may hold inline recommendations: not in the group declarations,
-    the vote or the annexes, even where their sub-headings (« CFDT ») were filed beside them
+    """Whether each passage may hold inline recommendations: not in the group declarations
+    or the annexes, even where their sub-headings (« CFDT ») were filed beside them
     rather than under them; a later section about recommendations opens the scope again."""
     out = []
     closed = False
@@ -316,13 +388,13 @@ def _inline_scope(passages: list[PassageDraft]) -> list[bool]:
         section = p.provenance.section
         last = section.split(" > ")[-1] if section else ""
         if p.kind == "heading":
-            if _NOT_REC_SECTION.search(p.text):
+            if _NOT_OWN_VOICE.search(p.text):
                 closed = True
             elif _REC_SECTION.search(p.text) and not _NOT_REC_SECTION.search(p.text):
                 closed = False
-        elif _NOT_REC_SECTION.search(last):
+        elif _NOT_OWN_VOICE.search(last):
             closed = True
-        out.append(not closed and not _NOT_REC_SECTION.search(section))
+        out.append(not closed and not _NOT_OWN_VOICE.search(section))
     return out
 
 
@@ -336,6 +408,7 @@ def find_recommendations(
     """
     out = list(passages)
     recs: list[RecommendationDraft] = []
+    listed_number: int | None = None  # the number of the last numbered item taken
     i = 0
     while i < len(out):
         p = out[i]
@@ -354,19 +427,34 @@ def find_recommendations(
             got, i = _labelled_heading(out, i, *found)
             recs += got
             continue
+        if p.kind == "heading" and doc_kind != "plan" and _fragment(p.text):
+            own, _ = _rec_sections(p)
+            nxt = i + 1
+            if own and nxt < len(out) and out[nxt].kind in _BODY_KINDS:
+                # a run-in bold lead taken for a heading: its sentence goes on below it
+                out[nxt] = replace(out[nxt], kind="recommendation")
+                text, last = _finish(out, nxt, f"{p.text.strip()} {out[nxt].text.strip()}")
+                recs.append(RecommendationDraft(nxt, None, text, inline=False))
+                i = last + 1
+                continue
         segments = _label_segments(p.text, doc_kind) if p.kind in _BODY_KINDS else None
+        last = i
         if found and found[1] and segments:
             out[i] = replace(p, kind="recommendation")
             recs += [RecommendationDraft(i, n, t, inline=False) for n, t in segments]
         elif found and found[1]:
             out[i] = replace(p, kind="recommendation")
-            recs.append(RecommendationDraft(i, found[0], found[1], inline=False))
+            text, last = _finish(out, i, found[1])
+            recs.append(RecommendationDraft(i, found[0], text, inline=False))
         elif p.kind in _BODY_KINDS:
-            listed = _listed(p, i, doc_kind)
+            listed = _listed(p, i, doc_kind) or _next_in_list(p, i, doc_kind, listed_number)
             if listed:
                 out[i] = replace(p, kind="recommendation")
-                recs.append(listed)
-        i += 1
+                text, last = _finish(out, i, listed.text)
+                recs.append(replace(listed, text=text))
+                if listed.number is not None:
+                    listed_number = listed.number
+        i = last + 1
     numbered = sum(1 for r in recs if r.number is not None)
     by_ceser = doc_kind != "plan" if ceser is None else ceser
     if by_ceser and numbered < 3:
