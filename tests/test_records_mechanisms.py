@@ -224,3 +224,27 @@ def test_a_summary_line_that_keeps_a_hyphen_the_full_text_lost_is_one_recommenda
         ]
     )
     assert recs == [(4, full)]
+
+
+def test_a_head_on_the_last_page_only_goes_when_made_of_cover_names_dates_and_numbers() -> None:
+    body = words("Le CESER a entendu les acteurs de la filière hydrogène en région.", 300, 10)
+    cover = words("Hydrogène vert", 200, 22) + words(
+        "Conseil économique, social et environnemental régional d'Occitanie", 280, 13
+    )
+    note = words("1 Audition du 3 mars 2021 devant la commission.", 790, 8)
+    contents = [
+        cover,
+        body,
+        body + note,
+        words("CESER Occitanie – Avis", 30)
+        + body
+        + words("2022 · page 4", 800)
+        + words("Hydrogène", 790, 8, x=300),
+    ]
+    pages = [layout.layout_page(RawPage(n, 595, 842, ws)) for n, ws in enumerate(contents, 1)]
+    layout.mark_running_lines(pages)
+    roles = {ln.text: ln.role for p in pages for ln in p.items if isinstance(ln, layout.Line)}
+    assert roles["CESER Occitanie – Avis"] == roles["2022 · page 4"] == "header"
+    # a note, and a single name without a page number or a date, stay
+    assert roles["1 Audition du 3 mars 2021 devant la commission."] == "body"
+    assert roles["Hydrogène"] == "body"

@@ -358,10 +358,45 @@ def _echoes_cover(line: Line, cover: str, body: float) -> bool:
     """Return True for a small line that repeats the cover (title, body, type): a running
     head even where it is printed on one page only (the last page of a short document)."""
     text = line.text.lower().rstrip("… .")
-    if line.ocr or line.size >= body - 0.4 or len(text) < 12:
+    if line.ocr or line.size >= body - 0.4 or len(text) < 6:
+        return False
+    if _made_of_cover(text, cover):
+        return True
+    if len(text) < 12:
         return False
     match = SequenceMatcher(None, text, cover, autojunk=False).find_longest_match()
     return match.size >= min(25, 0.6 * len(text))
+
+
+_HEAD_SEPARATOR = re.compile(r"\s+[·•|–—-]\s+|\s*[·•|]\s*")
+_DATE_PIECE = re.compile(
+    r"^(?:(?:\d{1,2}|1er)\s+)?(?:janv|févr|fevr|mars|avr|mai|juin|juil|août|aout|sept|oct|nov|"
+    r"déc|dec)[a-zéû]*\.?\s+\d{4}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$|^(?:19|20)\d\d$"
+)
+_INSTITUTION = frozenset({"ceser", "cesec", "région", "conseil"})
+# the document's type, which a running head gives where the cover may not
+_TYPE_WORDS = frozenset(
+    "avis contribution rapport vœu voeu saisine auto délibération schéma plan stratégie".split()
+)
+
+
+def _made_of_cover(text: str, cover: str) -> bool:
+    """Return True for a line made of pieces of a running head: a page number, a date, and
+    names whose words all stand on the cover (« CESER Grand Est – Avis » under a cover that
+    gives the long name, « Délibération · novembre 2024 », « 2022 · page 5 »). It needs a page
+    number or a date beside a name, or two names: a footnote is one piece of prose."""
+    pieces = [x.strip() for x in _HEAD_SEPARATOR.split(text) if x.strip()]
+    cover_words = set(re.findall(r"\w+", cover))
+    marks = names = 0
+    for piece in pieces:
+        if _PAGE_NUMBER.match(piece) or _DATE_PIECE.match(piece):
+            marks += 1
+            continue
+        words = [w for w in re.findall(r"\w+", piece) if len(w) > 2 and w not in _INSTITUTION]
+        if not words or any(w not in cover_words and w not in _TYPE_WORDS for w in words):
+            return False
+        names += 1
+    return (marks >= 1 and marks + names >= 2) or names >= 2
 
 
 def body_size(pages: list[PageLayout]) -> float:
