@@ -230,22 +230,35 @@ _SITTING = re.compile(r"séance|plénière|assemblée|session|délibération|bur
 
 
 def _windows(pages: list[PageLayout]) -> list[tuple[int, str]]:
-    """Return each line of the body and each table row with the line that follows it (a date
-    may be cut at a line end), in reading order."""
+    """Return each line of the body with the lines that follow it up to the end of its
+    sentence, four lines at most (a date may be cut at a line end, or inside its month), and
+    each table row on its own (a row read between two lines cuts no sentence), in reading
+    order."""
     out: list[tuple[int, str]] = []
     for page in pages:
-        texts: list[str] = []
+        texts: list[tuple[str, bool]] = []  # (text, a table row)
         for item in page.items:
             if isinstance(item, Line):
                 if item.role != "header":
-                    texts.append(item.text)
+                    texts.append((item.text, False))
             else:
-                texts += [" | ".join(row) for row in item.region.rows]
-        out += [
-            (page.number, f"{a} {b}")
-            for a, b in zip(texts, [*texts[1:], ""][: len(texts)], strict=True)
-        ]
+                texts += [(" | ".join(row), True) for row in item.region.rows]
+        for k, (text, row) in enumerate(texts):
+            # a narrow column may set « adopté par / délibération de / … le 22 novembre / 2024. »
+            for n in range(k + 1, min(k + 4, len(texts))):
+                if row or texts[n][1] or (n > k + 1 and text.rstrip().endswith(".")):
+                    break
+                text = _join(text, texts[n][0])
+            out.append((page.number, text))
     return out
+
+
+def _join(line: str, after: str) -> str:
+    """Two lines as one text; a word cut at the line end (« le 29 no-/vembre 2022 ») joined."""
+    line = line.rstrip()
+    if re.search(r"[^\W\d_][-\u2010\u00ad]$", line) and after[:1].islower():
+        return line[:-1] + after
+    return f"{line} {after}"
 
 
 def _agrees(date: str, loose: str | None, loose_text: str) -> bool:
@@ -272,7 +285,10 @@ def _date(
     adoptions = [
         (d, "cover" if page == pages[0].number else "closing")
         for page, t in _windows(pages)
-        if _ADOPTION.search(t) and _SITTING.search(t) and (d := parse_date(t))
+        if (m := _ADOPTION.search(t))
+        and _SITTING.search(t)
+        # the date after the word of adoption, else the one before it (« 19/11 | Adoption »)
+        and (d := parse_date(t[m.start() :]) or parse_date(t))
     ]
     agreeing = [(d, src) for d, src in adoptions if _agrees(d, loose_cover, cover_text)]
     if agreeing:
