@@ -162,3 +162,16 @@ def test_the_adoption_date_is_the_one_after_the_word_of_adoption() -> None:
     closing += line("18 novembre 2022 par 80 voix pour.", 313, 10)
     meta = metadata.detect(pages(cover, body_page(), body_page() + closing))
     assert meta.date == "2022-11-18"
+
+
+def test_a_letter_spaced_title_is_closed_up_word_by_word() -> None:
+    # each letter its own word, 7 points apart; the words 21 points apart
+    title, x = [], 60.0
+    for word in "Hydrogène vert : une filière".split():
+        for letter in word:
+            title.append(Word(letter, x, 200, x + 10, 224, 24, True))
+            x += 17
+        x += 14
+    cover = title + line("CESER Occitanie", 300, 13)
+    meta = metadata.detect(pages(cover, body_page()))
+    assert meta.title == "Hydrogène vert : une filière"

@@ -311,6 +311,23 @@ def _date(
     return (found, "guessed") if found else (None, "none")
 
 
+def _closed_up(line: Line) -> str:
+    """Return a line's text with its letter-spacing closed up: in « T r a v a i l l e r  d e »
+    (most words one letter long) a word ends where the gap is clearly wider than between the
+    letters; any other line as it is."""
+    words = line.words
+    singles = sum(1 for w in words if len(w.text) == 1)
+    if len(words) < 4 or singles < 0.6 * len(words):
+        return line.text.strip()
+    gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:], strict=False)]
+    letter = sorted(gaps)[len(gaps) // 4]
+    wide = max(1.6 * letter, letter + 0.15 * line.size)
+    out = words[0].text
+    for gap, word in zip(gaps, words[1:], strict=True):
+        out += (" " if gap >= wide else "") + word.text
+    return out.strip()
+
+
 def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
     """Return the cover's biggest block of text that is neither the body, a type nor a date,
     and whether one stood out (False: the biggest block was taken for want of one).
@@ -321,7 +338,7 @@ def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
     """
     blocks: list[tuple[float, str, Line]] = []
     for ln in cover:
-        text = ln.text.strip()
+        text = _closed_up(ln)
         if blocks:
             size, prev_text, prev = blocks[-1]
             close = ln.page == prev.page and 0 <= ln.top - prev.bottom < 0.6 * min(ln.size, size)
