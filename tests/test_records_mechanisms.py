@@ -248,3 +248,39 @@ def test_a_head_on_the_last_page_only_goes_when_made_of_cover_names_dates_and_nu
     # a note, and a single name without a page number or a date, stay
     assert roles["1 Audition du 3 mars 2021 devant la commission."] == "body"
     assert roles["Hydrogène"] == "body"
+
+
+def test_an_ocr_comma_after_a_list_number_and_an_item_taken_for_a_heading() -> None:
+    section = "5 Recommandations"
+    ocr_item = PassageDraft(
+        "paragraph",
+        "2, Garantir un accès humain aux services publics.",
+        Provenance((Box(1, 0, 0, 10, 10),), section),
+        ocr=True,
+    )
+    recs = found(
+        [
+            passage("heading", section),
+            passage("list_item", "1. Adopter une charte régionale.", section),
+            ocr_item,
+            passage("heading", "3. Améliorer en priorité l'information des", ""),
+            passage("paragraph", "voyageurs du TER en cas de perturbation.", "3. Améliorer"),
+        ]
+    )
+    assert recs == [
+        (1, "Adopter une charte régionale."),
+        (2, "Garantir un accès humain aux services publics."),
+        (3, "Améliorer en priorité l'information des voyageurs du TER en cas de perturbation."),
+    ]
+
+
+def test_a_numbered_section_heading_after_the_list_is_no_item_of_it() -> None:
+    recs = found(
+        [
+            passage("heading", "Synthèse des propositions"),
+            passage("list_item", "3) Créer un réseau.", "Synthèse des propositions"),
+            passage("heading", "IV. Faire entrer l'entreprise dans l'orientation", ""),
+            passage("paragraph", "Les entreprises se disent prêtes.", "IV. Faire entrer"),
+        ]
+    )
+    assert recs == [(3, "Créer un réseau.")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -319,7 +320,7 @@ def _closed_up(line: Line) -> str:
     singles = sum(1 for w in words if len(w.text) == 1)
     if len(words) < 4 or singles < 0.6 * len(words):
         return line.text.strip()
-    gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:], strict=False)]
+    gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(words)]
     letter = sorted(gaps)[len(gaps) // 4]
     wide = max(1.6 * letter, letter + 0.15 * line.size)
     out = words[0].text

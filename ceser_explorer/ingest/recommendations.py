@@ -47,6 +47,18 @@ _NOT_OWN_VOICE = re.compile(r"déclarations?\s+des\s+groupes|annexe", re.I)
 _MARKER = re.compile(
     r"^(?:(\d{1,2})\s*[.)]|([IVXLC]{1,6})\s*[.)]|([a-h])\s*\)|[•–—▪■●◦►➢✓-])\s+(.+)$", re.DOTALL
 )
+# OCR reads the full stop after a list number as a comma (« 2, Garantir… »)
+_OCR_MARKER = re.compile(r"^(\d{1,2})\s*,\s+(?=[A-ZÀ-Ý])")
+
+
+def _marker(p: PassageDraft) -> re.Match[str] | None:
+    """The list marker a passage opens with (« 3. », « IV. », « c) », a bullet), if any."""
+    text = p.text
+    if p.ocr:
+        text = _OCR_MARKER.sub(r"\1. ", text)
+    return _MARKER.match(text)
+
+
 _INFINITIVE = re.compile(
     r"^(?:[A-ZÀ-Ý]|S['’]|Se\s+[a-zà-ÿ])[a-zà-ÿ]+(?:er|ir|re|oir)\b"  # « Créer », « S'appuyer »
 )
@@ -346,7 +358,7 @@ def _listed(p: PassageDraft, i: int, doc_kind: str) -> RecommendationDraft | Non
     own, above = _rec_sections(p)
     if not above or doc_kind == "plan":
         return None
-    item = _MARKER.match(p.text)
+    item = _marker(p)
     if item:
         token = item.group(1) or item.group(2) or item.group(3)
         number = _number(token) if token else None
@@ -363,6 +375,20 @@ def _listed(p: PassageDraft, i: int, doc_kind: str) -> RecommendationDraft | Non
     return None
 
 
+def _style(item: re.Match[str] | None) -> int:
+    """How a list item is numbered: 1 arabic, 2 roman, 3 letters, 0 a bullet or none."""
+    if item is None:
+        return 0
+    return next((k for k in (1, 2, 3) if item.group(k)), 0)
+
+
+# a line that cannot end a phrase: it stops on an article, a preposition or a conjunction
+_RUNS_ON = re.compile(
+    r"(?:\b(?:de|des|du|la|le|les|un|une|et|ou|à|au|aux|en|pour|par|sur|dans|avec)|[dl]['’])$",
+    re.IGNORECASE,
+)
+
+
 def _next_in_list(
     p: PassageDraft, i: int, doc_kind: str, previous: int | None
 ) -> RecommendationDraft | None:
@@ -371,7 +397,7 @@ def _next_in_list(
     list under the next heading (« Résultat du vote »)."""
     if previous is None or doc_kind == "plan" or _NOT_OWN_VOICE.search(p.provenance.section):
         return None
-    item = _MARKER.match(p.text)
+    item = _marker(p)
     token = item and (item.group(1) or item.group(2) or item.group(3))
     if not token or _number(token) != previous + 1 or not _infinitive(item.group(4).strip()):
         return None
@@ -409,6 +435,7 @@ def find_recommendations(
     out = list(passages)
     recs: list[RecommendationDraft] = []
     listed_number: int | None = None  # the number of the last numbered item taken
+    listed_style = 0  # and how it was numbered (_style)
     i = 0
     while i < len(out):
         p = out[i]
@@ -427,14 +454,25 @@ def find_recommendations(
             got, i = _labelled_heading(out, i, *found)
             recs += got
             continue
-        if p.kind == "heading" and doc_kind != "plan" and _fragment(p.text):
+        item = _marker(p) if p.kind == "heading" else None
+        following = (
+            item is not None
+            and _style(item) == listed_style
+            and _next_in_list(p, i, doc_kind, listed_number) is not None
+            and bool(_RUNS_ON.search(p.text.rstrip()))
+        )
+        lead = item.group(4).strip() if following and item else p.text
+        if p.kind == "heading" and doc_kind != "plan" and _fragment(lead):
             own, _ = _rec_sections(p)
             nxt = i + 1
-            if own and nxt < len(out) and out[nxt].kind in _BODY_KINDS:
+            if (own or following) and nxt < len(out) and out[nxt].kind in _BODY_KINDS:
                 # a run-in bold lead taken for a heading: its sentence goes on below it
+                # (or the next item of a numbered list: « 7. Améliorer l'information des »)
                 out[nxt] = replace(out[nxt], kind="recommendation")
-                text, last = _finish(out, nxt, f"{p.text.strip()} {out[nxt].text.strip()}")
-                recs.append(RecommendationDraft(nxt, None, text, inline=False))
+                text, last = _finish(out, nxt, f"{lead} {out[nxt].text.strip()}")
+                number = listed_number + 1 if following and listed_number is not None else None
+                recs.append(RecommendationDraft(nxt, number, text, inline=False))
+                listed_number = number if number is not None else listed_number
                 i = last + 1
                 continue
         segments = _label_segments(p.text, doc_kind) if p.kind in _BODY_KINDS else None
@@ -454,6 +492,7 @@ def find_recommendations(
                 recs.append(replace(listed, text=text))
                 if listed.number is not None:
                     listed_number = listed.number
+                    listed_style = _style(_marker(p))
         i = last + 1
     numbered = sum(1 for r in recs if r.number is not None)
     by_ceser = doc_kind != "plan" if ceser is None else ceser
