@@ -134,3 +134,44 @@ def test_status_shows_what_was_guessed(home: Path, catalog: Catalog) -> None:
     assert entry["guessed"] == ["body", "date"]
     table = runner.invoke(cli, ["--home", str(home), "status"]).stdout
     assert "organisme, date" in table
+
+
+def test_an_adoption_date_cut_inside_its_month_or_over_a_narrow_column() -> None:
+    cover = (
+        line("Schéma régional des formations", 200, 24, bold=True)
+        + line("Région Grand Est", 300, 13)
+        + line("2022", 700, 11)
+    )
+    cut = line("Avis adopté en séance plénière le 29 no-", 300, 10) + line(
+        "vembre 2022 par 66 voix pour.", 313, 10
+    )
+    meta = metadata.detect(pages(cover, body_page(), body_page() + cut))
+    assert meta.date == "2022-11-29" and meta.source("date") == "closing"
+    narrow = []
+    for k, text in enumerate(
+        ["Document adopté par", "délibération de l'assemblée", "régionale le 22 novembre", "2022."]
+    ):
+        narrow += line(text, 300 + 13 * k, 10, x=400)
+    meta = metadata.detect(pages(cover, body_page(), body_page() + narrow))
+    assert meta.date == "2022-11-22"
+
+
+def test_the_adoption_date_is_the_one_after_the_word_of_adoption() -> None:
+    cover = line("Former les adultes", 200, 24, bold=True) + line("CESER Bretagne", 300, 13)
+    closing = line("Auditions du 4 octobre 2022. Avis adopté en séance plénière le", 300, 10)
+    closing += line("18 novembre 2022 par 80 voix pour.", 313, 10)
+    meta = metadata.detect(pages(cover, body_page(), body_page() + closing))
+    assert meta.date == "2022-11-18"
+
+
+def test_a_letter_spaced_title_is_closed_up_word_by_word() -> None:
+    # each letter its own word, 7 points apart; the words 21 points apart
+    title, x = [], 60.0
+    for word in "Hydrogène vert : une filière".split():
+        for letter in word:
+            title.append(Word(letter, x, 200, x + 10, 224, 24, True))
+            x += 17
+        x += 14
+    cover = title + line("CESER Occitanie", 300, 13)
+    meta = metadata.detect(pages(cover, body_page()))
+    assert meta.title == "Hydrogène vert : une filière"

@@ -52,6 +52,15 @@ def test_action_n_is_a_measure_in_a_plan_and_a_recommendation_in_an_avis() -> No
         "Le CESER, conscient des enjeux, recommande de créer un fonds.",
         "Le CESER Auvergne-Rhône-Alpes recommande vivement de créer un fonds.",
         "Sur ce point, le CESER Pays de la Loire suggère de faire connaître le conseil.",
+        "Le CESER Île-de-France estime souhaitable de former les acheteurs publics.",
+        "Enfin, le CESER Hauts-de-France propose de créer un fonds.",
+        "Le CESER Provence-Alpes-Côte d'Azur recommande de créer un fonds.",
+        "Le Conseil économique, social et environnemental régional des Hauts-de-France "
+        "demande à la Région de publier un bilan.",
+        "Le Conseil économique, social, environnemental et culturel de Corse plaide pour "
+        "une saison plus longue.",
+        "Le Conseil économique, social et environnemental régional Occitanie / "
+        "Pyrénées-Méditerranée préconise de partager l'eau.",
     ],
 )
 def test_inline_advice_with_any_subject_and_verb(sentence: str) -> None:
@@ -117,3 +126,46 @@ def test_a_period_is_no_date() -> None:
 )
 def test_the_issuing_body_however_it_is_named(text: str, body: str) -> None:
     assert _body([("cover", text)])[0] == body
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        # « RÉGIONAL » in a title set in capitals is no « Région AL… »
+        (
+            "SCHÉMA RÉGIONAL DE L'ENSEIGNEMENT SUPÉRIEUR\nRégion Auvergne-Rhône-Alpes",
+            "Région Auvergne-Rhône-Alpes",
+        ),
+        # the last word of a title, then the long name: « Conseil » is no place
+        (
+            "l'avis du\nCESER\nConseil économique, social et environnemental régional de "
+            "Nouvelle-\nAquitaine",
+            "CESER Nouvelle-Aquitaine",
+        ),
+        (
+            "Conseil économique, social et environnemental régional du Centre-Val\nde Loire",
+            "CESER Centre-Val de Loire",
+        ),
+        (
+            "Conseil économique, social et environnemental régional Provence-Alpes-\nCôte d'Azur",
+            "CESER Provence-Alpes-Côte d'Azur",
+        ),
+        (
+            "Avis sur le budget primitif de la\nRégion\nConseil économique, social et "
+            "environnemental régional Provence-Alpes-Côte\nd'Azur\nSaisine obligatoire",
+            "CESER Provence-Alpes-Côte d'Azur",
+        ),
+        ("Avis sur le budget de la Région\nSaisine obligatoire", ""),
+    ],
+)
+def test_the_body_over_line_breaks_and_beside_other_cover_lines(text: str, body: str) -> None:
+    assert _body([("cover", text)])[0] == body
+
+
+def test_the_cover_and_running_lines_name_the_issuer_before_the_first_pages() -> None:
+    texts = [
+        ("cover", "Feuille de route Mer et littoral\nConseil régional de Bretagne"),
+        ("header", "Région Bretagne"),
+        ("first_page", "Le CESER Bretagne a rendu un avis sur la précédente feuille de route."),
+    ]
+    assert _body(texts)[:2] == ("Région Bretagne", "region")

@@ -165,13 +165,20 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
         return line.top < page.height * ZONE or line.bottom > page.height * (1 - ZONE)
 
     counts: Counter[str] = Counter()
+    numbers: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
     for page in pages:
         # scanned pages count too: a head printed on scanned pages only repeats on them
-        keys = {_norm(ln.text) for ln in page.items if isinstance(ln, Line) and in_zone(ln, page)}
-        counts.update(keys)
+        seen = {
+            _norm(ln.text): ln.text
+            for ln in page.items
+            if isinstance(ln, Line) and in_zone(ln, page)
+        }
+        counts.update(seen.keys())
+        for key, text in seen.items():
+            numbers.setdefault(key, []).append((page.number, _numbers(text)))
     text_pages = sum(1 for p in pages if any(isinstance(i, Line) for i in p.items) and not p.ocr)
     threshold = max(2, int(0.3 * text_pages))
-    running = {k for k, n in counts.items() if n >= threshold}
+    running = {k for k, n in counts.items() if n >= threshold and _numbers_run(numbers[k])}
     cover = " ".join(
         ln.text.lower() for ln in (pages[0].items if pages else []) if isinstance(ln, Line)
     )
@@ -190,6 +197,26 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
                 line.role = "header"
 
 
+def _numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d{1,6}", text))
+
+
+def _numbers_run(seen: list[tuple[int, tuple[int, ...]]]) -> bool:
+    """Return True when the numbers of a repeated line behave as in a running head: each one
+    the same on every page (a date, a year) or following the page (a page number). Lines alike
+    but for a number that does neither (« Action 2 », « Action 6 » heading boxes at the top of
+    two pages) are no running head."""
+    shapes = {len(nums) for _, nums in seen}
+    if len(shapes) != 1 or not next(iter(shapes)):
+        return True
+    for k in range(next(iter(shapes))):
+        values = {nums[k] for _, nums in seen}
+        offsets = {nums[k] - page for page, nums in seen}
+        if len(values) > 1 and len(offsets) > 1:
+            return False
+    return True
+
+
 def _ocr_echo(key: str, running: str) -> bool:
     """Return True when an OCR line reads as a running line, or as a part of one (Tesseract
     may cut a header into blocks)."""
@@ -205,10 +232,45 @@ def _echoes_cover(line: Line, cover: str, body: float) -> bool:
     """Return True for a small line that repeats the cover (title, body, type): a running
     head even where it is printed on one page only (the last page of a short document)."""
     text = line.text.lower().rstrip("… .")
-    if line.ocr or line.size >= body - 0.4 or len(text) < 12:
+    if line.ocr or line.size >= body - 0.4 or len(text) < 6:
+        return False
+    if _made_of_cover(text, cover):
+        return True
+    if len(text) < 12:
         return False
     match = SequenceMatcher(None, text, cover, autojunk=False).find_longest_match()
     return match.size >= min(25, 0.6 * len(text))
+
+
+_HEAD_SEPARATOR = re.compile(r"\s+[·•|–—-]\s+|\s*[·•|]\s*")
+_DATE_PIECE = re.compile(
+    r"^(?:(?:\d{1,2}|1er)\s+)?(?:janv|févr|fevr|mars|avr|mai|juin|juil|août|aout|sept|oct|nov|"
+    r"déc|dec)[a-zéû]*\.?\s+\d{4}$|^\d{1,2}[/.]\d{1,2}[/.]\d{4}$|^(?:19|20)\d\d$"
+)
+_INSTITUTION = frozenset({"ceser", "cesec", "région", "conseil"})
+# the document's type, which a running head gives where the cover may not
+_TYPE_WORDS = frozenset(
+    "avis contribution rapport vœu voeu saisine auto délibération schéma plan stratégie".split()
+)
+
+
+def _made_of_cover(text: str, cover: str) -> bool:
+    """Return True for a line made of pieces of a running head: a page number, a date, and
+    names whose words all stand on the cover (« CESER Grand Est – Avis » under a cover that
+    gives the long name, « Délibération · novembre 2024 », « 2022 · page 5 »). It needs a page
+    number or a date beside a name, or two names: a footnote is one piece of prose."""
+    pieces = [x.strip() for x in _HEAD_SEPARATOR.split(text) if x.strip()]
+    cover_words = set(re.findall(r"\w+", cover))
+    marks = names = 0
+    for piece in pieces:
+        if _PAGE_NUMBER.match(piece) or _DATE_PIECE.match(piece):
+            marks += 1
+            continue
+        words = [w for w in re.findall(r"\w+", piece) if len(w) > 2 and w not in _INSTITUTION]
+        if not words or any(w not in cover_words and w not in _TYPE_WORDS for w in words):
+            return False
+        names += 1
+    return (marks >= 1 and marks + names >= 2) or names >= 2
 
 
 def body_size(pages: list[PageLayout]) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -41,19 +42,26 @@ _ADOPTED = re.compile(
     r"(adopt|vot|séance|plénière|publi|approuv|délibér|assemblée|session)", re.IGNORECASE
 )
 # a region's name, capitals counting: « Bretagne », « Hauts-de-France », « La Réunion »
+# words that open the lines printed next to a body's name, never a place
+_NOT_PLACE = (
+    r"(?!(?:CESE[RC]|Région|Résultat|Avis|Séance|Conseil|Commission|Saisine|Auto|Rapporteur|"
+    r"Adopté|Adoption|Contribution|Délibération|Assemblée|Session)(?![\w'’]))"
+)
+# the name may run over a line break after a hyphen (« Nouvelle-/Aquitaine ») or before
+# its particle (« Centre-Val/de Loire », « Provence-Alpes-Côte/d'Azur »)
 _REGION = (
-    r"(?-i:(?!CESE[RC]\b|Région\b|Résultat\b|Avis\b|Séance\b)[A-ZÀ-Ý][\w'’]*"
-    r"(?:(?:[ \t\u00a0-]+(?:de[\s-]+la[\s-]+|de[\s-]+l['’]|de[\s-]+|d['’]|du[\s-]+)"
-    r"|[ \t\u00a0-]+|(?<=['’]))[A-ZÀ-Ý][\w'’]*)*)"
+    rf"(?-i:{_NOT_PLACE}[A-ZÀ-Ý][\w'’]*"
+    r"(?:(?:(?:[ \t\u00a0-]+|-?\n)(?:de[\s-]+la[\s-]+|de[\s-]+l['’]|de[\s-]+|d['’]|du[\s-]+)"
+    rf"|[ \t\u00a0-]+|-\n|(?<=['’])){_NOT_PLACE}[A-ZÀ-Ý][\w'’]*)*)"
 )
 _OF = r"(?:\s+(?:de\s+|d['’]|du\s+|des\s+))?"
 _CESER_BODY = re.compile(
     rf"\b(?:CESE[RC]|Conseil\s+économique,?\s+social,?\s+(?:et\s+)?environnemental"
-    rf"(?:,?\s+et\s+culturel)?\s+(?:régional)?){_OF}\s*(?P<name>{_REGION})",
+    rf"(?:,?\s+et\s+culturel)?(?:\s+régional)?)(?![\w'’]){_OF}\s*(?P<name>{_REGION})",
     re.IGNORECASE,
 )
 _REGION_BODY = re.compile(
-    rf"\b(?:Conseil\s+régional|Région){_OF}\s*(?P<name>{_REGION})", re.IGNORECASE
+    rf"\b(?:Conseil\s+régional|Région)(?![\w'’]){_OF}\s*(?P<name>{_REGION})", re.IGNORECASE
 )
 _PLAN_WORDS = re.compile(
     r"\b(plan|schéma|stratégie|contrat|programme|feuille de route|SRDEII|SRESRI|CPRDFOP|"
@@ -143,14 +151,21 @@ def _body(texts: list[tuple[str, str]]) -> tuple[str, str, str]:
 
     A region whose name opens with an article keeps its « de » (« CESER de La Réunion »).
     """
-    for pattern, short, issuer in (
-        (_CESER_BODY, "CESER", "ceser"),
-        (_REGION_BODY, "Région", "region"),
+    ceser = (_CESER_BODY, "CESER", "ceser")
+    region = (_REGION_BODY, "Région", "region")
+    # the cover and the running lines name the issuer; the first pages may cite the other body
+    sure = [(source, text) for source, text in texts if source != "first_page"]
+    rest = [(source, text) for source, text in texts if source == "first_page"]
+    for group, (pattern, short, issuer) in (
+        (sure, ceser),
+        (sure, region),
+        (rest, ceser),
+        (rest, region),
     ):
-        for source, text in texts:
+        for source, text in group:
             m = pattern.search(text)
             if m:
-                name = " ".join(m.group("name").split())
+                name = re.sub(r"-\s+", "-", " ".join(m.group("name").split()))
                 of = "de " if _ARTICLE.match(name) else ""
                 return f"{short} {of}{name}", issuer, source
     return "", "", "none"
@@ -216,22 +231,35 @@ _SITTING = re.compile(r"séance|plénière|assemblée|session|délibération|bur
 
 
 def _windows(pages: list[PageLayout]) -> list[tuple[int, str]]:
-    """Return each line of the body and each table row with the line that follows it (a date
-    may be cut at a line end), in reading order."""
+    """Return each line of the body with the lines that follow it up to the end of its
+    sentence, four lines at most (a date may be cut at a line end, or inside its month), and
+    each table row on its own (a row read between two lines cuts no sentence), in reading
+    order."""
     out: list[tuple[int, str]] = []
     for page in pages:
-        texts: list[str] = []
+        texts: list[tuple[str, bool]] = []  # (text, a table row)
         for item in page.items:
             if isinstance(item, Line):
                 if item.role != "header":
-                    texts.append(item.text)
+                    texts.append((item.text, False))
             else:
-                texts += [" | ".join(row) for row in item.region.rows]
-        out += [
-            (page.number, f"{a} {b}")
-            for a, b in zip(texts, [*texts[1:], ""][: len(texts)], strict=True)
-        ]
+                texts += [(" | ".join(row), True) for row in item.region.rows]
+        for k, (text, row) in enumerate(texts):
+            # a narrow column may set « adopté par / délibération de / … le 22 novembre / 2024. »
+            for n in range(k + 1, min(k + 4, len(texts))):
+                if row or texts[n][1] or (n > k + 1 and text.rstrip().endswith(".")):
+                    break
+                text = _join(text, texts[n][0])
+            out.append((page.number, text))
     return out
+
+
+def _join(line: str, after: str) -> str:
+    """Two lines as one text; a word cut at the line end (« le 29 no-/vembre 2022 ») joined."""
+    line = line.rstrip()
+    if re.search(r"[^\W\d_][-\u2010\u00ad]$", line) and after[:1].islower():
+        return line[:-1] + after
+    return f"{line} {after}"
 
 
 def _agrees(date: str, loose: str | None, loose_text: str) -> bool:
@@ -258,7 +286,10 @@ def _date(
     adoptions = [
         (d, "cover" if page == pages[0].number else "closing")
         for page, t in _windows(pages)
-        if _ADOPTION.search(t) and _SITTING.search(t) and (d := parse_date(t))
+        if (m := _ADOPTION.search(t))
+        and _SITTING.search(t)
+        # the date after the word of adoption, else the one before it (« 19/11 | Adoption »)
+        and (d := parse_date(t[m.start() :]) or parse_date(t))
     ]
     agreeing = [(d, src) for d, src in adoptions if _agrees(d, loose_cover, cover_text)]
     if agreeing:
@@ -281,6 +312,23 @@ def _date(
     return (found, "guessed") if found else (None, "none")
 
 
+def _closed_up(line: Line) -> str:
+    """Return a line's text with its letter-spacing closed up: in « T r a v a i l l e r  d e »
+    (most words one letter long) a word ends where the gap is clearly wider than between the
+    letters; any other line as it is."""
+    words = line.words
+    singles = sum(1 for w in words if len(w.text) == 1)
+    if len(words) < 4 or singles < 0.6 * len(words):
+        return line.text.strip()
+    gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(words)]
+    letter = sorted(gaps)[len(gaps) // 4]
+    wide = max(1.6 * letter, letter + 0.15 * line.size)
+    out = words[0].text
+    for gap, word in zip(gaps, words[1:], strict=True):
+        out += (" " if gap >= wide else "") + word.text
+    return out.strip()
+
+
 def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
     """Return the cover's biggest block of text that is neither the body, a type nor a date,
     and whether one stood out (False: the biggest block was taken for want of one).
@@ -291,7 +339,7 @@ def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
     """
     blocks: list[tuple[float, str, Line]] = []
     for ln in cover:
-        text = ln.text.strip()
+        text = _closed_up(ln)
         if blocks:
             size, prev_text, prev = blocks[-1]
             close = ln.page == prev.page and 0 <= ln.top - prev.bottom < 0.6 * min(ln.size, size)

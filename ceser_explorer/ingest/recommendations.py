@@ -31,7 +31,7 @@ _NUMBER = (
     r"(?P<num>\d{1,3}|[IVXLC]{1,7}(?![\w'’])|[a-h](?=\s*[:.)–—-]))"
 )
 _LABEL = re.compile(
-    rf"^(?:(?:{_LABEL_WORDS}|(?P<action>Action))s?\s*{_NUMBER}|R(?P<rnum>\d{{1,3}})(?=\s*[:.–—-]|\s+[A-ZÀ-Ý]))"
+    rf"^(?:(?:{_LABEL_WORDS}|(?P<action>Action))s?\s*{_NUMBER}|R(?P<rnum>\d{{1,3}})(?=\s*[:.–—-]|\s+[A-ZÀ-Ý]|\s*$))"
     r"\s*[:.)–—-]?\s*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -41,10 +41,31 @@ _REC_SECTION = re.compile(
     re.IGNORECASE,
 )
 _NOT_REC_SECTION = re.compile(r"déclarations?\s+des\s+groupes|résultat du vote|annexe", re.I)
+# where the council's own voice stops: the groups speak, annexes cite others (the vote section
+# is no such place: a box or column read out of order may file the last advice under it)
+_NOT_OWN_VOICE = re.compile(r"déclarations?\s+des\s+groupes|annexe", re.I)
 _MARKER = re.compile(
     r"^(?:(\d{1,2})\s*[.)]|([IVXLC]{1,6})\s*[.)]|([a-h])\s*\)|[•–—▪■●◦►➢✓-])\s+(.+)$", re.DOTALL
 )
-_INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:er|ir|re|oir)\b")
+# OCR reads the full stop after a list number as a comma (« 2, Garantir… »)
+_OCR_MARKER = re.compile(r"^(\d{1,2})\s*,\s+(?=[A-ZÀ-Ý])")
+
+
+def _marker(p: PassageDraft) -> re.Match[str] | None:
+    """The list marker a passage opens with (« 3. », « IV. », « c) », a bullet), if any."""
+    text = p.text
+    if p.ocr:
+        text = _OCR_MARKER.sub(r"\1. ", text)
+    return _MARKER.match(text)
+
+
+_INFINITIVE = re.compile(
+    r"^(?:[A-ZÀ-Ý]|S['’]|Se\s+[a-zà-ÿ])[a-zà-ÿ]+(?:er|ir|re|oir)\b"  # « Créer », « S'appuyer »
+)
+# words that end like an infinitive and open sentences that give none
+_NOT_INFINITIVES = frozenset(
+    "notre votre entre contre outre autre premier dernier hier leur chaque".split()
+)
 _MEASURE = re.compile(
     r"^(Axe|Mesure|Action)\s+(\d+(?:\.\d+)*)\s*[:.–—-]?\s*(.*)$", re.IGNORECASE | re.DOTALL
 )
@@ -58,14 +79,15 @@ _BODY_KINDS = ("paragraph", "list_item")
 # -- inline recommendations -------------------------------------------------------------------
 # a proper name (« Bretagne », « La Réunion », « Pays de la Loire »): capitals count
 _NAME = (
-    r"(?-i:[A-ZÀ-Ý][\w'’]*(?:[\s-]+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|la\s+|l['’])?"
-    r"[A-ZÀ-Ý][\w'’]*)*)"
+    r"(?-i:[A-ZÀ-Ý][\w'’]*(?:(?:[\s-]+|\s*/\s*)(?:(?:de[\s-]+la|de|du|des|la)[\s-]+|"
+    r"(?:de[\s-]+)?[dl]['’])?[A-ZÀ-Ý][\w'’]*)*)"
 )
+_OF = r"(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+|des\s+)?"
 _SUBJECT = (
-    r"(?:(?:le|du|au)\s+CESE[RC](?:\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+)?" + _NAME + r")?"
-    r"|le\s+Conseil(?:\s+économique,?\s+social[^.;:]{0,60}?régional(?:\s+(?:de\s+la\s+|de\s+l['’]|de\s+|d['’]|du\s+)?"
-    + _NAME
-    + r")?)?|notre\s+(?:assemblée|conseil)|l['’]assemblée|(?<![\w'’])(?:il|elle|nous))"
+    r"(?:(?:le|du|au)\s+CESE[RC](?:\s+" + _OF + _NAME + r")?"
+    r"|le\s+Conseil(?:\s+économique,?\s+social,?\s+(?:et\s+)?environnemental"
+    r"(?:,?\s+et\s+culturel|\s+régional)*(?:\s+" + _OF + _NAME + r")?)?"
+    r"|notre\s+(?:assemblée|conseil)|l['’]assemblée|(?<![\w'’])(?:il|elle|nous))"
 )
 _CLITICS = (
     r"(?:\s+(?:lui|leur|la|les|l['’]|y|en|ne|donc|également|aussi|ainsi|alors|enfin|vivement|"
@@ -99,6 +121,19 @@ _ABOUT_RECS = re.compile(
     r"(?:suivantes|qui suivent|ci-après|ci-dessous)",
     re.IGNORECASE,
 )
+# a sentence that names the council; one that opens on another body as its subject (a group,
+# a union, the Région, the State): the pronouns after it stand for that body
+_COUNCIL = re.compile(
+    r"\bCESE[RC]\b|\bConseil\s+économique|\bnotre\s+(?:assemblée|conseil)\b|"
+    r"(?:^|[\s,])le\s+Conseil\b(?!\s+régional)",
+    re.IGNORECASE,
+)
+_OTHER_SUBJECT = re.compile(
+    r"^(?:(?i:pour|selon)\s+)?(?:(?i:le\s+groupe)\b|(?i:la|le|les|l['’])\s*[A-ZÀ-Ý][\w-]*|"
+    r"[A-Z]{2,}[\w-]*\s|Force\s+ouvrière)"
+)
+_PRONOUN = re.compile(r"(?<![\w'’])(?:il|elle)(?![\w'’])", re.IGNORECASE)
+_ENDS = re.compile(r"[.!?…»)\]]\s*$")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(]?[A-ZÀ-Ý])")
 
 
@@ -163,29 +198,112 @@ def inline_recommendations(text: str) -> list[str]:
     """Return the advice sentences of text, each with the sentences that follow it.
 
     A sentence gives advice when the council (or « il conviendrait… ») is the subject of a verb
-    of advice; the sentences after it, up to the next advice sentence, explain it.
+    of advice; the sentences after it, up to the next advice sentence, explain it. A pronoun
+    (« il », « elle ») stands for the body named last before it: after « La CFDT votera… » or
+    « La Région engage… », « Elle demande… » is not the council's advice.
     """
     sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
     out: list[list[str]] = []
+    other = False  # the body named last is not the council
     for s in sentences:
-        if _INLINE.search(s) and not about_recommendations(s):
+        if _COUNCIL.search(s):
+            other = False
+        elif _OTHER_SUBJECT.match(s):
+            other = True
+        m = _INLINE.search(s)
+        pronoun = bool(m) and bool(_PRONOUN.search(m.group(0)))
+        if m and not about_recommendations(s) and not (pronoun and other):
             out.append([s])
         elif out:
             out[-1].append(s)
     return [" ".join(parts) for parts in out]
 
 
-def _in_rec_section(p: PassageDraft) -> bool:
+def _infinitive(text: str) -> bool:
+    """Return True when text opens with a verb in the infinitive (« Créer… », « Renforcer… »),
+    not with a word that only ends like one (« Notre assemblée… », « Entre 2020 et… »)."""
+    m = _INFINITIVE.match(text)
+    return bool(m) and m.group(0).lower() not in _NOT_INFINITIVES
+
+
+def _rec_sections(p: PassageDraft) -> tuple[bool, bool]:
+    """(the passage's own section is about recommendations, one of the sections above it is).
+
+    A section that is itself a label (« Préconisation n°5 », « Action 2 ») counts: the
+    paragraphs filed under it belong to the recommendation it heads.
+    """
     section = p.provenance.section
-    last = section.split(" > ")[-1] if section else ""
-    return bool(_REC_SECTION.search(last or section)) and not _NOT_REC_SECTION.search(section)
+    if not section or _NOT_REC_SECTION.search(section):
+        return False, False
+    parts = section.split(" > ")
+
+    def about(part: str) -> bool:
+        return bool(_REC_SECTION.search(part) or _LABEL.match(part.strip()))
+
+    # the bold lead of a run-in recommendation taken for a heading heads no section
+    while len(parts) > 1 and _fragment(parts[-1]):
+        parts.pop()
+    return about(parts[-1]), any(about(part) for part in parts)
+
+
+def _fragment(text: str) -> bool:
+    """Return True for the start of a recommendation cut off its sentence: an infinitive
+    that ends without punctuation (« Mettre en place, avec le »)."""
+    return _infinitive(text) and not _ENDS.search(text) and not text.rstrip().endswith(":")
+
+
+def _finish(out: list[PassageDraft], last: int, text: str) -> tuple[str, int]:
+    """Return the recommendation's text run on over the passages that finish its cut sentence
+    (the piece after the cut starts in lower case, a table or a note may sit in between; a
+    heading ends the search), and the index of the last one taken; those are re-kinded."""
+    j = last + 1
+    while not _ENDS.search(text) and j < len(out) and j <= last + 3:
+        q = out[j]
+        if q.kind in (*_BODY_KINDS, "heading") and q.text[:1].islower():
+            text = f"{text} {q.text.strip()}"
+            if q.kind in _BODY_KINDS:
+                out[j] = replace(q, kind="recommendation")
+            last = j
+        elif q.kind not in ("table", "footnote"):
+            break
+        j += 1
+    return text, last
+
+
+def _cells(text: str) -> list[str] | None:
+    """The cells of a table passage that is a drawn box rather than a table (one filled cell
+    per row, a coloured strip beside it), in reading order; None for a real table."""
+    rows = [[c.strip() for c in row.split(" | ") if c.strip()] for row in text.split("\n")]
+    rows = [r for r in rows if r]
+    if not rows or any(len(r) > 1 for r in rows):
+        return None
+    return [r[0] for r in rows]
+
+
+def _label_segments(text: str, doc_kind: str) -> list[tuple[int | None, str]] | None:
+    """Split a passage where a recommendation label opens a sentence inside it (two boxes
+    read as one paragraph): [(number, text)] for each labelled part, None when no label opens
+    a sentence after the first one."""
+    cuts = [m.start() for m in _SENTENCE.finditer(text) if label(text[m.end() :], doc_kind)]
+    if not cuts:
+        return None
+    starts = [0, *[_SENTENCE.search(text, c).end() for c in cuts]]
+    ends = [*cuts, len(text)]
+    out = []
+    for a, b in zip(starts, ends, strict=True):
+        found = label(text[a:b], doc_kind)
+        if found and found[1]:
+            out.append((found[0], found[1]))
+    return out
 
 
 def _dedupe(recs: list[RecommendationDraft]) -> list[RecommendationDraft]:
     """Keep each recommendation once: a summary line gives way to the full statement."""
 
     def words(t: str) -> set[str]:
-        return {w for w in re.findall(r"\w+", t.lower()) if len(w) > 3}
+        # a compound may lose its hyphen in one copy (« multi-métiers », « multimétiers »)
+        t = re.sub(r"(?<=\w)[-\u2010\u2011](?=\w)", "", t.lower())
+        return {w for w in re.findall(r"\w+", t) if len(w) > 3}
 
     keep: list[RecommendationDraft] = []
     for r in sorted(recs, key=lambda r: -len(r.text)):
@@ -203,6 +321,109 @@ def _dedupe(recs: list[RecommendationDraft]) -> list[RecommendationDraft]:
     return sorted(keep, key=lambda r: r.passage_ordinal)
 
 
+def _labelled_heading(
+    out: list[PassageDraft], i: int, number: int | None, rest: str
+) -> tuple[list[RecommendationDraft], int]:
+    """A label heading (« Préconisation n°3 ») and the paragraphs under it, up to the next
+    heading or the end of its box: (the recommendation, the index after it)."""
+    p = out[i]
+    body = []
+    j = i + 1
+    while j < len(out) and out[j].kind in (*_BODY_KINDS, "footnote"):
+        # the box ends where another frame starts; a label set in a strip of its own
+        # (its own frame) still heads the text of the next one
+        if p.frame is not None and out[j].frame != p.frame and out[j].kind != "footnote" and body:
+            break
+        if out[j].kind != "footnote":
+            body.append(j)
+        j += 1
+    if body:
+        for k in body:
+            out[k] = replace(out[k], kind="recommendation")
+        text = " ".join(out[k].text for k in body)
+        if len(rest) > 3:  # « Proposition IV — Hiérarchiser… »: the label's own words
+            text = f"{rest} {text}"
+        text, last = _finish(out, body[-1], text)
+        return [RecommendationDraft(body[0], number, text, inline=False)], max(j, last + 1)
+    if rest:
+        out[i] = replace(p, kind="recommendation")
+        return [RecommendationDraft(i, number, rest, inline=False)], j
+    return [], j
+
+
+def _listed(p: PassageDraft, i: int, doc_kind: str) -> RecommendationDraft | None:
+    """A recommendation of a section about recommendations: an item that opens with a number
+    (« 3. », « IV. », « c) ») anywhere under such a section, or a paragraph or item that opens
+    with an infinitive right under one."""
+    own, above = _rec_sections(p)
+    if not above or doc_kind == "plan":
+        return None
+    item = _marker(p)
+    if item:
+        token = item.group(1) or item.group(2) or item.group(3)
+        number = _number(token) if token else None
+        rest = item.group(4).strip()
+        if own and (number is not None or _infinitive(rest)):
+            return RecommendationDraft(i, number, rest, inline=False)
+        if number is not None and _infinitive(rest):  # under a sub-heading of the section
+            return RecommendationDraft(i, number, rest, inline=False)
+        return None
+    if own and _infinitive(p.text) and not about_recommendations(p.text):
+        if len(inline_recommendations(p.text)) > 1:
+            return None  # « Notre assemblée recommande… Elle alerte… »: read inline
+        return RecommendationDraft(i, None, p.text.strip(), inline=False)
+    return None
+
+
+def _style(item: re.Match[str] | None) -> int:
+    """How a list item is numbered: 1 arabic, 2 roman, 3 letters, 0 a bullet or none."""
+    if item is None:
+        return 0
+    return next((k for k in (1, 2, 3) if item.group(k)), 0)
+
+
+# a line that cannot end a phrase: it stops on an article, a preposition or a conjunction
+_RUNS_ON = re.compile(
+    r"(?:\b(?:de|des|du|la|le|les|un|une|et|ou|à|au|aux|en|pour|par|sur|dans|avec)|[dl]['’])$",
+    re.IGNORECASE,
+)
+
+
+def _next_in_list(
+    p: PassageDraft, i: int, doc_kind: str, previous: int | None
+) -> RecommendationDraft | None:
+    """The item that goes on with the numbered recommendations (« III. Conditionner… » after
+    « II. »), wherever it was filed: a column or box read out of order may put the end of the
+    list under the next heading (« Résultat du vote »)."""
+    if previous is None or doc_kind == "plan" or _NOT_OWN_VOICE.search(p.provenance.section):
+        return None
+    item = _marker(p)
+    token = item and (item.group(1) or item.group(2) or item.group(3))
+    if not token or _number(token) != previous + 1 or not _infinitive(item.group(4).strip()):
+        return None
+    return RecommendationDraft(i, previous + 1, item.group(4).strip(), inline=False)
+
+
+def _inline_scope(passages: list[PassageDraft]) -> list[bool]:
+    """Whether each passage may hold inline recommendations: not in the group declarations
+    or the annexes, even where their sub-headings (« CFDT ») were filed beside them
+    rather than under them; a later section about recommendations opens the scope again."""
+    out = []
+    closed = False
+    for p in passages:
+        section = p.provenance.section
+        last = section.split(" > ")[-1] if section else ""
+        if p.kind == "heading":
+            if _NOT_OWN_VOICE.search(p.text):
+                closed = True
+            elif _REC_SECTION.search(p.text) and not _NOT_REC_SECTION.search(p.text):
+                closed = False
+        elif _NOT_OWN_VOICE.search(last):
+            closed = True
+        out.append(not closed and not _NOT_OWN_VOICE.search(section))
+    return out
+
+
 def find_recommendations(
     passages: list[PassageDraft], doc_kind: str, ceser: bool | None = None
 ) -> tuple[list[PassageDraft], list[RecommendationDraft]]:
@@ -213,53 +434,72 @@ def find_recommendations(
     """
     out = list(passages)
     recs: list[RecommendationDraft] = []
+    listed_number: int | None = None  # the number of the last numbered item taken
+    listed_style = 0  # and how it was numbered (_style)
     i = 0
     while i < len(out):
         p = out[i]
+        if p.kind == "table":
+            cells = _cells(p.text)
+            found = label(cells[0], doc_kind) if cells else None
+            if cells and found:
+                text = " ".join([found[1], *cells[1:]]).strip()
+                if text:
+                    out[i] = replace(p, kind="recommendation")
+                    recs.append(RecommendationDraft(i, found[0], text, inline=False))
+            i += 1
+            continue
         found = label(p.text, doc_kind) if p.kind in ("heading", *_BODY_KINDS) else None
         if found and p.kind == "heading":
-            number, rest = found
-            body = []
-            j = i + 1
-            while j < len(out) and out[j].kind in (*_BODY_KINDS, "footnote"):
-                if p.frame is not None and out[j].frame != p.frame and out[j].kind != "footnote":
-                    break  # the recommendation's box ends here
-                if out[j].kind != "footnote":
-                    body.append(j)
-                j += 1
-            if body:
-                for k in body:
-                    out[k] = replace(out[k], kind="recommendation")
-                text = " ".join(out[k].text for k in body)
-                if len(rest) > 3:  # « Proposition IV — Hiérarchiser… »: the label's own words
-                    text = f"{rest} {text}"
-                recs.append(RecommendationDraft(body[0], number, text, inline=False))
-            elif rest:
-                out[i] = replace(p, kind="recommendation")
-                recs.append(RecommendationDraft(i, number, rest, inline=False))
-            i = j
+            got, i = _labelled_heading(out, i, *found)
+            recs += got
             continue
-        if found and found[1]:
+        item = _marker(p) if p.kind == "heading" else None
+        following = (
+            item is not None
+            and _style(item) == listed_style
+            and _next_in_list(p, i, doc_kind, listed_number) is not None
+            and bool(_RUNS_ON.search(p.text.rstrip()))
+        )
+        lead = item.group(4).strip() if following and item else p.text
+        if p.kind == "heading" and doc_kind != "plan" and _fragment(lead):
+            own, _ = _rec_sections(p)
+            nxt = i + 1
+            if (own or following) and nxt < len(out) and out[nxt].kind in _BODY_KINDS:
+                # a run-in bold lead taken for a heading: its sentence goes on below it
+                # (or the next item of a numbered list: « 7. Améliorer l'information des »)
+                out[nxt] = replace(out[nxt], kind="recommendation")
+                text, last = _finish(out, nxt, f"{lead} {out[nxt].text.strip()}")
+                number = listed_number + 1 if following and listed_number is not None else None
+                recs.append(RecommendationDraft(nxt, number, text, inline=False))
+                listed_number = number if number is not None else listed_number
+                i = last + 1
+                continue
+        segments = _label_segments(p.text, doc_kind) if p.kind in _BODY_KINDS else None
+        last = i
+        if found and found[1] and segments:
             out[i] = replace(p, kind="recommendation")
-            recs.append(RecommendationDraft(i, found[0], found[1], inline=False))
-        elif p.kind in _BODY_KINDS and _in_rec_section(p) and doc_kind != "plan":
-            item = _MARKER.match(p.text)
-            if item:
-                token = item.group(1) or item.group(2) or item.group(3)
-                number = _number(token) if token else None
-                rest = item.group(4).strip()
-                if number is not None or _INFINITIVE.match(rest):
-                    out[i] = replace(p, kind="recommendation")
-                    recs.append(RecommendationDraft(i, number, rest, inline=False))
-            elif _INFINITIVE.match(p.text) and not about_recommendations(p.text):
+            recs += [RecommendationDraft(i, n, t, inline=False) for n, t in segments]
+        elif found and found[1]:
+            out[i] = replace(p, kind="recommendation")
+            text, last = _finish(out, i, found[1])
+            recs.append(RecommendationDraft(i, found[0], text, inline=False))
+        elif p.kind in _BODY_KINDS:
+            listed = _listed(p, i, doc_kind) or _next_in_list(p, i, doc_kind, listed_number)
+            if listed:
                 out[i] = replace(p, kind="recommendation")
-                recs.append(RecommendationDraft(i, None, p.text.strip(), inline=False))
-        i += 1
+                text, last = _finish(out, i, listed.text)
+                recs.append(replace(listed, text=text))
+                if listed.number is not None:
+                    listed_number = listed.number
+                    listed_style = _style(_marker(p))
+        i = last + 1
     numbered = sum(1 for r in recs if r.number is not None)
     by_ceser = doc_kind != "plan" if ceser is None else ceser
     if by_ceser and numbered < 3:
+        scope = _inline_scope(out)
         for i, p in enumerate(out):
-            if p.kind in _BODY_KINDS and not _NOT_REC_SECTION.search(p.provenance.section):
+            if p.kind in _BODY_KINDS and scope[i]:
                 for sentence in inline_recommendations(p.text):
                     recs.append(RecommendationDraft(i, None, sentence, inline=True))
     recs.sort(key=lambda r: r.passage_ordinal)
