@@ -38,7 +38,11 @@ __all__ = [
 # closing lines that agree with the cover; where each metadata field was read. 5: bands of a
 # page with gutters of their own (columns that move mid-page, a sidebar beside the body); a
 # paragraph goes on over a float at a column's foot; compound hyphens at line ends kept; a
-# scanner text layer's line sizes evened out and its detached hyphens joined.
+# scanner text layer's line sizes evened out and its detached hyphens joined; scanned pages:
+# boxes on the page as displayed, smoothed rendering, OCR words mended, a scanner's layer read
+# by Tesseract too; recommendations in boxes read as tables, labels alone on a line, lists
+# filed under stray headings, pronouns that stand for another body; bodies over line breaks;
+# running lines alike but for a number kept.
 EXTRACTION_VERSION = 5
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
