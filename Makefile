@@ -6,7 +6,7 @@ CESER   := $(VENV)/bin/ceser
 DEMO_HOME ?= $(CURDIR)/.ceser-home
 PORT    ?= 8501
 
-.PHONY: install install-dev demo test test-fast lint corpus variety theme-model bench clean
+.PHONY: install install-dev demo test test-fast lint corpus variety theme-model bench clean variety-shadow
 
 ## install: .venv/ with the project and everything it needs at run time (spaCy French included)
 install: $(VENV)/.installed
@@ -58,6 +58,10 @@ theme-model: install
 ## variety: build the variety test corpus (corpus/variety/bank -> pdf/ + truth/; stale ones only)
 variety: install-dev
 	$(PY) corpus/variety/build.py
+
+## variety-shadow: the tune half laid out again under other seeds and producers (build/, to tune on)
+variety-shadow: install-dev
+	$(PY) corpus/variety/shadow.py --variants 2
 
 bench: install-dev
 	$(PY) benchmarks/ingest.py
