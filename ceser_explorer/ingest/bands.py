@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .columns import dominant_size, rows
-from .pdfread import TableRegion, Word
+from .rawpage import TableRegion, Word
 
 MIN_EVIDENCE = 4  # rows whose words come close to the strip, on each side
 BAND_COLUMNS = 100  # column numbers of band k start at k * BAND_COLUMNS

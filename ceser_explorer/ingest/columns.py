@@ -11,7 +11,7 @@ import re
 import statistics
 from collections import Counter
 
-from .pdfread import Word
+from .rawpage import Word
 
 FULL = -1  # column index of a line that spans the gutter
 _MARK = re.compile(r"^(?:[•–—▪■●◦►➢✓-]|\d{1,2}[.)]|[a-hA-H][.)]|[IVXLC]{1,6}[.)])$")

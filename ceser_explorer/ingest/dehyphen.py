@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .layout import Line, PageLayout
 from .lexicon import french_words
+from .lines import Line, PageLayout
 
 # Words whose hyphen at a line end is part of the compound, not a line-break hyphen.
 _COMPOUND_HEADS = frozenset(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..models import Box, PageText, PassageDraft, Provenance, Span
 from .chars import ends_with_break
 from .dehyphen import NO_VOCABULARY, Vocabulary
-from .layout import Line, PageLayout, TableItem
+from .lines import Line, PageLayout, TableItem
 
 
 @dataclass

@@ -10,7 +10,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from .layout import Line, PageLayout
+from .lines import Line, PageLayout
 
 Columns = dict[tuple[int, int], tuple[float, float]]  # (page, column) -> (left, right)
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .flow import LIST_MARK, SENTENCE_END
-from .layout import Line, PageLayout
+from .lines import Line, PageLayout
 
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)[.)]?\s+\S")
 _ROMAN = re.compile(r"^[IVX]+[.)]\s")

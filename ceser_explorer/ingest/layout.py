@@ -20,7 +20,7 @@ from .bands import BAND_COLUMNS, find_bands
 from .chars import letter_spaced_runs
 from .columns import FULL, column_of, dominant_size, find_gutters, rows
 from .lines import ZONE, Line, PageLayout, TableItem
-from .pdfread import RawPage, Word
+from .rawpage import RawPage, Word
 from .readorder import even_sizes, group_columns, mark_separators, reading_order
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .pdfread import TableRegion, Word
+from .rawpage import TableRegion, Word
 
 ZONE = 0.09  # share of the page height where running headers and footers live
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import CeserError
 from ..vocabulary import DOC_KINDS
-from .layout import Line, PageLayout
+from .lines import Line, PageLayout
 from .paragraphs import Vocabulary
 
 MONTHS = {

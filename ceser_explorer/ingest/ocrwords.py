@@ -13,12 +13,9 @@ import re
 import statistics
 from collections.abc import Container, Iterable
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
+from .lines import Line
 from .rawpage import Word
-
-if TYPE_CHECKING:  # layout imports pdfread, which imports ocr, which imports this module
-    from .layout import Line
 
 # Marks that never belong to French text: rules, specks and underlines as Tesseract reads them
 _MARKS = "|_¦"

@@ -24,7 +24,7 @@ from .flow import (
     wide,
 )
 from .headings import bold_lead, heading_level, is_heading, size_levels, starts_new_heading
-from .layout import Line, PageLayout, TableItem
+from .lines import Line, PageLayout, TableItem
 
 __all__ = ["Vocabulary", "build_passages"]
 

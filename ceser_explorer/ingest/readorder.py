@@ -15,7 +15,7 @@ from itertools import pairwise
 from .bands import Band
 from .columns import FULL, column_of, dominant_size, hanging_marks, rows, spans_gutter
 from .lines import ZONE, Line, TableItem
-from .pdfread import Word
+from .rawpage import Word
 
 
 def even_sizes(lines: list[Line]) -> bool:
