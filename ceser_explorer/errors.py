@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+_E = TypeVar("_E", bound=BaseException)
+
 
 class CeserError(Exception):
     """Base class: the message is one line that says what went wrong and what to do."""
@@ -23,3 +27,19 @@ class CatalogError(CeserError):
 
 class EmbedderMismatchError(CeserError):
     """Vectors or a model were made with another embedder than the one asked for."""
+
+
+def cause_of(error: BaseException, kind: type[_E]) -> _E | None:
+    """Return the exception of kind behind error, if any: parsers wrap what they meet (as a
+    cause, a context or an argument), so the whole chain is walked, each exception once."""
+    seen: set[int] = set()
+    todo: list[object] = [error]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        if isinstance(e, kind):
+            return e
+        seen.add(id(e))
+        todo += [e.__cause__, e.__context__, *e.args]
+    return None

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Limits
-from .errors import BadDocumentError
+from .errors import BadDocumentError, cause_of
 from .models import ParsedDocument
 
 # Test hook: a worker asked to read a file of this name sleeps instead (a file that hangs).
@@ -51,24 +51,9 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _out_of_memory(error: BaseException) -> bool:
-    """True when a MemoryError lies behind the error (the parser wraps what it meets)."""
-    seen: set[int] = set()
-    todo: list[object] = [error]
-    while todo:
-        e = todo.pop()
-        if not isinstance(e, BaseException) or id(e) in seen:
-            continue
-        if isinstance(e, MemoryError):
-            return True
-        seen.add(id(e))
-        todo += [e.__cause__, e.__context__, *e.args]
-    return False
-
-
 def _failure(e: Exception, memory_mb: int) -> _Failure:
     """What a worker reports for a file it could not read."""
-    if _out_of_memory(e):
+    if cause_of(e, MemoryError) is not None:
         return _Failure(
             f"mémoire dépassée (limite de {memory_mb} Mo par processus de lecture)",
             "augmentez CESER_WORKER_MEMORY_MB ou retirez le fichier du dossier",

@@ -88,15 +88,18 @@ def new_canvas(path: Path) -> canvas.Canvas:
     return c
 
 
-def text_image(lines: list[str], width: int = 1654, height: int = 2339) -> Image.Image:
-    """Render lines of text as a 200 dpi A4 greyscale image (a scanned page)."""
+def text_image(
+    lines: list[str], width: int = 1654, height: int = 2339, left: int = 160, top: int = 220
+) -> Image.Image:
+    """Render lines of text as a 200 dpi A4 greyscale image (a scanned page), the first line's
+    top left corner at (left, top) pixels, one line every 52 pixels."""
     img = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(img)
     font_path = DEJAVU / "DejaVuSans.ttf"
     font = ImageFont.truetype(str(font_path), 34) if font_path.exists() else None
-    y = 220
+    y = top
     for line in lines:
-        draw.text((160, y), line, fill=0, font=font)
+        draw.text((left, y), line, fill=0, font=font)
         y += 52
     return img
 

@@ -14,7 +14,8 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from helpers import needs_tesseract
-from PIL import Image, ImageDraw, ImageFont
+from pdfgen import text_image
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -25,7 +26,6 @@ from ceser_explorer.ingest import parse_pdf
 from ceser_explorer.ingest.ocr import page_box
 from ceser_explorer.models import Box
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LINES = [
     "Le CESER souhaite que la Région renforce les lignes de car",
     "qui desservent les communes rurales, en particulier le matin",
@@ -40,14 +40,7 @@ LINES = [
 
 def _sheet() -> Image.Image:
     """An A4 sheet at 200 dpi with one paragraph in its upper half, off centre."""
-    img = Image.new("L", (1654, 2339), 255)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(str(DEJAVU), 34) if DEJAVU.exists() else None
-    y = 600
-    for line in LINES:
-        draw.text((200, y), line, fill=0, font=font)
-        y += 52
-    return img
+    return text_image(LINES, left=200, top=600)
 
 
 def scanned_page(path: Path, turn: float, rotate: int = 0) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import needs_tesseract
-from PIL import Image, ImageDraw, ImageFont
+from pdfgen import text_image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
@@ -123,7 +123,6 @@ def test_french_share_counts_words_of_two_characters_with_a_letter():
 
 # -- a scan with the scanner's own text layer --------------------------------------------------
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LINES = [
     "La Région soutient les lycées professionnels qui ouvrent des",
     "formations aux métiers de la transition énergétique. Le CESER",
@@ -144,11 +143,7 @@ GARBLED = [
 
 def scan_with_layer(path: Path, layer: list[str]) -> Path:
     """A page: the paragraph as a 200 dpi image, and an invisible text layer over it."""
-    img = Image.new("L", (1654, 2339), 255)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(str(DEJAVU), 34) if DEJAVU.exists() else None
-    for k, line in enumerate(LINES):
-        draw.text((200, 600 + 52 * k), line, fill=0, font=font)
+    img = text_image(LINES, left=200, top=600)
     w, h = A4
     buf = io.BytesIO()
     img.save(buf, format="PNG")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Limits
+from ..errors import cause_of
 
 _IN = 16 * 1024  # input fed at a time: the unconsumed tail zlib copies stays small
 _OUT = 1024 * 1024  # output taken at a time
@@ -141,14 +142,4 @@ def install() -> None:
 
 def limit_error(error: BaseException) -> InflateLimitError | None:
     """Return the InflateLimitError behind error (pdfplumber wraps pdfminer's), if any."""
-    seen: set[int] = set()
-    stack: list[object] = [error]
-    while stack:
-        e = stack.pop()
-        if not isinstance(e, BaseException) or id(e) in seen:
-            continue
-        seen.add(id(e))
-        if isinstance(e, InflateLimitError):
-            return e
-        stack.extend([e.__cause__, e.__context__, *e.args])
-    return None
+    return cause_of(error, InflateLimitError)
