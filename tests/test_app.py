@@ -7,6 +7,7 @@ import html
 import io
 import os
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,19 @@ def test_explore_listens_on_localhost_by_default() -> None:
     assert cmd[cmd.index("--server.headless") + 1] == "true"  # no first-run e-mail prompt
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
     assert cmd[cmd.index("--server.port") + 1] == "8600"
+
+
+def test_explore_passes_every_setting_of_the_repository_config() -> None:
+    # Streamlit reads .streamlit/config.toml from the working directory only: run from another
+    # folder, ``ceser explore`` showed Streamlit's English « Deploy » button and its red theme
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
+    cmd = streamlit_command(Path("app.py"), "127.0.0.1", 8600)
+    for section, values in config.items():
+        for key, value in values.items():
+            flag = f"--{section}.{key}"
+            assert flag in cmd, flag
+            given = cmd[cmd.index(flag) + 1]
+            assert given == (str(value).lower() if isinstance(value, bool) else str(value)), flag
 
 
 # -- Recherche -----------------------------------------------------------------------------

@@ -17,7 +17,11 @@ APP = Path(__file__).parent.parent / "app" / "streamlit_app.py"
 
 
 def streamlit_command(script: Path, host: str, port: int) -> list[str]:
-    """Return the command line that serves script with Streamlit on host:port."""
+    """Return the command line that serves script with Streamlit on host:port.
+
+    Every setting is given on the command line: Streamlit reads .streamlit/config.toml from
+    the working directory only, and ``ceser explore`` runs from anywhere (the repository's
+    file serves ``streamlit run app.py`` and holds the same values)."""
     return [
         sys.executable,
         "-m",
@@ -36,6 +40,10 @@ def streamlit_command(script: Path, host: str, port: int) -> list[str]:
         "none",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",  # no English « Deploy » button
+        "--theme.primaryColor",
+        "#1f4e79",
     ]
 
 
