@@ -21,13 +21,14 @@ from ceser_explorer.classify.taxonomy import LabelledPassage, load_labelled, loa
 from ceser_explorer.cli import cli
 from ceser_explorer.errors import CeserError
 
-# measured on the variety test half (461 passages, 22 documents) with the packaged model,
-# which reads the vector index's vectors (section in front of the text), trained from
-# vectors a fresh machine computes: formation 0.807, emploi 0.870, recherche 0.841,
-# innovation 0.787, macro 0.826 (« à vérifier » holds 66 % of the errors); vectors that agree
-# to 1e-4 (another engine's cache) moved earlier figures by up to 0.05 (innovation)
-FLOORS = {"formation": 0.79, "emploi": 0.855, "recherche": 0.825, "innovation": 0.77}
-MACRO_FLOOR = 0.81
+# measured on the variety test half (461 passages, 22 documents; themes relabelled by rule R6
+# of data/labels/GUIDELINES.md) with the packaged model, which reads the vector index's
+# vectors (section in front of the text), trained from vectors a fresh machine computes:
+# formation 0.815, emploi 0.860, recherche 0.796, innovation 0.783, macro 0.813 (« à vérifier »
+# flags 14 % of the decisions and holds 57 % of the errors); vectors that agree to 1e-4
+# (another engine's cache) moved earlier figures by up to 0.05 (innovation)
+FLOORS = {"formation": 0.80, "emploi": 0.845, "recherche": 0.78, "innovation": 0.765}
+MACRO_FLOOR = 0.80
 
 
 def test_packaged_variety_labels_are_the_tuning_half_and_never_the_test_half():
@@ -155,3 +156,16 @@ def test_a_variety_passage_stands_under_the_last_heading_of_the_text():
         "II. Propositions",
         "II. Propositions",
     ]
+
+
+def test_the_chosen_c_keeps_the_review_band_to_a_fifth_of_the_decisions():
+    from ceser_explorer.classify.model import C_TOLERANCE, REVIEW_MAX_SHARE
+
+    cv = packaged.packaged_model().cv
+    shares, scores = cv["review_share_by_C"], cv["macro_f1_by_C"]
+    usable = [c for c, share in shares.items() if share <= REVIEW_MAX_SHARE]
+    assert usable, shares
+    assert str(cv["C"]) in usable
+    # the strongest regularisation within noise of the best of those that keep the band small
+    best = max(scores[c] for c in usable)
+    assert cv["C"] == min(float(c) for c in usable if scores[c] >= best - C_TOLERANCE)

@@ -50,6 +50,10 @@ MIN_POSITIVES = 3
 FOLDS = 5
 C_GRID = (2.0, 8.0, 32.0)
 C_TOLERANCE = 0.002
+# the « à vérifier » band must stay a review a person can do: a C whose band (holding
+# REVIEW_SHARE of the cross-validation errors) flags more than this share of the decisions
+# of held-out documents is not chosen while another C stays under it
+REVIEW_MAX_SHARE = 0.2
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
@@ -177,6 +181,14 @@ def review_margin(
     return float(np.clip(round(margin, 3), *MARGIN_RANGE))
 
 
+def review_share(
+    oof: np.ndarray, keys: Sequence[str], thresholds: dict[str, float], margin: float
+) -> float:
+    """Return the share of the decisions the « à vérifier » band of this margin flags."""
+    th = np.array([thresholds[k] for k in keys])
+    return float((np.abs(oof - th) < margin).mean())
+
+
 def _macro_f1(scores: np.ndarray, y: np.ndarray, thresholds: Sequence[float]) -> float:
     return float(np.mean([f1_at(scores[:, j], y[:, j], t) for j, t in enumerate(thresholds)]))
 
@@ -209,21 +221,27 @@ def fit(
     ids = [p.id for p in passages]
     judged = judged_rows(passages)
     # one C for all themes: the one whose out-of-fold macro-F1 (best thresholds) is highest
-    trials = []
+    # among those whose « à vérifier » band flags at most REVIEW_MAX_SHARE of the decisions
+    trials, bands = [], {}
     for c in params.c_grid:
         oof = out_of_fold(passages, vectors, y, params, c)
         th = select_thresholds([ids[i] for i in judged], oof[judged], y[judged], keys)
         trials.append((_macro_f1(oof[judged], y[judged], [th[k] for k in keys]), c, oof, th))
+        margin = (
+            params.margin
+            if params.margin is not None
+            else review_margin(oof[judged], y[judged], keys, th)
+        )
+        bands[c] = (margin, review_share(oof[judged], keys, th, margin))
+    usable = [t for t in trials if bands[t[1]][1] <= REVIEW_MAX_SHARE] or [
+        min(trials, key=lambda t: bands[t[1]][1])
+    ]
     # the strongest regularisation whose score is within noise of the best
-    top = max(t[0] for t in trials)
+    top = max(t[0] for t in usable)
     best_f1, best_c, oof, thresholds = min(
-        (t for t in trials if t[0] >= top - C_TOLERANCE), key=lambda t: t[1]
+        (t for t in usable if t[0] >= top - C_TOLERANCE), key=lambda t: t[1]
     )
-    margin = (
-        params.margin
-        if params.margin is not None
-        else review_margin(oof[judged], y[judged], keys, thresholds)
-    )
+    margin = bands[best_c][0]
     space = FeatureSpace(params.emb_weight, params.lex_weight, params.min_df).fit(texts)
     x = space.transform(texts, vectors)
     weight = sample_weights(passages, params)
@@ -240,6 +258,7 @@ def fit(
         cv=_cv_summary(
             oof[judged], y[judged], keys, thresholds, params, margin, best_c, best_f1, trials
         )
+        | {"review_share_by_C": {str(c): round(b[1], 3) for c, b in bands.items()}}
         | {"judged_on": "documents" if len(judged) < len(passages) else "passages"},
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         context=params.context,

@@ -45,8 +45,10 @@ def retheme(doc_id: str, slot: tuple[int, int], write: bool) -> int:
         key = (e["role"], e["text"])
         if key not in passages:
             if e["themes"]:
-                raise SystemExit(f"{path}: « {e['text'][:60]} » absent du plan du bank ; "
-                                 f"reconstruisez ce document (build.py --only {doc_id}).")
+                raise SystemExit(
+                    f"{path}: « {e['text'][:60]} » absent du plan du bank ; "
+                    f"reconstruisez ce document (build.py --only {doc_id})."
+                )
             continue
         if e["themes"] != passages[key]:
             changed += 1
