@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/ingest.py [--corpus corpus/] [--pages 300] [--docs 500]
                                            [--cache benchmarks/.cache] [--json FILE]
-                                           [--corpus-only]
+                                           [--corpus-only] [--code DIR ...]
 
 Everything is timed in one run, so that the ratios hold on a machine shared with other jobs
 (the load average is printed with them). OCR is off throughout: the ingestion child sees no
@@ -15,7 +15,11 @@ French Tesseract data (TESSDATA_PREFIX points to an empty folder), extraction ge
 (b) end to end: ``Workspace.ingest`` (extraction, themes, embedding with the default
     embedder, lexical postings, coverage) into a fresh data folder with its own embedding
     cache, in a child process, on the same files; pages/s and the ratio to (a)'s
-    extract_text time; the child's peak RSS (VmHWM);
+    extract_text time; the child's peak RSS (VmHWM); the texts and e5 tokens handed to the
+    model; CPU time (the child's, plus parse_pdf's CPU time in (a), the work its reading
+    process does) as a ratio to extract_text's CPU time: less sensitive to the load than
+    the wall-clock ratio. --code DIR (repeatable) times (b) with the ceser_explorer of DIR,
+    each in turn in this run (before / after: ``git archive REV ceser_explorer | tar -x -C DIR``);
 (c) no-op re-ingest: --docs small distinct PDFs (generated once into --cache, reused by
     later runs with their data folder), ingested once, then ``Workspace.ingest`` again on the
     unchanged folder, timed in the process (with and without the vector step) and as a
@@ -172,18 +176,27 @@ def extraction(pdfs: list[Path]) -> dict[str, float]:
 
     from ceser_explorer.ingest import parse_pdf
 
-    pages, ours, plain = 0, 0.0, 0.0
+    pages, ours, plain, ours_cpu, plain_cpu = 0, 0.0, 0.0, 0.0, 0.0
     for pdf in pdfs:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         pages += len(parse_pdf(pdf, ocr=False).pages)
         ours += time.perf_counter() - t0
-        t0 = time.perf_counter()
+        ours_cpu += time.process_time() - c0
+        t0, c0 = time.perf_counter(), time.process_time()
         with pdfplumber.open(pdf) as doc:
             for page in doc.pages:
                 page.extract_text()
                 page.close()
         plain += time.perf_counter() - t0
-    return {"files": len(pdfs), "pages": pages, "ours_s": ours, "plain_s": plain}
+        plain_cpu += time.process_time() - c0
+    return {
+        "files": len(pdfs),
+        "pages": pages,
+        "ours_s": ours,
+        "plain_s": plain,
+        "ours_cpu_s": ours_cpu,
+        "plain_cpu_s": plain_cpu,
+    }
 
 
 # The child ingests through the façade into a fresh data folder and reports its own figures.
@@ -205,9 +218,15 @@ t0 = time.perf_counter()
 with Workspace.open(sys.argv[1]) as ws:
     report = ws.ingest(sys.argv[2:])
 elapsed = time.perf_counter() - t0
+import resource
+# this process only: the reading processes are the forkserver's children, not counted here
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime
 hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))
 v = report.derived.vectors
-print(json.dumps({'seconds': elapsed, 'peak_rss_mib': hwm / 1024,
+from ceser_explorer.index.e5onnx import passage_tokens
+print(json.dumps({'seconds': elapsed, 'cpu_s': cpu, 'peak_rss_mib': hwm / 1024,
+    'model_tokens': sum(passage_tokens(encoded)) if encoded else 0,
     'added': len(report.summary.added), 'failed': report.summary.failed,
     'problems': report.derived.problems,
     'passages': v.get('passages'), 'embedded': v.get('embedded'),
@@ -216,19 +235,21 @@ print(json.dumps({'seconds': elapsed, 'peak_rss_mib': hwm / 1024,
 """
 
 
-def child_env(tess: Path) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TESSDATA_PREFIX=str(tess))
+def child_env(tess: Path, code: Path = ROOT) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(code), TESSDATA_PREFIX=str(tess))
     env.pop("CESER_EMBEDDING_CACHE", None)  # the fresh data folder's own cache: no free vectors
     env.pop("CESER_HOME", None)
     return env
 
 
-def end_to_end(pdfs: list[Path], tess: Path) -> dict:
-    """Ingest the files through Workspace.ingest in a child process; return its figures."""
+def end_to_end(pdfs: list[Path], tess: Path, code: Path = ROOT) -> dict:
+    """Ingest the files through Workspace.ingest in a child process (the ceser_explorer of
+    the folder code); return its figures."""
     with tempfile.TemporaryDirectory() as home:
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD, home, *map(str, pdfs)],
-            env=child_env(tess),
+            # -P: the child imports the ceser_explorer of code, not the working folder's
+            [sys.executable, "-P", "-c", _CHILD, home, *map(str, pdfs)],
+            env=child_env(tess, code),
             capture_output=True,
             text=True,
         )
@@ -316,6 +337,14 @@ def main() -> None:
         " PYTHONPATH=<other checkout> python benchmarks/ingest.py --extraction-only)",
     )
     parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="time (b) with the ceser_explorer of DIR (a checkout or an extract of one; may be"
+        " given several times, each timed in turn in this run; default: this checkout)",
+    )
+    parser.add_argument(
         "--corpus-only",
         action="store_true",
         help="(a) and (b) on the sample corpus only: no long document, no no-op re-ingest",
@@ -342,23 +371,41 @@ def main() -> None:
     sets = [("corpus", corpus)] + ([] if args.corpus_only else [("long", [long_pdf])])
     for name, pdfs in sets:
         ex = extraction(pdfs)
-        e2e = end_to_end(pdfs, tess)
         ex["ratio"] = ex["ours_s"] / ex["plain_s"]
-        e2e["ratio"] = e2e["seconds"] / ex["plain_s"]
-        e2e["pages_per_s"] = ex["pages"] / e2e["seconds"]
-        results[name] = {"extraction": ex, "end_to_end": e2e, "load": load()}
         print(
             f"{name}: {ex['files']} PDF, {ex['pages']} pages (charge {load()})\n"
             f"  extract_text de pdfplumber : {ex['pages'] / ex['plain_s']:.1f} pages/s "
-            f"({ex['plain_s']:.1f} s)\n"
+            f"({ex['plain_s']:.1f} s, CPU {ex['plain_cpu_s']:.1f} s)\n"
             f"  extraction (parse_pdf)     : {ex['pages'] / ex['ours_s']:.1f} pages/s "
-            f"({ex['ours_s']:.1f} s), rapport {ex['ratio']:.2f}\n"
-            f"  de bout en bout            : {e2e['pages_per_s']:.1f} pages/s "
-            f"({e2e['seconds']:.1f} s, {e2e['passages']} passages, {e2e['embedded']} encodés "
-            f"pour l'index, {e2e['model_texts']} textes donnés au modèle en tout), "
-            f"rapport {e2e['ratio']:.2f}, pic RSS {e2e['peak_rss_mib']:.0f} Mio",
+            f"({ex['ours_s']:.1f} s, CPU {ex['ours_cpu_s']:.1f} s), rapport {ex['ratio']:.2f}",
             flush=True,
         )
+        runs = []
+        for code in args.code or [ROOT]:
+            e2e = end_to_end(pdfs, tess, code)
+            e2e["code"] = str(code)
+            e2e["ratio"] = e2e["seconds"] / ex["plain_s"]
+            # CPU of the whole ingest: the indexing process, plus the reading (parse_pdf's
+            # CPU time in (a): the reading processes do that work, their time is not the
+            # child's)
+            e2e["cpu_with_reading_s"] = e2e["cpu_s"] + ex["ours_cpu_s"]
+            e2e["cpu_ratio"] = e2e["cpu_with_reading_s"] / ex["plain_cpu_s"]
+            e2e["pages_per_s"] = ex["pages"] / e2e["seconds"]
+            e2e["load"] = load()
+            runs.append(e2e)
+            print(
+                f"  de bout en bout ({code.name or code}, charge {e2e['load']}) : "
+                f"{e2e['pages_per_s']:.1f} pages/s ({e2e['seconds']:.1f} s, "
+                f"{e2e['passages']} passages, {e2e['embedded']} encodés pour l'index, "
+                f"{e2e['model_texts']} textes donnés au modèle en tout, "
+                f"{e2e['model_tokens']} jetons), rapport {e2e['ratio']:.2f}, "
+                f"pic RSS {e2e['peak_rss_mib']:.0f} Mio\n"
+                f"    temps CPU : {e2e['cpu_with_reading_s']:.1f} s (processus qui indexe "
+                f"{e2e['cpu_s']:.1f} s + lecture {ex['ours_cpu_s']:.1f} s), rapport à "
+                f"celui d'extract_text {e2e['cpu_ratio']:.2f}",
+                flush=True,
+            )
+        results[name] = {"extraction": ex, "end_to_end": runs[0], "runs": runs, "load": load()}
 
     if args.corpus_only:
         if args.json:

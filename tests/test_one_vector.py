@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from ceser_explorer import Workspace
-from ceser_explorer.classify.apply import SKIPPED_KINDS
+from ceser_explorer.classify.apply import SKIPPED_KINDS, section_members
 from ceser_explorer.classify.model import Params, fit, model_path
 from ceser_explorer.classify.store import read_model, to_arrays, write_model
 from ceser_explorer.classify.taxonomy import LabelledPassage, load_taxonomy
@@ -77,9 +77,14 @@ def test_ingest_hands_each_passage_to_the_model_once(tmp_path: Path, sample_pdf,
         recs = catalog.recommendations()
     limit = settings.limits.embed_chars
     assert any(p.section for p in passages)  # the two texts of a passage would differ
-    expected = {context_text(p.text, p.section, max_chars=limit) for p in passages} | {
-        context_text(r.text, section_of[r.passage_id], max_chars=limit) for r in recs
-    }
+    # a heading with passages under it reads their vectors: it is not encoded
+    under = section_members(passages)
+    assert under, "the sample should have a heading with passages under it"
+    expected = {
+        context_text(p.text, p.section, max_chars=limit)
+        for i, p in enumerate(passages)
+        if i not in under
+    } | {context_text(r.text, section_of[r.passage_id], max_chars=limit) for r in recs}
     twice = [t for t, n in Counter(embedder.texts).items() if n > 1]
     assert not twice, f"{len(twice)} texts encoded twice, e.g. {twice[0][:80]!r}"
     # the themes and the index asked for the same texts: one encoding per passage
@@ -111,3 +116,35 @@ def test_a_model_of_an_earlier_version_reads_the_text_alone(tmp_path: Path, fake
     )
     with pytest.raises(ValueError, match="one section per text"):
         old.vectors(texts, [], embedder)
+
+
+def test_a_heading_is_scored_on_the_vectors_of_its_section(tmp_path: Path, sample_pdf, fake_cls):
+    from ceser_explorer.catalog.themes import themes_for_passages
+    from ceser_explorer.classify.packaged import load_model
+
+    embedder = fake_cls()
+    settings = Settings(home=tmp_path / "home")
+    small_model(embedder, settings.ensure())
+    pdf = sample_pdf("two_columns.pdf", tmp_path / "in")
+    with Workspace(settings, embedder=embedder) as ws:
+        ws.ingest([pdf.parent])
+        passages = [p for p in ws.catalog.passages() if p.kind not in SKIPPED_KINDS]
+        stored = themes_for_passages(ws.catalog)
+    model = load_model(settings, embedder.id)
+    limit = settings.limits.embed_chars
+    under = section_members(passages)
+    assert under
+    for i, members in under.items():
+        heading = passages[i]
+        path = f"{heading.section} > {heading.text}" if heading.section else heading.text
+        assert all(
+            passages[j].section == path or passages[j].section.startswith(path + " > ")
+            for j in members
+        )
+        vectors = embedder.encode_passages(
+            [context_text(passages[j].text, passages[j].section, max_chars=limit) for j in members]
+        )
+        mean = vectors.mean(axis=0)
+        expected = model.scores([heading.text], (mean / np.linalg.norm(mean))[None, :])[0]
+        got = stored[heading.passage_id][0]
+        np.testing.assert_allclose([got[k] for k in model.keys], expected, rtol=1e-5, atol=1e-6)

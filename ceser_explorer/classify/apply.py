@@ -12,7 +12,8 @@ from ..catalog.themes import ThemeScore
 from ..config import Settings
 from ..errors import CeserError
 from ..index.embedders import Embedder, embedder_id, get_embedder
-from ..vocabulary import REVIEW_LABEL
+from ..models import Passage
+from ..vocabulary import REVIEW_LABEL, PassageKind
 from .features import Progress
 from .model import embeddings_cache
 from .packaged import ensure_model, has_model, load_model
@@ -20,6 +21,7 @@ from .theme_model import ThemeModel
 
 # navigation passages (sommaire lines) list headings of every theme but are about none
 SKIPPED_KINDS = frozenset({"toc"})
+HEADING = PassageKind.HEADING.value
 MODEL_SETTING = "themes.model"
 EMBEDDER_SETTING = "themes.embedder"
 
@@ -72,11 +74,23 @@ def apply(
         # each under its section, as the vector index embeds it: a passage already indexed
         # is not encoded again (nor a recommendation that is its passage's whole text)
         sections = [p.section for p in passages] + [section_of.get(r.passage_id, "") for r in recs]
+        # a heading with passages under it reads their vectors (not indexed, it would be
+        # encoded for its themes alone); the others (cover lines, dates) are encoded
+        under = section_members(passages)
+        encoded = [i for i in range(len(texts)) if i >= len(passages) or i not in under]
         step = None if progress is None else _shifted(progress, done, total, len(passages))
-        scores = model.predict(
-            texts, embedder, embeddings_cache(settings), step, sections, max_chars=limit
+        vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        vectors[encoded] = model.vectors(
+            [texts[i] for i in encoded],
+            [sections[i] for i in encoded],
+            embedder,
+            embeddings_cache(settings),
+            step,
+            max_chars=limit,
         )
-        rows = _rows(model, scores)
+        for i, members in under.items():
+            vectors[i] = _unit(vectors[members].mean(axis=0))
+        rows = _rows(model, model.scores(texts, vectors))
         store.store_document_themes(
             catalog,
             doc_id,
@@ -88,6 +102,33 @@ def apply(
     store.set_setting(catalog, MODEL_SETTING, model.stamp)
     store.set_setting(catalog, EMBEDDER_SETTING, model.embedder_id)
     return done
+
+
+def section_members(passages: Sequence[Passage]) -> dict[int, list[int]]:
+    """Return {index of a heading: indices of the passages of its section} (the passages
+    whose section path is the heading's, or under it; headings aside), for the headings
+    that have any. A heading's section path is its own section, then its text."""
+    members: dict[int, list[int]] = {}
+    paths = {}
+    for i, p in enumerate(passages):
+        if p.kind == HEADING:
+            paths[i] = f"{p.section} > {p.text}" if p.section else p.text
+    if not paths:
+        return members
+    by_path: dict[str, list[int]] = {}
+    for j, p in enumerate(passages):
+        if p.kind != HEADING and p.section:
+            parts = p.section.split(" > ")
+            for k in range(1, len(parts) + 1):  # every section the passage is under
+                by_path.setdefault(" > ".join(parts[:k]), []).append(j)
+    for i, path in paths.items():
+        if by_path.get(path):
+            members[i] = by_path[path]
+    return members
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-12)
 
 
 def _shifted(progress: Progress, done: int, total: int, own: int) -> Progress:

@@ -239,6 +239,7 @@ class Tracer:
         self.semantic_weight = semantic_weight
         self._idf = self._document_frequencies()
         self._vectors: dict[str, np.ndarray] = {}
+        self._stems: dict[str, frozenset[str]] = {}
 
     def _document_frequencies(self) -> dict[str, float]:
         passages = self.catalog.passages()
@@ -267,10 +268,17 @@ class Tracer:
         full model batches), instead of one small call per unit as ``rank`` meets them."""
         self.vectors([text for u in units for _, text in u.pieces])
 
+    def stems(self, text: str) -> frozenset[str]:
+        """Return the French stems of text (each text analysed once: a recommendation meets
+        every measure of every plan)."""
+        found = self._stems.get(text)
+        if found is None:
+            found = self._stems[text] = frozenset(analysis.analyze(text, "stem"))
+        return found
+
     def lexical(self, source: str, target: str) -> tuple[float, tuple[str, ...]]:
         """Return the IDF share of source's key terms found in target, and the shared terms."""
-        src = set(analysis.analyze(source, "stem"))
-        tgt = set(analysis.analyze(target, "stem"))
+        src, tgt = self.stems(source), self.stems(target)
         total = sum(self.idf(t) for t in src)
         shared = sorted(src & tgt, key=lambda t: -self.idf(t))
         score = sum(self.idf(t) for t in shared) / total if total else 0.0
