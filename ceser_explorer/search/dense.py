@@ -51,7 +51,7 @@ class DenseRetriever:
         self._stamp: tuple[int, ...] | None = None  # when the store was written, as opened
         self.widen = widen
         self.concept_weight = thesaurus.CONCEPT_WEIGHT
-        self._vectors: dict[tuple[str, bool], np.ndarray] = {}
+        self._vectors: dict[tuple[str, bool, bool], np.ndarray] = {}
         self._matrix: tuple[list[str], dict[str, int], np.ndarray] | None = None
         self._everyone: np.ndarray | None = None  # rows of every searchable passage
         self.exact_max = EXACT_MAX
@@ -89,7 +89,7 @@ class DenseRetriever:
         if isinstance(query, Blend):
             mixed = sum(w * self.query_vector(text) for text, w in query.parts)
             return np.asarray(mixed / np.linalg.norm(mixed), dtype=np.float32)
-        key = (query, self.widen)
+        key = (query, self.widen, self.concept_weight > 0)
         if key not in self._vectors:
             if len(self._vectors) > 256:
                 self._vectors.clear()
