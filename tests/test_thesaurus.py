@@ -78,3 +78,34 @@ def test_the_query_is_also_embedded_with_another_wording(search_catalog, search_
     searcher.expansion_weight = 0.0
     searcher.query_vector("jeunes pousses")
     assert recorder.asked[-1] == ["jeunes pousses"]
+
+
+def test_the_concept_lexicon_widens_an_everyday_word_to_the_documents_notion(
+    search_catalog, search_settings
+):
+    groups = thesaurus.concepts().groups
+    assert len(groups) >= 50
+    assert all(expr.stems and expr.folded for group in groups for expr in group)
+    searcher = Searcher(search_settings, search_catalog)
+    # the sample corpus says « alternance » in few passages, « apprentissage » in many
+    assert "apprentissage" in searcher.synonyms("alternants")  # shown as synonyms are
+    texts = [h.passage.text.casefold() for h in searcher.search("alternants", 10, "lexical")]
+    assert any("apprenti" in t and "altern" not in t for t in texts)
+    searcher.lexical_retriever.concept_weight = 0.0  # the lexicon turned off
+    searcher.forget()
+    assert "apprentissage" not in searcher.synonyms("alternants")
+    texts = [h.passage.text.casefold() for h in searcher.search("alternants", 10, "lexical")]
+    assert texts and all("altern" in t for t in texts)
+
+
+def test_the_concept_lexicon_rewords_only_what_the_documents_rarely_say(
+    search_catalog, search_settings
+):
+    recorder = _Recorder()
+    searcher = Searcher(search_settings, search_catalog, recorder)
+    searcher.query_vector("alternants")
+    assert recorder.asked == [["alternants", "alternants (apprenti)"]]
+    # « formation » is in every other passage: not reworded, not expanded
+    searcher.query_vector("formation")
+    assert recorder.asked[-1] == ["formation"]
+    assert searcher.expansions("formation") == {}

@@ -54,8 +54,8 @@ def test_hybrid_is_at_least_lexical_on_every_metric(report: dict) -> None:
 
 
 def test_hybrid_is_at_least_dense_on_every_metric(report: dict) -> None:
-    # measured after extraction version 5: hybrid R@1 0.419, R@5 0.690, R@10 0.770, MRR 0.663,
-    # nDCG 0.659; dense 0.408, 0.672, 0.759, 0.652, 0.634
+    # measured with the concept lexicon (extraction version 5): hybrid R@1 0.431, R@5 0.690,
+    # R@10 0.782, MRR 0.676, nDCG 0.673; dense 0.419, 0.672, 0.759, 0.658, 0.640
     modes = report["modes"]
     for name in METRICS:
         assert modes["hybrid"][name] >= modes["dense"][name], name
@@ -64,11 +64,14 @@ def test_hybrid_is_at_least_dense_on_every_metric(report: dict) -> None:
 def test_keyword_and_question_queries_stay_above_their_floor(report: dict) -> None:
     # floors just under the figures measured (test half alone, extraction version 5)
     styles = report["styles"]
-    assert styles["keywords"]["hybrid"]["ndcg@10"] >= 0.90  # measured 0.927
+    assert styles["keywords"]["hybrid"]["ndcg@10"] >= 0.90  # measured 0.930
     assert styles["keywords"]["hybrid"]["recall@5"] >= 0.95  # 0.984
     assert styles["question"]["hybrid"]["ndcg@10"] >= 0.76  # 0.788
     assert styles["question"]["hybrid"]["recall@5"] >= 0.74  # 0.768
-    assert styles["reworded"]["hybrid"]["mrr@10"] >= 0.16  # 0.175 (0.130 before the search work)
+    # reworded: 0.218 and 0.249 with the concept lexicon (0.175 and 0.208 without it; MRR 0.130
+    # before the search work)
+    assert styles["reworded"]["hybrid"]["mrr@10"] >= 0.20
+    assert styles["reworded"]["hybrid"]["ndcg@10"] >= 0.23
     assert len(report["unmatched"]) <= 6, report["unmatched"]
 
 

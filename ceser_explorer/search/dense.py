@@ -19,6 +19,7 @@ from ..config import Settings
 from ..index.embedders import Embedder, get_embedder
 from ..index.store import VectorStore, written_stamp
 from . import thesaurus
+from .postings import postings
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class DenseRetriever:
         self._store: VectorStore | None = None
         self._stamp: tuple[int, ...] | None = None  # when the store was written, as opened
         self.widen = widen
-        self._vectors: dict[tuple[str, bool], np.ndarray] = {}
+        self.concept_weight = thesaurus.CONCEPT_WEIGHT
+        self._vectors: dict[tuple[str, bool, bool], np.ndarray] = {}
         self._matrix: tuple[list[str], dict[str, int], np.ndarray] | None = None
         self._everyone: np.ndarray | None = None  # rows of every searchable passage
         self.exact_max = EXACT_MAX
@@ -87,17 +89,33 @@ class DenseRetriever:
         if isinstance(query, Blend):
             mixed = sum(w * self.query_vector(text) for text, w in query.parts)
             return np.asarray(mixed / np.linalg.norm(mixed), dtype=np.float32)
-        key = (query, self.widen)
+        key = (query, self.widen, self.concept_weight > 0)
         if key not in self._vectors:
             if len(self._vectors) > 256:
                 self._vectors.clear()
             variants = (
-                thesaurus.load().variants(query)[: thesaurus.MAX_VARIANTS] if self.widen else []
+                [*thesaurus.load().variants(query), *self.concept_variants(query)][
+                    : thesaurus.MAX_VARIANTS
+                ]
+                if self.widen
+                else []
             )
             vectors = self.embedder.encode_queries([query, *variants])
             vector = vectors[0] + vectors[1:].mean(axis=0) if variants else vectors[0]
             self._vectors[key] = vector / np.linalg.norm(vector)
         return self._vectors[key]
+
+    def concept_variants(self, query: str) -> list[str]:
+        """Return the query reworded with the concept lexicon (none when it is turned off)."""
+        if self.concept_weight <= 0:
+            return []
+        index = postings(self.catalog)  # only wording the documents rarely use, as lexical
+
+        def needed(expr: thesaurus.Expression) -> bool:
+            rarest = min(index.df("stems", t) for t in expr.stems)
+            return rarest <= thesaurus.MAX_SHARE * index.size
+
+        return thesaurus.concepts().variants(query, needed)
 
     def matrix(self) -> tuple[list[str], dict[str, int], np.ndarray] | None:
         """Return the store's ids, their positions and vectors (one row each), or None when

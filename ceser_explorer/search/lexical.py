@@ -109,7 +109,8 @@ class LexicalRetriever:
         self.analysis = analysis
         self.expansion_weight = expansion_weight
         self.expansion_max_share = expansion_max_share
-        self._expanded: dict[tuple[str, int, float], dict[str, dict[str, float]]] = {}
+        self.concept_weight = thesaurus.CONCEPT_WEIGHT
+        self._expanded: dict[tuple[str, int, float, float], dict[str, dict[str, float]]] = {}
 
     def forget(self) -> None:
         """Forget the expansions kept for repeated queries."""
@@ -129,13 +130,22 @@ class LexicalRetriever:
         """Return the thesaurus terms added to the query per column (none when turned off)."""
         if self.expansion_weight <= 0:
             return {}
-        key = (query, postings(self.catalog).generation, self.expansion_weight)
+        key = (
+            query,
+            postings(self.catalog).generation,
+            self.expansion_weight,
+            self.concept_weight,
+        )
         if key not in self._expanded:
             if len(self._expanded) > 256:
                 self._expanded.clear()
-            self._expanded[key] = thesaurus.load().expand(
-                query, self.expansion_weight, self._needed()
-            )
+            needed = self._needed()
+            out = thesaurus.load().expand(query, self.expansion_weight, needed)
+            if self.concept_weight > 0:  # the thesaurus' weight wins for a term in both
+                w = self.expansion_weight * self.concept_weight
+                for column, terms in thesaurus.concepts().expand(query, w, needed).items():
+                    out[column] = {**terms, **out.get(column, {})}
+            self._expanded[key] = out
         return self._expanded[key]
 
     def synonyms(self, query: str) -> list[str]:
@@ -143,7 +153,11 @@ class LexicalRetriever:
         if self.expansion_weight <= 0:
             return []
         shown: dict[tuple[str, ...], str] = {}  # one wording per stem sequence
-        for others in thesaurus.load().rewordings(query, self._needed()):
+        needed = self._needed()
+        found = thesaurus.load().rewordings(query, needed)
+        if self.concept_weight > 0:
+            found += thesaurus.concepts().rewordings(query, needed)
+        for others in found:
             for other in others:
                 shown.setdefault(other.stems, other.text)
         return list(shown.values())

@@ -28,6 +28,11 @@ MAX_SHARE = 0.01
 # The query is re-embedded with another wording of at most this many of its expressions:
 # each variant costs one more embedding, and more than two did not help on the tune split.
 MAX_VARIANTS = 2
+# The concept lexicon (``data/concepts.toml``): looser groups than the thesaurus' (an everyday
+# word and the documents' words for the same notion: « alternant » ↔ « apprentissage »), for
+# questions reworded without their answer's words. Its terms are added at CONCEPT_WEIGHT of
+# the expansion weight, under the same rarity rule (docs/search.md).
+CONCEPT_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,13 +88,16 @@ class Thesaurus:
             for expr, others in self.alternatives(query, needed)
         ]
 
-    def variants(self, query: str) -> list[str]:
-        """Return the query followed, in brackets, by another wording of each expression found.
+    def variants(self, query: str, needed: Callable[[Expression], bool] | None = None) -> list[str]:
+        """Return the query followed, in brackets, by another wording of each expression found
+        (of those needed says are worth it; by default, all).
 
         The other wording is the first rewording of the group (a rule that shares no word
         with it scored lower on the tune split).
         """
-        return [f"{query} ({others[0].text})" for others in self.rewordings(query) if others]
+        return [
+            f"{query} ({others[0].text})" for others in self.rewordings(query, needed) if others
+        ]
 
     def expand(
         self,
@@ -139,6 +147,13 @@ def parse(text: str, source: str) -> Thesaurus:
         if len(exprs) >= 2:
             groups.append(exprs)
     return Thesaurus(tuple(groups))
+
+
+@lru_cache(maxsize=1)
+def concepts() -> Thesaurus:
+    """Return the concept lexicon shipped with the package (``data/concepts.toml``)."""
+    shipped = resources.files("ceser_explorer") / "data" / "concepts.toml"
+    return parse(shipped.read_text(encoding="utf-8"), "data/concepts.toml")
 
 
 @lru_cache(maxsize=4)
