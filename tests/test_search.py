@@ -329,3 +329,20 @@ def test_the_nearest_passage_leads_when_the_words_match_nothing_well(fake_search
     assert fake_searcher.lexical_trust(query, lexical) < fake_searcher.weak_lexical
     hybrid = fake_searcher.ranked(query, "hybrid", pf, 10)
     assert hybrid[0][0] == dense[0][0]
+
+
+def test_the_fused_dense_list_keeps_only_passages_that_say_something(fake_searcher):
+    """A passage of few words (a vote table) sits near every query in e5's space: the hybrid
+    fusion reads the dense list without it (the lexical list still finds it by its words)."""
+    from ceser_explorer import analysis
+    from ceser_explorer.search.engine import DENSE_MIN_TERMS
+
+    def terms(text: str) -> int:
+        return len({t for t in analysis.analyze(text, "stem") if t.isalpha()})
+
+    passages = fake_searcher.catalog.passages()
+    short = [p for p in passages if terms(p.text) < DENSE_MIN_TERMS]
+    full = [p for p in passages if terms(p.text) >= DENSE_MIN_TERMS]
+    assert short and full  # the sample corpus has both (table rows, headings of a line)
+    ranked = [(short[0].passage_id, 0.9), (full[0].passage_id, 0.8), (full[1].passage_id, 0.7)]
+    assert fake_searcher._saying(ranked) == ranked[1:]

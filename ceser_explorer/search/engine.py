@@ -58,6 +58,11 @@ LEXICAL_COVER = 0.8
 # for dense, 0.358 with it; docs/search.md).
 WEAK_LEXICAL = 0.5
 WEAK_GUARD = 1
+# In the fusion, the dense list keeps only passages that say something: one of few words (a
+# vote table « Pour | 56 | Contre | 8 ») sits near every query in e5's space and came first
+# for reworded questions. It needs DENSE_MIN_TERMS distinct word terms (figures not counted); the
+# lexical list still finds it by its words.
+DENSE_MIN_TERMS = 5
 # A passage whose terms are, for LINK_STATEMENTS of them, in another passage of the same
 # document is grouped under it as one answer: a préconisation and the paragraph that states
 # it, a summary line and its paragraph (either can answer; the other is shown as a twin).
@@ -230,6 +235,8 @@ class Searcher:
         if mode != "hybrid":
             return side(mode)
         lists = {name: side(name) for name in self.retrievers}
+        if "dense" in lists:
+            lists["dense"] = self._saying(lists["dense"])
         weights = list(self.weights)
         trust = 1.0
         if "lexical" in lists:
@@ -244,6 +251,16 @@ class Searcher:
         if self.weak_guard > 0 and trust < self.weak_lexical:
             fused = lead_with(fused, [pid for pid, _ in lists["dense"][: self.weak_guard]])
         return fused
+
+    def _saying(self, ranked: Ranked) -> Ranked:
+        """Return the ranked passages that hold at least DENSE_MIN_TERMS distinct word terms."""
+        texts = {p.passage_id: p.text for p in self.catalog.passages(ids=[i for i, _ in ranked])}
+
+        def says_something(pid: str) -> bool:
+            terms = {t for t in analysis.analyze(texts.get(pid, ""), "stem") if t.isalpha()}
+            return len(terms) >= DENSE_MIN_TERMS
+
+        return [x for x in ranked if says_something(x[0])]
 
     def lexical_trust(self, words: str, lexical: Ranked) -> float:
         """Return how much the lexical list is trusted in the fusion: the share of the query's
