@@ -20,6 +20,11 @@ from ceser_explorer.ingest.chars import clean_word, ends_with_break, letter_spac
         ("−5", "−5"),  # a real minus before a figure stays
         ("accom\u00adpagnement", "accompagnement"),
         ("accom\u00ad", "accom\u00ad"),
+        ("l’accom\u00adpagnement,", "l’accompagnement,"),
+        # a soft hyphen drawn mid-line is a hyphen (a font whose hyphen glyph maps to U+00AD)
+        ("Haute\u00adMarne", "Haute-Marne"),
+        ("2022\u00ad2027", "2022-2027"),
+        ("trente\u00adsix", "trente-six"),
     ],
 )
 def test_clean_word(printed: str, plain: str) -> None:
