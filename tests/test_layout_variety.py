@@ -120,3 +120,20 @@ def test_a_running_head_printed_on_one_page_only_is_a_header() -> None:
     roles = {i.text: i.role for i in last.items if isinstance(i, Line)}
     assert roles["Avis – Métiers en tension : comprendre les difficultés…"] == "header"
     assert all(i.role == "body" for i in inner.items if isinstance(i, Line))
+
+
+def test_a_footnote_call_touching_the_line_above_goes_with_its_own_line() -> None:
+    # 11 pt text every 14.3 pt, a 9 pt call raised 3.9 pt after « reste »: its top reaches
+    # the descenders of the line above, but it overlaps its own line far more
+    above = words("l’enseignement supérieur en partie", 56, 389.65, 11.0)
+    reste = words("reste", 56, 403.95, 11.0)
+    call = Word("1", reste[0].x1, 399.97, reste[0].x1 + 5.7, 408.97, 9.0)
+    below = reste + words("concentrée dans les agglomérations.", call.x1 + 3, 403.95, 11.0)
+    p = page([*above, call, *below])
+    lines = [i for i in p.items if isinstance(i, Line)]
+    layout.drop_superscripts(lines[0])
+    layout.drop_superscripts(lines[1])
+    assert [ln.text for ln in lines] == [
+        "l’enseignement supérieur en partie",
+        "reste concentrée dans les agglomérations.",
+    ]
