@@ -137,3 +137,19 @@ def test_a_footnote_call_touching_the_line_above_goes_with_its_own_line() -> Non
         "l’enseignement supérieur en partie",
         "reste concentrée dans les agglomérations.",
     ]
+
+
+def test_a_paragraph_goes_on_below_a_sidebar_set_beside_it() -> None:
+    # full-width text, then a band where the text runs beside a narrower sidebar (its own
+    # label and figures, closer lines), then full-width text again: the paragraph left
+    # unfinished at the band's foot goes on below the band; the sidebar is no part of it
+    full = "mot " * 20 + "fin"  # 50 to 541
+    top = column([full] * 3 + ["aaaa fin."], 50, 100)
+    beside = column(["Texte " + "mot " * 11] + ["mot " * 12] * 7, 50, 160)  # 50 to 326
+    label = ["En bref"] + ["Chiffre " + "cccc " * 5 + "fin."] * 8  # 345 to 524
+    side = [w for k, t in enumerate(label) for w in words(t, 345, 150 + k * 11)]
+    below = column(["suite de la phrase fin."] + [full] * 3, 50, 160 + 8 * PITCH)
+    got = _passages([page(top + beside + side + below)])
+    body = next(t for t in got if t.startswith("Texte"))
+    assert body.endswith("mot suite de la phrase fin."), got
+    assert "En bref" not in body and "Chiffre" not in body

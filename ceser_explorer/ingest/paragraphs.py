@@ -65,6 +65,7 @@ def build_passages(
     # column's foot), with the sections open there: the next column may carry them on
     suspended: list[tuple[Draft, list[tuple[int, str]]]] = []
     started: set[tuple[int, int]] = set()  # (page, column) where a line was read
+    last_col: tuple[int, int] | None = None  # (page, column) of the line read last
     kept: set[int] = set()
 
     def close() -> None:
@@ -89,8 +90,13 @@ def build_passages(
                 continue
             if item.role == "header":
                 continue
-            top = (item.page, item.col) not in started
+            # the first line of a column, or the first below a float beside the text (a
+            # sidebar in a band of its own): either may carry on a paragraph left unfinished
+            top = (item.page, item.col) not in started or (
+                last_col is not None and last_col != (item.page, item.col)
+            )
             started.add((item.page, item.col))
+            last_col = (item.page, item.col)
             if item.role in ("footnote", "toc"):
                 drafts.append(single_line(item, item.role, order, _path(stack)))
                 continue
