@@ -57,3 +57,10 @@ def test_ordinary_words_are_not_joined() -> None:
     assert letter_spaced_runs(["à", "la", "Région"], [3, 3], 10) == [False, False]
     assert letter_spaced_runs(["y", "a", "à"], [3, 3], 10) == [False, False]
     assert letter_spaced_runs(list("avis"), [2, 2, 2], 10) == [True, True, True]
+
+
+def test_a_table_cell_joins_words_cut_with_any_hyphen_character() -> None:
+    from ceser_explorer.ingest.pdfread import _cell_text
+
+    cell = "le temps de tra\u2010\nvail, en lien avec les sala\u00ad\nriés et leurs e\ufb00orts"
+    assert _cell_text(cell) == "le temps de travail, en lien avec les salariés et leurs efforts"
