@@ -12,15 +12,16 @@ def test_pieces_that_make_a_word_only_glued_are_joined() -> None:
     assert is_cut("l’arboricul", "ture de la vallée")
 
 
-def test_two_words_stay_apart_unless_the_document_prints_them_whole() -> None:
+def test_two_words_that_glued_make_a_third_are_one_unless_one_is_a_function_word() -> None:
     # words the document prints inside its lines (the lexicon lacks « par », « six »)
-    inner = frozenset({"par", "le", "six", "mois"})
-    # « par le » glued is « parle », a word: two words still
-    assert not is_cut("accordée par", "le conseil régional", DocumentWords(inner, inner))
-    assert not is_cut("pendant six", "mois au plus", DocumentWords(inner, inner))
-    assert not is_cut("il faut pré", "paré le terrain")
-    known = DocumentWords(every=frozenset({"préparé"}))
-    assert is_cut("il a été pré", "paré par la commission", known)
+    inner = frozenset({"par", "le", "six", "mois", "sou", "tien"})
+    known = DocumentWords(inner, inner)
+    assert is_cut("la Région concentre son sou", "tien sur les équipements", known)
+    assert is_cut("le rapport a été pré", "paré par la commission", known)
+    # « par le » glued is « parle », a word: two words still; so are « six mois »
+    assert not is_cut("accordée par", "le conseil régional", known)
+    assert not is_cut("pendant six", "mois au plus", known)
+    assert not is_cut("des pertes en", "fin de parcours", known)
 
 
 def test_what_cannot_be_a_cut_word() -> None:

@@ -20,6 +20,15 @@ from .lines import Line, PageLayout
 MIN_CUTS = 8  # pairs that only make sense glued, in the whole document
 MIN_SHARE = 0.08  # of the line ends inside a column
 _HEAD = re.compile(r"(?:^|[\s'’(«\"])([^\W\d_]{2,})$")
+# function words and numbers: two words of which one is such are two words even where glued
+# they make a third (« par le », « pour tant », « en fin », « sur place », « six mois »)
+_FUNCTION_WORDS = frozenset(
+    "le la les l un une des du de d au aux à a en et ou où par pour sur sous dans avec sans "
+    "entre vers chez que qui quoi dont ne pas plus moins très bien tout tous toute toutes "
+    "il elle ils elles on nous vous se sa son ses leur leurs ce cet cette ces est sont été "
+    "si mais car donc or ni y lui même deux trois quatre cinq six sept huit neuf dix onze "
+    "douze quinze vingt trente quarante cinquante soixante cent mille".split()
+)
 _PUNCT = ".,;:!?()«»\"'’…"
 _TAIL = re.compile(r"^([^\W\d_]{2,})")
 
@@ -49,8 +58,9 @@ def is_cut(left: str, right: str, known: DocumentWords = DocumentWords()) -> boo
     known: the document's words. The two pieces glued make a word, of French or of the
     document, while one of them alone is none (« soute » / « nir », « récem » / « ment »);
     or neither piece is a word (« arboricul » / « ture »: a word the lexicon lacks); or they
-    make a word the document prints whole elsewhere. Two words that glued make a third
-    (« par » / « le », « sur » / « place ») stay apart unless the document says so.
+    make a word the document prints whole elsewhere; or two words make a third glued
+    (« sou » / « tien », « accompagne » / « ment »), unless one of them is a function word or
+    a number (« par » / « le », « sur » / « place », « six » / « mois »): two words then.
     """
     pieces = cut_pieces(left, right)
     if pieces is None:
@@ -62,8 +72,8 @@ def is_cut(left: str, right: str, known: DocumentWords = DocumentWords()) -> boo
     if glued in known.every:
         return True
     if glued in words:
-        return not (head_word and tail_word)
-    return not (head_word or tail_word)
+        return not (head_word and tail_word) or not {head, tail} & _FUNCTION_WORDS
+    return not (head_word or tail_word or {head, tail} & _FUNCTION_WORDS)
 
 
 def _sure_cut(left: str, right: str) -> bool:
