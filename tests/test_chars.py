@@ -20,6 +20,11 @@ from ceser_explorer.ingest.chars import clean_word, ends_with_break, letter_spac
         ("−5", "−5"),  # a real minus before a figure stays
         ("accom\u00adpagnement", "accompagnement"),
         ("accom\u00ad", "accom\u00ad"),
+        ("l’accom\u00adpagnement,", "l’accompagnement,"),
+        # a soft hyphen drawn mid-line is a hyphen (a font whose hyphen glyph maps to U+00AD)
+        ("Haute\u00adMarne", "Haute-Marne"),
+        ("2022\u00ad2027", "2022-2027"),
+        ("trente\u00adsix", "trente-six"),
     ],
 )
 def test_clean_word(printed: str, plain: str) -> None:
@@ -52,3 +57,10 @@ def test_ordinary_words_are_not_joined() -> None:
     assert letter_spaced_runs(["à", "la", "Région"], [3, 3], 10) == [False, False]
     assert letter_spaced_runs(["y", "a", "à"], [3, 3], 10) == [False, False]
     assert letter_spaced_runs(list("avis"), [2, 2, 2], 10) == [True, True, True]
+
+
+def test_a_table_cell_joins_words_cut_with_any_hyphen_character() -> None:
+    from ceser_explorer.ingest.pdfread import _cell_text
+
+    cell = "le temps de tra\u2010\nvail, en lien avec les sala\u00ad\nriés et leurs e\ufb00orts"
+    assert _cell_text(cell) == "le temps de travail, en lien avec les salariés et leurs efforts"

@@ -120,3 +120,36 @@ def test_a_running_head_printed_on_one_page_only_is_a_header() -> None:
     roles = {i.text: i.role for i in last.items if isinstance(i, Line)}
     assert roles["Avis – Métiers en tension : comprendre les difficultés…"] == "header"
     assert all(i.role == "body" for i in inner.items if isinstance(i, Line))
+
+
+def test_a_footnote_call_touching_the_line_above_goes_with_its_own_line() -> None:
+    # 11 pt text every 14.3 pt, a 9 pt call raised 3.9 pt after « reste »: its top reaches
+    # the descenders of the line above, but it overlaps its own line far more
+    above = words("l’enseignement supérieur en partie", 56, 389.65, 11.0)
+    reste = words("reste", 56, 403.95, 11.0)
+    call = Word("1", reste[0].x1, 399.97, reste[0].x1 + 5.7, 408.97, 9.0)
+    below = reste + words("concentrée dans les agglomérations.", call.x1 + 3, 403.95, 11.0)
+    p = page([*above, call, *below])
+    lines = [i for i in p.items if isinstance(i, Line)]
+    layout.drop_superscripts(lines[0])
+    layout.drop_superscripts(lines[1])
+    assert [ln.text for ln in lines] == [
+        "l’enseignement supérieur en partie",
+        "reste concentrée dans les agglomérations.",
+    ]
+
+
+def test_a_paragraph_goes_on_below_a_sidebar_set_beside_it() -> None:
+    # full-width text, then a band where the text runs beside a narrower sidebar (its own
+    # label and figures, closer lines), then full-width text again: the paragraph left
+    # unfinished at the band's foot goes on below the band; the sidebar is no part of it
+    full = "mot " * 20 + "fin"  # 50 to 541
+    top = column([full] * 3 + ["aaaa fin."], 50, 100)
+    beside = column(["Texte " + "mot " * 11] + ["mot " * 12] * 7, 50, 160)  # 50 to 326
+    label = ["En bref"] + ["Chiffre " + "cccc " * 5 + "fin."] * 8  # 345 to 524
+    side = [w for k, t in enumerate(label) for w in words(t, 345, 150 + k * 11)]
+    below = column(["suite de la phrase fin."] + [full] * 3, 50, 160 + 8 * PITCH)
+    got = _passages([page(top + beside + side + below)])
+    body = next(t for t in got if t.startswith("Texte"))
+    assert body.endswith("mot suite de la phrase fin."), got
+    assert "En bref" not in body and "Chiffre" not in body

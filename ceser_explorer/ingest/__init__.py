@@ -42,8 +42,11 @@ __all__ = [
 # boxes on the page as displayed, smoothed rendering, OCR words mended, a scanner's layer read
 # by Tesseract too; recommendations in boxes read as tables, labels alone on a line, lists
 # filed under stray headings, pronouns that stand for another body; bodies over line breaks;
-# running lines alike but for a number kept.
-EXTRACTION_VERSION = 5
+# running lines alike but for a number kept. 6: words cut at line ends with no hyphen printed
+# joined where a document cuts so; a soft hyphen drawn mid-line is a hyphen; table cells
+# cleaned as words are; a footnote call joins the line it overlaps most; text does not flow
+# into a narrower sidebar beside it and goes on below it.
+EXTRACTION_VERSION = 6
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .lexicon import french_words
+
 SOFT_HYPHEN = "\u00ad"
 # Ligature glyphs that carry a Unicode mapping of their own (Alphabetic Presentation Forms).
 _LIGATURES = str.maketrans(
@@ -35,12 +37,19 @@ _INNER_SOFT = re.compile(SOFT_HYPHEN + r"(?=.)")
 def clean_word(text: str) -> str:
     """Return a word with ligatures expanded and every hyphen character made « - ».
 
-    A soft hyphen inside a word is dropped; one at its end is kept: it marks a line-break
-    hyphen for sure, unlike « - », which may belong to a compound.
+    A soft hyphen at a word's end is kept: it marks a line break (paragraphs.py judges it).
+    One inside a word was drawn, as only a hyphen is mid-line: a typesetter whose font maps
+    its hyphen glyph to U+00AD (Typst) prints « Haute\u00adMarne », « 2022\u00ad2027 ». It is
+    dropped only where the word without it is a French word (« accom\u00adpagnement », an
+    invisible mark left in the text).
     """
     text = text.translate(_LIGATURES)
     text = _MINUS_AS_HYPHEN.sub("-", text)
-    return _INNER_SOFT.sub("", text)
+    if SOFT_HYPHEN in text[:-1]:
+        bare = _INNER_SOFT.sub("", text)
+        word = re.split(r"['’]", bare.strip(".,;:!?()«»\"'’").rstrip(SOFT_HYPHEN))[-1].lower()
+        return bare if word in french_words() else _INNER_SOFT.sub("-", text)
+    return text
 
 
 def ends_with_break(text: str) -> str | None:

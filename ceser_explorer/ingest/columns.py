@@ -37,28 +37,33 @@ def rows(words: list[Word]) -> list[list[Word]]:
                 row.append(w)
                 continue
         rows.append([w])
-    # a row of small raised words only (footnote calls) belongs to the line it overlaps
+    # a row of small raised words only (footnote calls) belongs to the line it overlaps, the
+    # one it overlaps most where it touches two (a call raised to the line above's descenders)
     merged: list[list[Word]] = []
-    for row in rows:
-        if (
-            merged
-            and _overlaps(merged[-1], row)
-            and (_is_small(row, merged[-1]) or _is_small(merged[-1], row))
-        ):
-            merged[-1].extend(row)
+    for k, row in enumerate(rows):
+        prev = merged[-1] if merged else None
+        nxt = rows[k + 1] if k + 1 < len(rows) else None
+        up = _overlap(prev, row) if prev and (_is_small(row, prev) or _is_small(prev, row)) else 0
+        down = _overlap(row, nxt) if nxt and _is_small(row, nxt) else 0
+        if nxt is not None and down > max(up, 0):
+            nxt[:0] = row
+        elif prev is not None and up > 0:
+            prev.extend(row)
         else:
             merged.append(row)
     return merged
 
 
 def _is_small(row: list[Word], other: list[Word]) -> bool:
-    return max(w.size for w in row) < 0.8 * max(w.size for w in other)
+    # calls are set at about 60 to 82 % of the text (9 pt in 11 pt); drop_superscripts says 85 %
+    return max(w.size for w in row) < 0.85 * max(w.size for w in other)
 
 
-def _overlaps(a: list[Word], b: list[Word]) -> bool:
+def _overlap(a: list[Word], b: list[Word]) -> float:
+    """Return how far two rows overlap in height (negative: the gap between them)."""
     top = max(min(w.top for w in a), min(w.top for w in b))
     bottom = min(max(w.bottom for w in a), max(w.bottom for w in b))
-    return bottom - top > 0
+    return bottom - top
 
 
 def find_gutters(words: list[Word], width: float) -> list[float]:

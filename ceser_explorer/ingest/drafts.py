@@ -11,6 +11,7 @@ from ..models import Box, PageText, PassageDraft, Provenance, Span
 from .chars import ends_with_break
 from .dehyphen import NO_VOCABULARY, Vocabulary
 from .lines import Line, PageLayout, TableItem
+from .silentcuts import DocumentWords, is_cut
 
 
 @dataclass
@@ -26,12 +27,21 @@ class Draft:
     ocr: bool = False
 
 
-def append_line(draft: Draft, line: Line, vocab: Vocabulary) -> None:
+def append_line(
+    draft: Draft, line: Line, vocab: Vocabulary, silent: DocumentWords | None = None
+) -> None:
+    """Add a line to a draft: after a space, or glued to a word cut at the line end.
+
+    silent: where the document cuts words at line ends without printing a hyphen, its words
+    (silentcuts.py); None elsewhere.
+    """
     text = line.text.strip()
     if draft.text:
         cut = ends_with_break(draft.text)
-        if cut == "soft":  # a soft hyphen only ever breaks a word
-            draft.text = draft.text[:-1] + text
+        if cut == "soft":
+            draft.text = _soft_join(draft.text[:-1], text, vocab)
+        elif cut is None and silent is not None and is_cut(draft.text, text, silent):
+            draft.text += text
         elif draft.text.endswith(" -") and vocab.cut_word(draft.text[:-2], text):
             draft.text = draft.text[:-2] + text  # « régio -/naux »: a text layer's detached hyphen
         elif cut == "hyphen" and text[:1].isalpha() and not draft.text.endswith(" -"):
@@ -65,6 +75,23 @@ def append_line(draft: Draft, line: Line, vocab: Vocabulary) -> None:
         draft.boxes.append(box)
     draft.lines.append(line)
     draft.ocr = draft.ocr or line.ocr
+
+
+def _soft_join(left: str, right: str, vocab: Vocabulary) -> str:
+    """Join a line that ends with a soft hyphen (its mark removed) and the next one.
+
+    A soft hyphen breaks a word, unless the font prints every hyphen as U+00AD (Typst, where
+    it maps its one hyphen glyph so): then a compound cut at its hyphen comes out so too.
+    What goes on in a capital or a figure (« Champagne-/Ardenne », « 2022-/2027 ») or
+    what the document prints whole with its hyphen elsewhere (« trente-six ») keeps it.
+    """
+    tail = re.match(r"[^\W\d_]+", right)
+    if tail is not None and tail.group()[0].islower():
+        head = (left.split()[-1:] or [""])[0].lower()
+        compound, glued = f"{head}-{tail.group().lower()}", f"{head}{tail.group().lower()}"
+        if compound not in vocab.words or glued in vocab.words:
+            return left + right
+    return vocab.join(left + "-", right)
 
 
 def single_line(line: Line, kind: str, order: int, section: str) -> Draft:

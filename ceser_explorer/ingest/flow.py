@@ -10,6 +10,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
+from .columns import FULL
 from .lines import Line, PageLayout
 
 Columns = dict[tuple[int, int], tuple[float, float]]  # (page, column) -> (left, right)
@@ -150,6 +151,8 @@ def continues(
         first = line.text.lstrip()[:1]
         if not first or (prev.frame is None) != (line.frame is None):
             return False
+        if prev.page == line.page and _unlike_columns(prev, line, columns):
+            return False  # a sidebar beside the text, narrower: the text does not flow into it
         if text.endswith("-") and first.isupper() and not _capital_head(text):
             return False  # a word cut at a line end goes on in lower case (« arrê-/tés »)
         if first.islower() or text.endswith(("-", ",")):
@@ -169,6 +172,19 @@ def continues(
     # space, this line follows at the usual gap, and its first word would not have fitted on
     # the short line (ragged text wraps there)
     return spacing.spaced and gap <= spacing.line * 1.3 + 0.5 and not _fits(prev, line, right)
+
+
+def _unlike_columns(prev: Line, line: Line, columns: Columns) -> bool:
+    """Return True when two columns side by side (of one band of a page) differ in width by
+    more than a sixth: the columns of one flow are alike; a sidebar beside the text is not."""
+    if FULL in (prev.col, line.col) or prev.band != line.band:
+        return False
+    a = columns.get((prev.page, prev.col))
+    b = columns.get((line.page, line.col))
+    if a is None or b is None:
+        return False
+    wa, wb = a[1] - a[0], b[1] - b[0]
+    return abs(wa - wb) > max(wa, wb) / 6
 
 
 def _fits(prev: Line, line: Line, right: float) -> bool:

@@ -25,6 +25,7 @@ from .flow import (
 )
 from .headings import bold_lead, heading_level, is_heading, size_levels, starts_new_heading
 from .lines import Line, PageLayout, TableItem
+from .silentcuts import silent_cuts
 
 __all__ = ["Vocabulary", "build_passages"]
 
@@ -36,6 +37,7 @@ def build_passages(
 ) -> tuple[list[PassageDraft], list[PageText]]:
     """Return the passages of a document in reading order, and the text of each page."""
     vocab = Vocabulary(pages)
+    silent = silent_cuts(pages)  # words cut at line ends with no hyphen printed
     heading_sizes = sorted(
         {
             round(ln.size)
@@ -63,6 +65,7 @@ def build_passages(
     # column's foot), with the sections open there: the next column may carry them on
     suspended: list[tuple[Draft, list[tuple[int, str]]]] = []
     started: set[tuple[int, int]] = set()  # (page, column) where a line was read
+    last_col: tuple[int, int] | None = None  # (page, column) of the line read last
     kept: set[int] = set()
 
     def close() -> None:
@@ -87,8 +90,13 @@ def build_passages(
                 continue
             if item.role == "header":
                 continue
-            top = (item.page, item.col) not in started
+            # the first line of a column, or the first below a float beside the text (a
+            # sidebar in a band of its own): either may carry on a paragraph left unfinished
+            top = (item.page, item.col) not in started or (
+                last_col is not None and last_col != (item.page, item.col)
+            )
             started.add((item.page, item.col))
+            last_col = (item.page, item.col)
             if item.role in ("footnote", "toc"):
                 drafts.append(single_line(item, item.role, order, _path(stack)))
                 continue
@@ -100,7 +108,7 @@ def build_passages(
                 and current.lines[-1].page == item.page
                 and current.lines[-1].group == item.group
             ):
-                append_line(current, item, vocab)  # second line of an OCR heading
+                append_line(current, item, vocab, silent)  # second line of an OCR heading
                 _retitle(stack, current)
                 continue
             if is_heading(item, body, short_ocr_groups) and not bold_lead(
@@ -119,7 +127,7 @@ def build_passages(
                     )
                     and not starts_new_heading(item.text)
                 ):
-                    append_line(current, item, vocab)
+                    append_line(current, item, vocab, silent)
                     _retitle(stack, current)
                     continue
                 close()
@@ -132,7 +140,7 @@ def build_passages(
                 while stack and stack[-1][0] >= level:
                     stack.pop()
                 current = Draft("heading", section=_path(stack), level=level, order=order)
-                append_line(current, item, vocab)
+                append_line(current, item, vocab, silent)
                 if not on_cover:  # cover lines (title, body, date) head no section
                     stack.append((level, current.text))
                 continue
@@ -148,20 +156,20 @@ def build_passages(
                     justified,
                 )
             ):
-                append_line(current, item, vocab)
+                append_line(current, item, vocab, silent)
                 continue
             close()
             resumed = _resumed(suspended, item, columns, gaps, justified) if top else None
             if resumed is not None:
                 current, stack[:] = resumed  # the float is over: its heading heads nothing
-                append_line(current, item, vocab)
+                append_line(current, item, vocab, silent)
                 continue
             # a paragraph followed by another one of its kind in its column was not cut by a
             # float (a box's text is in another size, or framed)
             suspended[:] = [(d, s) for d, s in suspended if not _next_of_kind(d.lines[-1], item)]
             kind = "list_item" if LIST_MARK.match(item.words[0].text) else "paragraph"
             current = Draft(kind, section=_path(stack), order=order)
-            append_line(current, item, vocab)
+            append_line(current, item, vocab, silent)
         # a paragraph may continue on the next page; it is closed by the next break
     close()
     drafts.sort(key=lambda d: d.order)

@@ -101,12 +101,14 @@ def _words(page: pdfplumber.page.Page) -> list[Word]:
     ]
 
 
-_CELL_HYPHEN = re.compile(r"(?<=[a-zà-ÿœ])-\n(?=[a-zà-ÿœ])")
+_CELL_HYPHEN = re.compile(r"(?<=[a-zà-ÿœ])[-\u00ad]\n(?=[a-zà-ÿœ])")
 
 
 def _cell_text(cell: str | None) -> str:
-    """Return a table cell's text on one line, words cut at line ends joined again."""
-    return " ".join(_CELL_HYPHEN.sub("", cell or "").split())
+    """Return a table cell's text on one line, words cut at line ends joined again, whatever
+    the producer's hyphen character (« tra\u2010/vail » in a box read as a table)."""
+    lines = (" ".join(clean_word(w) for w in ln.split()) for ln in (cell or "").split("\n"))
+    return " ".join(_CELL_HYPHEN.sub("", "\n".join(lines)).split())
 
 
 def _tables(page: pdfplumber.page.Page) -> list[TableRegion]:

@@ -1,0 +1,30 @@
+"""Words cut at a line end with no hyphen printed (fpdf2 with U+00AD as its hyphen)."""
+
+from __future__ import annotations
+
+from ceser_explorer.ingest.silentcuts import DocumentWords, is_cut
+
+
+def test_pieces_that_make_a_word_only_glued_are_joined() -> None:
+    assert is_cut("les soignants et les cher", "cheurs dont notre")
+    assert is_cut("la disponibilité des établisse", "ments. Elle y consacre")
+    # neither piece a word: a word the lexicon lacks (« arboriculture »)
+    assert is_cut("l’arboricul", "ture de la vallée")
+
+
+def test_two_words_that_glued_make_a_third_are_one_unless_one_is_a_function_word() -> None:
+    # words the document prints inside its lines (the lexicon lacks « par », « six »)
+    inner = frozenset({"par", "le", "six", "mois", "sou", "tien"})
+    known = DocumentWords(inner, inner)
+    assert is_cut("la Région concentre son sou", "tien sur les équipements", known)
+    assert is_cut("le rapport a été pré", "paré par la commission", known)
+    # « par le » glued is « parle », a word: two words still; so are « six mois »
+    assert not is_cut("accordée par", "le conseil régional", known)
+    assert not is_cut("pendant six", "mois au plus", known)
+    assert not is_cut("des pertes en", "fin de parcours", known)
+
+
+def test_what_cannot_be_a_cut_word() -> None:
+    assert not is_cut("une phrase finie.", "suite")  # punctuation ends the word
+    assert not is_cut("le CESER", "Bretagne")  # a capital starts a word of its own
+    assert not is_cut("en 2022", "et 2023")
