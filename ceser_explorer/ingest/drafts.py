@@ -36,6 +36,8 @@ def append_line(draft: Draft, line: Line, vocab: Vocabulary) -> None:
             draft.text = draft.text[:-2] + text  # « régio -/naux »: a text layer's detached hyphen
         elif cut == "hyphen" and text[:1].isalpha() and not draft.text.endswith(" -"):
             draft.text = vocab.join(draft.text, text)
+        elif vocab.hidden_cut(draft.text, text):  # « cher »/« cheurs »: a hyphen not printed
+            draft.text += text
         else:
             draft.text += " " + text
         start = len(draft.text) - len(text)

@@ -346,7 +346,12 @@ def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
             runs_on = close and bool(_RUNS_ON.search(prev_text))
             if abs(size - ln.size) < 0.5 or runs_on:
                 cut = prev_text.endswith("-")
-                joined = vocab.join(prev_text, text) if cut else f"{prev_text} {text}"
+                if cut:
+                    joined = vocab.join(prev_text, text)
+                elif vocab.hidden_cut(prev_text, text):  # « RESSOUR »/« CE »: no hyphen printed
+                    joined = prev_text + text
+                else:
+                    joined = f"{prev_text} {text}"
                 blocks[-1] = (min(size, ln.size) if close else size, joined, ln)
                 continue
         blocks.append((ln.size, text, ln))

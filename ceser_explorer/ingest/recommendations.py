@@ -503,7 +503,32 @@ def find_recommendations(
                 for sentence in inline_recommendations(p.text):
                     recs.append(RecommendationDraft(i, None, sentence, inline=True))
     recs.sort(key=lambda r: r.passage_ordinal)
-    return out, _dedupe(recs)
+    return out, _mend_numbers(_dedupe(recs), {i for i, p in enumerate(out) if p.ocr})
+
+
+def _mend_numbers(recs: list[RecommendationDraft], ocr: set[int]) -> list[RecommendationDraft]:
+    """Put right the number OCR misread in a numbered series (« 4. » for « 1. » before 2, 3;
+    « 1, 2, 4, 4 »): a number of an OCR passage that breaks the series where the numbers
+    around it agree on the one it stands for. A series with a gap (1, 2, 4, 5) stays as it
+    is: a recommendation missed is no misreading."""
+    numbered = [k for k, r in enumerate(recs) if r.number is not None and not r.inline]
+    out = list(recs)
+    for pos, k in enumerate(numbered):
+        if recs[k].passage_ordinal not in ocr:
+            continue
+        before = recs[numbered[pos - 1]].number if pos else None
+        after = recs[numbered[pos + 1]].number if pos + 1 < len(numbered) else None
+        guesses = {n for n in (before and before + 1, after and after - 1) if n}
+        if before is None and after == 2:
+            guesses = {1}
+        if after is None and before is not None and pos >= 2:
+            second = recs[numbered[pos - 2]].number
+            guesses = {before + 1} if second == before - 1 else set()
+        if len(guesses) == 1 and (guess := guesses.pop()) != recs[k].number:
+            if before is not None and after is not None and after - before != 2:
+                continue
+            out[k] = replace(recs[k], number=guess)
+    return out
 
 
 def find_measures(

