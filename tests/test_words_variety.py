@@ -8,12 +8,13 @@ shadow; the lines are set on a page in code (test_layout_variety.py's helpers).
 from __future__ import annotations
 
 import pytest
-from test_layout_variety import column, page
+from test_layout_variety import column, page, words
 
-from ceser_explorer.ingest import paragraphs
+from ceser_explorer.ingest import layout, paragraphs
 from ceser_explorer.ingest.chars import letter_spaced_runs
 from ceser_explorer.ingest.dehyphen import Vocabulary
 from ceser_explorer.ingest.lexicon import lookups_file
+from ceser_explorer.ingest.rawpage import Word
 from ceser_explorer.ingest.recommendations import _mend_numbers
 from ceser_explorer.models import RecommendationDraft
 
@@ -96,3 +97,49 @@ def test_an_ocr_misread_list_number_is_put_right_by_its_series() -> None:
     assert mended([1, 2, 3, 9], {3}) == [1, 2, 3, 4]
     assert mended([1, 2, 4, 5], {0, 1, 2, 3}) == [1, 2, 4, 5]
     assert mended([4, 2, 3], set()) == [4, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("dans le Val-", "d’Oise et l’Essonne", "dans le Val-d’Oise et l’Essonne"),
+        ("la main-", "d’œuvre qualifiée", "la main-d’œuvre qualifiée"),
+        ("la vallée du Tarn-", "et-Garonne", "la vallée du Tarn-et-Garonne"),
+        ("moins de vingt-", "cinq ans", "moins de vingt-cinq ans"),
+        ("Au-de-", "là des chiffres", "Au-delà des chiffres"),
+        ("en Bour-", "gogne-Franche-Comté", "en Bourgogne-Franche-Comté"),
+        ("à Cham-", "béry-Annecy", "à Chambéry-Annecy"),
+    ],
+)
+def test_compounds_cut_at_a_line_end_keep_their_hyphen_and_names_their_letters(
+    left: str, right: str, joined: str
+) -> None:
+    assert Vocabulary([]).join(left, right) == joined
+
+
+def test_a_footnote_call_raised_onto_a_line_of_its_own_does_not_cut_the_paragraph() -> None:
+    # reportlab sets a call « 2 » so high that it groups as a line between two lines of text
+    lines = ["Le taux de survie des jeunes entreprises", "innovantes reste satisfaisant selon la"]
+    lines += ["commission qui a entendu les acteurs."]
+    ws = column(lines, 50, 100)
+    # lines at 100-110 and 113-123; the call from just above the first one's foot to the middle
+    # of the second one
+    ws.append(Word("2", 150, 109.4, 155, 117.4, 8.0))
+    p = page(ws)
+    drafts, _ = paragraphs.build_passages([p], 10.0)
+    assert [d.text for d in drafts] == [" ".join(lines)]
+
+
+def test_a_notes_number_glued_to_its_text_is_set_apart() -> None:
+    # Typst glues a raised « 2 » to the note (« 2Source : … »); others print « 1. Audition… »
+    body = column(["Le CESER demande un bilan annuel des aides régionales."] * 3, 50, 100)
+    notes = [
+        Word("2", 50, 760, 53, 765, 5.9),
+        *words("Source : services de la Région.", 53.5, 762, 8.5),
+    ]
+    notes += [Word("3.", 50, 775, 56, 783.5, 8.5), *words("Audition du 3 mai.", 59, 775, 8.5)]
+    p = page(body + notes)
+    layout.mark_footnotes(p, 10.0)
+    drafts, _ = paragraphs.build_passages([p], 10.0)
+    found = [d.text for d in drafts if d.kind == "footnote"]
+    assert found == ["2 Source : services de la Région.", "3. Audition du 3 mai."]

@@ -16,7 +16,7 @@ from .lines import Line, PageLayout
 _COMPOUND_HEADS = frozenset(
     "porte vice demi semi mi non ex après avant arrière sous grand grande belle beau "
     "auto-saisine c'est-à rendez état états chef chefs vis sud nord est ouest anglo "
-    "franco euro micro macro".split()
+    "franco euro micro macro post anti".split()
 )
 _COMPOUND_TAILS = frozenset(
     "dire être là ci ils elles on t-il t-elle même mêmes delà dessus dessous".split()
@@ -28,6 +28,22 @@ _COMPOUND_TAILS = frozenset(
 HIDDEN_MIN = 3
 _LAST_WORD = re.compile(r"(?<![\w'’-])([^\W\d_]+)$|(?<=['’])([^\W\d_]+)$")
 _FIRST_WORD = re.compile(r"^([^\W\d_]+)(?=$|[\s.,;:!?)»…])")
+
+
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
+# number words: « vingt-/cinq », « trente-/six » are compounds
+_NUMERALS = frozenset(
+    "un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
+    "seize vingt trente quarante cinquante soixante cent cents mille".split()
+)
+
+
+# what follows the hyphen of a compound name or of « main-d’œuvre »: a linking word and the
+# next part (« et-Garonne », « sur-Mer », « lès-Lille »), or an elided article; the tail of a
+# cut name never starts so (« gogne-Franche-Comté », « béry-Annecy »)
+_LINKED_NAME = re.compile(
+    r"^(?:(?:et|sur|sous|en|lès|lez|les|le|la|de|du|des|aux?)-[A-ZÀ-Ý]|[dl]['’])"
+)
 
 
 class Vocabulary:
@@ -112,9 +128,11 @@ class Vocabulary:
             keep = (bool(bare_tail[:1]) and bare_tail[:1].isupper()) or (
                 _elided(last_head.lower()) in _COMPOUND_HEADS
                 or last_head.lower() in _COMPOUND_HEADS
-                or bare_tail.lower() in _COMPOUND_TAILS
+                or (bare_tail.lower() in _COMPOUND_TAILS and not last_head.lower().endswith("de"))
                 or not bare_tail[:1].isalpha()
                 or _two_words(last_head.lower(), bare_tail.lower())
+                or (last_head.lower() in _NUMERALS and bare_tail.lower() in _NUMERALS)
+                or _goes_on_compound(bare_tail)
             )
         return f"{left}{right}" if keep else f"{head}{right}"
 
@@ -147,6 +165,13 @@ class Vocabulary:
 
 
 NO_VOCABULARY = Vocabulary([])  # footnote and table-of-contents lines: no dehyphenation vocabulary
+
+
+def _goes_on_compound(tail: str) -> bool:
+    """Whether the text after a line-end hyphen goes on with a compound: a name's
+    (« Tarn-/et-Garonne », « Val-/d’Oise », « Boulogne-/sur-Mer ») or an elided article
+    (« main-/d’œuvre »), where no word is ever cut."""
+    return bool(_LINKED_NAME.match(tail))
 
 
 def _is_french(word: str) -> bool:
@@ -184,5 +209,6 @@ def _two_words(head: str, tail: str) -> bool:
 
 
 def _elided(word: str) -> str:
-    """Return a word without the article or pronoun elided before it (« l’ », « d' »)."""
-    return re.split(r"['’]", word)[-1]
+    """Return a word without the article or pronoun elided before it (« l’ », « d' »,
+    « qu’ »); an apostrophe inside a compound stays (« val-d’oise », « main-d’œuvre »)."""
+    return _ELISION.sub("", word)

@@ -98,6 +98,7 @@ def _merge_footnotes(drafts: list[Draft]) -> list[Draft]:
             and prev is not None
             and prev.kind == "footnote"
             and prev.lines[-1].page == d.lines[0].page
+            and not d.lines[0].note
             and not re.match(r"^\(?\d{1,3}[).]?\s", d.text)
         ):
             append_line(prev, d.lines[0], NO_VOCABULARY)

@@ -144,11 +144,33 @@ def layout_page(raw: RawPage) -> PageLayout:
         line.text = _join_words(line.words)
     if not raw.ocr:
         page.sized_by_height = even_sizes(lines)
+        lines = _without_stray_calls(lines)
     if gutters or bands:
         mark_separators(lines, raw.height)
     tables = [TableItem(raw.number, column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
     page.items = reading_order(lines, tables)
     return page
+
+
+def _without_stray_calls(lines: list[Line]) -> list[Line]:
+    """Return the lines without footnote calls set so high that they make a line of their own
+    (a « 2 » raised over « inno-/vantes »): small digits only, beside a line of larger text of
+    their column that they overlap and rise above. Left there, they cut a paragraph in two."""
+
+    def stray(call: Line) -> bool:
+        if not all(re.fullmatch(r"\d{1,3}[*,]?", w.text) for w in call.words):
+            return False
+        return any(
+            o is not call
+            and o.col == call.col
+            and call.size <= 0.85 * o.size
+            and call.top < o.bottom
+            and o.top < call.bottom < o.bottom - 0.15 * o.size
+            and o.x0 - 1 <= call.x0 <= o.x1 + o.size
+            for o in lines
+        )
+
+    return [ln for ln in lines if not stray(ln)]
 
 
 def _norm(text: str) -> str:
@@ -313,6 +335,20 @@ def mark_footnotes(page: PageLayout, body: float) -> None:
         return
     for ln in candidates:
         ln.role = "footnote"
+        _take_note_number(ln)
+
+
+def _take_note_number(line: Line) -> None:
+    """Set the number of a note apart from its text where the producer glued it there raised
+    (« 2Source : … » gives « 2 Source : … »), and keep it in line.note: it starts a new note."""
+    if len(line.words) < 2:
+        return
+    first, second = line.words[0], line.words[1]
+    if not _NOTE_START.match(first.text):
+        return
+    if first.size < second.size * 0.85 or second.text[:1].isupper():
+        line.note = first.text.strip("().")
+        line.text = " ".join([first.text, _join_words(line.words[1:])])
 
 
 def mark_toc(page: PageLayout) -> None:
