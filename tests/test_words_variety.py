@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from test_layout_variety import column, page, words
 
-from ceser_explorer.ingest import layout, paragraphs
+from ceser_explorer.ingest import layout, metadata, paragraphs
 from ceser_explorer.ingest.chars import letter_spaced_runs
 from ceser_explorer.ingest.dehyphen import Vocabulary
 from ceser_explorer.ingest.lexicon import lookups_file
@@ -143,3 +143,16 @@ def test_a_notes_number_glued_to_its_text_is_set_apart() -> None:
     drafts, _ = paragraphs.build_passages([p], 10.0)
     found = [d.text for d in drafts if d.kind == "footnote"]
     assert found == ["2 Source : services de la Région.", "3. Audition du 3 mai."]
+
+
+@needs_lexicon
+def test_a_small_capitals_title_wrapped_inside_a_word_at_the_margin_is_whole() -> None:
+    # fpdf2 wraps a small-capitals title letter by letter: « … TOURISME COR » fills the line
+    # to the margin, « SE RÉPARTI … » goes on; a year is cut the same way (« 20 »/« 22-2028 »)
+    cover = words("Avis du CESER Corse", 60, 100, 20)
+    cover += words("POUR UN TOURISME TRÈS COR", 60, 140, 16.5)  # the widest line: the margin
+    cover += words("SE RÉPARTI SUR TOUTE 20", 60, 160, 16.5)
+    cover += [Word("22-2028", 60, 180, 95, 202, 22.0)]
+    cover += words("CESER Corse", 60, 240, 12)
+    got = metadata.detect([page(cover)]).title
+    assert got == "POUR UN TOURISME TRÈS CORSE RÉPARTI SUR TOUTE 2022-2028"

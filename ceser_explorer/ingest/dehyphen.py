@@ -110,6 +110,11 @@ class Vocabulary:
         # (« sur »/« place » is two words)
         return head not in self.inner and (head, tail) not in self.pairs
 
+    def known(self, word: str) -> bool:
+        """Whether a word is one of the document's (seen whole) or French."""
+        word = word.lower()
+        return word in self.words or _is_french(word)
+
     def _whole(self, word: str) -> bool:
         """Whether a word stands on its own: a French word, or seen inside a line."""
         return word in french_words() or word in self.inner
