@@ -14,6 +14,7 @@ from ceser_explorer.ingest import layout, metadata, paragraphs
 from ceser_explorer.ingest.chars import letter_spaced_runs
 from ceser_explorer.ingest.dehyphen import Vocabulary
 from ceser_explorer.ingest.lexicon import lookups_file
+from ceser_explorer.ingest.pdfread import _cell_text
 from ceser_explorer.ingest.rawpage import Word
 from ceser_explorer.ingest.recommendations import _mend_numbers
 from ceser_explorer.models import RecommendationDraft
@@ -156,3 +157,19 @@ def test_a_small_capitals_title_wrapped_inside_a_word_at_the_margin_is_whole() -
     cover += words("CESER Corse", 60, 240, 12)
     got = metadata.detect([page(cover)]).title
     assert got == "POUR UN TOURISME TRÈS CORSE RÉPARTI SUR TOUTE 2022-2028"
+
+
+@needs_lexicon
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("Significa\ntion", "Signification"),
+        ("Brevet de\ntechnicie\nn\nsupérieur", "Brevet de technicien supérieur"),
+        ("Conseil é\nconomiqu\ne, social", "Conseil économique, social"),
+        ("Petites et\nmoyenne\ns entrepri\nses", "Petites et moyennes entreprises"),
+        ("Budget de la\nformation", "Budget de la formation"),
+        ("recettes pour\ntant de besoins", "recettes pour tant de besoins"),
+    ],
+)
+def test_words_a_narrow_table_cell_cut_without_a_hyphen_are_joined(cell: str, text: str) -> None:
+    assert _cell_text(cell) == text

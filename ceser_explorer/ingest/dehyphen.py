@@ -217,3 +217,29 @@ def _elided(word: str) -> str:
     """Return a word without the article or pronoun elided before it (« l’ », « d' »,
     « qu’ »); an apostrophe inside a compound stays (« val-d’oise », « main-d’œuvre »)."""
     return _ELISION.sub("", word)
+
+
+def join_cell_lines(lines: list[str]) -> str:
+    """Return a table cell's lines on one line, with the words a narrow cell cut without a
+    hyphen joined again (reportlab wraps « Significa »/« tion », « technicie »/« n », « é »/
+    « conomiqu »/« e, »): where the two pieces glued, or the three when the middle one is a
+    line of its own, make a French word and one of them is none."""
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    out = lines[0] if lines else ""
+    k = 1
+    while k < len(lines):
+        nxt = lines[k]
+        head, tail = _LAST_WORD.search(out), _FIRST_WORD.match(nxt)
+        glue = False
+        if head and tail and tail.group(1)[:1].islower():
+            h, t = head.group(head.lastindex or 1).lower(), tail.group(1).lower()
+            pieces = not _is_french(h) or not _is_french(t)
+            glue = pieces and _is_french(h + t)
+            if not glue and pieces and nxt == tail.group(1) and k + 1 < len(lines):
+                third = _FIRST_WORD.match(lines[k + 1])
+                if third and _is_french(h + t + third.group(1).lower()):
+                    out, k = out + nxt + lines[k + 1], k + 2
+                    continue
+        out = out + nxt if glue else f"{out} {nxt}"
+        k += 1
+    return out

@@ -24,6 +24,7 @@ from ..config import ENV_MAX_INFLATED_MB, ENV_MAX_PAGES, MB, Limits
 from ..errors import BadDocumentError
 from . import inflate
 from .chars import clean_word
+from .dehyphen import join_cell_lines
 from .lexicon import french_words
 from .ocr import OCR_THREADS, Reading, page_image, recognise, tesseract_available
 from .ocrwords import french_share
@@ -106,7 +107,7 @@ _CELL_HYPHEN = re.compile(r"(?<=[a-zà-ÿœ])-\n(?=[a-zà-ÿœ])")
 
 def _cell_text(cell: str | None) -> str:
     """Return a table cell's text on one line, words cut at line ends joined again."""
-    return " ".join(_CELL_HYPHEN.sub("", cell or "").split())
+    return " ".join(join_cell_lines(_CELL_HYPHEN.sub("", cell or "").split("\n")).split())
 
 
 def _tables(page: pdfplumber.page.Page) -> list[TableRegion]:
