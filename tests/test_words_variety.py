@@ -10,12 +10,13 @@ from __future__ import annotations
 import pytest
 from test_layout_variety import column, page, words
 
-from ceser_explorer.ingest import layout, metadata, paragraphs
+from ceser_explorer.ingest import layout, metadata, ocrwords, paragraphs
 from ceser_explorer.ingest.chars import letter_spaced_runs
 from ceser_explorer.ingest.dehyphen import Vocabulary
 from ceser_explorer.ingest.lexicon import lookups_file
+from ceser_explorer.ingest.lines import Line
 from ceser_explorer.ingest.pdfread import _cell_text
-from ceser_explorer.ingest.rawpage import Word
+from ceser_explorer.ingest.rawpage import RawPage, Word
 from ceser_explorer.ingest.recommendations import _mend_numbers
 from ceser_explorer.models import RecommendationDraft
 
@@ -87,10 +88,10 @@ def test_letter_spaced_titles_close_up_over_punctuation_and_ligatures() -> None:
 def test_an_ocr_misread_list_number_is_put_right_by_its_series() -> None:
     # Tesseract read « 1. » as « 4. » on a scanned page: 4, 2, 3 is 1, 2, 3; a series with a
     # gap (a recommendation missed) or read from the text layer stays as it is
-    def recs(numbers: list[int]) -> list[RecommendationDraft]:
+    def recs(numbers: list[int | None]) -> list[RecommendationDraft]:
         return [RecommendationDraft(k, n, f"Texte {k}", False) for k, n in enumerate(numbers)]
 
-    def mended(numbers: list[int], ocr: set[int]) -> list[int | None]:
+    def mended(numbers: list[int | None], ocr: set[int]) -> list[int | None]:
         return [r.number for r in _mend_numbers(recs(numbers), ocr)]
 
     assert mended([4, 2, 3, 4], {0, 1, 2, 3}) == [1, 2, 3, 4]
@@ -98,6 +99,10 @@ def test_an_ocr_misread_list_number_is_put_right_by_its_series() -> None:
     assert mended([1, 2, 3, 9], {3}) == [1, 2, 3, 4]
     assert mended([1, 2, 4, 5], {0, 1, 2, 3}) == [1, 2, 4, 5]
     assert mended([4, 2, 3], set()) == [4, 2, 3]
+    # « b) », « c) » not read at all: their place in the series gives them back
+    assert mended([1, None, None, 4, None], {0, 1, 2, 3, 4}) == [1, 2, 3, 4, 5]
+    assert mended([1, None, None, 4, None], {0, 3}) == [1, None, None, 4, None]
+    assert mended([None, None, 5], {0, 1, 2}) == [None, None, 5]
 
 
 @pytest.mark.parametrize(
@@ -173,3 +178,27 @@ def test_a_small_capitals_title_wrapped_inside_a_word_at_the_margin_is_whole() -
 )
 def test_words_a_narrow_table_cell_cut_without_a_hyphen_are_joined(cell: str, text: str) -> None:
     assert _cell_text(cell) == text
+
+
+def _ocr_word(text: str, x0: float, top: float, line: int, group: int = 1) -> Word:
+    return Word(text, x0, top, x0 + 6.0 * len(text), top + 10.0, 0.0, group=group, line=line)
+
+
+def test_a_line_end_hyphen_tesseract_reads_as_a_dash_is_a_hyphen() -> None:
+    # a U+2212 or U+2010 hyphen on a scanned page comes back as « — »: « for— »/« mation »
+    words_read = [_ocr_word("de", 0, 0, 1), _ocr_word("for—", 20, 0, 1)]
+    words_read += [_ocr_word("mation", 0, 14, 2), _ocr_word("—", 40, 14, 2)]
+    out = ocrwords.clean(words_read, frozenset({"de", "formation"}))
+    assert [w.text for w in out] == ["de", "for-", "mation", "—"]
+
+
+def test_list_marks_tesseract_reads_as_a_block_of_their_own_go_back_to_their_items() -> None:
+    # « a) » and « b) » in a narrow block (block 5) beside the items' block (block 8)
+    marks = [_ocr_word("a)", 60, 100, 5_001_001), _ocr_word("b)", 60, 140, 5_001_002)]
+    items = [_ocr_word("Améliorer", 84, 100, 8_001_001), _ocr_word("les", 150, 100, 8_001_001)]
+    items += [_ocr_word("listes.", 84, 114, 8_001_002), _ocr_word("Doubler", 84, 140, 9_001_001)]
+    for w in marks + items:
+        w.size = 10.0
+    raw = RawPage(1, 595, 842, marks + items, ocr=True)
+    got = [i.text for i in layout.layout_page(raw).items if isinstance(i, Line)]
+    assert got == ["a) Améliorer les", "listes.", "b) Doubler"]

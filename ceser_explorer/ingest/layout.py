@@ -67,6 +67,7 @@ def _tesseract_lines(words: list[Word]) -> list[tuple[int, list[Word]]]:
     by_line: dict[int, list[Word]] = {}
     for w in words:
         by_line.setdefault(w.line, []).append(w)
+    _hang_list_marks(by_line)
     # a line taller than wide is text turned in a margin: no part of the reading order
     by_line = {
         k: row
@@ -82,6 +83,35 @@ def _tesseract_lines(words: list[Word]) -> list[tuple[int, list[Word]]]:
             w.size = round(h * 0.95)
         out.append((blocks.index(key // 1_000_000), row))
     return out
+
+
+_LIST_MARK = re.compile(r"^(?:\(?\d{1,2}[.)]|\(?[a-hA-H][.)]|[IVX]{1,4}[.)]|[•▪►■●–-])$")
+
+
+def _hang_list_marks(by_line: dict[int, list[Word]]) -> None:
+    """Give a list's marks back to their items where Tesseract read them as a block of their
+    own (« a) », « b) » in a narrow column beside the items): a line that is only a mark joins
+    the line of another block that starts just right of it at the same height."""
+    starts = {k: min(row, key=lambda w: w.x0) for k, row in by_line.items()}
+    for key, row in list(by_line.items()):
+        if len(row) != 1 or not _LIST_MARK.match(row[0].text):
+            continue
+        mark = row[0]
+        height = mark.bottom - mark.top
+        beside = [
+            k
+            for k, first in starts.items()
+            if k // 1_000_000 != key // 1_000_000
+            and k in by_line
+            and 0 <= first.x0 - mark.x1 < 4 * height
+            and min(first.bottom, mark.bottom) - max(first.top, mark.top) > 0.4 * height
+        ]
+        if not beside:
+            continue
+        target = min(beside, key=lambda k: starts[k].x0 - mark.x1)
+        mark.line, mark.group = target, starts[target].group
+        by_line[target].insert(0, mark)
+        del by_line[key]
 
 
 def _ocr_sizes(words: list[Word]) -> None:

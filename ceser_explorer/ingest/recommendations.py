@@ -507,27 +507,38 @@ def find_recommendations(
 
 
 def _mend_numbers(recs: list[RecommendationDraft], ocr: set[int]) -> list[RecommendationDraft]:
-    """Put right the number OCR misread in a numbered series (« 4. » for « 1. » before 2, 3;
-    « 1, 2, 4, 4 »): a number of an OCR passage that breaks the series where the numbers
-    around it agree on the one it stands for. A series with a gap (1, 2, 4, 5) stays as it
-    is: a recommendation missed is no misreading."""
-    numbered = [k for k, r in enumerate(recs) if r.number is not None and not r.inline]
+    """Put right the numbers OCR misread or lost in a numbered series of OCR passages.
+
+    A number that breaks the series where the numbers around it agree on the one it stands
+    for is misread (« 4. » for « 1. » before 2, 3; « 1, 2, 4, 4 »). Marks Tesseract did not
+    read at all (« a) » and « d) » read, « b) », « c) » lost) are given back by their place in
+    the series when two numbers read or more fall at their places. A series with a gap (1, 2,
+    4, 5) stays as it is: a recommendation missed is no misreading."""
     out = list(recs)
+    listed = [k for k, r in enumerate(recs) if not r.inline]
+    numbered = [k for k in listed if recs[k].number is not None]
     for pos, k in enumerate(numbered):
         if recs[k].passage_ordinal not in ocr:
             continue
         before = recs[numbered[pos - 1]].number if pos else None
         after = recs[numbered[pos + 1]].number if pos + 1 < len(numbered) else None
-        guesses = {n for n in (before and before + 1, after and after - 1) if n}
-        if before is None and after == 2:
-            guesses = {1}
-        if after is None and before is not None and pos >= 2:
-            second = recs[numbered[pos - 2]].number
-            guesses = {before + 1} if second == before - 1 else set()
-        if len(guesses) == 1 and (guess := guesses.pop()) != recs[k].number:
-            if before is not None and after is not None and after - before != 2:
-                continue
+        if before is not None and after is not None:
+            guess = before + 1 if after - before == 2 else None
+        elif before is None and after is not None:
+            guess = 1 if after == 2 else None
+        elif before is not None and pos >= 2:
+            guess = before + 1 if recs[numbered[pos - 2]].number == before - 1 else None
+        else:
+            guess = None
+        if guess is not None and guess != recs[k].number:
             out[k] = replace(recs[k], number=guess)
+    anchors = [(i, out[k].number) for i, k in enumerate(listed) if out[k].number is not None]
+    bases = {n - i for i, n in anchors if n is not None}
+    if len(anchors) >= 2 and len(bases) == 1 and len(anchors) < len(listed):
+        base = bases.pop()
+        for i, k in enumerate(listed):
+            if out[k].number is None and out[k].passage_ordinal in ocr:
+                out[k] = replace(out[k], number=base + i)
     return out
 
 
