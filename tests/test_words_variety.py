@@ -202,3 +202,17 @@ def test_list_marks_tesseract_reads_as_a_block_of_their_own_go_back_to_their_ite
     raw = RawPage(1, 595, 842, marks + items, ocr=True)
     got = [i.text for i in layout.layout_page(raw).items if isinstance(i, Line)]
     assert got == ["a) Améliorer les", "listes.", "b) Doubler"]
+
+
+def test_a_scanner_text_layers_short_lines_keep_the_paragraphs_size() -> None:
+    # the layer sizes each line by its height: « nibles et sur les contributions » (no
+    # ascender below the x-height but one) comes out at 6 pt among lines of 7.7 pt
+    lines = ["Le présent avis a été préparé par la commission du"] * 4
+    lines += ["nibles et sur les contributions des membres. Le CESER"]
+    lines += ["y formule cinq préconisations, présentées dans la der-"] * 2
+    ws = column(lines, 57, 90)
+    for w in ws:
+        w.size = 6.0 if w.top == 90 + 4 * 13 else 7.7
+    raw = RawPage(1, 595, 842, ws, scan=True)
+    p = layout.layout_page(raw)
+    assert {i.size for i in p.items if isinstance(i, Line)} == {7.7}

@@ -11,6 +11,7 @@ that start with a number are footnotes.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from dataclasses import replace
 from difflib import SequenceMatcher
@@ -173,13 +174,29 @@ def layout_page(raw: RawPage) -> PageLayout:
                     line.col = FULL  # a box across the columns: all its lines part them
         line.text = _join_words(line.words)
     if not raw.ocr:
-        page.sized_by_height = even_sizes(lines)
+        page.sized_by_height = even_sizes(lines) or (raw.scan and _even_layer_sizes(lines))
         lines = _without_stray_calls(lines)
     if gutters or bands:
         mark_separators(lines, raw.height)
     tables = [TableItem(raw.number, column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
     page.items = reading_order(lines, tables)
     return page
+
+
+def _even_layer_sizes(lines: list[Line]) -> bool:
+    """Give the lines of a scanner's text layer near the usual size that size: the layer sizes a
+    line by its height, and a line without ascenders or descenders (« nibles et sur les
+    contributions ») comes out smaller, which cut its paragraph. Headings, much larger, keep
+    theirs. Return True when the page had such a layer."""
+    long = [ln for ln in lines if len(ln.text) > 20]
+    if len(long) < 5:
+        return False
+    middle = statistics.median(ln.size for ln in long)
+    usual = Counter(round(ln.size, 1) for ln in long).most_common(1)[0][0]
+    for ln in lines:
+        if 0.75 * middle <= ln.size <= 1.25 * middle:
+            ln.size = usual
+    return True
 
 
 def _without_stray_calls(lines: list[Line]) -> list[Line]:
