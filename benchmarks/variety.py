@@ -246,6 +246,13 @@ def score(truth: dict, got: Extraction) -> Score:
     whole, whole_of = vm.paragraphs_whole(vm.whole_candidates(truth["paragraphs"]), texts)
     foreign, nwords = vm.foreign_words(source_texts(truth), texts)
     located = [(p["text"], int(p.get("page", -1))) for p in truth["paragraphs"]]
+    # a recommendation's label is printed text of its page too (« Piste 4 » in a box is no
+    # page number « 4 » leaking)
+    located += [
+        (r["label"], int(r.get("page", -1)))
+        for r in truth.get("recommendations", [])
+        if r.get("label")
+    ]
     leaks = vm.leak_count(got.passages, truth.get("running", []), located)
     truth_recs = [(r.get("number"), r["text"]) for r in truth.get("recommendations", [])]
     _, rec = vm.match_recommendations(truth_recs, list(got.recommendations))

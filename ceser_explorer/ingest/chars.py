@@ -32,6 +32,8 @@ _LIGATURES = str.maketrans(
 )
 _MINUS_AS_HYPHEN = re.compile(r"(?<=[^\W\d_])\u2212(?=[^\W\d_]|$)")
 _INNER_SOFT = re.compile(SOFT_HYPHEN + r"(?=.)")
+_LIGATURE_TEXTS = frozenset({"fi", "fl", "ff", "ffi", "ffl"})
+_SPACED_PUNCT = re.compile(r"^[’'\-‐:;,.!?()«»]$")
 
 
 def clean_word(text: str) -> str:
@@ -67,23 +69,30 @@ def letter_spaced_runs(texts: list[str], gaps: list[float], size: float) -> list
     A letter-spaced word prints each letter as a word of its own (« A V I S »): runs of three
     or more one-letter capitals (four in lowercase: « il y a à » has three) are joined where
     their gap is no wider than 1.6 times the narrowest gap of the run (the space between two
-    spaced words is wider than that).
+    spaced words is wider than that). Punctuation is spaced out too (« d ’ e n s e i g n e
+    m e n t : », « N o u v e l l e - A q u i t a i n e »): a run goes on over it.
     """
     joined = [False] * len(gaps)
     i = 0
     while i < len(texts):
         j = i
-        while j + 1 < len(texts) and len(texts[j]) == 1 and len(texts[j + 1]) == 1:
+        while j + 1 < len(texts) and _glyph(texts[j]) and _glyph(texts[j + 1]):
             j += 1
         run_texts = texts[i : j + 1]
+        letters = [t for t in run_texts if t.isalpha()]
         # « il y a à » is three one-letter words: a lowercase run needs four letters
-        long_enough = len(run_texts) >= (3 if all(t.isupper() for t in run_texts) else 4)
-        if long_enough and all(t.isalpha() for t in run_texts):
-            run = gaps[i:j]
-            base = max(min(run), 0.05 * size)
+        long_enough = len(letters) >= (3 if all(t.isupper() for t in letters) else 4)
+        if long_enough and all(t.isalnum() or _SPACED_PUNCT.match(t) for t in run_texts):
+            run = [g for k, g in enumerate(gaps[i:j], i) if (texts[k] + texts[k + 1]).isalnum()]
+            base = max(min(run or gaps[i:j]), 0.05 * size)
             for k in range(i, j):
                 joined[k] = gaps[k] <= 1.6 * base and gaps[k] < 1.2 * size
             i = j + 1
         else:
             i += 1
     return joined
+
+
+def _glyph(text: str) -> bool:
+    """Whether a word is one printed glyph: a character, or a ligature expanded (« ﬁ »)."""
+    return len(text) == 1 or text in _LIGATURE_TEXTS

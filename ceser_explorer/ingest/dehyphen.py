@@ -16,10 +16,33 @@ from .lines import Line, PageLayout
 _COMPOUND_HEADS = frozenset(
     "porte vice demi semi mi non ex après avant arrière sous grand grande belle beau "
     "auto-saisine c'est-à rendez état états chef chefs vis sud nord est ouest anglo "
-    "franco euro micro macro".split()
+    "franco euro micro macro post anti".split()
 )
 _COMPOUND_TAILS = frozenset(
     "dire être là ci ils elles on t-il t-elle même mêmes delà dessus dessous".split()
+)
+
+
+# Line pairs that must read as words cut without a hyphen before a document is taken for one
+# whose producer drops the hyphen where it breaks a word (a soft hyphen it does not print)
+HIDDEN_MIN = 3
+_LAST_WORD = re.compile(r"(?<![\w'’-])([^\W\d_]+)$|(?<=['’])([^\W\d_]+)$")
+_FIRST_WORD = re.compile(r"^([^\W\d_]+)(?=$|[\s.,;:!?)»…])")
+
+
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
+# number words: « vingt-/cinq », « trente-/six » are compounds
+_NUMERALS = frozenset(
+    "un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
+    "seize vingt trente quarante cinquante soixante cent cents mille".split()
+)
+
+
+# what follows the hyphen of a compound name or of « main-d’œuvre »: a linking word and the
+# next part (« et-Garonne », « sur-Mer », « lès-Lille »), or an elided article; the tail of a
+# cut name never starts so (« gogne-Franche-Comté », « béry-Annecy »)
+_LINKED_NAME = re.compile(
+    r"^(?:(?:et|sur|sous|en|lès|lez|les|le|la|de|du|des|aux?)-[A-ZÀ-Ý]|[dl]['’])"
 )
 
 
@@ -28,13 +51,73 @@ class Vocabulary:
 
     def __init__(self, pages: list[PageLayout]) -> None:
         self.words: set[str] = set()
+        self.inner: set[str] = set()  # neither first nor last on a line: never a piece of a word
+        self.pairs: set[tuple[str, str]] = set()  # two words in a row inside a line
+        pairs: list[tuple[str, str]] = []
         for page in pages:
+            prev: Line | None = None
             for item in page.items:
-                if isinstance(item, Line):
-                    for w in item.words[:-1]:
-                        word = w.text.lower().strip(".,;:!?()«»\"'")
-                        self.words.add(word)
-                        self.words.add(_elided(word))  # « l’Île-de-France »: île-de-france
+                if not isinstance(item, Line):
+                    prev = None
+                    continue
+                for k, w in enumerate(item.words[:-1]):
+                    word = w.text.lower().strip(".,;:!?()«»\"'")
+                    self.words.add(word)
+                    self.words.add(_elided(word))  # « l’Île-de-France »: île-de-france
+                    if k:
+                        self.inner.add(_elided(word))
+                        before = item.words[k - 1].text.lower().strip(".,;:!?()«»\"'")
+                        self.pairs.add((_elided(before), _elided(word)))
+                if prev is not None and prev.col == item.col and prev.role == item.role == "body":
+                    pairs.append((prev.text, item.text))
+                prev = item
+        cuts = sum(1 for left, right in pairs if self.hidden_cut(left, right, sure=False))
+        self.hidden = cuts >= HIDDEN_MIN
+
+    def hidden_cut(self, left: str, right: str, sure: bool = True) -> bool:
+        """Return True when left ends and right starts with the two pieces of one word cut
+        without a hyphen (« cher »/« cheurs », « RESSOUR »/« CE »): glued they make a word of
+        the document or of French, and one of them is no word on its own.
+
+        Only in a document where such cuts are many (sure: self.hidden): a producer that breaks
+        words at a soft hyphen without printing it does it on most pages, while elsewhere two
+        words at a line end are two words.
+        """
+        if sure and not self.hidden:
+            return False
+        m, t = _LAST_WORD.search(left), _FIRST_WORD.match(right)
+        if not m or not t:
+            return False
+        head, tail = m.group(m.lastindex or 1), t.group(1)
+        if len(head) < 2 or len(tail) < 2:  # hyphenation leaves two letters at least
+            return False
+        if tail[:1].isupper() and not (head.isupper() and tail.isupper()):
+            return False  # a capital starts a word, except inside a word set in capitals
+        joined = f"{head}{tail}".lower()
+        head, tail = head.lower(), tail.lower()
+        known = joined in self.words or _is_french(joined)
+        pieces = not self._whole(head), not self._whole(tail)
+        if sure and all(pieces) and len(head) >= 4 and head not in self.words:
+            return True  # « arboricul »/« ture »: two pieces, a word the lexicon lacks
+        if not known:
+            return False
+        if any(pieces):
+            return True
+        if not sure:  # counting the cuts of a document: only the plain ones
+            return False
+        # both pieces may be words (« développe »/« ment », « sou »/« tien »): the first never
+        # used as a word inside a line of the document, and the two never in a row there
+        # (« sur »/« place » is two words)
+        return head not in self.inner and (head, tail) not in self.pairs
+
+    def known(self, word: str) -> bool:
+        """Whether a word is one of the document's (seen whole) or French."""
+        word = word.lower()
+        return word in self.words or _is_french(word)
+
+    def _whole(self, word: str) -> bool:
+        """Whether a word stands on its own: a French word, or seen inside a line."""
+        return word in french_words() or word in self.inner
 
     def join(self, left: str, right: str) -> str:
         """Join a line ending in "left-" with the next line starting with "right"."""
@@ -50,9 +133,11 @@ class Vocabulary:
             keep = (bool(bare_tail[:1]) and bare_tail[:1].isupper()) or (
                 _elided(last_head.lower()) in _COMPOUND_HEADS
                 or last_head.lower() in _COMPOUND_HEADS
-                or bare_tail.lower() in _COMPOUND_TAILS
+                or (bare_tail.lower() in _COMPOUND_TAILS and not last_head.lower().endswith("de"))
                 or not bare_tail[:1].isalpha()
                 or _two_words(last_head.lower(), bare_tail.lower())
+                or (last_head.lower() in _NUMERALS and bare_tail.lower() in _NUMERALS)
+                or _goes_on_compound(bare_tail)
             )
         return f"{left}{right}" if keep else f"{head}{right}"
 
@@ -87,6 +172,25 @@ class Vocabulary:
 NO_VOCABULARY = Vocabulary([])  # footnote and table-of-contents lines: no dehyphenation vocabulary
 
 
+def _goes_on_compound(tail: str) -> bool:
+    """Whether the text after a line-end hyphen goes on with a compound: a name's
+    (« Tarn-/et-Garonne », « Val-/d’Oise », « Boulogne-/sur-Mer ») or an elided article
+    (« main-/d’œuvre »), where no word is ever cut."""
+    return bool(_LINKED_NAME.match(tail))
+
+
+def _is_french(word: str) -> bool:
+    """Whether a word is a French word form, adverbs in -ment too (the lemma table has few):
+    « également » from « égale », « récemment » from « récent », « abondamment »."""
+    known = french_words()
+    if word in known:
+        return True
+    for end, base in (("emment", "ent"), ("amment", "ant"), ("ment", ""), ("ment", "e")):
+        if word.endswith(end) and len(word) > len(end) + 2 and word[: -len(end)] + base in known:
+            return True
+    return False
+
+
 def _two_words(head: str, tail: str) -> bool:
     """Return True when both sides of the hyphen are words, or a combining form and a word,
     while the two glued are no word: « papier-/carton », « quasi-/totalité »,
@@ -110,5 +214,32 @@ def _two_words(head: str, tail: str) -> bool:
 
 
 def _elided(word: str) -> str:
-    """Return a word without the article or pronoun elided before it (« l’ », « d' »)."""
-    return re.split(r"['’]", word)[-1]
+    """Return a word without the article or pronoun elided before it (« l’ », « d' »,
+    « qu’ »); an apostrophe inside a compound stays (« val-d’oise », « main-d’œuvre »)."""
+    return _ELISION.sub("", word)
+
+
+def join_cell_lines(lines: list[str]) -> str:
+    """Return a table cell's lines on one line, with the words a narrow cell cut without a
+    hyphen joined again (reportlab wraps « Significa »/« tion », « technicie »/« n », « é »/
+    « conomiqu »/« e, »): where the two pieces glued, or the three when the middle one is a
+    line of its own, make a French word and one of them is none."""
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    out = lines[0] if lines else ""
+    k = 1
+    while k < len(lines):
+        nxt = lines[k]
+        head, tail = _LAST_WORD.search(out), _FIRST_WORD.match(nxt)
+        glue = False
+        if head and tail and tail.group(1)[:1].islower():
+            h, t = head.group(head.lastindex or 1).lower(), tail.group(1).lower()
+            pieces = not _is_french(h) or not _is_french(t)
+            glue = pieces and _is_french(h + t)
+            if not glue and pieces and nxt == tail.group(1) and k + 1 < len(lines):
+                third = _FIRST_WORD.match(lines[k + 1])
+                if third and _is_french(h + t + third.group(1).lower()):
+                    out, k = out + nxt + lines[k + 1], k + 2
+                    continue
+        out = out + nxt if glue else f"{out} {nxt}"
+        k += 1
+    return out

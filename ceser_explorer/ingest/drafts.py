@@ -46,6 +46,8 @@ def append_line(
             draft.text = draft.text[:-2] + text  # « régio -/naux »: a text layer's detached hyphen
         elif cut == "hyphen" and text[:1].isalpha() and not draft.text.endswith(" -"):
             draft.text = vocab.join(draft.text, text)
+        elif vocab.hidden_cut(draft.text, text):  # « cher »/« cheurs »: a hyphen not printed
+            draft.text += text
         else:
             draft.text += " " + text
         start = len(draft.text) - len(text)
@@ -123,6 +125,7 @@ def _merge_footnotes(drafts: list[Draft]) -> list[Draft]:
             and prev is not None
             and prev.kind == "footnote"
             and prev.lines[-1].page == d.lines[0].page
+            and not d.lines[0].note
             and not re.match(r"^\(?\d{1,3}[).]?\s", d.text)
         ):
             append_line(prev, d.lines[0], NO_VOCABULARY)

@@ -11,6 +11,7 @@ that start with a number are footnotes.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from dataclasses import replace
 from difflib import SequenceMatcher
@@ -67,6 +68,7 @@ def _tesseract_lines(words: list[Word]) -> list[tuple[int, list[Word]]]:
     by_line: dict[int, list[Word]] = {}
     for w in words:
         by_line.setdefault(w.line, []).append(w)
+    _hang_list_marks(by_line)
     # a line taller than wide is text turned in a margin: no part of the reading order
     by_line = {
         k: row
@@ -82,6 +84,35 @@ def _tesseract_lines(words: list[Word]) -> list[tuple[int, list[Word]]]:
             w.size = round(h * 0.95)
         out.append((blocks.index(key // 1_000_000), row))
     return out
+
+
+_LIST_MARK = re.compile(r"^(?:\(?\d{1,2}[.)]|\(?[a-hA-H][.)]|[IVX]{1,4}[.)]|[•▪►■●–-])$")
+
+
+def _hang_list_marks(by_line: dict[int, list[Word]]) -> None:
+    """Give a list's marks back to their items where Tesseract read them as a block of their
+    own (« a) », « b) » in a narrow column beside the items): a line that is only a mark joins
+    the line of another block that starts just right of it at the same height."""
+    starts = {k: min(row, key=lambda w: w.x0) for k, row in by_line.items()}
+    for key, row in list(by_line.items()):
+        if len(row) != 1 or not _LIST_MARK.match(row[0].text):
+            continue
+        mark = row[0]
+        height = mark.bottom - mark.top
+        beside = [
+            k
+            for k, first in starts.items()
+            if k // 1_000_000 != key // 1_000_000
+            and k in by_line
+            and 0 <= first.x0 - mark.x1 < 4 * height
+            and min(first.bottom, mark.bottom) - max(first.top, mark.top) > 0.4 * height
+        ]
+        if not beside:
+            continue
+        target = min(beside, key=lambda k: starts[k].x0 - mark.x1)
+        mark.line, mark.group = target, starts[target].group
+        by_line[target].insert(0, mark)
+        del by_line[key]
 
 
 def _ocr_sizes(words: list[Word]) -> None:
@@ -143,12 +174,50 @@ def layout_page(raw: RawPage) -> PageLayout:
                     line.col = FULL  # a box across the columns: all its lines part them
         line.text = _join_words(line.words)
     if not raw.ocr:
-        page.sized_by_height = even_sizes(lines)
+        page.sized_by_height = even_sizes(lines) or (raw.scan and _even_layer_sizes(lines))
+        lines = _without_stray_calls(lines)
     if gutters or bands:
         mark_separators(lines, raw.height)
     tables = [TableItem(raw.number, column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
     page.items = reading_order(lines, tables)
     return page
+
+
+def _even_layer_sizes(lines: list[Line]) -> bool:
+    """Give the lines of a scanner's text layer near the usual size that size: the layer sizes a
+    line by its height, and a line without ascenders or descenders (« nibles et sur les
+    contributions ») comes out smaller, which cut its paragraph. Headings, much larger, keep
+    theirs. Return True when the page had such a layer."""
+    long = [ln for ln in lines if len(ln.text) > 20]
+    if len(long) < 5:
+        return False
+    middle = statistics.median(ln.size for ln in long)
+    usual = Counter(round(ln.size, 1) for ln in long).most_common(1)[0][0]
+    for ln in lines:
+        if 0.75 * middle <= ln.size <= 1.25 * middle:
+            ln.size = usual
+    return True
+
+
+def _without_stray_calls(lines: list[Line]) -> list[Line]:
+    """Return the lines without footnote calls set so high that they make a line of their own
+    (a « 2 » raised over « inno-/vantes »): small digits only, beside a line of larger text of
+    their column that they overlap and rise above. Left there, they cut a paragraph in two."""
+
+    def stray(call: Line) -> bool:
+        if not all(re.fullmatch(r"\d{1,3}[*,]?", w.text) for w in call.words):
+            return False
+        return any(
+            o is not call
+            and o.col == call.col
+            and call.size <= 0.85 * o.size
+            and call.top < o.bottom
+            and o.top < call.bottom < o.bottom - 0.15 * o.size
+            and o.x0 - 1 <= call.x0 <= o.x1 + o.size
+            for o in lines
+        )
+
+    return [ln for ln in lines if not stray(ln)]
 
 
 def _norm(text: str) -> str:
@@ -313,6 +382,20 @@ def mark_footnotes(page: PageLayout, body: float) -> None:
         return
     for ln in candidates:
         ln.role = "footnote"
+        _take_note_number(ln)
+
+
+def _take_note_number(line: Line) -> None:
+    """Set the number of a note apart from its text where the producer glued it there raised
+    (« 2Source : … » gives « 2 Source : … »), and keep it in line.note: it starts a new note."""
+    if len(line.words) < 2:
+        return
+    first, second = line.words[0], line.words[1]
+    if not _NOTE_START.match(first.text):
+        return
+    if first.size < second.size * 0.85 or second.text[:1].isupper():
+        line.note = first.text.strip("().")
+        line.text = " ".join([first.text, _join_words(line.words[1:])])
 
 
 def mark_toc(page: PageLayout) -> None:

@@ -23,6 +23,7 @@ class Line:
     band: int = 0  # 0: the page's columns; k: the k-th band with columns of its own
     ocr: bool = False
     text: str = ""
+    note: str = ""  # a footnote line that starts a note: the note's number, taken off its text
 
     @property
     def x0(self) -> float:

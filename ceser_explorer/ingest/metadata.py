@@ -73,8 +73,8 @@ _AVIS_WORDS = re.compile(
     re.IGNORECASE,
 )
 _TYPE_LINE = re.compile(
-    r"(?i)(avis|contribution|vœu|rapport|plan|schéma|stratégie|délibération|auto-saisine|"
-    r"saisine)(\s+(du|de la|de l['’]|de)\s+.*)?"
+    r"(?i)(avis|contribution|vœu|voeu|rapport|plan|schéma|stratégie|feuille de route|"
+    r"délibération|auto-saisine|saisine)(\s+(du|de la|de l['’]|de)\s+.*)?"
 )
 _MEASURE_LINE = re.compile(r"(?m)^(?:Axe|Mesure|Action)\s+\d+(?:\.\d+)*\b")
 _OTHER_WORDS = re.compile(
@@ -329,6 +329,19 @@ def _closed_up(line: Line) -> str:
     return out.strip()
 
 
+def _cut_at_margin(left: str, right: str, vocab: Vocabulary) -> bool:
+    """Whether a line that ends at the margin and the next one cut a word between them: the
+    two pieces glued make a word of the document or of French (« SUPÉRIE »/« UR », « COR »/
+    « SE »), or a year (« 20 »/« 22-2028 »)."""
+    digits, following = re.search(r"(?<!\S)(\d+)$", left), re.match(r"\d+", right)
+    if digits and following:
+        return len(digits.group(1)) + len(following.group()) == 4
+    head, tail = re.search(r"(?<![\w'’-])[^\W\d_]+$", left), re.match(r"[^\W\d_]+\b", right)
+    if not head or not tail:
+        return False
+    return vocab.known(head.group() + tail.group())
+
+
 def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
     """Return the cover's biggest block of text that is neither the body, a type nor a date,
     and whether one stood out (False: the biggest block was taken for want of one).
@@ -338,15 +351,25 @@ def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
     A word cut at a line end is joined as in the text (vocab: the document's words).
     """
     blocks: list[tuple[float, str, Line]] = []
+    right = max((ln.x1 for ln in cover), default=0.0)
     for ln in cover:
         text = _closed_up(ln)
         if blocks:
             size, prev_text, prev = blocks[-1]
             close = ln.page == prev.page and 0 <= ln.top - prev.bottom < 0.6 * min(ln.size, size)
-            runs_on = close and bool(_RUNS_ON.search(prev_text))
+            # a title in small capitals wrapped letter by letter at the margin (fpdf2): the
+            # line before is filled to the cover's right edge (but for a glyph that did not
+            # fit) and ends inside a word
+            at_edge = prev.x1 >= right - 0.8 * max(size, ln.size)
+            filled = close and at_edge and _cut_at_margin(prev_text, text, vocab)
+            runs_on = close and (bool(_RUNS_ON.search(prev_text)) or filled)
             if abs(size - ln.size) < 0.5 or runs_on:
-                cut = prev_text.endswith("-")
-                joined = vocab.join(prev_text, text) if cut else f"{prev_text} {text}"
+                if prev_text.endswith("-"):
+                    joined = vocab.join(prev_text, text)
+                elif filled or vocab.hidden_cut(prev_text, text):  # « RESSOUR »/« CE »
+                    joined = prev_text + text
+                else:
+                    joined = f"{prev_text} {text}"
                 blocks[-1] = (min(size, ln.size) if close else size, joined, ln)
                 continue
         blocks.append((ln.size, text, ln))

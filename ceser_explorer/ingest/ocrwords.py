@@ -22,6 +22,8 @@ _MARKS = "|_¦"
 # A speck read after a line-end hyphen (« trans-. »): a hyphen is never followed by them
 _HYPHEN_SPECK = re.compile(r"-[.,:;'‘’`]+$")
 _EDGES = ".,;:!?()[]«»\"'’‘"
+# a line-end hyphen Tesseract reads as a dash, glued to the word it cuts
+_DASH_AT_END = re.compile(r"(?<=[^\W\d_])[—–]$")
 # Letters Tesseract reads as another glyph, and the letter they stand for
 _CONFUSIONS = str.maketrans({"0": "o", "1": "l", "5": "s", "J": "l"})
 _ORDINAL = re.compile(r"^\d+(e|er|re|ère|ème|es|è|eme)$", re.IGNORECASE)
@@ -47,6 +49,8 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
     cut = False  # the line before ended with a hyphen: its word goes on here
     for k, w in enumerate(words):
         starts = k == 0 or words[k - 1].line != w.line
+        if k + 1 == len(words) or words[k + 1].line != w.line:
+            w.text = _DASH_AT_END.sub("-", w.text)  # « for— » / « mation »: a hyphen read long
         carried, cut = (
             starts and cut,
             w.text.endswith("-") and (k + 1 == len(words) or words[k + 1].line != w.line),

@@ -24,6 +24,7 @@ from ..config import ENV_MAX_INFLATED_MB, ENV_MAX_PAGES, MB, Limits
 from ..errors import BadDocumentError
 from . import inflate
 from .chars import clean_word
+from .dehyphen import join_cell_lines
 from .lexicon import french_words
 from .ocr import OCR_THREADS, Reading, page_image, recognise, tesseract_available
 from .ocrwords import french_share
@@ -106,9 +107,11 @@ _CELL_HYPHEN = re.compile(r"(?<=[a-zà-ÿœ])[-\u00ad]\n(?=[a-zà-ÿœ])")
 
 def _cell_text(cell: str | None) -> str:
     """Return a table cell's text on one line, words cut at line ends joined again, whatever
-    the producer's hyphen character (« tra\u2010/vail » in a box read as a table)."""
+    the producer's hyphen character (« tra\u2010/vail » in a box read as a table) and where a
+    narrow cell wrapped a word without a hyphen (« Significa »/« tion »)."""
     lines = (" ".join(clean_word(w) for w in ln.split()) for ln in (cell or "").split("\n"))
-    return " ".join(_CELL_HYPHEN.sub("", "\n".join(lines)).split())
+    cleaned = _CELL_HYPHEN.sub("", "\n".join(lines))
+    return " ".join(join_cell_lines(cleaned.split("\n")).split())
 
 
 def _tables(page: pdfplumber.page.Page) -> list[TableRegion]:

@@ -503,7 +503,43 @@ def find_recommendations(
                 for sentence in inline_recommendations(p.text):
                     recs.append(RecommendationDraft(i, None, sentence, inline=True))
     recs.sort(key=lambda r: r.passage_ordinal)
-    return out, _dedupe(recs)
+    return out, _mend_numbers(_dedupe(recs), {i for i, p in enumerate(out) if p.ocr})
+
+
+def _mend_numbers(recs: list[RecommendationDraft], ocr: set[int]) -> list[RecommendationDraft]:
+    """Put right the numbers OCR misread or lost in a numbered series of OCR passages.
+
+    A number that breaks the series where the numbers around it agree on the one it stands
+    for is misread (« 4. » for « 1. » before 2, 3; « 1, 2, 4, 4 »). Marks Tesseract did not
+    read at all (« a) » and « d) » read, « b) », « c) » lost) are given back by their place in
+    the series when two numbers read or more fall at their places. A series with a gap (1, 2,
+    4, 5) stays as it is: a recommendation missed is no misreading."""
+    out = list(recs)
+    listed = [k for k, r in enumerate(recs) if not r.inline]
+    numbered = [k for k in listed if recs[k].number is not None]
+    for pos, k in enumerate(numbered):
+        if recs[k].passage_ordinal not in ocr:
+            continue
+        before = recs[numbered[pos - 1]].number if pos else None
+        after = recs[numbered[pos + 1]].number if pos + 1 < len(numbered) else None
+        if before is not None and after is not None:
+            guess = before + 1 if after - before == 2 else None
+        elif before is None and after is not None:
+            guess = 1 if after == 2 else None
+        elif before is not None and pos >= 2:
+            guess = before + 1 if recs[numbered[pos - 2]].number == before - 1 else None
+        else:
+            guess = None
+        if guess is not None and guess != recs[k].number:
+            out[k] = replace(recs[k], number=guess)
+    anchors = [(i, out[k].number) for i, k in enumerate(listed) if out[k].number is not None]
+    bases = {n - i for i, n in anchors if n is not None}
+    if len(anchors) >= 2 and len(bases) == 1 and len(anchors) < len(listed):
+        base = bases.pop()
+        for i, k in enumerate(listed):
+            if out[k].number is None and out[k].passage_ordinal in ocr:
+                out[k] = replace(out[k], number=base + i)
+    return out
 
 
 def find_measures(
