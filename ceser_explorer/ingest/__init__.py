@@ -45,7 +45,10 @@ __all__ = [
 # running lines alike but for a number kept. 6: words cut at line ends with no hyphen printed
 # joined where a document cuts so; a soft hyphen drawn mid-line is a hyphen; table cells
 # cleaned as words are; a footnote call joins the line it overlaps most; text does not flow
-# into a narrower sidebar beside it and goes on below it.
+# into a narrower sidebar beside it and goes on below it; compounds cut at a line end keep
+# their hyphen (« Val-/d'Oise »); letter-spaced and small-capitals titles read whole; words a
+# narrow table cell wraps joined; note numbers glued to their note set apart; OCR list marks
+# back with their items and misread numbers put right by their series.
 EXTRACTION_VERSION = 6
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
