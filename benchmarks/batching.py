@@ -36,8 +36,7 @@ def main() -> None:
     import onnxruntime as ort
 
     from ceser_explorer import Workspace
-    from ceser_explorer.index.embedders import get_embedder
-    from ceser_explorer.index.sync import embed_text
+    from ceser_explorer.index import embed_text, get_embedder
 
     with Workspace.open(args.home) as ws:
         limit = ws.settings.limits.embed_chars
