@@ -175,7 +175,6 @@ def layout_page(raw: RawPage) -> PageLayout:
         line.text = _join_words(line.words)
     if not raw.ocr:
         page.sized_by_height = even_sizes(lines) or (raw.scan and _even_layer_sizes(lines))
-        lines = _without_stray_calls(lines)
     if gutters or bands:
         mark_separators(lines, raw.height)
     tables = [TableItem(raw.number, column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
@@ -197,27 +196,6 @@ def _even_layer_sizes(lines: list[Line]) -> bool:
         if 0.75 * middle <= ln.size <= 1.25 * middle:
             ln.size = usual
     return True
-
-
-def _without_stray_calls(lines: list[Line]) -> list[Line]:
-    """Return the lines without footnote calls set so high that they make a line of their own
-    (a « 2 » raised over « inno-/vantes »): small digits only, beside a line of larger text of
-    their column that they overlap and rise above. Left there, they cut a paragraph in two."""
-
-    def stray(call: Line) -> bool:
-        if not all(re.fullmatch(r"\d{1,3}[*,]?", w.text) for w in call.words):
-            return False
-        return any(
-            o is not call
-            and o.col == call.col
-            and call.size <= 0.85 * o.size
-            and call.top < o.bottom
-            and o.top < call.bottom < o.bottom - 0.15 * o.size
-            and o.x0 - 1 <= call.x0 <= o.x1 + o.size
-            for o in lines
-        )
-
-    return [ln for ln in lines if not stray(ln)]
 
 
 def _norm(text: str) -> str:
