@@ -109,13 +109,8 @@ class DenseRetriever:
         """Return the query reworded with the concept lexicon (none when it is turned off)."""
         if self.concept_weight <= 0:
             return []
-        index = postings(self.catalog)  # only wording the documents rarely use, as lexical
-
-        def needed(expr: thesaurus.Expression) -> bool:
-            rarest = min(index.df("stems", t) for t in expr.stems)
-            return rarest <= thesaurus.MAX_SHARE * index.size
-
-        return thesaurus.concepts().variants(query, needed)
+        # only wording the documents rarely use, as on the lexical side
+        return thesaurus.concepts().variants(query, thesaurus.rare(postings(self.catalog)))
 
     def matrix(self) -> tuple[list[str], dict[str, int], np.ndarray] | None:
         """Return the store's ids, their positions and vectors (one row each), or None when

@@ -30,6 +30,7 @@ from .dense import Blend, DenseRetriever
 from .filters import Filters, resolve
 from .fusion import DEFAULT_RRF_K, Ranked, duplicate_key, guard, lead_with, rrf, same_text, states
 from .lexical import DEFAULT_ANALYSIS, LexicalRetriever
+from .postings import postings
 from .restriction import Places, Restriction, document_years, restrict
 
 MODES = ("hybrid", "dense", "lexical")
@@ -126,6 +127,9 @@ class Searcher:
         self.dense_frame_weight = dense_frame_weight
         self.prefer_avis = prefer_avis
         self.places = Places(self.catalog)
+        # whether a passage says something (DENSE_MIN_TERMS), for the catalog generation held
+        self._saying_known: dict[str, bool] = {}
+        self._saying_generation = -1
         self.lexical_retriever = LexicalRetriever(
             self.catalog, analysis, expansion_weight, expansion_max_share
         )
@@ -253,14 +257,18 @@ class Searcher:
         return fused
 
     def _saying(self, ranked: Ranked) -> Ranked:
-        """Return the ranked passages that hold at least DENSE_MIN_TERMS distinct word terms."""
-        texts = {p.passage_id: p.text for p in self.catalog.passages(ids=[i for i, _ in ranked])}
-
-        def says_something(pid: str) -> bool:
-            terms = {t for t in analysis.analyze(texts.get(pid, ""), "stem") if t.isalpha()}
-            return len(terms) >= DENSE_MIN_TERMS
-
-        return [x for x in ranked if says_something(x[0])]
+        """Return the ranked passages that hold at least DENSE_MIN_TERMS distinct word terms
+        (each passage judged once while the catalog does not change)."""
+        generation = postings(self.catalog).generation
+        if generation != self._saying_generation:
+            self._saying_known, self._saying_generation = {}, generation
+        known = self._saying_known
+        unknown = [pid for pid, _ in ranked if pid not in known]
+        if unknown:
+            for p in self.catalog.passages(ids=unknown):
+                terms = {t for t in analysis.analyze(p.text, "stem") if t.isalpha()}
+                known[p.passage_id] = len(terms) >= DENSE_MIN_TERMS
+        return [x for x in ranked if known.get(x[0], False)]
 
     def lexical_trust(self, words: str, lexical: Ranked) -> float:
         """Return how much the lexical list is trusted in the fusion: the share of the query's

@@ -118,13 +118,7 @@ class LexicalRetriever:
 
     def _needed(self) -> Callable[[thesaurus.Expression], bool]:
         """Return the test of whether an expression of a query is worth expanding."""
-        index = postings(self.catalog)
-
-        def needed(expr: thesaurus.Expression) -> bool:
-            rarest = min(index.df("stems", t) for t in expr.stems)
-            return rarest <= self.expansion_max_share * index.size
-
-        return needed
+        return thesaurus.rare(postings(self.catalog), self.expansion_max_share)
 
     def expansions(self, query: str) -> dict[str, dict[str, float]]:
         """Return the thesaurus terms added to the query per column (none when turned off)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 from .. import analysis
 from ..errors import CeserError
@@ -33,6 +34,25 @@ MAX_VARIANTS = 2
 # questions reworded without their answer's words. Its terms are added at CONCEPT_WEIGHT of
 # the expansion weight, under the same rarity rule (docs/search.md).
 CONCEPT_WEIGHT = 1.0
+
+
+class Frequencies(Protocol):
+    """How many passages there are, and in how many a term of a column occurs."""
+
+    @property
+    def size(self) -> int: ...
+
+    def df(self, column: str, term: str) -> int: ...
+
+
+def rare(index: Frequencies, max_share: float = MAX_SHARE) -> Callable[[Expression], bool]:
+    """Return the test of whether an expression of a query is worth widening: its rarest stem
+    is in at most max_share of the passages (the documents seldom word it so)."""
+
+    def needed(expr: Expression) -> bool:
+        return min(index.df("stems", t) for t in expr.stems) <= max_share * index.size
+
+    return needed
 
 
 @dataclass(frozen=True)
