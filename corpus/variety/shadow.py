@@ -1,6 +1,6 @@
 """Build a shadow of the TUNE half: its bank documents laid out again under other ids.
 
-Usage: python corpus/variety/shadow.py [--variants 2] [--producer fpdf2,typst] [--out DIR]
+Usage: python corpus/variety/shadow.py [--variants 2] [--first 1] [--producer fpdf2,typst] [--out DIR]
 Then:  python benchmarks/variety.py --truth DIR/truth --split tune [--only fpdf2]
 
 The tune half has 22 documents: a rule can fit them without holding for the axis they stand
@@ -51,6 +51,10 @@ def build_one(bank: dict, producer: str, out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=2, help="layouts per tune document")
+    parser.add_argument(
+        "--first", type=int, default=1,
+        help="number of the first variant (--first 4 --variants 3 gives ~4 to ~6: another shadow)",
+    )
     parser.add_argument("--producer", help="only these producers (comma-separated)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "variety-shadow")
     args = parser.parse_args()
@@ -60,7 +64,7 @@ def main() -> None:
     split = tomllib.loads((HERE / "split.toml").read_text("utf-8"))
     tune = sorted(i for i, half in split.items() if half == "tune")
     k = 0
-    for v in range(1, args.variants + 1):
+    for v in range(args.first, args.first + args.variants):
         for doc_id in tune:
             producer = ORDER[(k + v) % len(ORDER)]
             k += 1
