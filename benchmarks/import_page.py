@@ -23,8 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from ceser_explorer.serving import wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -45,21 +46,6 @@ def free_port() -> int:
 def ceser(*args: str, env: dict[str, str]) -> None:
     exe = Path(sys.executable).with_name("ceser")
     subprocess.run([str(exe), *args], env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def wait_up(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            break
-        time.sleep(0.3)
-    raise SystemExit(f"the explorer did not answer at {url}")
 
 
 def plain_seconds(pdf: Path) -> tuple[int, float]:
@@ -123,7 +109,8 @@ def main() -> None:
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            wait_up(f"{url}/_stcore/health", proc)
+            if not wait_until_up(f"{url}/_stcore/health", proc, 120):
+                raise SystemExit(f"the explorer did not answer at {url}")
             before = load()
             seconds = import_seconds(url, args.pdf, args.screenshot)
         finally:

@@ -10,15 +10,13 @@ import hashlib
 import shutil
 import sqlite3
 import subprocess
-import time
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from ceser_explorer import analysis
+from ceser_explorer import analysis, serving
 from ceser_explorer.catalog import Catalog, FileState
 from ceser_explorer.config import Settings
 from ceser_explorer.models import Box, PageText, ParsedDocument, PassageDraft, Provenance
@@ -119,18 +117,9 @@ def store_doc(
 
 def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     """Wait until url answers 200; fail with the end of log if proc dies or time runs out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"{url} did not answer in {timeout:.0f} s: {log.read_text()[-500:]}")
-        time.sleep(0.3)
+    if not serving.wait_until_up(url, proc, timeout):
+        proc.kill()
+        pytest.fail(f"{url} did not answer in {timeout:.0f} s: {log.read_text()[-500:]}")
 
 
 def tesseract_ready() -> bool:

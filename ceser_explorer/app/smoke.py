@@ -10,29 +10,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..serving import wait_until_up
 from .main import PAGES
 
 SERVER_TIMEOUT = 120.0
 PAGE_TIMEOUT = 300.0
-
-
-def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float) -> bool:
-    """Return True once url answers 200, False if the server died or time ran out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
 
 
 def page_problems(script: Path, page: str | None) -> list[str]:
