@@ -15,10 +15,9 @@ from ceser_explorer.cli.shapes import hit_json
 from ceser_explorer.config import Settings
 from ceser_explorer.errors import CeserError, EmbedderMismatchError
 from ceser_explorer.index.sync import sync_vectors
-from ceser_explorer.search import QUESTION_FUSION, WORDS_FUSION, Filters, Searcher, guard, rrf
+from ceser_explorer.search import Filters, Searcher, guard, rrf
 from ceser_explorer.search.dense import Blend
 from ceser_explorer.search.fusion import duplicate_key, lead_with, states
-from ceser_explorer.search.intent import is_question
 
 HIT_FIELDS = {
     "rank",
@@ -350,41 +349,3 @@ def test_the_fused_dense_list_keeps_only_passages_that_say_something(fake_search
     assert short and full  # the sample corpus has both (table rows, headings of a line)
     ranked = [(short[0].passage_id, 0.9), (full[0].passage_id, 0.8), (full[1].passage_id, 0.7)]
     assert fake_searcher._saying(ranked) == ranked[1:]
-
-
-@pytest.mark.parametrize(
-    ("query", "question"),
-    [
-        ("que propose le CESER pour l'apprentissage ?", True),
-        ("quelles mesures pour les start-up", True),
-        ("où dormir pour les saisonniers", True),
-        ("Qu'est-ce que le CESER demande", True),
-        ("apprentissage BTP", False),
-        ("un toit pour les alternants loin de leur CFA", False),
-        ("quotas de pêche", False),  # « quota » is not « quoi »
-    ],
-)
-def test_a_query_is_read_as_a_question_by_its_form(query: str, question: bool):
-    assert is_question(query) is question
-
-
-def test_a_question_and_a_query_of_words_are_fused_each_with_its_settings(fake_searcher):
-    assert fake_searcher.fusion("que propose le CESER pour les lycées ?") == QUESTION_FUSION
-    assert fake_searcher.fusion("lycées rénovation") == WORDS_FUSION
-    assert QUESTION_FUSION != WORDS_FUSION
-    # the fusion changes the hybrid order, not what it holds
-    pf = fake_searcher.resolve(None)
-    query = "soutien aux start-up de l'intelligence artificielle"
-    as_words = fake_searcher.ranked(query, "hybrid", pf, 100)
-    as_question = fake_searcher.ranked(query + " ?", "hybrid", pf, 100, words=query)
-    assert {p for p, _ in as_words} == {p for p, _ in as_question}
-    assert [p for p, _ in as_words] != [p for p, _ in as_question]
-
-
-def test_a_fusion_setting_given_applies_to_both_forms(fake_settings: Settings, fake_cls):
-    with Catalog(fake_settings.catalog_path) as cat:
-        searcher = Searcher(fake_settings, cat, fake_cls(), rrf_k=12, dense_guard=0)
-        for query in ("que propose le CESER ?", "lycées"):
-            fusion = searcher.fusion(query)
-            assert (fusion.k, fusion.dense_guard) == (12, 0)
-        assert searcher.fusion("lycées").weights == WORDS_FUSION.weights

@@ -17,12 +17,11 @@ from ..models import Hit
 from ..resources import QUERIES
 from ..search import (
     DEFAULT_EXPANSION_WEIGHT,
+    DEFAULT_RRF_K,
     METRICS,
     MODES,
     QUERY_SETS,
-    QUESTION_FUSION,
     SPLITS,
-    WORDS_FUSION,
     Filters,
 )
 from ..vocabulary import citation
@@ -35,9 +34,9 @@ from .shapes import emit_json
 rrf_option = click.option(
     "--rrf-k",
     type=click.IntRange(min=1),
-    default=None,
-    help="Constante k de la fusion RRF (plus petite : les premiers rangs pèsent plus) ; "
-    f"défaut : {QUESTION_FUSION.k} pour une question, {WORDS_FUSION.k} pour des mots.",
+    default=DEFAULT_RRF_K,
+    show_default=True,
+    help="Constante k de la fusion RRF (plus petite : les premiers rangs pèsent plus).",
 )
 synonyms_option = click.option(
     "--no-synonyms",
@@ -54,7 +53,7 @@ intent_option = click.option(
 )
 
 
-def search_options(rrf_k: int | None, no_synonyms: bool, no_intent: bool = False) -> dict[str, Any]:
+def search_options(rrf_k: int, no_synonyms: bool, no_intent: bool = False) -> dict[str, Any]:
     """Return the searcher's options of the command: fusion, thesaurus and intent settings."""
     return {
         "rrf_k": rrf_k,
@@ -145,7 +144,7 @@ def search(
     since: str | None,
     until: str | None,
     recommendations_only: bool,
-    rrf_k: int | None,
+    rrf_k: int,
     no_synonyms: bool,
     no_intent: bool,
     as_json: bool,
@@ -321,7 +320,7 @@ def eval_(
     split: str,
     modes: tuple[str, ...],
     queries: str | None,
-    rrf_k: int | None,
+    rrf_k: int,
     no_synonyms: bool,
     no_intent: bool,
     as_json: bool,

@@ -6,7 +6,7 @@ from .dense import DenseRetriever
 from .engine import DEFAULT_DENSE_GUARD, MODES, Retriever, Searcher
 from .evaluation import METRICS, SPLITS, default_queries_path
 from .filters import DOC_KINDS, Filters, date_bound
-from .fusion import DEFAULT_RRF_K, QUESTION_FUSION, WORDS_FUSION, Fusion, guard, rrf
+from .fusion import DEFAULT_RRF_K, guard, rrf
 from .intent import MAX_QUERY_CHARS, Intent
 from .lexical import LexicalRetriever, query_terms
 from .places import REGIONS, regions_in_query
@@ -25,13 +25,10 @@ __all__ = [
     "METRICS",
     "MODES",
     "QUERY_SETS",
-    "QUESTION_FUSION",
     "REGIONS",
     "SPLITS",
-    "WORDS_FUSION",
     "DenseRetriever",
     "Filters",
-    "Fusion",
     "Intent",
     "LexicalRetriever",
     "PassageFilter",

@@ -28,28 +28,16 @@ from . import intent as intents
 from . import thesaurus
 from .dense import Blend, DenseRetriever
 from .filters import Filters, resolve
-from .fusion import (
-    QUESTION_FUSION,
-    WORDS_FUSION,
-    Fusion,
-    Ranked,
-    duplicate_key,
-    guard,
-    lead_with,
-    rrf,
-    same_text,
-    states,
-)
+from .fusion import DEFAULT_RRF_K, Ranked, duplicate_key, guard, lead_with, rrf, same_text, states
 from .lexical import DEFAULT_ANALYSIS, LexicalRetriever
 from .postings import postings
 from .restriction import Places, Restriction, document_years, restrict
 
 MODES = ("hybrid", "dense", "lexical")
-# The 2 passages nearest in meaning always rank in the hybrid's top 3 for a question (1 in the
-# top 2 for a query of words: fusion.WORDS_FUSION): a paraphrase shares no word with its
-# answer, and RRF would rank that answer below passages that merely share common words with
-# the query (chosen on the tune split: docs/search.md).
-DEFAULT_DENSE_GUARD = QUESTION_FUSION.dense_guard
+# The 2 passages nearest in meaning always rank in the hybrid's top 3: a paraphrase shares no
+# word with its answer, and RRF would rank that answer below passages that merely share
+# common words with the query (chosen on the tune split: docs/search.md).
+DEFAULT_DENSE_GUARD = 2
 # What a question's frame asks for (recommendations, plan measures, a body's or a year's
 # documents) lifts the passages that give it: each preference met multiplies the fused score.
 # 0.1: with the frame read in part (DENSE_FRAME_WEIGHT), the smallest that keeps the demo
@@ -60,10 +48,9 @@ PREFERENCE_DEPTH = 60  # how far down the fused list preferences are looked for
 # enough to prefer, not to exclude (a plan dated 2022 « pour 2023 »; a date misread).
 YEAR_BOOST = 0.3
 # Fusion settings chosen on the tune splits of our set and of the variety set (docs/search.md):
-# for a question the dense list weighs 1.5 against 1 for the lexical one (1.25 for a query of
-# words: fusion.WORDS_FUSION), and the lexical list is trusted in proportion to the share of
-# the query's terms its best passages hold, fully from 80 %.
-DEFAULT_WEIGHTS = QUESTION_FUSION.weights
+# the dense list weighs 1.5 against 1 for the lexical one, and the lexical list is trusted in
+# proportion to the share of the query's terms its best passages hold, fully from 80 %.
+DEFAULT_WEIGHTS = (1.0, 1.5)
 LEXICAL_COVER = 0.8
 # When the lexical list is weak (trusted below WEAK_LEXICAL: its best passages hold under 40 %
 # of the query's terms, a question reworded without its answer's words), the passage nearest
@@ -102,11 +89,11 @@ class Searcher:
         catalog: Catalog | None = None,
         embedder: Embedder | None = None,
         *,
-        rrf_k: int | None = None,
+        rrf_k: int = DEFAULT_RRF_K,
         depth: int = 100,
         analysis: str = DEFAULT_ANALYSIS,
-        weights: tuple[float, ...] | None = None,
-        dense_guard: int | None = None,
+        weights: tuple[float, ...] = DEFAULT_WEIGHTS,
+        dense_guard: int = DEFAULT_DENSE_GUARD,
         expansion_weight: float = thesaurus.DEFAULT_WEIGHT,
         expansion_max_share: float = thesaurus.MAX_SHARE,
         read_intent: bool = True,
@@ -124,16 +111,10 @@ class Searcher:
         self.settings = settings
         self.catalog = catalog if catalog is not None else Catalog(settings.ensure().catalog_path)
         self._own_catalog = catalog is None
+        self.rrf_k = rrf_k
         self.depth = depth
-        # the fusion of each form of query (is_question): a setting given applies to both
-        self.fusions = {
-            form: Fusion(
-                rrf_k if rrf_k is not None else chosen.k,
-                tuple(weights) if weights is not None else chosen.weights,
-                dense_guard if dense_guard is not None else chosen.dense_guard,
-            )
-            for form, chosen in ((True, QUESTION_FUSION), (False, WORDS_FUSION))
-        }
+        self.weights = weights
+        self.dense_guard = dense_guard
         self.read_intent = read_intent
         self.preference_boost = preference_boost
         self.year_boost = year_boost
@@ -155,7 +136,7 @@ class Searcher:
         self.dense_retriever = DenseRetriever(
             settings, self.catalog, embedder, widen=expansion_weight > 0
         )
-        # the lists the hybrid mode fuses, in the order of the fusion weights
+        # the lists the hybrid mode fuses, in the order of self.weights
         self.retrievers: dict[str, Retriever] = {
             "lexical": self.lexical_retriever,
             "dense": self.dense_retriever,
@@ -221,10 +202,6 @@ class Searcher:
         reading is off)."""
         return restrict(self.places, self.intent(query.strip()), self.resolve(filters))
 
-    def fusion(self, query: str) -> Fusion:
-        """Return the fusion settings of the query's form (a question or words)."""
-        return self.fusions[intents.is_question(query)]
-
     def ranked(
         self,
         query: str,
@@ -243,7 +220,6 @@ class Searcher:
         dense_text: the question with its frame, for advice and measures questions; the dense
         side reads a blend of its vector (dense_frame_weight) and of the subject's.
         """
-        fusion = self.fusion(query)  # by the query as typed, before its frame is taken out
         words = words or query
         dense_query: str | Blend = query
         if dense_text:
@@ -265,17 +241,17 @@ class Searcher:
         lists = {name: side(name) for name in self.retrievers}
         if "dense" in lists:
             lists["dense"] = self._saying(lists["dense"])
-        weights = list(fusion.weights)
+        weights = list(self.weights)
         trust = 1.0
         if "lexical" in lists:
             trust = self.lexical_trust(words, lists["lexical"])
             weights[list(lists).index("lexical")] *= trust
-        fused = rrf(list(lists.values()), fusion.k, weights)
+        fused = rrf(list(lists.values()), self.rrf_k, weights)
         if "dense" not in lists:
             return fused
-        if fusion.dense_guard > 0:
-            nearest = [pid for pid, _ in lists["dense"][: fusion.dense_guard]]
-            fused = guard(fused, nearest, fusion.dense_guard + 1)
+        if self.dense_guard > 0:
+            nearest = [pid for pid, _ in lists["dense"][: self.dense_guard]]
+            fused = guard(fused, nearest, self.dense_guard + 1)
         if self.weak_guard > 0 and trust < self.weak_lexical:
             fused = lead_with(fused, [pid for pid, _ in lists["dense"][: self.weak_guard]])
         return fused

@@ -3,31 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import analysis
 
 DEFAULT_RRF_K = 30  # chosen on the tune splits of both query sets (docs/search.md)
-
-
-@dataclass(frozen=True)
-class Fusion:
-    """How the hybrid mode fuses its lists for one form of query: RRF's k, the weights of the
-    lists (lexical, dense, then any other) and how many of the nearest passages in meaning are
-    kept in the first dense_guard + 1 places."""
-
-    k: int
-    weights: tuple[float, ...]
-    dense_guard: int
-
-
-# A question (« que propose le CESER pour… ? ») and a query of words (« apprentissage BTP »,
-# or a reworded need: « un toit pour les alternants loin de leur CFA ») are fused apart,
-# each with the settings chosen on the tune halves for its form (docs/search.md, fifth pass):
-# for words, a flatter RRF (k 60) and lists nearer in weight let a passage ranked fairly by
-# both lists pass one ranked first by one list alone.
-QUESTION_FUSION = Fusion(k=DEFAULT_RRF_K, weights=(1.0, 1.5), dense_guard=2)
-WORDS_FUSION = Fusion(k=60, weights=(1.0, 1.25), dense_guard=1)
 
 Ranked = list[tuple[str, float]]
 

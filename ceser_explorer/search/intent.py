@@ -67,12 +67,6 @@ _BODY = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
-# a question's form: a question mark at its end, or an interrogative word at its start
-_QUESTION = re.compile(
-    r"^\s*(?:qu['’]est-ce|que|qu['’]|quels?|quelles?|comment|combien|pourquoi|où|qui|"
-    r"est-ce|en\s+quoi|quand)\b",
-    re.IGNORECASE,
-)
 STOP = frozenset(
     """a à au aux avec ce ces cet cette dans de des du elle en et est il ils je la le les leur
     leurs lui ma mais me mes moi mon ne nos notre nous on ou où par pas pour qu que qui quoi
@@ -102,11 +96,6 @@ def _fold(text: str) -> str:
     return "".join(
         c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
     )
-
-
-def is_question(text: str) -> bool:
-    """Return whether the query is put as a question (« … ? », « que propose… », « où… »)."""
-    return text.rstrip().endswith("?") or bool(_QUESTION.match(text))
 
 
 def meaningful_words(text: str) -> list[str]:
