@@ -10,8 +10,8 @@ import pytest
 from helpers import CORPUS
 
 from corpus.variety import ir, overprint, plan
-from corpus.variety.truth import page_texts
 from corpus.variety.produce import PRODUCERS
+from corpus.variety.truth import page_texts
 
 VARIETY = CORPUS / "variety"
 TRUTHS = [json.loads(p.read_text("utf-8")) for p in sorted((VARIETY / "truth").glob("*.json"))]

@@ -107,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             if found:
                 bad += 1
                 pages = sorted({o.page for o in found})
-                print(f"{root.name}/{doc_id}: {len(found)} glyphs over glyphs, pages {pages}; "
-                      f"first {found[0]}")
+                print(
+                    f"{root.name}/{doc_id}: {len(found)} glyphs over glyphs, pages {pages}; "
+                    f"first {found[0]}"
+                )
     print(f"{bad} document(s) with text drawn over text")
     return 1 if bad else 0
 

@@ -337,7 +337,8 @@ class Writer:
         self.heading(ir.Heading(ir.CLOSING_NOTES, 2))
         self.pdf.set_font("F", "", self.size * 0.8)
         for i, t in enumerate(self.notes, 1):
-            self.pdf.multi_cell(self.pdf.epw, self.size * 0.42, f"{ir.note_label(self.st, i)} {t}", align="L",
+            label = ir.note_label(self.st, i)
+            self.pdf.multi_cell(self.pdf.epw, self.size * 0.42, f"{label} {t}", align="L",
                                 new_x="LMARGIN", new_y="NEXT")
 
 
