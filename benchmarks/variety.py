@@ -12,6 +12,7 @@ overall (rules in benchmarks/variety_metrics.py and docs/variety.md):
   whole    paragraphs of >= 80 characters (body, finding, plan sentence, recommendation,
            measure) found whole in ONE passage, normalised
   foreign  share of the passages' word tokens that are not words of the document's truth
+           (what it prints: note labels and footnote calls included)
   leaks    passages that carry a running header or footer string
   rec P/R  recommendations found vs truth, matched by text; num✗ = matched pairs whose
            number is wrong (or missing)
@@ -228,7 +229,7 @@ def read_naive(pdf: Path) -> Extraction:
 def source_texts(truth: dict) -> list[str]:
     """Every text the document prints, as the truth knows it (the vocabulary of metric 2)."""
     meta = truth.get("meta", {})
-    out = [p["text"] for p in truth.get("paragraphs", [])]
+    out = [t for p in truth.get("paragraphs", []) for t in vm.printed_forms(p)]
     out += [r["text"] for r in truth.get("running", [])]
     for r in truth.get("recommendations", []):
         out += [r.get("text") or "", r.get("label") or ""]
@@ -245,9 +246,12 @@ def score(truth: dict, got: Extraction) -> Score:
     texts = [t for t, _ in got.passages]
     whole, whole_of = vm.paragraphs_whole(vm.whole_candidates(truth["paragraphs"]), texts)
     foreign, nwords = vm.foreign_words(source_texts(truth), texts)
-    located = [(p["text"], int(p.get("page", -1))) for p in truth["paragraphs"]]
-    # a recommendation's label is printed text of its page too (« Piste 4 » in a box is no
-    # page number « 4 » leaking)
+    # what each page prints: a note with its label (« 4 Texte de la note » on page 4 is no
+    # page number « 4 » leaking), a paragraph with its calls; and a recommendation's label
+    # (« Piste 4 » in a box)
+    located = [
+        (t, int(p.get("page", -1))) for p in truth["paragraphs"] for t in vm.printed_forms(p)
+    ]
     located += [
         (r["label"], int(r.get("page", -1)))
         for r in truth.get("recommendations", [])

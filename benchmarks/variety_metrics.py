@@ -40,6 +40,28 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
 
 
+# -- what the page prints ----------------------------------------------------------------------
+
+
+def printed_forms(paragraph: dict) -> list[str]:
+    """A truth paragraph as a reader reads it and, when it differs, as the page prints it.
+
+    The truth's text is the reader's (no footnote call, no note number); the page also prints
+    a note's label before its text (« 3 Texte de la note », label "3") and the calls after
+    their words (calls: [[offset, number]…] -> « formation 3, »). An extraction that keeps
+    what is printed keeps source words (never foreign) and no running string (never a leak);
+    a call glued to its word (« formation3 ») stays foreign: two printed things merged.
+    """
+    text = paragraph["text"]
+    printed = text
+    for at, number in sorted(paragraph.get("calls") or (), reverse=True):
+        printed = f"{printed[:at]} {number}{printed[at:]}"
+    label = paragraph.get("label")
+    if label:
+        printed = f"{label} {printed}"
+    return [text] if printed == text else [text, printed]
+
+
 # -- 1. paragraphs whole ----------------------------------------------------------------------
 
 WHOLE_ROLES = frozenset({"body", "finding", "plan_sentence", "recommendation", "measure"})

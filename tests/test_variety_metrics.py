@@ -51,6 +51,35 @@ def test_foreign_words_counts_tokens_absent_from_source():
     assert vm.foreign_words(["Un texte"], ["un TEXTE"]) == (0, 2)
 
 
+def test_printed_forms_add_note_labels_and_calls():
+    note = {"text": "Audition du 3 mars.", "role": "footnote", "label": "4", "number": 4}
+    assert vm.printed_forms(note) == ["Audition du 3 mars.", "4 Audition du 3 mars."]
+    para = {"text": "Les apprentis, les stagiaires.", "calls": [[13, 1], [29, 2]]}
+    assert vm.printed_forms(para)[1] == "Les apprentis 1, les stagiaires 2."
+    assert vm.printed_forms({"text": PARA}) == [PARA]
+
+
+def test_printed_note_number_is_no_foreign_word_nor_leak():
+    """« 4 Audition… » kept whole on page 4 (footer « 4 »): printed text, not a leak."""
+    from variety import Extraction, score
+
+    truth = {
+        "meta": {},
+        "paragraphs": [
+            {"text": PARA, "role": "finding", "page": 4, "calls": [[17, 4]]},
+            {"text": "Audition du 3 mars.", "role": "footnote", "page": 4, "label": "4"},
+        ],
+        "running": [{"page": 4, "where": "footer", "text": "4"}],
+    }
+    passages = ((PARA[:17] + "4" + PARA[17:], (4,)), ("4 Audition du 3 mars.", (4,)))
+    got = Extraction(passages, (), "avis", "", "", None, 4, 1.0)
+    s = score(truth, got)
+    assert s.leaks == 0
+    assert s.foreign == 1  # the call glued to its word, « constate4 », is two things merged
+    lone = Extraction((("4", (4,)),), (), "avis", "", "", None, 4, 1.0)
+    assert score(truth, lone).leaks == 1  # the footer alone is still a leak
+
+
 def test_page_number_strings():
     assert vm.is_page_number("3")
     assert vm.is_page_number("– 3 –")

@@ -204,6 +204,13 @@ class PullQuote:
 CLOSING_NOTES = "Notes"  # title of the endnotes section (style.footnotes == "end")
 
 
+def note_label(style: Style, n: int) -> str:
+    """The label printed before the text of note n (at the foot of its page or under « Notes »):
+    « 3 » (a superscript, or Typst's footnote number), « 3. » in fpdf2's typed endnotes. The
+    call in the body prints the bare number n."""
+    return f"{n}." if style.producer == "fpdf2" and style.footnotes == "end" else str(n)
+
+
 @dataclass
 class VoteTable:
     """« Résultat du vote »: counts per option."""

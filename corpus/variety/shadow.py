@@ -1,6 +1,7 @@
 """Build a shadow of the TUNE half: its bank documents laid out again under other ids.
 
-Usage: python corpus/variety/shadow.py [--variants 2] [--first 1] [--producer fpdf2,typst] [--out DIR]
+Usage: python corpus/variety/shadow.py [--variants 2] [--first 1] [--producer fpdf2,typst]
+                                        [--out DIR]
 Then:  python benchmarks/variety.py --truth DIR/truth --split tune [--only fpdf2]
 
 The tune half has 22 documents: a rule can fit them without holding for the axis they stand

@@ -102,7 +102,9 @@ def entries(doc: ir.Document) -> list[dict[str, Any]]:
         elif isinstance(b, ir.Paragraph):
             recs = [{"number": r.number, "label": r.label, "text": r.text, "themes": r.themes}
                     for r in b.recs]
-            add(b.text, b.role, b.themes, recs=recs)
+            # the calls printed after words: (character offset in text, note number)
+            calls = [[at, len(notes) + k] for k, at in enumerate(b.note_at, 1)]
+            add(b.text, b.role, b.themes, recs=recs, **({"calls": calls} if calls else {}))
             notes.extend(b.notes)
         elif isinstance(b, ir.Recommendation):
             # a run-in recommendation prints no number: a reader can cite none
@@ -136,8 +138,8 @@ def entries(doc: ir.Document) -> list[dict[str, Any]]:
                 add(str(v), "table_cell")
     if notes and doc.style.footnotes == "end":
         add(ir.CLOSING_NOTES, "heading")
-    for t in notes:
-        add(t, "footnote")
+    for n, t in enumerate(notes, 1):  # printed after their number: « 3 Texte de la note »
+        add(t, "footnote", number=n, label=ir.note_label(doc.style, n))
     return out
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import fpdf.line_break as line_break
 from fpdf import FPDF
+from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
+from fpdf.text_region import TextColumns
 
 from .. import ir
 from . import common
@@ -18,6 +20,27 @@ MM_X, GUTTER = 20.0, 7.0
 def rgb(hexa: str) -> tuple[int, int, int]:
     """'#1f4e79' -> (31, 78, 121)."""
     return int(hexa[1:3], 16), int(hexa[3:5], 16), int(hexa[5:7], 16)
+
+
+class Columns(TextColumns):
+    """fpdf2's TextColumns, leaving y under the LONGEST column of the page the text ends on.
+
+    fpdf2 (2.8) returns early when the text runs out before the last column, leaving y under
+    the column it ended in: on a page where column 1 was filled to the foot and the text ended
+    high in column 2 (three columns), the next heading, box or region was drawn over column 1.
+    """
+
+    def _render_column_lines(self, text_lines, top: float, bottom: float) -> float:
+        height = super()._render_column_lines(text_lines, top, bottom)
+        if getattr(self, "_low_page", None) != self.pdf.page:
+            self._low_page, self._low = self.pdf.page, self.pdf.y
+        self._low = max(self._low, self.pdf.y)
+        return height
+
+    def render(self) -> None:
+        super().render()
+        if getattr(self, "_low_page", None) == self.pdf.page:
+            self.pdf.y = max(self.pdf.y, self._low)
 
 
 class Pdf(FPDF):
@@ -90,8 +113,9 @@ class Writer:
         if not self.region:
             return
         pdf, st = self.pdf, self.st
-        tc = pdf.text_columns(ncols=st.columns, gutter=GUTTER, balance=self.balance,
-                              text_align="J" if st.justify else "L", line_height=1.25)
+        tc = Columns(pdf, ncols=st.columns, gutter=GUTTER, balance=self.balance,
+                     text_align="J" if st.justify else "L", line_height=1.25,
+                     print_sh=False, wrapmode=WrapMode.WORD, skip_leading_spaces=False)
         for b in self.region:
             self.in_column(tc, b)
         tc.render()
@@ -313,7 +337,8 @@ class Writer:
         self.heading(ir.Heading(ir.CLOSING_NOTES, 2))
         self.pdf.set_font("F", "", self.size * 0.8)
         for i, t in enumerate(self.notes, 1):
-            self.pdf.multi_cell(self.pdf.epw, self.size * 0.42, f"{i}. {t}", align="L",
+            label = ir.note_label(self.st, i)
+            self.pdf.multi_cell(self.pdf.epw, self.size * 0.42, f"{label} {t}", align="L",
                                 new_x="LMARGIN", new_y="NEXT")
 
 

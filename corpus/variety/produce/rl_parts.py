@@ -111,7 +111,11 @@ class Cover(Flowable):
 
 
 class TocLine(Flowable):
-    """A sommaire line: text, dot leaders or blank, page number."""
+    """A sommaire line: text, dot leaders or blank, page number. A text too long for the width
+    left of the page number wraps, the number on its last line (it was drawn over the text in
+    a narrow column)."""
+
+    LEAD, GAP = 12, 6  # line pitch of a wrapped entry; room kept before the page number
 
     def __init__(self, e: ir.TocEntry, leaders: bool, sty: Styles) -> None:
         super().__init__()
@@ -119,16 +123,22 @@ class TocLine(Flowable):
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.aw = aw
-        return aw, 16
+        room = aw - stringWidth(str(self.e.page or ""), self.sty.reg, 10) - self.GAP
+        text = self.e.text
+        self.lines = [text] if stringWidth(text, self.sty.reg, 10) <= room else simpleSplit(
+            text, self.sty.reg, 10, room)
+        return aw, 16 + self.LEAD * (len(self.lines) - 1)
 
     def draw(self) -> None:
         cv, f, s = self.canv, self.sty.reg, 10
         cv.setFont(f, s)
-        cv.drawString(0, 4, self.e.text)
+        for k, line in enumerate(self.lines):
+            cv.drawString(0, 4 + self.LEAD * (len(self.lines) - 1 - k), line)
+        last = self.lines[-1]
         page = str(self.e.page or "")
         cv.drawRightString(self.aw, 4, page)
         if self.leaders:
-            x0 = stringWidth(self.e.text, f, s) + 6
+            x0 = stringWidth(last, f, s) + 6
             x1 = self.aw - stringWidth(page, f, s) - 6
             dots = int((x1 - x0) / stringWidth(". ", f, s))
             cv.drawRightString(x1, 4, ". " * max(dots, 0))

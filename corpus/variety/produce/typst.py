@@ -253,7 +253,17 @@ class Writer:
             self.start_flow()
             rows = ", ".join(f"[{s(k)}], [{v}]" for k, v in b.rows)
             self.emit(f"#strong[{s(b.title)}]\n")
-            self.emit(f"#block(width: 50%)[#table(columns: (1fr, auto), {rows})]")
+            table = f"table(columns: (1fr, auto), {rows})"
+            if st.hyphenate:  # a label too wide for its cell breaks at a hyphen (« Absten-tions »)
+                self.emit(f"#block(width: 50%)[#{table}]")
+            else:
+                # half the width, or the width its one-word labels need: unbroken, « Abstentions »
+                # in half a narrow column ran over the count beside it
+                self.emit(
+                    f"#layout(size => {{let t = table(columns: (auto, auto), {rows}); "
+                    "block(width: calc.min(size.width, calc.max(50% * size.width, "
+                    f"measure(t).width)))[#{table}]}})"
+                )
         else:
             raise TypeError(f"typst: no rendering for {type(b).__name__}")
 
