@@ -133,7 +133,13 @@ def build_passages(
                 close()
                 # a heading in the body's size or larger opens a section: what it follows does
                 # not go on after it (a box's or a table's smaller title is no such heading)
-                suspended[:] = [(d, s) for d, s in suspended if item.size < d.lines[-1].size - 0.6]
+                # ...unless it sits at the foot of the column that the paragraph left unfinished,
+                # right below it: a float (a vote box, a box's title) set between two columns
+                suspended[:] = [
+                    (d, s)
+                    for d, s in suspended
+                    if item.size < d.lines[-1].size - 0.6 or _floated(d, item, drafts, columns)
+                ]
                 level = heading_level(
                     item.text, item.size, heading_sizes, None if item.ocr else levels
                 )
@@ -180,6 +186,18 @@ def _same_size(a: Line, b: Line, by_height: bool) -> bool:
     """Return True when two lines are set in one size; where sizes are line heights (a
     scanner's text layer), one with descenders and one without still are."""
     return abs(a.size - b.size) < (0.25 * max(a.size, b.size) if by_height else 0.6)
+
+
+def _floated(draft: Draft, heading: Line, drafts: list[Draft], columns: Columns) -> bool:
+    """Return True when a heading follows a paragraph left unfinished on a full line, in its
+    column, with nothing but headings read between them: a float set at the column's foot
+    (« Résultat du vote » over its table), which the paragraph goes on after, in the next
+    column."""
+    last = draft.lines[-1]
+    if (last.page, last.col) != (heading.page, heading.col) or not wide(last, columns):
+        return False
+    after = next((k for k in range(len(drafts) - 1, -1, -1) if drafts[k] is draft), None)
+    return after is not None and all(d.kind == "heading" for d in drafts[after + 1 :])
 
 
 def _next_of_kind(last: Line, line: Line) -> bool:
