@@ -324,6 +324,19 @@ def test_a_full_bold_line_that_goes_on_below_in_plain_text_leads_in_its_paragrap
     assert any(d.text.startswith("Accélérer") and "deux CHU en y" in d.text for d in drafts)
 
 
+def test_a_bold_lead_in_over_two_lines_cut_by_a_float_goes_on_in_the_next_column():
+    # a recommendation's bold sentence wraps over two full lines at a column's foot, a vote
+    # heading below it; the sentence ends in plain text at the top of the next column
+    left = column(["Premier paragraphe mmmm mmmm mmmm mmmm mmmm"] * 5 + ["fin."], 50, 100)
+    left += words("Assurer le suivi systématique des stagiaires de", 50, 180, bold=True)
+    left += words("la formation professionnelle six et douze mois", 50, 193, bold=True)
+    left += words("Résultat du vote", 50, 220, 14, bold=True)
+    left += words("Pour 95", 52, 245, 8.5)
+    right = column(["après leur sortie. Sans ce suivi la Région ne"] * 5 + ["fin."], 330, 100)
+    got = _passages_of([page(left + right)])
+    assert any("de la formation professionnelle six et douze mois après leur" in t for t in got)
+
+
 def test_a_large_heading_number_far_left_of_a_gutter_stays_in_its_column():
     # « 3. » of a large heading in the first column, level with lines of the second: it is
     # no list mark hanging in the gutter before them

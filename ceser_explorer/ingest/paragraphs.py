@@ -14,6 +14,7 @@ from .dehyphen import Vocabulary
 from .drafts import Draft, append_line, finish, single_line, table_draft
 from .flow import (
     LIST_MARK,
+    TERMINAL,
     Columns,
     Spacing,
     body_columns,
@@ -111,8 +112,10 @@ def build_passages(
                 append_line(current, item, vocab, silent)  # second line of an OCR heading
                 _retitle(stack, current)
                 continue
-            if is_heading(item, body, short_ocr_groups) and not bold_lead(
-                item, following.get(id(item)), body
+            if (
+                is_heading(item, body, short_ocr_groups)
+                and not bold_lead(item, following.get(id(item)), body)
+                and not _bold_run_on(current, item, columns, gaps, justified)
             ):
                 prev_heading = current is not None and current.kind == "heading"
                 if (
@@ -186,6 +189,23 @@ def _same_size(a: Line, b: Line, by_height: bool) -> bool:
     """Return True when two lines are set in one size; where sizes are line heights (a
     scanner's text layer), one with descenders and one without still are."""
     return abs(a.size - b.size) < (0.25 * max(a.size, b.size) if by_height else 0.6)
+
+
+def _bold_run_on(
+    current: Draft | None, line: Line, columns: Columns, spacing: Spacing, justified: bool
+) -> bool:
+    """Return True when a bold line goes on with a paragraph whose last line, bold too, left
+    its sentence unfinished (« Assurer le suivi des stagiaires de la » / « formation
+    professionnelle six mois après »): the second line of a bold lead-in, no heading."""
+    if current is None or current.kind not in ("paragraph", "list_item") or not line.bold:
+        return False
+    last = current.lines[-1]
+    return (
+        last.bold
+        and not line.ocr
+        and not last.text.rstrip().endswith(TERMINAL)
+        and continues(last, line, columns, spacing, current.kind == "list_item", justified)
+    )
 
 
 def _floated(draft: Draft, heading: Line, drafts: list[Draft], columns: Columns) -> bool:
