@@ -90,9 +90,16 @@ def find_gutters(words: list[Word], width: float) -> list[float]:
             runs.append((start, i))
             start = None
     gutters: list[float] = []
-    for gutter in _band_centres(cover, runs, lo):
-        left = [w for w in words if w.x1 <= gutter and (not gutters or w.x0 >= gutters[-1])]
-        right = [w for w in words if w.x0 >= gutter]
+    # the clearest gutters first: each other one is judged on the words between its clear
+    # neighbours (a first column's ragged band judged with the lines of a second column
+    # beside it would find most rows clear of it)
+    centres = _band_centres(cover, runs, lo)
+    for gutter in sorted(centres, key=lambda g: (cover[min(int(g) - lo, len(cover) - 1)], g)):
+        before = max((g for g in gutters if g < gutter), default=-1e9)
+        after = min((g for g in gutters if g > gutter), default=1e9)
+        region = [w for w in words if w.x0 >= before and w.x1 <= after]
+        left = [w for w in region if w.x1 <= gutter]
+        right = [w for w in region if w.x0 >= gutter]
         # a sidebar or a pull quote beside the text is a column too, however short
         enough = min(len(left), len(right)) >= 8
         # a column holds lines of text: a band of bullets or numbers beside a list is none
@@ -101,10 +108,9 @@ def find_gutters(words: list[Word], width: float) -> list[float]:
             for side in (left, right)
             if side
         )
-        region = [w for w in words if not gutters or w.x0 >= gutters[-1]]
         if enough and wide and _splits_rows(region, gutter):
             gutters.append(gutter)
-    return gutters
+    return sorted(gutters)
 
 
 def _band_centres(cover: list[int], runs: list[tuple[int, int]], lo: int) -> list[float]:
