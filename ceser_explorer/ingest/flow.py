@@ -124,7 +124,9 @@ def line_gaps(pages: list[PageLayout]) -> Spacing:
 
     # long paragraphs in narrow columns leave few wider gaps among all: those after a line
     # that ends a sentence (each paragraph's last line is one) say it too
-    spaced = wider(gaps) >= 0.05 * len(gaps) or (wider(ends) >= 5 and wider(ends) >= 0.3 * len(ends))
+    spaced = wider(gaps) >= 0.05 * len(gaps) or (
+        wider(ends) >= 5 and wider(ends) >= 0.3 * len(ends)
+    )
     return Spacing(usual, spaced)
 
 
