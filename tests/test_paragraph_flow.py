@@ -13,9 +13,10 @@ import pytest
 from pdfgen import Column, new_canvas, write_page
 from test_layout_variety import SIZE, column, page, texts, words
 
-from ceser_explorer.ingest import paragraphs, parse_pdf
+from ceser_explorer.ingest import layout, paragraphs, parse_pdf
 from ceser_explorer.ingest.columns import spans_gutter
 from ceser_explorer.ingest.dehyphen import Vocabulary
+from ceser_explorer.ingest.layout import FULL
 from ceser_explorer.ingest.lexicon import lookups_file
 
 FILL = "Les communes rurales gardent des réseaux anciens et des fuites"  # ~ 330 pt at 10 pt
@@ -234,3 +235,119 @@ def test_three_columns_below_a_one_column_intro_are_read_column_by_column():
     cols = [column([f"{c * 4} " * 5 + f"{c}1"] * 6, x, 240) for c, x in xs.items()]
     got = [t.split()[-1] for _, t in texts(page(intro + cols[0] + cols[1] + cols[2]))]
     assert got == ["i1"] * 10 + ["a1"] * 6 + ["b1"] * 6 + ["c1"] * 6
+
+
+# -- floats and gutters that hide (issue 12, shadow corpus) -----------------------------------
+
+
+def test_a_gutter_under_a_heading_run_over_it_is_found_where_the_columns_are_sparse():
+    # a section fills the first column of a three-column page; the next one's heading runs
+    # over the first gutter and its three columns hold a few lines each, at the page's foot:
+    # the first gutter is crossed by the heading, and no least covered band of the page
+    first = column(["aaaa " * 4 + "a1"] * 30, 50, 60)  # 50 to 167
+    heading = words("E. Ce que propose le conseil régional", 50, 470, 16, bold=True)  # to 236
+    cols = [column([f"{c * 4} " * 4 + f"{c}1"] * 4, x, 500) for c, x in (("b", 205), ("c", 360))]
+    cols.append(column(["dddd " * 4 + "d1"] * 4, 50, 500))
+    got = texts(page(first + heading + [w for c in cols for w in c]))
+    by_col = {c: [t.split()[-1] for cc, t in got if cc == c] for c in {cc for cc, _ in got}}
+    assert by_col[FULL] == ["régional"]
+    assert by_col[0] == ["a1"] * 30 + ["d1"] * 4
+    assert by_col[1] == ["b1"] * 4 and by_col[2] == ["c1"] * 4
+
+
+def test_a_vote_box_at_a_columns_foot_does_not_cut_the_paragraph_it_floats_in():
+    # a paragraph left unfinished on a full line at the foot of the first column, then a
+    # float there (« Résultat du vote », its bold label, a figure); the paragraph goes on in
+    # lower case at the top of the next column
+    left = column(["aaaa bbbb cccc dddd eeee ffff gggg"] * 6, 50, 100)
+    left += words("Résultat du vote", 50, 200, 14, bold=True)
+    left += words("Résultat du vote", 50, 225, bold=True)
+    left += words("Pour 95", 52, 245, 8.5)
+    right = column(["suite hhhh iiii jjjj kkkk llll mmmm"] * 3 + ["fin."], 330, 100)
+    right += column(["Autre paragraphe ici", "qui se termine ici."], 330, 160)
+    got = _passages_of([page(left + right)])
+    body = next(t for t in got if t.startswith("aaaa"))
+    assert "gggg suite hhhh" in body and body.endswith("fin."), got
+
+
+def test_a_table_title_over_a_table_across_the_columns_comes_after_both_columns():
+    # the title of a table that spans the columns sits at the first column's foot, the
+    # second column ending higher, the first going on below the table: the paragraph cut
+    # there goes on in the second column
+    from ceser_explorer.ingest.pdfread import RawPage
+    from ceser_explorer.ingest.rawpage import TableRegion
+
+    left = column(["aaaa bbbb cccc dddd eeee ffff gggg"] * 6, 50, 100)
+    left += words("Répartition des crédits", 50, 190, bold=True)
+    right = column(["suite hhhh iiii jjjj kkkk llll mmmm"] * 3 + ["fin."], 330, 100)
+    table = TableRegion(50, 215, 545, 300, [["Mesure", "Montant"], ["Une", "1 M€"]])
+    after = column(["Document adopté par l'assemblée", "le 6 février 2023."], 50, 310)
+    p = layout.layout_page(RawPage(1, 595, 842, left + right + after, tables=[table]))
+    got = texts(p)
+    assert (FULL, "Répartition des crédits") in got
+    assert got.index((FULL, "Répartition des crédits")) > max(
+        k for k, (_, t) in enumerate(got) if t.startswith("suite")
+    )
+    body = next(t for t in _passages_of([p]) if t.startswith("aaaa"))
+    assert "gggg suite hhhh" in body
+
+
+def test_long_paragraphs_spaced_apart_in_narrow_columns_go_on_after_a_short_line():
+    # ragged text, paragraphs of sixteen lines set 5 pt apart (fewer than one gap in twenty
+    # is wider): a sentence that ends short of the edge because the next word did not fit
+    # goes on; the paragraphs' last lines say that paragraphs are spaced
+    pages = []
+    for n in range(1, 4):
+        ws = []
+        top = 60.0
+        for k in range(3):
+            lines = ["mmmm mmmm mmmm mmmm mmmm"] * 15 + ["mmmm fin."]
+            if (n, k) == (2, 1):
+                lines[4] = "mmmm mmmm mmmm fin."  # 40 pt short of the edge
+                lines[5] = "Considérablement mmmm mmmm"  # an 80 pt first word
+            ws += column(lines, 50, top)
+            top += 16 * 13 + 5
+        pages.append(page(ws, n))
+    drafts, _ = paragraphs.build_passages(pages, SIZE)
+    assert any("fin. Considérablement" in d.text for d in drafts)
+    assert sum(1 for d in drafts if d.text.endswith("mmmm fin.")) == 9
+
+
+def test_a_full_bold_line_that_goes_on_below_in_plain_text_leads_in_its_paragraph():
+    # a recommendation in bold whose line is full, its sentence going on below in plain
+    # text with a capital (« … aux deux » / « CHU en y consacrant … »)
+    ws = column(["Premier paragraphe mmmm mmmm mmmm mmmm fin."] * 2, 50, 100)
+    ws += words("Accélérer la mise en service commun aux deux", 50, 140, bold=True)
+    ws += words("CHU en y consacrant des crédits du plan", 50, 153)
+    ws += words("et la suite du texte ici fin.", 50, 166)
+    drafts, _ = paragraphs.build_passages([page(ws)], SIZE)
+    assert any(d.text.startswith("Accélérer") and "deux CHU en y" in d.text for d in drafts)
+
+
+def test_a_bold_lead_in_over_two_lines_cut_by_a_float_goes_on_in_the_next_column():
+    # a recommendation's bold sentence wraps over two full lines at a column's foot, a vote
+    # heading below it; the sentence ends in plain text at the top of the next column
+    left = column(["Premier paragraphe mmmm mmmm mmmm mmmm mmmm"] * 5 + ["fin."], 50, 100)
+    left += words("Assurer le suivi systématique des stagiaires de", 50, 180, bold=True)
+    left += words("la formation professionnelle six et douze mois", 50, 193, bold=True)
+    left += words("Résultat du vote", 50, 220, 14, bold=True)
+    left += words("Pour 95", 52, 245, 8.5)
+    right = column(["après leur sortie. Sans ce suivi la Région ne"] * 5 + ["fin."], 330, 100)
+    got = _passages_of([page(left + right)])
+    assert any("de la formation professionnelle six et douze mois après leur" in t for t in got)
+
+
+def test_a_large_heading_number_far_left_of_a_gutter_stays_in_its_column():
+    # « 3. » of a large heading in the first column, level with lines of the second: it is
+    # no list mark hanging in the gutter before them
+    left = column(["aaaa " * 4 + "a1"] * 8, 50, 100)
+    left += words("3.", 50, 215, 20, bold=True) + words("Économiser", 50, 240, 20, bold=True)
+    right = column(["bbbb " * 4 + "b1"] * 14, 330, 100)
+    got = texts(page(left + right))
+    assert (0, "3.") in got
+    assert all(t.endswith("b1") for c, t in got if c == 1)
+
+
+def _passages_of(pages: list) -> list[str]:
+    drafts, _ = paragraphs.build_passages(pages, SIZE)
+    return [d.text for d in drafts]

@@ -90,9 +90,16 @@ def find_gutters(words: list[Word], width: float) -> list[float]:
             runs.append((start, i))
             start = None
     gutters: list[float] = []
-    for gutter in _band_centres(cover, runs, lo):
-        left = [w for w in words if w.x1 <= gutter and (not gutters or w.x0 >= gutters[-1])]
-        right = [w for w in words if w.x0 >= gutter]
+    # the clearest gutters first: each other one is judged on the words between its clear
+    # neighbours (a first column's ragged band judged with the lines of a second column
+    # beside it would find most rows clear of it)
+    centres = _band_centres(cover, runs, lo)
+    for gutter in sorted(centres, key=lambda g: (cover[min(int(g) - lo, len(cover) - 1)], g)):
+        before = max((g for g in gutters if g < gutter), default=-1e9)
+        after = min((g for g in gutters if g > gutter), default=1e9)
+        region = [w for w in words if w.x0 >= before and w.x1 <= after]
+        left = [w for w in region if w.x1 <= gutter]
+        right = [w for w in region if w.x0 >= gutter]
         # a sidebar or a pull quote beside the text is a column too, however short
         enough = min(len(left), len(right)) >= 8
         # a column holds lines of text: a band of bullets or numbers beside a list is none
@@ -101,10 +108,9 @@ def find_gutters(words: list[Word], width: float) -> list[float]:
             for side in (left, right)
             if side
         )
-        region = [w for w in words if not gutters or w.x0 >= gutters[-1]]
         if enough and wide and _splits_rows(region, gutter):
             gutters.append(gutter)
-    return gutters
+    return sorted(gutters)
 
 
 def _band_centres(cover: list[int], runs: list[tuple[int, int]], lo: int) -> list[float]:
@@ -130,6 +136,38 @@ def _band_centres(cover: list[int], runs: list[tuple[int, int]], lo: int) -> lis
             out += [lo + (p + q) / 2 for p, q in wide]
         else:  # one stretch, or slivers between words that cross the band: its centre
             out.append(lo + (xs[0] + xs[-1]) / 2)
+        out += [lo + c for c in _dips(cover, a, b, least) if all(abs(lo + c - x) > 3 for x in out)]
+    return sorted(out)
+
+
+def _dips(cover: list[int], a: int, b: int, least: int) -> list[float]:
+    """Return the middle of each valley of the band [a, b) far less covered than the band
+    around it, other than the valley of its least covered stretch.
+
+    Where the columns below a section's end hold a few lines only (a section that ends high
+    in the first column, then a heading run over the gutter), the whole width right of the
+    first column is little covered: the gap between the two columns below is then no least
+    covered stretch (the heading's words cross it), only a valley among the lines of the
+    sparse columns, crossed by a word or two.
+    """
+    covered = [c for c in cover[a:b] if c > least]
+    usual = statistics.median(covered) if covered else 0
+    if usual < 3:
+        return []
+    limit = usual / 2
+    out: list[float] = []
+    start: int | None = None
+    for i in range(a, b + 1):
+        low = i < b and cover[i] <= limit
+        if low and start is None:
+            start = i
+        elif not low and start is not None:
+            valley = cover[start:i]
+            # as wide as a gap between columns; the least covered stretch is a candidate already
+            if i - start >= 6 and least not in valley:
+                bottom = [start + k for k, c in enumerate(valley) if c == min(valley)]
+                out.append((bottom[0] + bottom[-1]) / 2)
+            start = None
     return out
 
 
@@ -173,7 +211,10 @@ def hanging_marks(row: list[Word], gutters: list[float]) -> dict[int, float]:
             continue
         for g in gutters:
             before = ordered[k - 1].x1 if k else -1e9
-            if w.x1 <= g + 1 < nxt.x0 + 2 and nxt.x0 - w.x1 < w.x0 - before:
+            # a mark hangs by a space or two: a large heading number set far left of the
+            # gutter, level with the next column's lines, is its own column's
+            near = nxt.x0 - w.x1 < 4 * max(nxt.size, 6.0)
+            if w.x1 <= g + 1 < nxt.x0 + 2 and nxt.x0 - w.x1 < w.x0 - before and near:
                 out[id(w)] = g
     return out
 

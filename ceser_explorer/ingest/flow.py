@@ -105,18 +105,29 @@ def line_gaps(pages: list[PageLayout]) -> Spacing:
     """Return the median gap between consecutive lines of a column, and whether paragraphs
     are spaced: enough gaps between 1.6 and 3.5 times the usual one (a blank line is more)."""
     gaps = []
+    ends = []  # the gaps after a line that ends a sentence
     for page in pages:
         prev: Line | None = None
         for item in page.items:
             if isinstance(item, Line) and item.role == "body":
                 if prev is not None and prev.col == item.col and 0 <= item.top - prev.bottom < 30:
                     gaps.append(item.top - prev.bottom)
+                    if prev.text.rstrip().endswith(SENTENCE_END):
+                        ends.append(gaps[-1])
                 prev = item
     if len(gaps) < 5:
         return Spacing(3.0)
     usual = statistics.median(gaps)
-    wider = sum(1 for g in gaps if max(1.6 * usual, usual + 2) <= g <= 3.5 * max(usual, 1.0))
-    return Spacing(usual, wider >= 0.05 * len(gaps))
+
+    def wider(found: list[float]) -> int:
+        return sum(1 for g in found if max(1.6 * usual, usual + 2) <= g <= 3.5 * max(usual, 1.0))
+
+    # long paragraphs in narrow columns leave few wider gaps among all: those after a line
+    # that ends a sentence (each paragraph's last line is one) say it too
+    spaced = wider(gaps) >= 0.05 * len(gaps) or (
+        wider(ends) >= 5 and wider(ends) >= 0.3 * len(ends)
+    )
+    return Spacing(usual, spaced)
 
 
 def continues(

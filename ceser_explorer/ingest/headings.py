@@ -119,9 +119,21 @@ def bold_lead(line: Line, nxt: Line | None, body: float) -> bool:
         )
     if line.size >= body * 1.12 or abs(line.size - nxt.size) > 0.6:
         return False  # a lead-in runs on in its own size; a box's smaller title does not
+    if line.x1 - line.x0 < 0.5 * (nxt.x1 - nxt.x0):
+        return False  # a lead-in wraps where its line is full; a short bold label does not
     text = line.text.rstrip()
     first = nxt.text.lstrip()[:1]
-    return text.endswith("-") or (first.islower() and not text.endswith(SENTENCE_END))
+    if text.endswith("-") or (first.islower() and not text.endswith(SENTENCE_END)):
+        return True
+    # a full line that goes on, in plain text, right below it (« … commun aux deux » then
+    # « CHU en y consacrant… »): a heading is shorter than the lines of text, or set apart
+    return (
+        not nxt.bold
+        and not text.endswith((*SENTENCE_END, ":"))
+        and (nxt.page, nxt.col) == (line.page, line.col)
+        and 0 <= nxt.top - line.bottom < 0.6 * line.size
+        and line.x1 - line.x0 >= 0.9 * (nxt.x1 - nxt.x0)
+    )
 
 
 def starts_new_heading(text: str) -> bool:

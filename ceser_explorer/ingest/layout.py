@@ -176,7 +176,8 @@ def layout_page(raw: RawPage) -> PageLayout:
     if not raw.ocr:
         page.sized_by_height = even_sizes(lines) or (raw.scan and _even_layer_sizes(lines))
     if gutters or bands:
-        mark_separators(lines, raw.height)
+        across = [t.top for t in raw.tables if column_of(t.x0, t.x1, gutters) == FULL]
+        mark_separators(lines, raw.height, across)
     tables = [TableItem(raw.number, column_of(t.x0, t.x1, gutters), t) for t in raw.tables]
     page.items = reading_order(lines, tables)
     return page

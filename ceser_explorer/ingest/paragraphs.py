@@ -14,6 +14,7 @@ from .dehyphen import Vocabulary
 from .drafts import Draft, append_line, finish, single_line, table_draft
 from .flow import (
     LIST_MARK,
+    TERMINAL,
     Columns,
     Spacing,
     body_columns,
@@ -111,8 +112,10 @@ def build_passages(
                 append_line(current, item, vocab, silent)  # second line of an OCR heading
                 _retitle(stack, current)
                 continue
-            if is_heading(item, body, short_ocr_groups) and not bold_lead(
-                item, following.get(id(item)), body
+            if (
+                is_heading(item, body, short_ocr_groups)
+                and not bold_lead(item, following.get(id(item)), body)
+                and not _bold_run_on(current, item, columns, gaps, justified)
             ):
                 prev_heading = current is not None and current.kind == "heading"
                 if (
@@ -133,7 +136,13 @@ def build_passages(
                 close()
                 # a heading in the body's size or larger opens a section: what it follows does
                 # not go on after it (a box's or a table's smaller title is no such heading)
-                suspended[:] = [(d, s) for d, s in suspended if item.size < d.lines[-1].size - 0.6]
+                # ...unless it sits at the foot of the column that the paragraph left unfinished,
+                # right below it: a float (a vote box, a box's title) set between two columns
+                suspended[:] = [
+                    (d, s)
+                    for d, s in suspended
+                    if item.size < d.lines[-1].size - 0.6 or _floated(d, item, drafts, columns)
+                ]
                 level = heading_level(
                     item.text, item.size, heading_sizes, None if item.ocr else levels
                 )
@@ -180,6 +189,35 @@ def _same_size(a: Line, b: Line, by_height: bool) -> bool:
     """Return True when two lines are set in one size; where sizes are line heights (a
     scanner's text layer), one with descenders and one without still are."""
     return abs(a.size - b.size) < (0.25 * max(a.size, b.size) if by_height else 0.6)
+
+
+def _bold_run_on(
+    current: Draft | None, line: Line, columns: Columns, spacing: Spacing, justified: bool
+) -> bool:
+    """Return True when a bold line goes on with a paragraph whose last line, bold too, left
+    its sentence unfinished (« Assurer le suivi des stagiaires de la » / « formation
+    professionnelle six mois après »): the second line of a bold lead-in, no heading."""
+    if current is None or current.kind not in ("paragraph", "list_item") or not line.bold:
+        return False
+    last = current.lines[-1]
+    return (
+        last.bold
+        and not line.ocr
+        and not last.text.rstrip().endswith(TERMINAL)
+        and continues(last, line, columns, spacing, current.kind == "list_item", justified)
+    )
+
+
+def _floated(draft: Draft, heading: Line, drafts: list[Draft], columns: Columns) -> bool:
+    """Return True when a heading follows a paragraph left unfinished on a full line, in its
+    column, with nothing but headings read between them: a float set at the column's foot
+    (« Résultat du vote » over its table), which the paragraph goes on after, in the next
+    column."""
+    last = draft.lines[-1]
+    if (last.page, last.col) != (heading.page, heading.col) or not wide(last, columns):
+        return False
+    after = next((k for k in range(len(drafts) - 1, -1, -1) if drafts[k] is draft), None)
+    return after is not None and all(d.kind == "heading" for d in drafts[after + 1 :])
 
 
 def _next_of_kind(last: Line, line: Line) -> bool:

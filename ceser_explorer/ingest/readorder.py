@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from itertools import pairwise
 
 from .bands import Band
@@ -72,7 +73,7 @@ def group_columns(
     return grouped
 
 
-def mark_separators(lines: list[Line], height: float) -> None:
+def mark_separators(lines: list[Line], height: float, cuts: Sequence[float] = ()) -> None:
     """Mark as full-width (FULL) the headings that part two runs of columns.
 
     A heading that spans the columns but is shorter than one of them lies in the first column
@@ -81,7 +82,9 @@ def mark_separators(lines: list[Line], height: float) -> None:
     space above it, no other column beside it or close above or below it, and every other
     column starting again below it, level with each other, no lower than the line that
     follows it in its own column; or, at the foot of its column, every other column ending
-    above it.
+    above it. cuts: the tops of the tables across the columns; each parts the columns as a
+    page's foot does (a table's title set at the foot of the first column, over the table,
+    when the other columns end higher).
     """
     inner = [
         ln
@@ -122,7 +125,11 @@ def mark_separators(lines: list[Line], height: float) -> None:
                     for ln in run:
                         ln.col = FULL
                     break
-        _mark_trailing(own, [o for o in others if o.band == own[0].band], size, gap)
+        band = [o for o in others if o.band == own[0].band]
+        for lo, hi in pairwise([-1.0, *sorted(cuts), height + 1]):
+            piece = [ln for ln in own if lo <= ln.top < hi]
+            if piece:
+                _mark_trailing(piece, [o for o in band if lo <= o.top < hi], size, gap)
 
 
 def _mark_trailing(own: list[Line], others: list[Line], size: float, gap: float) -> None:
