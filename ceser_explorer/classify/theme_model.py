@@ -140,8 +140,9 @@ def blend_documents(
     members: Sequence[bool] | None = None,
 ) -> np.ndarray:
     """Return (1 − weight) × a row's scores + weight × the mean scores of the other member rows
-    of its group (its document): a paragraph about a procedure or a budget line of an avis on
-    training reads as that avis's theme, as the labelling rules (R6) have it.
+    of its group (its document): a paragraph that does not name its subject (« ces mesures »,
+    « le dispositif ») reads in the light of its document, which the passage's vector alone
+    does not see; the weight is chosen by document-grouped cross-validation (model.fit).
 
     groups: one key per row (None or "": a passage written alone, left as it is); members:
     the rows whose scores make a document's mean (by default all rows of a group); a row that
