@@ -21,6 +21,16 @@ from .theme_model import ThemeModel
 
 # navigation passages (sommaire lines) list headings of every theme but are about none
 SKIPPED_KINDS = frozenset({"toc"})
+# the passages whose scores make a document's mean for the model's doc_blend
+BODY_KINDS = frozenset(
+    k.value
+    for k in (
+        PassageKind.PARAGRAPH,
+        PassageKind.LIST_ITEM,
+        PassageKind.RECOMMENDATION,
+        PassageKind.MEASURE,
+    )
+)
 HEADING = PassageKind.HEADING.value
 MODEL_SETTING = "themes.model"
 EMBEDDER_SETTING = "themes.embedder"
@@ -90,7 +100,18 @@ def apply(
         )
         for i, members in under.items():
             vectors[i] = _unit(vectors[members].mean(axis=0))
-        rows = _rows(model, model.scores(texts, vectors))
+        # each passage leans toward the others of its document (the model's doc_blend): the
+        # document's mean is that of its body passages (paragraphs, list items,
+        # recommendations, measures: those the labels give themes to), each leaving itself out
+        body = [p.kind in BODY_KINDS for p in passages] + [False] * len(recs)
+        own = {p.passage_id: i for i, p in enumerate(passages)}
+        raw = model.scores(texts, vectors)
+        scores = model.in_documents(raw, ["doc"] * len(texts), body)
+        for n, r in enumerate(recs):  # a recommendation leaves out its own passage
+            i = own.get(r.passage_id)
+            if i is not None and body[i]:
+                scores[len(passages) + n] = _leaning(model, raw, body, i, raw[len(passages) + n])
+        rows = _rows(model, scores)
         store.store_document_themes(
             catalog,
             doc_id,
@@ -125,6 +146,16 @@ def section_members(passages: Sequence[Passage]) -> dict[int, list[int]]:
         if by_path.get(path):
             members[i] = by_path[path]
     return members
+
+
+def _leaning(
+    model: ThemeModel, raw: np.ndarray, body: Sequence[bool], own: int, row: np.ndarray
+) -> np.ndarray:
+    """Return row leaned toward the mean of the body rows of raw other than own."""
+    others = [i for i, b in enumerate(body) if b and i != own]
+    if not others or not model.doc_blend:
+        return row
+    return (1 - model.doc_blend) * row + model.doc_blend * raw[others].mean(axis=0)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

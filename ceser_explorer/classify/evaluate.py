@@ -249,7 +249,11 @@ def _score(
     )
     y_test, y_train = label_matrix(test, keys), label_matrix(train, keys)
 
-    model_pred, review = model.decide(model.scores([p.text for p in test], vec_test))
+    # each passage leans toward the other passages of its document, as ``apply`` does
+    scores = model.in_documents(
+        model.scores([p.text for p in test], vec_test), [p.doc for p in test]
+    )
+    model_pred, review = model.decide(scores)
     kw_pred = keyword_predictions([p.text for p in test], model.taxonomy)
     defs = definition_vectors(model.taxonomy, embedder)
     zs_th = similarity_thresholds(vec_train @ defs.T, y_train, keys)

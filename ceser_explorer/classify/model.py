@@ -38,7 +38,7 @@ from .taxonomy import (
     load_label_sets,
     load_taxonomy,
 )
-from .theme_model import ThemeModel
+from .theme_model import ThemeModel, blend_documents
 
 MODEL_FILE = "themes.npz"
 # share of the cross-validation errors (of held-out documents) the « à vérifier » band holds:
@@ -55,6 +55,10 @@ C_TOLERANCE = 0.002
 # of held-out documents is not chosen while another C stays under it
 REVIEW_MAX_SHARE = 0.2
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+# how far a passage's scores lean toward the other passages of its document
+# (theme_model.blend_documents), chosen with C on the out-of-fold scores of held-out documents
+# (a held-out document's passages are all out of fold together, as after ingest)
+DOC_BLEND_GRID = (0.0, 0.2, 0.3, 0.4, 0.5)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class Params:
     seed: int = 0
     # the text a passage's vector is computed from: the vector index's (section in front)
     context: str = DEFAULT_CONTEXT
+    doc_blend_grid: tuple[float, ...] = DOC_BLEND_GRID
 
 
 def _classifier(c: float, seed: int) -> LogisticRegression:
@@ -222,11 +227,24 @@ def fit(
     judged = judged_rows(passages)
     # one C for all themes: the one whose out-of-fold macro-F1 (best thresholds) is highest
     # among those whose « à vérifier » band flags at most REVIEW_MAX_SHARE of the decisions
-    trials, bands = [], {}
+    # and, with each C, the document blend whose out-of-fold macro-F1 is highest (the
+    # smallest of those within C_TOLERANCE of it)
+    trials, bands, blends = [], {}, {}
+    groups = [p.doc for p in passages]
     for c in params.c_grid:
-        oof = out_of_fold(passages, vectors, y, params, c)
-        th = select_thresholds([ids[i] for i in judged], oof[judged], y[judged], keys)
-        trials.append((_macro_f1(oof[judged], y[judged], [th[k] for k in keys]), c, oof, th))
+        raw = out_of_fold(passages, vectors, y, params, c)
+        by_blend = []
+        for blend in params.doc_blend_grid:
+            oof = blend_documents(raw, groups, blend)
+            th = select_thresholds([ids[i] for i in judged], oof[judged], y[judged], keys)
+            f1 = _macro_f1(oof[judged], y[judged], [th[k] for k in keys])
+            by_blend.append((f1, blend, oof, th))
+        top_blend = max(b[0] for b in by_blend)
+        f1, blend, oof, th = min(
+            (b for b in by_blend if b[0] >= top_blend - C_TOLERANCE), key=lambda b: b[1]
+        )
+        blends[c] = (blend, {str(b[1]): round(b[0], 4) for b in by_blend})
+        trials.append((f1, c, oof, th))
         margin = (
             params.margin
             if params.margin is not None
@@ -259,9 +277,11 @@ def fit(
             oof[judged], y[judged], keys, thresholds, params, margin, best_c, best_f1, trials
         )
         | {"review_share_by_C": {str(c): round(b[1], 3) for c, b in bands.items()}}
-        | {"judged_on": "documents" if len(judged) < len(passages) else "passages"},
+        | {"judged_on": "documents" if len(judged) < len(passages) else "passages"}
+        | {"doc_blend": blends[best_c][0], "macro_f1_by_doc_blend": blends[best_c][1]},
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         context=params.context,
+        doc_blend=blends[best_c][0],
     )
 
 

@@ -49,6 +49,7 @@ def to_arrays(model: Any) -> dict[str, np.ndarray]:
         "cv": model.cv,
         "created_at": model.created_at,
         "context": model.context,
+        "doc_blend": model.doc_blend,
     }
     return {
         "meta": _text(json.dumps(meta, ensure_ascii=False, sort_keys=True)),
@@ -104,6 +105,8 @@ def read_model(source: Path | IO[bytes] | bytes, name: str | None = None) -> Any
             labels=tuple(meta["labels"]),
             # a model of an earlier version read the text alone
             context=str(meta.get("context", "none")),
+            # a model of an earlier version scored each passage alone
+            doc_blend=float(meta.get("doc_blend", 0.0)),
         )
     except CeserError:
         raise

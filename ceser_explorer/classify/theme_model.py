@@ -53,6 +53,9 @@ class ThemeModel:
     # the text, as the vector index embeds it, so that one vector per passage serves both;
     # "none" for the models of earlier versions, trained on the text alone
     context: str = DEFAULT_CONTEXT
+    # how far a passage's scores lean toward those of the other passages of its document
+    # (``blend_documents``); 0 for the models of earlier versions, which score passages alone
+    doc_blend: float = 0.0
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -62,6 +65,8 @@ class ThemeModel:
     def stamp(self) -> str:
         """Return a short identifier of this model (stored next to the scores it wrote)."""
         raw = f"{self.created_at}|{self.embedder_id}|{sorted(self.thresholds.items())}"
+        if self.doc_blend:
+            raw += f"|{self.doc_blend}"
         return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
     def check_embedder(self, embedder_id: str) -> None:
@@ -79,6 +84,17 @@ class ThemeModel:
             return np.zeros((0, len(self.keys)))
         x = self.features.transform(texts, vectors)
         return np.asarray(expit(x @ self.coef.T.astype(np.float64) + self.intercept))
+
+    def in_documents(
+        self,
+        scores: np.ndarray,
+        groups: Sequence[str | None],
+        members: Sequence[bool] | None = None,
+    ) -> np.ndarray:
+        """Return scores leaned toward those of each passage's document (``blend_documents``
+        with this model's weight); groups: the document of each row, None for a row alone;
+        members: the rows whose scores make a document's mean (all by default)."""
+        return blend_documents(scores, groups, self.doc_blend, members)
 
     def vectors(
         self,
@@ -115,3 +131,41 @@ class ThemeModel:
         """Return (retained, review) matrices: score ≥ threshold, |score − threshold| < margin."""
         thresholds = np.array([self.thresholds[k] for k in self.keys])
         return scores >= thresholds, np.abs(scores - thresholds) < self.margin
+
+
+def blend_documents(
+    scores: np.ndarray,
+    groups: Sequence[str | None],
+    weight: float,
+    members: Sequence[bool] | None = None,
+) -> np.ndarray:
+    """Return (1 − weight) × a row's scores + weight × the mean scores of the other member rows
+    of its group (its document): a paragraph that does not name its subject (« ces mesures »,
+    « le dispositif ») reads in the light of its document, which the passage's vector alone
+    does not see; the weight is chosen by document-grouped cross-validation (model.fit).
+
+    groups: one key per row (None or "": a passage written alone, left as it is); members:
+    the rows whose scores make a document's mean (by default all rows of a group); a row that
+    is not a member leans toward the mean of all members. A group with no other member row
+    leaves the row as it is.
+    """
+    out = np.array(scores, dtype=np.float64, copy=True)
+    if not weight or not len(out):
+        return out
+    member = np.ones(len(out), dtype=bool) if members is None else np.asarray(members, bool)
+    rows: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        if g:
+            rows.setdefault(g, []).append(i)
+    base = np.asarray(scores, dtype=np.float64)
+    for idx in rows.values():
+        ii = np.array(idx)
+        inside = ii[member[ii]]
+        total, n = base[inside].sum(axis=0), len(inside)
+        for i in ii:
+            k = n - 1 if member[i] else n
+            if k < 1:
+                continue
+            others = (total - base[i]) / k if member[i] else total / k
+            out[i] = (1 - weight) * base[i] + weight * others
+    return out
