@@ -17,6 +17,7 @@ from ceser_explorer.ingest.lexicon import lookups_file
 from ceser_explorer.ingest.lines import Line
 from ceser_explorer.ingest.pdfread import _cell_text
 from ceser_explorer.ingest.rawpage import RawPage, Word
+from ceser_explorer.ingest.silentcuts import Evidence
 from ceser_explorer.ingest.recommendations import _mend_numbers
 from ceser_explorer.models import RecommendationDraft
 
@@ -62,8 +63,8 @@ def test_lines_of_whole_words_are_not_glued_in_an_ordinary_document() -> None:
     lines = ["Le CESER demande que la Région soutienne davantage", "mande et offre de formation"]
     lines += ["sans attendre la prochaine rentrée scolaire."] * 3
     vocab = Vocabulary([page(column(lines, 50, 100))])
-    assert not vocab.hidden
-    assert not vocab.hidden_cut("soutienne davantage les compé", "tences")
+    assert vocab.cuts.evidence == Evidence.NONE
+    assert not vocab.cuts.is_cut("soutienne davantage les compé", "tences")
 
 
 def _closed(texts: list[str], gaps: list[float], size: float = 24.0) -> str:

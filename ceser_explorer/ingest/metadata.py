@@ -366,7 +366,7 @@ def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
             if abs(size - ln.size) < 0.5 or runs_on:
                 if prev_text.endswith("-"):
                     joined = vocab.join(prev_text, text)
-                elif filled or vocab.hidden_cut(prev_text, text):  # « RESSOUR »/« CE »
+                elif filled or vocab.cuts.is_cut(prev_text, text):  # « RESSOUR »/« CE »
                     joined = prev_text + text
                 else:
                     joined = f"{prev_text} {text}"
