@@ -284,3 +284,21 @@ def test_a_numbered_section_heading_after_the_list_is_no_item_of_it() -> None:
         ]
     )
     assert recs == [(3, "Créer un réseau.")]
+
+
+def test_boxes_side_by_side_read_label_label_text_text_keep_their_numbers() -> None:
+    # two boxes in two columns: the second box's label is read right after the first's, then
+    # the second box's text, then the first's (« Proposition V », « Proposition VII »)
+    recs = found(
+        [
+            passage("heading", "Recommandations"),
+            passage("heading", "Proposition V", "Recommandations", frame="5:1"),
+            passage("heading", "Proposition VII", "Recommandations", frame="5:3"),
+            passage("paragraph", "Ouvrir les marchés publics aux PME.", "Recommandations", "5:3"),
+            passage("paragraph", "Fixer des objectifs de mixité.", "Recommandations", "5:1"),
+        ]
+    )
+    assert sorted(recs, key=lambda r: r[0] or 0) == [
+        (5, "Fixer des objectifs de mixité."),
+        (7, "Ouvrir les marchés publics aux PME."),
+    ]

@@ -51,3 +51,14 @@ def test_a_document_with_a_few_cuts_only_joins_the_plain_ones() -> None:
 
 def test_a_document_without_cuts_joins_nothing() -> None:
     assert not SilentCuts().is_cut("les soignants et les cher", "cheurs dont notre")
+
+
+def test_relatives_names_and_years_cut_without_a_hyphen() -> None:
+    # « les » / « quelles » is never two words; a place name the lexicon lacks (« Gre » /
+    # « noble »), and a year cut after its century, in a document that cuts so over and over
+    assert is_cut("avec les", "quelles le schéma organise")
+    assert is_cut("à Lyon-Saint-Étienne, Gre", "noble, Clermont-Ferrand")
+    assert is_cut("Schéma régional 20", "22-2028")
+    assert not is_cut("reçus par Mme", "la présidente")  # a function word follows
+    assert not is_cut("en 2022", "23 communes")
+    assert not SilentCuts(Evidence.SOME).is_cut("à Gre", "noble, Clermont")

@@ -17,8 +17,8 @@ from ceser_explorer.ingest.lexicon import lookups_file
 from ceser_explorer.ingest.lines import Line
 from ceser_explorer.ingest.pdfread import _cell_text
 from ceser_explorer.ingest.rawpage import RawPage, Word
-from ceser_explorer.ingest.silentcuts import Evidence
 from ceser_explorer.ingest.recommendations import _mend_numbers
+from ceser_explorer.ingest.silentcuts import Evidence
 from ceser_explorer.models import RecommendationDraft
 
 needs_lexicon = pytest.mark.skipif(
@@ -84,6 +84,11 @@ def test_letter_spaced_titles_close_up_over_punctuation_and_ligatures() -> None:
     assert _closed(texts, gaps) == "d’une filière : promesses,"
     texts = [*"Nouvelle", "-", *"Aquitaine"]
     assert _closed(texts, [7.0] * (len(texts) - 1)) == "Nouvelle-Aquitaine"
+    # a kerned pair (« T » and « r ») sits closer than the other letters: the letters' spacing
+    # is the run's usual gap, not its least (LibreOffice, 3.4 pt between letters, 13 between words)
+    texts = [*"Travailler", *"de", *"la"]
+    gaps = [2.1] + [3.4] * 8 + [13.4, 3.4, 13.4, 3.4]
+    assert _closed(texts, gaps) == "Travailler de la"
 
 
 def test_an_ocr_misread_list_number_is_put_right_by_its_series() -> None:
@@ -116,6 +121,8 @@ def test_an_ocr_misread_list_number_is_put_right_by_its_series() -> None:
         ("Au-de-", "là des chiffres", "Au-delà des chiffres"),
         ("en Bour-", "gogne-Franche-Comté", "en Bourgogne-Franche-Comté"),
         ("à Cham-", "béry-Annecy", "à Chambéry-Annecy"),
+        # a piece ending in o that stands for no adjective is no combining form (« socio- »)
+        ("la décarbo-", "nation des navires", "la décarbonation des navires"),
     ],
 )
 def test_compounds_cut_at_a_line_end_keep_their_hyphen_and_names_their_letters(

@@ -124,6 +124,18 @@ def _goes_on_compound(tail: str) -> bool:
     return bool(_LINKED_NAME.match(tail))
 
 
+def _combining(head: str) -> bool:
+    """Whether a word part is a combining form: it ends in i (« quasi », « multi ») or in o
+    and stands for an adjective (« socio » for « social », « hospitalo » for « hospitalier »,
+    « politico »), where a piece that hyphenation leaves (« décarbo- ») stands for none."""
+    if head.endswith("i"):
+        return True
+    if not head.endswith("o"):
+        return False
+    known = french_words()
+    return any(head[:-1] + end in known for end in ("al", "ale", "ique", "ier", "ien", "ie"))
+
+
 def _two_words(head: str, tail: str) -> bool:
     """Return True when both sides of the hyphen are words, or a combining form and a word,
     while the two glued are no word: « papier-/carton », « quasi-/totalité »,
@@ -136,7 +148,7 @@ def _two_words(head: str, tail: str) -> bool:
     """
     head = re.split(r"['’-]", head)[-1]  # « d’hospitalo », « mi-par »: the part cut
     known = french_words()
-    combining = head in known or head.endswith(("o", "i"))
+    combining = head in known or _combining(head)
     return (
         len(head) >= 5
         and len(tail) >= 5

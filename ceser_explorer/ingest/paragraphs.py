@@ -120,7 +120,8 @@ def build_passages(
                     and _same_size(current.lines[-1], item, page.sized_by_height)
                     and current.lines[-1].page == item.page
                     and (
-                        item.top - current.lines[-1].bottom < item.size * 0.9
+                        # right below it (a box's label beside it, higher up, is another's)
+                        -0.3 * item.size < item.top - current.lines[-1].bottom < item.size * 0.9
                         or (item.ocr and item.group == current.lines[-1].group)
                     )
                     and not starts_new_heading(item.text)

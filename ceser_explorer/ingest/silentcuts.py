@@ -18,8 +18,9 @@ glued make a third (« sou » / « tien ») and pieces of a word the lexicon lac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
+from itertools import pairwise
 
 from .lexicon import french_words, is_french
 from .lines import Line, PageLayout
@@ -39,6 +40,13 @@ _FUNCTION_WORDS = frozenset(
     "douze quinze vingt trente quarante cinquante soixante cent mille".split()
 )
 _PUNCT = ".,;:!?()«»\"'’…"
+# relative pronouns glued to their article: never two words (« les » / « quelles »)
+_RELATIVES = frozenset(
+    "lequel laquelle lesquels lesquelles auquel auxquels auxquelles duquel desquels "
+    "desquelles".split()
+)
+_CENTURY = re.compile(r"(?<!\S)(?:19|20)$")  # a year cut after its century (« 20 » / « 22 »)
+_YEAR_END = re.compile(r"^\d\d(?!\d)")
 
 
 class Evidence(IntEnum):
@@ -92,15 +100,21 @@ class SilentCuts:
         """
         if self.evidence == Evidence.NONE:
             return False
+        many = self.evidence == Evidence.MANY
+        if many and _CENTURY.search(left.rstrip()) and _YEAR_END.match(right.lstrip()):
+            return True
         pieces = cut_pieces(left, right)
         if pieces is None:
             return False
         head, tail = (x.lower() for x in pieces)
         glued = head + tail
+        if glued in _RELATIVES:
+            return True
         head_word, tail_word = self.whole(head), self.whole(tail)
-        many = self.evidence == Evidence.MANY
         function = bool({head, tail} & _FUNCTION_WORDS)
         if not (glued in self.every or is_french(glued)):
+            if many and _cut_name(pieces[0], head_word, tail) and head not in self.every:
+                return True  # « Gre » / « noble »: a place name the lexicon lacks
             if head_word or tail_word:
                 return False
             return (many and not function) or (len(head) >= 4 and head not in self.every)
@@ -116,6 +130,21 @@ class SilentCuts:
 
 
 NO_SILENT_CUTS = SilentCuts()
+
+
+def _cut_name(head: str, head_word: bool, tail: str) -> bool:
+    """Whether a line ends with the first piece of a name cut without a hyphen: a capital
+    and small letters that make no word (« Gre »), before small letters that are no
+    function word (« noble »)."""
+    return (
+        len(head) >= 3
+        and head[0].isupper()
+        and head[1:].islower()
+        and not head_word
+        and len(tail) >= 3
+        and tail.islower()
+        and tail not in _FUNCTION_WORDS
+    )
 
 
 def silent_cuts(pages: list[PageLayout]) -> SilentCuts:
@@ -134,12 +163,12 @@ def silent_cuts(pages: list[PageLayout]) -> SilentCuts:
             words = [_bare(w.text) for w in item.words]
             every.update(words[:-1])
             inner.update(words[1:-1])
-            pairs.update(zip(words[1:-2], words[2:-1], strict=True))
+            pairs.update(pairwise(words[1:-1]))
             body = item.role == "body" and not item.ocr
             if prev is not None and body and prev.role == "body" and prev.col == item.col:
                 ends.append((prev.text.rstrip(), item.text))
             prev = item
-    words = SilentCuts(Evidence.SOME, frozenset(every), frozenset(inner), frozenset(pairs))
+    found = SilentCuts(Evidence.SOME, frozenset(every), frozenset(inner), frozenset(pairs))
     plain = sure = hyphens = 0
     for left, right in ends:
         if left.endswith(("-", "\u00ad")):
@@ -152,15 +181,15 @@ def silent_cuts(pages: list[PageLayout]) -> SilentCuts:
         glued = head + tail
         if glued in french_words() and tail[0].islower() and tail not in french_words():
             sure += 1
-        known = glued in words.every or is_french(glued)
-        plain += known and not (words.whole(head) and words.whole(tail))
+        known = glued in found.every or is_french(glued)
+        plain += known and not (found.whole(head) and found.whole(tail))
     if sure >= MANY_CUTS and sure >= MANY_SHARE * len(ends) and sure > hyphens:
         evidence = Evidence.MANY
     elif plain >= SOME_CUTS:
         evidence = Evidence.SOME
     else:
         evidence = Evidence.NONE
-    return SilentCuts(evidence, words.every, words.inner, words.pairs)
+    return replace(found, evidence=evidence)
 
 
 def _bare(word: str) -> str:
