@@ -227,3 +227,13 @@ def test_a_scanner_text_layers_short_lines_keep_the_paragraphs_size() -> None:
     raw = RawPage(1, 595, 842, ws, scan=True)
     p = layout.layout_page(raw)
     assert {i.size for i in p.items if isinstance(i, Line)} == {7.7}
+
+
+@needs_lexicon
+def test_a_cover_title_cut_at_the_margin_inside_a_compounds_first_part_is_joined() -> None:
+    # fpdf2 wraps a title in capitals letter by letter at the margin: « HOSP » /
+    # « ITALO-UNIVERSITAIRE » (hospitalo- stands for hospitalier); two words stay two
+    vocab = Vocabulary([])
+    assert metadata._cut_at_margin("CONFORTER L'AXE HOSP", "ITALO-UNIVERSITAIRE DIJON", vocab)
+    assert not metadata._cut_at_margin("CONFORTER L'AXE", "HOSPITALO-UNIVERSITAIRE", vocab)
+    assert not metadata._cut_at_margin("LE CESER", "BOURGOGNE-FRANCHE-COMTÉ", vocab)

@@ -124,7 +124,7 @@ def _goes_on_compound(tail: str) -> bool:
     return bool(_LINKED_NAME.match(tail))
 
 
-def _combining(head: str) -> bool:
+def combining_form(head: str) -> bool:
     """Whether a word part is a combining form: it ends in i (« quasi », « multi ») or in o
     and stands for an adjective (« socio » for « social », « hospitalo » for « hospitalier »,
     « politico »), where a piece that hyphenation leaves (« décarbo- ») stands for none."""
@@ -148,7 +148,7 @@ def _two_words(head: str, tail: str) -> bool:
     """
     head = re.split(r"['’-]", head)[-1]  # « d’hospitalo », « mi-par »: the part cut
     known = french_words()
-    combining = head in known or _combining(head)
+    combining = head in known or combining_form(head)
     return (
         len(head) >= 5
         and len(tail) >= 5
