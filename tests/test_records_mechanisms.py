@@ -302,3 +302,17 @@ def test_boxes_side_by_side_read_label_label_text_text_keep_their_numbers() -> N
         (5, "Fixer des objectifs de mixité."),
         (7, "Ouvrir les marchés publics aux PME."),
     ]
+
+
+def test_a_title_beside_a_box_read_into_its_label_line_does_not_take_its_number() -> None:
+    # « Glossaire », the heading of the next column, joined the label's line; its table is
+    # read between the label and the box's text
+    recs = found(
+        [
+            passage("heading", "Recommandations"),
+            passage("heading", "Préconisation n° 8 Glossaire", "Recommandations", frame="5:0"),
+            passage("table", "Sigle | Signification\nPME | Petites et moyennes entreprises"),
+            passage("paragraph", "Publier chaque année un bilan des aides.", "Glossaire", "5:0"),
+        ]
+    )
+    assert recs == [(8, "Publier chaque année un bilan des aides.")]

@@ -334,7 +334,10 @@ def _labelled_heading(
         for k in own:
             out[k] = replace(out[k], kind="recommendation")
         text = " ".join(out[k].text for k in own)
-        text = f"{rest} {text}" if len(rest) > 3 else text
+        # the label's own words, where they read on into the text or end a sentence (not a
+        # title beside the box read into the label's line: « Préconisation n° 8 Glossaire »)
+        if len(rest) > 3 and (_ENDS.search(rest) or text[:1].islower()):
+            text = f"{rest} {text}"
         return [RecommendationDraft(own[0], number, text, inline=False)], i + 1
     while j < len(out) and out[j].kind in (*_BODY_KINDS, "footnote"):
         # the box ends where another frame starts; a label set in a strip of its own
@@ -359,12 +362,13 @@ def _labelled_heading(
 
 
 def _own_box_text(out: list[PassageDraft], i: int) -> list[int]:
-    """The text of a label's box where the next passage is another box's label (two boxes
-    side by side read label, label, text, text): the passages of the label's own frame
-    after it on its page, up to the next heading of that frame; [] anywhere else."""
+    """The text of a label's box where what comes next is not the box's (two boxes side by
+    side read label, label, text, text; a table or heading beside the box read between its
+    label and its text): the passages of the label's own frame after it on its page, up to
+    the next heading of that frame; [] anywhere else."""
     p = out[i]
     nxt = out[i + 1] if i + 1 < len(out) else None
-    if p.frame is None or nxt is None or nxt.kind != "heading" or nxt.frame in (None, p.frame):
+    if p.frame is None or nxt is None or nxt.kind in _BODY_KINDS or nxt.frame == p.frame:
         return []
     own: list[int] = []
     for k in range(i + 1, len(out)):
