@@ -284,3 +284,35 @@ def test_a_numbered_section_heading_after_the_list_is_no_item_of_it() -> None:
         ]
     )
     assert recs == [(3, "Créer un réseau.")]
+
+
+def test_boxes_side_by_side_read_label_label_text_text_keep_their_numbers() -> None:
+    # two boxes in two columns: the second box's label is read right after the first's, then
+    # the second box's text, then the first's (« Proposition V », « Proposition VII »)
+    recs = found(
+        [
+            passage("heading", "Recommandations"),
+            passage("heading", "Proposition V", "Recommandations", frame="5:1"),
+            passage("heading", "Proposition VII", "Recommandations", frame="5:3"),
+            passage("paragraph", "Ouvrir les marchés publics aux PME.", "Recommandations", "5:3"),
+            passage("paragraph", "Fixer des objectifs de mixité.", "Recommandations", "5:1"),
+        ]
+    )
+    assert sorted(recs, key=lambda r: r[0] or 0) == [
+        (5, "Fixer des objectifs de mixité."),
+        (7, "Ouvrir les marchés publics aux PME."),
+    ]
+
+
+def test_a_title_beside_a_box_read_into_its_label_line_does_not_take_its_number() -> None:
+    # « Glossaire », the heading of the next column, joined the label's line; its table is
+    # read between the label and the box's text
+    recs = found(
+        [
+            passage("heading", "Recommandations"),
+            passage("heading", "Préconisation n° 8 Glossaire", "Recommandations", frame="5:0"),
+            passage("table", "Sigle | Signification\nPME | Petites et moyennes entreprises"),
+            passage("paragraph", "Publier chaque année un bilan des aides.", "Glossaire", "5:0"),
+        ]
+    )
+    assert recs == [(8, "Publier chaque année un bilan des aides.")]

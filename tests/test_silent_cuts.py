@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ceser_explorer.ingest.silentcuts import DocumentWords, is_cut
+from ceser_explorer.ingest.silentcuts import Evidence, SilentCuts
+
+MANY = SilentCuts(Evidence.MANY)
+
+
+def is_cut(left: str, right: str, known: SilentCuts = MANY) -> bool:
+    return known.is_cut(left, right)
 
 
 def test_pieces_that_make_a_word_only_glued_are_joined() -> None:
@@ -15,7 +21,7 @@ def test_pieces_that_make_a_word_only_glued_are_joined() -> None:
 def test_two_words_that_glued_make_a_third_are_one_unless_one_is_a_function_word() -> None:
     # words the document prints inside its lines (the lexicon lacks « par », « six »)
     inner = frozenset({"par", "le", "six", "mois", "sou", "tien"})
-    known = DocumentWords(inner, inner)
+    known = SilentCuts(Evidence.MANY, inner, inner)
     assert is_cut("la Région concentre son sou", "tien sur les équipements", known)
     assert is_cut("le rapport a été pré", "paré par la commission", known)
     # « par le » glued is « parle », a word: two words still; so are « six mois »
@@ -28,3 +34,31 @@ def test_what_cannot_be_a_cut_word() -> None:
     assert not is_cut("une phrase finie.", "suite")  # punctuation ends the word
     assert not is_cut("le CESER", "Bretagne")  # a capital starts a word of its own
     assert not is_cut("en 2022", "et 2023")
+
+
+def test_a_document_with_a_few_cuts_only_joins_the_plain_ones() -> None:
+    inner = frozenset({"tien", "sur", "place"})  # « sou » never inside a line
+    every = inner | {"ressource"}  # printed whole elsewhere (the lexicon lacks it)
+    few = SilentCuts(Evidence.SOME, every, inner, frozenset({("sur", "place")}))
+    assert few.is_cut("les soignants et les cher", "cheurs dont notre")
+    assert few.is_cut("l’arboricul", "ture de la vallée")  # long enough, never printed whole
+    assert not few.is_cut("les entreprises sur", "place chaque année")  # printed in a row
+    assert few.is_cut("la Région concentre son sou", "tien sur les équipements")
+    # a capital goes on a word only inside a word set in capitals (a cover's title)
+    assert few.is_cut("LA RESSOUR", "CE EN EAU")
+    assert not few.is_cut("le CESER", "Bretagne")
+
+
+def test_a_document_without_cuts_joins_nothing() -> None:
+    assert not SilentCuts().is_cut("les soignants et les cher", "cheurs dont notre")
+
+
+def test_relatives_names_and_years_cut_without_a_hyphen() -> None:
+    # « les » / « quelles » is never two words; a place name the lexicon lacks (« Gre » /
+    # « noble »), and a year cut after its century, in a document that cuts so over and over
+    assert is_cut("avec les", "quelles le schéma organise")
+    assert is_cut("à Lyon-Saint-Étienne, Gre", "noble, Clermont-Ferrand")
+    assert is_cut("Schéma régional 20", "22-2028")
+    assert not is_cut("reçus par Mme", "la présidente")  # a function word follows
+    assert not is_cut("en 2022", "23 communes")
+    assert not SilentCuts(Evidence.SOME).is_cut("à Gre", "noble, Clermont")

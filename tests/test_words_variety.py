@@ -18,6 +18,7 @@ from ceser_explorer.ingest.lines import Line
 from ceser_explorer.ingest.pdfread import _cell_text
 from ceser_explorer.ingest.rawpage import RawPage, Word
 from ceser_explorer.ingest.recommendations import _mend_numbers
+from ceser_explorer.ingest.silentcuts import Evidence
 from ceser_explorer.models import RecommendationDraft
 
 needs_lexicon = pytest.mark.skipif(
@@ -62,8 +63,8 @@ def test_lines_of_whole_words_are_not_glued_in_an_ordinary_document() -> None:
     lines = ["Le CESER demande que la Région soutienne davantage", "mande et offre de formation"]
     lines += ["sans attendre la prochaine rentrée scolaire."] * 3
     vocab = Vocabulary([page(column(lines, 50, 100))])
-    assert not vocab.hidden
-    assert not vocab.hidden_cut("soutienne davantage les compé", "tences")
+    assert vocab.cuts.evidence == Evidence.NONE
+    assert not vocab.cuts.is_cut("soutienne davantage les compé", "tences")
 
 
 def _closed(texts: list[str], gaps: list[float], size: float = 24.0) -> str:
@@ -83,6 +84,11 @@ def test_letter_spaced_titles_close_up_over_punctuation_and_ligatures() -> None:
     assert _closed(texts, gaps) == "d’une filière : promesses,"
     texts = [*"Nouvelle", "-", *"Aquitaine"]
     assert _closed(texts, [7.0] * (len(texts) - 1)) == "Nouvelle-Aquitaine"
+    # a kerned pair (« T » and « r ») sits closer than the other letters: the letters' spacing
+    # is the run's usual gap, not its least (LibreOffice, 3.4 pt between letters, 13 between words)
+    texts = [*"Travailler", *"de", *"la"]
+    gaps = [2.1] + [3.4] * 8 + [13.4, 3.4, 13.4, 3.4]
+    assert _closed(texts, gaps) == "Travailler de la"
 
 
 def test_an_ocr_misread_list_number_is_put_right_by_its_series() -> None:
@@ -115,6 +121,8 @@ def test_an_ocr_misread_list_number_is_put_right_by_its_series() -> None:
         ("Au-de-", "là des chiffres", "Au-delà des chiffres"),
         ("en Bour-", "gogne-Franche-Comté", "en Bourgogne-Franche-Comté"),
         ("à Cham-", "béry-Annecy", "à Chambéry-Annecy"),
+        # a piece ending in o that stands for no adjective is no combining form (« socio- »)
+        ("la décarbo-", "nation des navires", "la décarbonation des navires"),
     ],
 )
 def test_compounds_cut_at_a_line_end_keep_their_hyphen_and_names_their_letters(
@@ -219,3 +227,13 @@ def test_a_scanner_text_layers_short_lines_keep_the_paragraphs_size() -> None:
     raw = RawPage(1, 595, 842, ws, scan=True)
     p = layout.layout_page(raw)
     assert {i.size for i in p.items if isinstance(i, Line)} == {7.7}
+
+
+@needs_lexicon
+def test_a_cover_title_cut_at_the_margin_inside_a_compounds_first_part_is_joined() -> None:
+    # fpdf2 wraps a title in capitals letter by letter at the margin: « HOSP » /
+    # « ITALO-UNIVERSITAIRE » (hospitalo- stands for hospitalier); two words stay two
+    vocab = Vocabulary([])
+    assert metadata._cut_at_margin("CONFORTER L'AXE HOSP", "ITALO-UNIVERSITAIRE DIJON", vocab)
+    assert not metadata._cut_at_margin("CONFORTER L'AXE", "HOSPITALO-UNIVERSITAIRE", vocab)
+    assert not metadata._cut_at_margin("LE CESER", "BOURGOGNE-FRANCHE-COMTÉ", vocab)

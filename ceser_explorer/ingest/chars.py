@@ -68,9 +68,10 @@ def letter_spaced_runs(texts: list[str], gaps: list[float], size: float) -> list
 
     A letter-spaced word prints each letter as a word of its own (« A V I S »): runs of three
     or more one-letter capitals (four in lowercase: « il y a à » has three) are joined where
-    their gap is no wider than 1.6 times the narrowest gap of the run (the space between two
-    spaced words is wider than that). Punctuation is spaced out too (« d ’ e n s e i g n e
-    m e n t : », « N o u v e l l e - A q u i t a i n e »): a run goes on over it.
+    their gap is no wider than 1.6 times the letters' spacing in the run (its lower quartile
+    of gaps: the space between two spaced words is wider than that). Punctuation is spaced
+    out too (« d ’ e n s e i g n e m e n t : », « N o u v e l l e - A q u i t a i n e »): a
+    run goes on over it.
     """
     joined = [False] * len(gaps)
     i = 0
@@ -84,7 +85,10 @@ def letter_spaced_runs(texts: list[str], gaps: list[float], size: float) -> list
         long_enough = len(letters) >= (3 if all(t.isupper() for t in letters) else 4)
         if long_enough and all(t.isalnum() or _SPACED_PUNCT.match(t) for t in run_texts):
             run = [g for k, g in enumerate(gaps[i:j], i) if (texts[k] + texts[k + 1]).isalnum()]
-            base = max(min(run or gaps[i:j]), 0.05 * size)
+            # the spacing of the letters: a low quartile, not the least gap (a kerned pair,
+            # « T » and « r », sits closer than the rest)
+            spacing = sorted(run or gaps[i:j])
+            base = max(spacing[len(spacing) // 4], 0.05 * size)
             for k in range(i, j):
                 joined[k] = gaps[k] <= 1.6 * base and gaps[k] < 1.2 * size
             i = j + 1

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import french_words
+from .lexicon import french_words, is_french
 from .lines import Line, PageLayout
+from .silentcuts import silent_cuts
 
 # Words whose hyphen at a line end is part of the compound, not a line-break hyphen.
 _COMPOUND_HEADS = frozenset(
@@ -23,12 +24,8 @@ _COMPOUND_TAILS = frozenset(
 )
 
 
-# Line pairs that must read as words cut without a hyphen before a document is taken for one
-# whose producer drops the hyphen where it breaks a word (a soft hyphen it does not print)
-HIDDEN_MIN = 3
 _LAST_WORD = re.compile(r"(?<![\w'’-])([^\W\d_]+)$|(?<=['’])([^\W\d_]+)$")
 _FIRST_WORD = re.compile(r"^([^\W\d_]+)(?=$|[\s.,;:!?)»…])")
-
 
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
 # number words: « vingt-/cinq », « trente-/six » are compounds
@@ -47,77 +44,25 @@ _LINKED_NAME = re.compile(
 
 
 class Vocabulary:
-    """Words seen whole in a document, to decide whether a line-end hyphen is real."""
+    """Words seen whole in a document, to decide whether a line-end hyphen is real, and its
+    words cut at a line end with no hyphen printed (cuts: silentcuts.py)."""
 
     def __init__(self, pages: list[PageLayout]) -> None:
-        self.words: set[str] = set()
-        self.inner: set[str] = set()  # neither first nor last on a line: never a piece of a word
-        self.pairs: set[tuple[str, str]] = set()  # two words in a row inside a line
-        pairs: list[tuple[str, str]] = []
+        self.words: set[str] = set()  # but the last of each line: it may be a piece
         for page in pages:
-            prev: Line | None = None
             for item in page.items:
                 if not isinstance(item, Line):
-                    prev = None
                     continue
-                for k, w in enumerate(item.words[:-1]):
+                for w in item.words[:-1]:
                     word = w.text.lower().strip(".,;:!?()«»\"'")
                     self.words.add(word)
                     self.words.add(_elided(word))  # « l’Île-de-France »: île-de-france
-                    if k:
-                        self.inner.add(_elided(word))
-                        before = item.words[k - 1].text.lower().strip(".,;:!?()«»\"'")
-                        self.pairs.add((_elided(before), _elided(word)))
-                if prev is not None and prev.col == item.col and prev.role == item.role == "body":
-                    pairs.append((prev.text, item.text))
-                prev = item
-        cuts = sum(1 for left, right in pairs if self.hidden_cut(left, right, sure=False))
-        self.hidden = cuts >= HIDDEN_MIN
-
-    def hidden_cut(self, left: str, right: str, sure: bool = True) -> bool:
-        """Return True when left ends and right starts with the two pieces of one word cut
-        without a hyphen (« cher »/« cheurs », « RESSOUR »/« CE »): glued they make a word of
-        the document or of French, and one of them is no word on its own.
-
-        Only in a document where such cuts are many (sure: self.hidden): a producer that breaks
-        words at a soft hyphen without printing it does it on most pages, while elsewhere two
-        words at a line end are two words.
-        """
-        if sure and not self.hidden:
-            return False
-        m, t = _LAST_WORD.search(left), _FIRST_WORD.match(right)
-        if not m or not t:
-            return False
-        head, tail = m.group(m.lastindex or 1), t.group(1)
-        if len(head) < 2 or len(tail) < 2:  # hyphenation leaves two letters at least
-            return False
-        if tail[:1].isupper() and not (head.isupper() and tail.isupper()):
-            return False  # a capital starts a word, except inside a word set in capitals
-        joined = f"{head}{tail}".lower()
-        head, tail = head.lower(), tail.lower()
-        known = joined in self.words or _is_french(joined)
-        pieces = not self._whole(head), not self._whole(tail)
-        if sure and all(pieces) and len(head) >= 4 and head not in self.words:
-            return True  # « arboricul »/« ture »: two pieces, a word the lexicon lacks
-        if not known:
-            return False
-        if any(pieces):
-            return True
-        if not sure:  # counting the cuts of a document: only the plain ones
-            return False
-        # both pieces may be words (« développe »/« ment », « sou »/« tien »): the first never
-        # used as a word inside a line of the document, and the two never in a row there
-        # (« sur »/« place » is two words)
-        return head not in self.inner and (head, tail) not in self.pairs
+        self.cuts = silent_cuts(pages)  # words cut at a line end with no hyphen printed
 
     def known(self, word: str) -> bool:
         """Whether a word is one of the document's (seen whole) or French."""
         word = word.lower()
-        return word in self.words or _is_french(word)
-
-    def _whole(self, word: str) -> bool:
-        """Whether a word stands on its own: a French word, or seen inside a line."""
-        return word in french_words() or word in self.inner
+        return word in self.words or is_french(word)
 
     def join(self, left: str, right: str) -> str:
         """Join a line ending in "left-" with the next line starting with "right"."""
@@ -179,16 +124,16 @@ def _goes_on_compound(tail: str) -> bool:
     return bool(_LINKED_NAME.match(tail))
 
 
-def _is_french(word: str) -> bool:
-    """Whether a word is a French word form, adverbs in -ment too (the lemma table has few):
-    « également » from « égale », « récemment » from « récent », « abondamment »."""
-    known = french_words()
-    if word in known:
+def combining_form(head: str) -> bool:
+    """Whether a word part is a combining form: it ends in i (« quasi », « multi ») or in o
+    and stands for an adjective (« socio » for « social », « hospitalo » for « hospitalier »,
+    « politico »), where a piece that hyphenation leaves (« décarbo- ») stands for none."""
+    if head.endswith("i"):
         return True
-    for end, base in (("emment", "ent"), ("amment", "ant"), ("ment", ""), ("ment", "e")):
-        if word.endswith(end) and len(word) > len(end) + 2 and word[: -len(end)] + base in known:
-            return True
-    return False
+    if not head.endswith("o"):
+        return False
+    known = french_words()
+    return any(head[:-1] + end in known for end in ("al", "ale", "ique", "ier", "ien", "ie"))
 
 
 def _two_words(head: str, tail: str) -> bool:
@@ -203,7 +148,7 @@ def _two_words(head: str, tail: str) -> bool:
     """
     head = re.split(r"['’-]", head)[-1]  # « d’hospitalo », « mi-par »: the part cut
     known = french_words()
-    combining = head in known or head.endswith(("o", "i"))
+    combining = head in known or combining_form(head)
     return (
         len(head) >= 5
         and len(tail) >= 5
@@ -233,11 +178,11 @@ def join_cell_lines(lines: list[str]) -> str:
         glue = False
         if head and tail and tail.group(1)[:1].islower():
             h, t = head.group(head.lastindex or 1).lower(), tail.group(1).lower()
-            pieces = not _is_french(h) or not _is_french(t)
-            glue = pieces and _is_french(h + t)
+            pieces = not is_french(h) or not is_french(t)
+            glue = pieces and is_french(h + t)
             if not glue and pieces and nxt == tail.group(1) and k + 1 < len(lines):
                 third = _FIRST_WORD.match(lines[k + 1])
-                if third and _is_french(h + t + third.group(1).lower()):
+                if third and is_french(h + t + third.group(1).lower()):
                     out, k = out + nxt + lines[k + 1], k + 2
                     continue
         out = out + nxt if glue else f"{out} {nxt}"

@@ -11,7 +11,6 @@ from ..models import Box, PageText, PassageDraft, Provenance, Span
 from .chars import ends_with_break
 from .dehyphen import NO_VOCABULARY, Vocabulary
 from .lines import Line, PageLayout, TableItem
-from .silentcuts import DocumentWords, is_cut
 
 
 @dataclass
@@ -27,27 +26,20 @@ class Draft:
     ocr: bool = False
 
 
-def append_line(
-    draft: Draft, line: Line, vocab: Vocabulary, silent: DocumentWords | None = None
-) -> None:
-    """Add a line to a draft: after a space, or glued to a word cut at the line end.
-
-    silent: where the document cuts words at line ends without printing a hyphen, its words
-    (silentcuts.py); None elsewhere.
-    """
+def append_line(draft: Draft, line: Line, vocab: Vocabulary) -> None:
+    """Add a line to a draft: after a space, or glued to a word cut at the line end (with a
+    hyphen, or without one where the document cuts words so: vocab.cuts)."""
     text = line.text.strip()
     if draft.text:
         cut = ends_with_break(draft.text)
         if cut == "soft":
             draft.text = _soft_join(draft.text[:-1], text, vocab)
-        elif cut is None and silent is not None and is_cut(draft.text, text, silent):
+        elif cut is None and vocab.cuts.is_cut(draft.text, text):  # « cher »/« cheurs »
             draft.text += text
         elif draft.text.endswith(" -") and vocab.cut_word(draft.text[:-2], text):
             draft.text = draft.text[:-2] + text  # « régio -/naux »: a text layer's detached hyphen
         elif cut == "hyphen" and text[:1].isalpha() and not draft.text.endswith(" -"):
             draft.text = vocab.join(draft.text, text)
-        elif vocab.hidden_cut(draft.text, text):  # « cher »/« cheurs »: a hyphen not printed
-            draft.text += text
         else:
             draft.text += " " + text
         start = len(draft.text) - len(text)

@@ -85,3 +85,16 @@ def french_words() -> Container[str]:
     values = (v if isinstance(v, list) else [v] for v in table.values())
     lemmas = frozenset(lemma for value in values for lemma in value)
     return FrenchWords(frozenset(table), lemmas)
+
+
+def is_french(word: str) -> bool:
+    """Whether a word (lower case) is a French word form, adverbs in -ment too (the lemma
+    table has few): « également » from « égale », « récemment » from « récent »,
+    « abondamment »."""
+    known = french_words()
+    if word in known:
+        return True
+    for end, base in (("emment", "ent"), ("amment", "ant"), ("ment", ""), ("ment", "e")):
+        if word.endswith(end) and len(word) > len(end) + 2 and word[: -len(end)] + base in known:
+            return True
+    return False

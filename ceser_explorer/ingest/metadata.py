@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..errors import CeserError
 from ..vocabulary import DOC_KINDS
+from .dehyphen import Vocabulary, combining_form
 from .lines import Line, PageLayout
-from .paragraphs import Vocabulary
 
 MONTHS = {
     "janvier": 1,
@@ -332,13 +332,19 @@ def _closed_up(line: Line) -> str:
 def _cut_at_margin(left: str, right: str, vocab: Vocabulary) -> bool:
     """Whether a line that ends at the margin and the next one cut a word between them: the
     two pieces glued make a word of the document or of French (« SUPÉRIE »/« UR », « COR »/
-    « SE »), or a year (« 20 »/« 22-2028 »)."""
+    « SE », « HOSP »/« ITALO-UNIVERSITAIRE »), or a year (« 20 »/« 22-2028 »)."""
     digits, following = re.search(r"(?<!\S)(\d+)$", left), re.match(r"\d+", right)
     if digits and following:
         return len(digits.group(1)) + len(following.group()) == 4
     head, tail = re.search(r"(?<![\w'’-])[^\W\d_]+$", left), re.match(r"[^\W\d_]+\b", right)
     if not head or not tail:
         return False
+    # a compound cut in its first part: « HOSP » / « ITALO-UNIVERSITAIRE »
+    compound = re.match(r"[^\W\d_]+(?:-[^\W\d_]+)+", right)
+    if compound is not None and not vocab.known(head.group()):
+        first = head.group() + tail.group()
+        if vocab.known(head.group() + compound.group()) or combining_form(first.lower()):
+            return True
     return vocab.known(head.group() + tail.group())
 
 
@@ -366,7 +372,7 @@ def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
             if abs(size - ln.size) < 0.5 or runs_on:
                 if prev_text.endswith("-"):
                     joined = vocab.join(prev_text, text)
-                elif filled or vocab.hidden_cut(prev_text, text):  # « RESSOUR »/« CE »
+                elif filled or vocab.cuts.is_cut(prev_text, text):  # « RESSOUR »/« CE »
                     joined = prev_text + text
                 else:
                     joined = f"{prev_text} {text}"

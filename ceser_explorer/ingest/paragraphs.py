@@ -26,7 +26,6 @@ from .flow import (
 )
 from .headings import bold_lead, heading_level, is_heading, size_levels, starts_new_heading
 from .lines import Line, PageLayout, TableItem
-from .silentcuts import silent_cuts
 
 __all__ = ["Vocabulary", "build_passages"]
 
@@ -38,7 +37,6 @@ def build_passages(
 ) -> tuple[list[PassageDraft], list[PageText]]:
     """Return the passages of a document in reading order, and the text of each page."""
     vocab = Vocabulary(pages)
-    silent = silent_cuts(pages)  # words cut at line ends with no hyphen printed
     heading_sizes = sorted(
         {
             round(ln.size)
@@ -109,7 +107,7 @@ def build_passages(
                 and current.lines[-1].page == item.page
                 and current.lines[-1].group == item.group
             ):
-                append_line(current, item, vocab, silent)  # second line of an OCR heading
+                append_line(current, item, vocab)  # second line of an OCR heading
                 _retitle(stack, current)
                 continue
             if (
@@ -125,12 +123,13 @@ def build_passages(
                     and _same_size(current.lines[-1], item, page.sized_by_height)
                     and current.lines[-1].page == item.page
                     and (
-                        item.top - current.lines[-1].bottom < item.size * 0.9
+                        # right below it (a box's label beside it, higher up, is another's)
+                        -0.3 * item.size < item.top - current.lines[-1].bottom < item.size * 0.9
                         or (item.ocr and item.group == current.lines[-1].group)
                     )
                     and not starts_new_heading(item.text)
                 ):
-                    append_line(current, item, vocab, silent)
+                    append_line(current, item, vocab)
                     _retitle(stack, current)
                     continue
                 close()
@@ -149,7 +148,7 @@ def build_passages(
                 while stack and stack[-1][0] >= level:
                     stack.pop()
                 current = Draft("heading", section=_path(stack), level=level, order=order)
-                append_line(current, item, vocab, silent)
+                append_line(current, item, vocab)
                 if not on_cover:  # cover lines (title, body, date) head no section
                     stack.append((level, current.text))
                 continue
@@ -165,20 +164,20 @@ def build_passages(
                     justified,
                 )
             ):
-                append_line(current, item, vocab, silent)
+                append_line(current, item, vocab)
                 continue
             close()
             resumed = _resumed(suspended, item, columns, gaps, justified) if top else None
             if resumed is not None:
                 current, stack[:] = resumed  # the float is over: its heading heads nothing
-                append_line(current, item, vocab, silent)
+                append_line(current, item, vocab)
                 continue
             # a paragraph followed by another one of its kind in its column was not cut by a
             # float (a box's text is in another size, or framed)
             suspended[:] = [(d, s) for d, s in suspended if not _next_of_kind(d.lines[-1], item)]
             kind = "list_item" if LIST_MARK.match(item.words[0].text) else "paragraph"
             current = Draft(kind, section=_path(stack), order=order)
-            append_line(current, item, vocab, silent)
+            append_line(current, item, vocab)
         # a paragraph may continue on the next page; it is closed by the next break
     close()
     drafts.sort(key=lambda d: d.order)

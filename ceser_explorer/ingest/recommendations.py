@@ -327,8 +327,18 @@ def _labelled_heading(
     """A label heading (« Préconisation n°3 ») and the paragraphs under it, up to the next
     heading or the end of its box: (the recommendation, the index after it)."""
     p = out[i]
-    body = []
+    body: list[int] = []
     j = i + 1
+    own = _own_box_text(out, i)
+    if own:  # boxes side by side: the next label is the other box's, its text comes later
+        for k in own:
+            out[k] = replace(out[k], kind="recommendation")
+        text = " ".join(out[k].text for k in own)
+        # the label's own words, where they read on into the text or end a sentence (not a
+        # title beside the box read into the label's line: « Préconisation n° 8 Glossaire »)
+        if len(rest) > 3 and (_ENDS.search(rest) or text[:1].islower()):
+            text = f"{rest} {text}"
+        return [RecommendationDraft(own[0], number, text, inline=False)], i + 1
     while j < len(out) and out[j].kind in (*_BODY_KINDS, "footnote"):
         # the box ends where another frame starts; a label set in a strip of its own
         # (its own frame) still heads the text of the next one
@@ -349,6 +359,28 @@ def _labelled_heading(
         out[i] = replace(p, kind="recommendation")
         return [RecommendationDraft(i, number, rest, inline=False)], j
     return [], j
+
+
+def _own_box_text(out: list[PassageDraft], i: int) -> list[int]:
+    """The text of a label's box where what comes next is not the box's (two boxes side by
+    side read label, label, text, text; a table or heading beside the box read between its
+    label and its text): the passages of the label's own frame after it on its page, up to
+    the next heading of that frame; [] anywhere else."""
+    p = out[i]
+    nxt = out[i + 1] if i + 1 < len(out) else None
+    if p.frame is None or nxt is None or nxt.kind in _BODY_KINDS or nxt.frame == p.frame:
+        return []
+    own: list[int] = []
+    for k in range(i + 1, len(out)):
+        q = out[k]
+        if q.provenance.pages[:1] != p.provenance.pages[:1] and q.frame != p.frame:
+            break
+        if q.frame != p.frame:
+            continue
+        if q.kind not in _BODY_KINDS:
+            break
+        own.append(k)
+    return own
 
 
 def _listed(p: PassageDraft, i: int, doc_kind: str) -> RecommendationDraft | None:
