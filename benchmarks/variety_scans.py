@@ -10,10 +10,10 @@ scanner (corpus/variety/produce/scan.py), cycling through resolutions (150, 200,
 grey and bilevel images, and no / good / garbled scanner text layers, one page in six turned
 by 90°. The truth is the shadow's (the text is the same), with the scanned pages named.
 
-``score`` reads only the tune-half documents with scanned pages (OCR on) and prints the variety table
-(benchmarks/variety.py) then the figures of the scanned pages alone: paragraphs of those
-pages whole, words not in the source in passages that lie on them, recommendations of those
-pages found and with the right number.
+``score`` reads only the tune-half documents with scanned pages (OCR on) and prints the
+variety table (benchmarks/variety.py) then the figures of the scanned pages alone: paragraphs
+of those pages whole, words not in the source in passages that lie on them, recommendations
+of those pages found and with the right number.
 """
 
 from __future__ import annotations
@@ -73,12 +73,19 @@ def build(shadow: Path, out: Path, every: int) -> None:
         scan_pages(pdf, pages, rotated, dpi, truth["id"], mode, layer)
         truth["scanned_pages"], truth["rotated_pages"] = pages, rotated
         truth["style"].update(
-            scanned_pages=pages, rotated_pages=rotated, scan_dpi=dpi, scan_mode=mode,
+            scanned_pages=pages,
+            rotated_pages=rotated,
+            scan_dpi=dpi,
+            scan_mode=mode,
             scan_ocr=layer,
         )
-        (out / "truth" / f.name).write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
-        print(f"{truth['id']:34s} {truth['producer']:11s} pages {pages} turned {rotated} "
-              f"{dpi} dpi {mode} layer {layer}")
+        (out / "truth" / f.name).write_text(
+            json.dumps(truth, ensure_ascii=False, indent=1), "utf-8"
+        )
+        print(
+            f"{truth['id']:34s} {truth['producer']:11s} pages {pages} turned {rotated} "
+            f"{dpi} dpi {mode} layer {layer}"
+        )
 
 
 def ocr_scores(truth: dict, got: variety.Extraction) -> dict[str, int]:
@@ -91,12 +98,20 @@ def ocr_scores(truth: dict, got: variety.Extraction) -> dict[str, int]:
     foreign, words = vm.foreign_words(variety.source_texts(truth), there)
     truth_recs = [(r.get("number"), r["text"]) for r in truth.get("recommendations", [])]
     pairs, _ = vm.match_recommendations(truth_recs, list(got.recommendations))
-    on_page = {i for i, r in enumerate(truth.get("recommendations", [])) if r.get("page") in scanned}
+    on_page = {
+        i for i, r in enumerate(truth.get("recommendations", [])) if r.get("page") in scanned
+    }
     matched = [(i, j) for i, j in pairs if i in on_page]
     wrong = sum(1 for i, j in matched if truth_recs[i][0] != got.recommendations[j][0])
     return {
-        "pages": len(scanned), "whole": whole, "whole_of": whole_of, "foreign": foreign,
-        "words": words, "recs": len(on_page), "recs_found": len(matched), "recs_wrong": wrong,
+        "pages": len(scanned),
+        "whole": whole,
+        "whole_of": whole_of,
+        "foreign": foreign,
+        "words": words,
+        "recs": len(on_page),
+        "recs_found": len(matched),
+        "recs_wrong": wrong,
     }
 
 
@@ -125,8 +140,13 @@ def score(truth_dir: Path, ids: set[str] | None, out_json: Path | None) -> None:
         for key, v in counts.items():
             total[key] = total.get(key, 0) + v
         st = truth["style"]
-        rows.append({"id": truth["id"], "scan": f"{st['scan_dpi']} {st['scan_mode']} "
-                     f"{st['scan_ocr']}", **counts})
+        rows.append(
+            {
+                "id": truth["id"],
+                "scan": f"{st['scan_dpi']} {st['scan_mode']} {st['scan_ocr']}",
+                **counts,
+            }
+        )
     report = {
         "producers": {p: {t: s.summary() for t, s in v.items()} for p, v in per_producer.items()},
         "overall": {t: s.summary() for t, s in overall.items()},
@@ -135,16 +155,24 @@ def score(truth_dir: Path, ids: set[str] | None, out_json: Path | None) -> None:
     print("\nscanned pages alone")
     print(f"{'document':34s} {'scan':20s} pages  whole    foreign     recs (found, wrong no.)")
     for r in [*rows, {"id": "all", "scan": "", **total}]:
-        print(f"{r['id']:34s} {r['scan']:20s} {r['pages']:5d}  {r['whole']:3d}/{r['whole_of']:<3d}"
-              f"  {r['foreign']:4d}/{r['words']:<5d}  {r['recs']:3d} ({r['recs_found']}, "
-              f"{r['recs_wrong']})")
+        print(
+            f"{r['id']:34s} {r['scan']:20s} {r['pages']:5d}  {r['whole']:3d}/{r['whole_of']:<3d}"
+            f"  {r['foreign']:4d}/{r['words']:<5d}  {r['recs']:3d} ({r['recs_found']}, "
+            f"{r['recs_wrong']})"
+        )
     t = total
-    print(f"\nscanned pages: whole {100 * t['whole'] / max(t['whole_of'], 1):.1f} % "
-          f"foreign {100 * t['foreign'] / max(t['words'], 1):.2f} % "
-          f"recommendations found {t['recs_found']}/{t['recs']}, wrong numbers {t['recs_wrong']}")
+    print(
+        f"\nscanned pages: whole {100 * t['whole'] / max(t['whole_of'], 1):.1f} % "
+        f"foreign {100 * t['foreign'] / max(t['words'], 1):.2f} % "
+        f"recommendations found {t['recs_found']}/{t['recs']}, wrong numbers {t['recs_wrong']}"
+    )
     if out_json:
-        out_json.write_text(json.dumps({"report": report, "scans": rows, "total": total},
-                                       ensure_ascii=False, indent=1), "utf-8")
+        out_json.write_text(
+            json.dumps(
+                {"report": report, "scans": rows, "total": total}, ensure_ascii=False, indent=1
+            ),
+            "utf-8",
+        )
 
 
 def main() -> None:

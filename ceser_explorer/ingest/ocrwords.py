@@ -2,8 +2,8 @@
 hyphens lost.
 
 Tesseract reads a speck of dust as « | », « _ » or « . », a rule as « | », an « o » as « 0 »
-or an « l » as « J » or « i »; it also drops a line-end hyphen now and then, and a scanner's own text
-layer may lack it altogether (« régio » at a line end, « naux » on the next). Each repair
+or an « l » as « J » or « i »; it also drops a line-end hyphen now and then, and a scanner's
+own text layer may lack it altogether (« régio » at a line end, « naux » on the next). Each repair
 here needs the French lexicon to agree: a word is changed only into a French word.
 """
 
@@ -112,9 +112,7 @@ def _mended(text: str, known: Container[str]) -> str:
     elided = _ELIDED.match(core)
     if elided and elided.group(2).lower() not in known:
         head, word = elided.groups()
-        swapped = {
-            word[:i] + _SWAPS[c] + word[i + 1 :] for i, c in enumerate(word) if c in _SWAPS
-        }
+        swapped = {word[:i] + _SWAPS[c] + word[i + 1 :] for i, c in enumerate(word) if c in _SWAPS}
         french = [w for w in swapped if w.lower() in known]
         if len(french) == 1:
             return text.replace(core, head + french[0], 1)
