@@ -1,25 +1,14 @@
 """Scanned pages fed askew: the lean is measured on the image, the page straightened before
-Tesseract reads it, and a box read on the straightened page maps back onto the page as is.
-Two columns whose lines Tesseract ran together are found by the gutter its lines cross."""
+Tesseract reads it, and a box read on the straightened page maps back onto the page as is."""
 
 from __future__ import annotations
-
-from itertools import pairwise
 
 import numpy as np
 import pytest
 from pdfgen import text_image
 from PIL import Image
 
-from ceser_explorer.ingest.ocr import (
-    SKEW_MIN,
-    merged_gutter,
-    page_box,
-    skew_angle,
-    straighten,
-    unskew_box,
-)
-from ceser_explorer.ingest.rawpage import Word
+from ceser_explorer.ingest.ocr import SKEW_MIN, page_box, skew_angle, straighten, unskew_box
 from ceser_explorer.models import Box
 
 LINES = [
@@ -83,31 +72,3 @@ def test_a_box_unskewed_stays_on_the_page():
     corner = Box(1, 0.0, 0.0, 50.0, 10.0)
     back = unskew_box(corner, 3.0, 595.0, 842.0)
     assert back.x0 >= 0 and back.top >= 0 and back.x1 <= 595 and back.bottom <= 842
-
-
-# -- two columns Tesseract ran together -----------------------------------------------------
-
-
-def two_columns(merged: bool) -> list[Word]:
-    """Ten lines in two columns (x 70-280 and 310-520 points): Tesseract's lines run across
-    the gutter when merged, else each column has lines of its own."""
-    words = []
-    for row in range(10):
-        top = 100.0 + 14 * row
-        # the words of a justified line: their gaps do not line up from line to line
-        for start in (70.0, 310.0):
-            edges = [start, start + 45 + 7 * (row % 4), start + 120 + 9 * (row % 3), start + 210]
-            for x0, x1 in pairwise(edges):
-                line = row if merged or start < 300 else 100 + row
-                words.append(Word("mot", x0 + 4, top, x1, top + 10.0, 0.0, group=1, line=line))
-    return words
-
-
-def test_lines_run_across_a_gutter_are_found_with_the_gutter_in_the_middle():
-    gutter = merged_gutter(two_columns(merged=True))
-    assert gutter is not None and 283 <= gutter.x <= 307
-    assert gutter.top <= 100 and gutter.bottom >= 236
-
-
-def test_columns_read_apart_by_tesseract_are_left_alone():
-    assert merged_gutter(two_columns(merged=False)) is None

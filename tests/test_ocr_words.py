@@ -55,13 +55,6 @@ def test_letters_read_as_digits_are_mended_only_into_french_words(read: str, men
     assert [w.text for w in clean([word(read)], KNOWN)] == [mended]
 
 
-@pytest.mark.parametrize("mark", ["3.", "b)", "(c)", "IV.", "12)"])
-def test_a_list_mark_tesseract_barely_believes_stays(mark: str):
-    # its number is the recommendation's (« 3. Privilégier… »)
-    read = Word(mark, 0, 0, 8, 10, 0.0, group=1, line=1, conf=20.0)
-    assert [w.text for w in clean([read, word("solutions", 20)], KNOWN)] == [mark, "solutions"]
-
-
 def test_a_speck_after_a_line_end_hyphen_goes():
     assert [w.text for w in clean([word("trans-."), word("ports", line=2)], KNOWN)] == [
         "trans-",

@@ -201,30 +201,17 @@ def page_image(page: pdfplumber.page.Page, limits: Limits) -> tuple[Image.Image,
 
 
 def recognise(image: Image.Image, resolution: float) -> Reading:
-    """Return the words Tesseract reads on a page image, turned upright and straightened first:
-    their boxes are in points of the upright, straightened page (``page_box`` maps them back
-    onto the page as displayed). Where Tesseract ran two columns' lines together, each column
-    is read again on its own. A thread may run it: Tesseract is a process of its own, so pages
-    are read in parallel."""
-    image, turn = upright(image)
-    image, skew = straighten(image)
-    scale = 72.0 / resolution
-    words = _read(image, scale)
-    gutter = merged_gutter(words)
-    if gutter is not None:
-        words = _read_apart(image, scale, words, gutter)
-    # A word's box height varies with its letters; a line's font size is estimated later.
-    return Reading(ocrwords.clean(words, french_words()), turn, skew)
-
-
-def _read(image: Image.Image, scale: float, x0: float = 0.0, top: float = 0.0) -> list[Word]:
-    """Return Tesseract's words of an image (a page or a part of it whose top-left corner is at
-    x0, top points), in points of the page, each with its block, paragraph and line."""
+    """Return the words Tesseract reads on a page image, turned upright first: their boxes are
+    in points of the upright page (``page_box`` maps them back onto the page as displayed).
+    A thread may run it: Tesseract is a process of its own, so pages are read in parallel."""
     import pytesseract
 
+    image, turn = upright(image)
+    image, skew = straighten(image)
     data = pytesseract.image_to_data(
         image, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
     )
+    scale = 72.0 / resolution
     words = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
@@ -234,108 +221,6 @@ def _read(image: Image.Image, scale: float, x0: float = 0.0, top: float = 0.0) -
         group = int(data["block_num"][i]) * 1000 + int(data["par_num"][i])
         line = group * 1000 + int(data["line_num"][i])
         conf = float(data["conf"][i])
-        words.append(
-            Word(
-                text,
-                x0 + x,
-                top + y,
-                x0 + x + w,
-                top + y + h,
-                0.0,
-                group=group,
-                line=line,
-                conf=conf,
-            )
-        )
-    return words
-
-
-# Lines of Tesseract that run across a gutter (words on both sides of a vertical strip that no
-# word crosses) before the columns are read apart, and the strip's least width (points)
-MERGED_LINES = 4
-GUTTER_MIN = 6.0
-
-
-@dataclass(frozen=True, slots=True)
-class Gutter:
-    """A vertical strip between two columns that Tesseract read as one: x (points) and the
-    stretch top..bottom where no word crosses it."""
-
-    x: float
-    top: float
-    bottom: float
-
-
-def merged_gutter(words: list[Word]) -> Gutter | None:
-    """Return the gutter that most of Tesseract's lines run across (MERGED_LINES or more; the
-    middle of the widest strip where as many do), or None when its lines keep to their
-    columns."""
-    if not words:
-        return None
-    left = min(w.x0 for w in words)
-    right = max(w.x1 for w in words)
-    found: list[tuple[int, Gutter]] = []
-    x = left + 0.2 * (right - left)
-    while x <= left + 0.8 * (right - left):
-        crossing = sorted(
-            (w.top, w.bottom) for w in words if w.x0 - GUTTER_MIN / 2 < x < w.x1 + GUTTER_MIN / 2
-        )
-        # the free stretches of the strip, between the words that cross it
-        free, reach = [], 0.0
-        for t, b in crossing:
-            if t > reach:
-                free.append((reach, t))
-            reach = max(reach, b)
-        free.append((reach, math.inf))
-        most = (0, Gutter(x, 0.0, 0.0))
-        for top, bottom in free:
-            inside = [w for w in words if top <= w.top and w.bottom <= bottom]
-            across = len(
-                {w.line for w in inside if w.x1 <= x} & {w.line for w in inside if w.x0 >= x}
-            )
-            if across > most[0]:
-                most = (across, Gutter(x, top, bottom))
-        found.append(most)
-        x += 2.0
-    best = max((n for n, _ in found), default=0)
-    if best < MERGED_LINES:
-        return None
-    # the middle of the widest run of strips that as many lines run across
-    runs: list[tuple[int, int]] = []
-    for k, (n, _) in enumerate(found):
-        if n == best:
-            if runs and runs[-1][1] == k - 1:
-                runs[-1] = (runs[-1][0], k)
-            else:
-                runs.append((k, k))
-    first, last = max(runs, key=lambda r: r[1] - r[0])
-    return found[(first + last) // 2][1]
-
-
-def _read_apart(image: Image.Image, scale: float, words: list[Word], gutter: Gutter) -> list[Word]:
-    """Read again the page whose columns Tesseract ran together: above the gutter's stretch,
-    its left column, its right column, below it (each part that holds words), in that order;
-    each part's blocks come after the previous part's."""
-    px = 1.0 / scale
-    width, height = image.size
-    top = min(gutter.top, max(w.bottom for w in words))
-    bottom = min(gutter.bottom, height * scale)
-    parts = [
-        (0.0, 0.0, width * scale, top),
-        (0.0, top, gutter.x, bottom),
-        (gutter.x, top, width * scale, bottom),
-        (0.0, bottom, width * scale, height * scale),
-    ]
-    out: list[Word] = []
-    for k, (x0, y0, x1, y1) in enumerate(parts):
-        if not any(
-            x0 <= (w.x0 + w.x1) / 2 < x1 and y0 <= (w.top + w.bottom) / 2 < y1 for w in words
-        ):
-            continue
-        box = (round(x0 * px), round(y0 * px), round(x1 * px), round(y1 * px))
-        for w in _read(image.crop(box), scale, box[0] * scale, box[1] * scale):
-            # a part's blocks follow the previous part's
-            w.group += (k + 1) * 1_000_000
-            w.line += (k + 1) * 1_000_000_000
-            out.append(w)
-    return out
+        words.append(Word(text, x, y, x + w, y + h, 0.0, group=group, line=line, conf=conf))
+    # A word's box height varies with its letters; a line's font size is estimated later.
+    return Reading(ocrwords.clean(words, french_words()), turn, skew)

@@ -34,7 +34,6 @@ _WORD = re.compile(r"^[^\W\d_]+$")
 # a word, maybe after an elided article or pronoun (« d'emploi »)
 _ELIDED = re.compile(r"^((?:[^\W\d_]{1,2}['’])?)([^\W\d_]{3,})$")
 _LEADING = re.compile(r"^[,.;:]+$")
-_LIST_MARK = re.compile(r"^\(?(?:\d{1,2}|[a-zA-Z]|[IVX]{1,4})[.)]$")
 # Below this confidence a word that is no French word is noise; below a third of it, any word
 NOISE_CONFIDENCE = 30.0
 # Short words the lexicon lacks (it holds the forms of content words): « par » + « la » is no
@@ -96,12 +95,9 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
 
 def _noise(w: Word, known: Container[str]) -> bool:
     """Return True for what Tesseract barely believes it read, a word of no French: dot
-    leaders, a picture, a shaded box read as letters (« spnnn », « nee »). A list's mark
-    (« 3. », « b) », « IV. ») is no noise: its number is the recommendation's."""
+    leaders, a picture, a shaded box read as letters (« spnnn », « nee »)."""
     if w.conf < NOISE_CONFIDENCE / 3:
         return True
-    if _LIST_MARK.match(w.text):
-        return False
     word = w.text.strip(_EDGES).split("'")[-1].lower()
     return w.conf < NOISE_CONFIDENCE and word not in known and word not in _FUNCTION_WORDS
 
