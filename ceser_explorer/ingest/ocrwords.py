@@ -2,8 +2,8 @@
 hyphens lost.
 
 Tesseract reads a speck of dust as « | », « _ » or « . », a rule as « | », an « o » as « 0 »
-or an « l » as « J » or « i »; it also drops a line-end hyphen now and then, and a scanner's
-own text layer may lack it altogether (« régio » at a line end, « naux » on the next). Each repair
+or an « l » as « J »; it also drops a line-end hyphen now and then, and a scanner's own text
+layer may lack it altogether (« régio » at a line end, « naux » on the next). Each repair
 here needs the French lexicon to agree: a word is changed only into a French word.
 """
 
@@ -26,13 +26,8 @@ _EDGES = ".,;:!?()[]«»\"'’‘"
 _DASH_AT_END = re.compile(r"(?<=[^\W\d_])[—–]$")
 # Letters Tesseract reads as another glyph, and the letter they stand for
 _CONFUSIONS = str.maketrans({"0": "o", "1": "l", "5": "s", "J": "l"})
-# Letters Tesseract reads as one another: one of them in a word put right when that alone
-# makes it French (« empioi » / « emploi »)
-_SWAPS = {"i": "l", "l": "i"}
 _ORDINAL = re.compile(r"^\d+(e|er|re|ère|ème|es|è|eme)$", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]+$")
-# a word, maybe after an elided article or pronoun (« d'emploi »)
-_ELIDED = re.compile(r"^((?:[^\W\d_]{1,2}['’])?)([^\W\d_]{3,})$")
 _LEADING = re.compile(r"^[,.;:]+$")
 # Below this confidence a word that is no French word is noise; below a third of it, any word
 NOISE_CONFIDENCE = 30.0
@@ -103,19 +98,11 @@ def _noise(w: Word, known: Container[str]) -> bool:
 
 
 def _mended(text: str, known: Container[str]) -> str:
-    """Return text with a letter read as a digit or as « J » put right, or one « i » read for
-    an « l » (or the other way), when the mended word is French and the word read is not
-    (« s0lutions », « Jaboratoires », « empioi »; never « 5e »)."""
+    """Return text with a letter read as a digit or as « J » put right, when the mended word
+    is French and the word read is not (« s0lutions », « Jaboratoires »; never « 5e »)."""
     core = text.strip(_EDGES)
     if len(core) < 3 or _ORDINAL.match(core) or core.lower() in known:
         return text
-    elided = _ELIDED.match(core)
-    if elided and elided.group(2).lower() not in known:
-        head, word = elided.groups()
-        swapped = {word[:i] + _SWAPS[c] + word[i + 1 :] for i, c in enumerate(word) if c in _SWAPS}
-        french = [w for w in swapped if w.lower() in known]
-        if len(french) == 1:
-            return text.replace(core, head + french[0], 1)
     letters = sum(c.isalpha() for c in core)
     if letters < len(core) - 1 or not any(c in "015J" for c in core):
         return text
