@@ -67,14 +67,15 @@ def parse_pdf(
     path = Path(path)
     pages = []
     ocr_pages, textless = [], []
-    turns: dict[int, tuple[int, float, float]] = {}  # scanned pages read turned upright
+    # scanned pages read turned upright or straightened
+    turns: dict[int, tuple[int, float, float, float]] = {}
     scans = set()  # pages read by OCR or from a scanner's text layer
     for raw in pdfread.read_pages(path, on_page=on_page, ocr=ocr, limits=limits):
         pages.append(layout.layout_page(raw))
         if raw.ocr or raw.scan:
             scans.add(raw.number)
-        if raw.turn:
-            turns[raw.number] = (raw.turn, raw.width, raw.height)
+        if raw.turn or raw.skew:
+            turns[raw.number] = (raw.turn, raw.width, raw.height, raw.skew)
         if raw.ocr:
             ocr_pages.append(raw.number)
         if raw.textless:

@@ -277,6 +277,7 @@ def _pages_in_order(
                     return done(raw)
                 raw.ocr, raw.tables, raw.frames = True, [], []
             raw.words = reading.words
+            raw.skew = reading.skew
             if reading.turn:  # laid out as read, upright; ingest maps its boxes back
                 raw.turn = reading.turn
                 if reading.turn in (90, 270):

@@ -48,7 +48,8 @@ class RawPage:
 
     A scanned page that OCR turned upright is read, and laid out, in the upright page's
     coordinates: width and height are the upright page's, turn the clockwise turn (90, 180 or
-    270 degrees) it was given (``ocr.page_box`` maps a box back onto the page as displayed).
+    270 degrees) it was given, skew the anticlockwise angle (degrees) that straightened its
+    lines (``ocr.page_box`` maps a box back onto the page as displayed).
     """
 
     number: int
@@ -60,4 +61,5 @@ class RawPage:
     ocr: bool = False
     textless: bool = False
     turn: int = 0
+    skew: float = 0.0
     scan: bool = False  # an image covers the page: a scan with the scanner's text layer
