@@ -48,8 +48,12 @@ __all__ = [
 # into a narrower sidebar beside it and goes on below it; compounds cut at a line end keep
 # their hyphen (« Val-/d'Oise »); letter-spaced and small-capitals titles read whole; words a
 # narrow table cell wraps joined; note numbers glued to their note set apart; OCR list marks
-# back with their items and misread numbers put right by their series.
-EXTRACTION_VERSION = 6
+# back with their items and misread numbers put right by their series. 7: a gutter found under
+# a heading that runs over it; a paragraph goes on past a box or heading set at a column's
+# foot; one detector of words cut with no hyphen printed, for the text and the title;
+# letter-spacing measured on the gaps' lower quartile; box labels side by side kept apart;
+# skewed scans straightened before Tesseract reads them.
+EXTRACTION_VERSION = 7
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
 
