@@ -221,9 +221,7 @@ def evaluate(
         confusion=report[1],
         # the thresholds the set was judged with (those of a passage alone for ours)
         thresholds=dict(
-            model.alone_thresholds
-            if report[2]["passages_alone"] == len(test)
-            else model.thresholds
+            model.alone_thresholds if report[2]["passages_alone"] == len(test) else model.thresholds
         ),
         embedder_id=model.embedder_id,
         cv=dict(model.cv),

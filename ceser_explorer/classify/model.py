@@ -330,7 +330,7 @@ def _alone_summary(
     if len(written) and len(written) < n:
         rw, yw = raw[written], y[written]
         out["written_alone"] = {
-            "passages": int(len(written)),
+            "passages": len(written),
             "macro_f1_alone_thresholds": round(_macro_f1(rw, yw, list(th)), 4),
             "macro_f1_blended_thresholds": round(
                 _macro_f1(rw, yw, [thresholds[k] for k in keys]), 4

@@ -142,7 +142,7 @@ class ThemeModel:
         return self.scores(texts, vectors)
 
     def decide(
-        self, scores: np.ndarray, alone: Sequence[bool] | bool = False
+        self, scores: np.ndarray, alone: Sequence[bool] | np.ndarray | bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return (retained, review) matrices: score ≥ threshold, |score − threshold| < margin.
 
