@@ -99,6 +99,8 @@ def test_a_saved_model_reads_back_identical_and_scores_the_same(trained, tmp_pat
     back = read_model(write_model(m, tmp_path / "m.npz"))
     assert (back.keys, back.thresholds, back.margin) == (m.keys, m.thresholds, m.margin)
     assert back.doc_blend == m.doc_blend > 0
+    assert (back.thresholds_alone, back.margin_alone) == (m.thresholds_alone, m.margin_alone)
+    assert set(back.thresholds_alone) == set(m.keys)
     assert (back.train_ids, back.cv, back.labels, back.stamp) == (
         m.train_ids,
         m.cv,

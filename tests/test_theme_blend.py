@@ -7,7 +7,7 @@ import pytest
 
 from ceser_explorer.classify import packaged
 from ceser_explorer.classify.model import C_TOLERANCE, DOC_BLEND_GRID
-from ceser_explorer.classify.theme_model import blend_documents
+from ceser_explorer.classify.theme_model import alone_rows, blend_documents
 
 SCORES = np.array([[0.9, 0.1], [0.1, 0.1], [0.5, 0.7], [0.2, 0.8]])
 
@@ -27,6 +27,54 @@ def test_a_document_of_one_passage_and_rows_outside_the_mean():
     out = blend_documents(SCORES, ["a"] * 4, 0.5, members=[True, True, True, False])
     np.testing.assert_allclose(out[3], 0.5 * SCORES[3] + 0.5 * SCORES[:3].mean(axis=0))
     np.testing.assert_allclose(out[0], 0.5 * SCORES[0] + 0.5 * (SCORES[1] + SCORES[2]) / 2)
+
+
+def test_rows_left_unblended_are_the_ones_judged_alone():
+    groups = ["a", "a", "b", None, "c", "c"]
+    assert alone_rows(groups, 0.4).tolist() == [False, False, True, True, False, False]
+    # c has one member: its member stays as it is, the non-member leans toward it
+    members = [True, True, True, True, True, False]
+    assert alone_rows(groups, 0.4, members).tolist() == [False, False, True, True, True, False]
+    for i, lone in enumerate(alone_rows(groups, 0.4, members)):  # what blend_documents does
+        same = np.allclose(blend_documents(np.eye(6), groups, 0.4, members)[i], np.eye(6)[i])
+        assert same == lone
+    assert alone_rows(groups, 0.0).all()  # no weight: nothing leans
+
+
+def test_a_passage_alone_is_judged_with_its_own_thresholds_and_margin():
+    import dataclasses
+
+    model = packaged.packaged_model()
+    keys = model.keys
+    assert set(model.thresholds_alone) == set(keys) and model.margin_alone is not None
+    m = dataclasses.replace(
+        model,
+        thresholds={k: 0.3 for k in keys},
+        thresholds_alone={k: 0.6 for k in keys},
+        margin=0.05,
+        margin_alone=0.2,
+    )
+    scores = np.full((2, len(keys)), 0.45)
+    retained, review = m.decide(scores, [False, True])
+    assert retained[0].all() and not review[0].any()  # 0.45 ≥ 0.3, 0.15 from it
+    assert not retained[1].any() and review[1].all()  # 0.45 < 0.6, within 0.2 of it
+    assert (m.decide(scores, True)[0] == m.decide(scores, [True, True])[0]).all()
+    assert m.decide(scores)[0].all()  # by default, rows in documents
+    # a model of an earlier version (no thresholds alone) judges every row the same way
+    old = dataclasses.replace(m, thresholds_alone={}, margin_alone=None)
+    for a, b in zip(old.decide(scores, [False, True]), old.decide(scores), strict=True):
+        assert (a == b).all()
+
+
+def test_the_packaged_thresholds_alone_are_those_of_the_unblended_cross_validation():
+    model = packaged.packaged_model()
+    alone = model.cv["alone"]
+    assert alone["thresholds"] == model.thresholds_alone
+    assert alone["margin"] == pytest.approx(model.margin_alone)
+    # our passages written alone (out of fold, never used to choose) are judged better with
+    # them than with the thresholds chosen on blended scores
+    written = alone["written_alone"]
+    assert written["macro_f1_alone_thresholds"] >= written["macro_f1_blended_thresholds"]
 
 
 def test_the_packaged_blend_is_the_one_cross_validation_chose():

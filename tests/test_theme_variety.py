@@ -93,8 +93,9 @@ def test_theme_f1_on_the_variety_test_half_stays_above_its_floor(embedder, vecto
     texts = [p.text for p in test]
     vectors = model.vectors(texts, [p.section for p in test], embedder, vector_cache)
     # each passage leans toward the others of its document, as ``classify apply`` does
-    scores = model.in_documents(model.scores(texts, vectors), [p.doc for p in test])
-    pred, review = model.decide(scores)
+    groups = [p.doc for p in test]
+    scores = model.in_documents(model.scores(texts, vectors), groups)
+    pred, review = model.decide(scores, model.alone(groups))
     y = label_matrix(test, model.keys)
     report = metrics("modèle", y, pred, model.keys)
     got = {k: round(report.themes[k].f1, 3) for k in model.keys}

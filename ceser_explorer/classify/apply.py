@@ -36,8 +36,8 @@ MODEL_SETTING = "themes.model"
 EMBEDDER_SETTING = "themes.embedder"
 
 
-def _rows(model: ThemeModel, scores: np.ndarray) -> list[list[ThemeScore]]:
-    retained, review = model.decide(scores)
+def _rows(model: ThemeModel, scores: np.ndarray, alone: np.ndarray) -> list[list[ThemeScore]]:
+    retained, review = model.decide(scores, alone)
     return [
         [
             ThemeScore(key, float(scores[i, j]), bool(retained[i, j]), bool(review[i, j]))
@@ -107,11 +107,15 @@ def apply(
         own = {p.passage_id: i for i, p in enumerate(passages)}
         raw = model.scores(texts, vectors)
         scores = model.in_documents(raw, ["doc"] * len(texts), body)
+        # a passage with no other body passage in its document stays unblended and is
+        # judged with the thresholds for a passage alone
+        alone = model.alone(["doc"] * len(texts), body)
         for n, r in enumerate(recs):  # a recommendation leaves out its own passage
             i = own.get(r.passage_id)
             if i is not None and body[i]:
                 scores[len(passages) + n] = _leaning(model, raw, body, i, raw[len(passages) + n])
-        rows = _rows(model, scores)
+                alone[len(passages) + n] = alone[i]
+        rows = _rows(model, scores, alone)
         store.store_document_themes(
             catalog,
             doc_id,

@@ -219,7 +219,10 @@ def evaluate(
         keys=model.keys,
         methods=report[0],
         confusion=report[1],
-        thresholds=dict(model.thresholds),
+        # the thresholds the set was judged with (those of a passage alone for ours)
+        thresholds=dict(
+            model.alone_thresholds if report[2]["passages_alone"] == len(test) else model.thresholds
+        ),
         embedder_id=model.embedder_id,
         cv=dict(model.cv),
         review=report[2],
@@ -250,10 +253,12 @@ def _score(
     y_test, y_train = label_matrix(test, keys), label_matrix(train, keys)
 
     # each passage leans toward the other passages of its document, as ``apply`` does
-    scores = model.in_documents(
-        model.scores([p.text for p in test], vec_test), [p.doc for p in test]
-    )
-    model_pred, review = model.decide(scores)
+    groups = [p.doc for p in test]
+    scores = model.in_documents(model.scores([p.text for p in test], vec_test), groups)
+    # a passage with no document around it (ours, written alone) is judged with the
+    # thresholds chosen on unblended scores
+    alone = model.alone(groups)
+    model_pred, review = model.decide(scores, alone)
     kw_pred = keyword_predictions([p.text for p in test], model.taxonomy)
     defs = definition_vectors(model.taxonomy, embedder)
     zs_th = similarity_thresholds(vec_train @ defs.T, y_train, keys)
@@ -267,7 +272,10 @@ def _score(
     return (
         methods,
         confusion(y_test, model_pred, keys),
-        review_summary(y_test, model_pred, review, model.margin),
+        review_summary(
+            y_test, model_pred, review, model.alone_margin if alone.all() else model.margin
+        )
+        | {"passages_alone": int(alone.sum())},
     )
 
 

@@ -229,10 +229,10 @@ def fit(
     # among those whose « à vérifier » band flags at most REVIEW_MAX_SHARE of the decisions
     # and, with each C, the document blend whose out-of-fold macro-F1 is highest (the
     # smallest of those within C_TOLERANCE of it)
-    trials, bands, blends = [], {}, {}
+    trials, bands, blends, raws = [], {}, {}, {}
     groups = [p.doc for p in passages]
     for c in params.c_grid:
-        raw = out_of_fold(passages, vectors, y, params, c)
+        raw = raws[c] = out_of_fold(passages, vectors, y, params, c)
         by_blend = []
         for blend in params.doc_blend_grid:
             oof = blend_documents(raw, groups, blend)
@@ -260,11 +260,20 @@ def fit(
         (t for t in usable if t[0] >= top - C_TOLERANCE), key=lambda t: t[1]
     )
     margin = bands[best_c][0]
+    # a passage with no document around it is scored unblended: its thresholds and margin are
+    # chosen on the same held-out rows, unblended, with the same C
+    raw = raws[best_c]
+    alone_th = select_thresholds([ids[i] for i in judged], raw[judged], y[judged], keys)
+    alone_margin = (
+        params.margin
+        if params.margin is not None
+        else review_margin(raw[judged], y[judged], keys, alone_th)
+    )
     space = FeatureSpace(params.emb_weight, params.lex_weight, params.min_df).fit(texts)
     x = space.transform(texts, vectors)
     weight = sample_weights(passages, params)
     classifiers = [_fit_column(x, y[:, j], best_c, params.seed, weight) for j in range(len(keys))]
-    return ThemeModel(
+    model = ThemeModel(
         taxonomy=taxonomy,
         embedder_id=embedder_id,
         features=space,
@@ -282,7 +291,52 @@ def fit(
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         context=params.context,
         doc_blend=blends[best_c][0],
+        thresholds_alone=alone_th,
+        margin_alone=alone_margin,
     )
+    model.cv["alone"] = _alone_summary(
+        raw, y, keys, judged, thresholds, alone_th, alone_margin, len(passages)
+    )
+    return model
+
+
+def _alone_summary(
+    raw: np.ndarray,
+    y: np.ndarray,
+    keys: Sequence[str],
+    judged: np.ndarray,
+    thresholds: dict[str, float],
+    alone_th: dict[str, float],
+    margin: float,
+    n: int,
+) -> dict[str, Any]:
+    """Return the cross-validation figures of the thresholds for a passage alone: on the
+    held-out documents' unblended scores, and on the passages written alone (out of fold,
+    never used to choose), judged with those thresholds or with the blended ones."""
+    th = np.array([alone_th[k] for k in keys])
+    rj, yj = raw[judged], y[judged]
+    errors = (rj >= th) != (yj == 1)
+    flagged = np.abs(rj - th) < margin
+    out: dict[str, Any] = {
+        "thresholds": alone_th,
+        "margin": round(margin, 4),
+        "macro_f1": round(_macro_f1(rj, yj, list(th)), 4),
+        "f1": {k: round(f1_at(rj[:, j], yj[:, j], alone_th[k]), 4) for j, k in enumerate(keys)},
+        "errors": int(errors.sum()),
+        "errors_flagged": int((errors & flagged).sum()),
+        "flagged": int(flagged.sum()),
+    }
+    written = np.setdiff1d(np.arange(n), judged)
+    if len(written) and len(written) < n:
+        rw, yw = raw[written], y[written]
+        out["written_alone"] = {
+            "passages": len(written),
+            "macro_f1_alone_thresholds": round(_macro_f1(rw, yw, list(th)), 4),
+            "macro_f1_blended_thresholds": round(
+                _macro_f1(rw, yw, [thresholds[k] for k in keys]), 4
+            ),
+        }
+    return out
 
 
 def _cv_summary(

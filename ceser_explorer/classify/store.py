@@ -50,6 +50,8 @@ def to_arrays(model: Any) -> dict[str, np.ndarray]:
         "created_at": model.created_at,
         "context": model.context,
         "doc_blend": model.doc_blend,
+        "thresholds_alone": model.thresholds_alone,
+        "margin_alone": model.margin_alone,
     }
     return {
         "meta": _text(json.dumps(meta, ensure_ascii=False, sort_keys=True)),
@@ -89,8 +91,12 @@ def read_model(source: Path | IO[bytes] | bytes, name: str | None = None) -> Any
         n = len(taxonomy.keys)
         if coef.shape[0] != n or coef.shape[1] <= len(terms) or intercept.shape != (n,):
             raise ValueError(f"weights of shape {coef.shape} for {n} themes")
-        if set(meta["thresholds"]) != set(taxonomy.keys):
+        alone = meta.get("thresholds_alone") or {}
+        if set(meta["thresholds"]) != set(taxonomy.keys) or (
+            alone and set(alone) != set(taxonomy.keys)
+        ):
             raise ValueError("one threshold per theme expected")
+        margin_alone = meta.get("margin_alone")
         return ThemeModel(
             taxonomy=taxonomy,
             embedder_id=str(meta["embedder"]),
@@ -107,6 +113,9 @@ def read_model(source: Path | IO[bytes] | bytes, name: str | None = None) -> Any
             context=str(meta.get("context", "none")),
             # a model of an earlier version scored each passage alone
             doc_blend=float(meta.get("doc_blend", 0.0)),
+            # a model of an earlier version judged a passage alone with the thresholds above
+            thresholds_alone={k: float(v) for k, v in alone.items()},
+            margin_alone=None if margin_alone is None else float(margin_alone),
         )
     except CeserError:
         raise

@@ -56,6 +56,12 @@ class ThemeModel:
     # how far a passage's scores lean toward those of the other passages of its document
     # (``blend_documents``); 0 for the models of earlier versions, which score passages alone
     doc_blend: float = 0.0
+    # the thresholds and margin of a passage with no document around it (a typed text, one of
+    # our passages written alone, a document of one body passage): chosen by the same
+    # cross-validation on the unblended out-of-fold scores, since its scores are not leaned
+    # toward a document's; empty for the models of earlier versions (the thresholds above)
+    thresholds_alone: dict[str, float] = field(default_factory=dict)
+    margin_alone: float | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -67,6 +73,8 @@ class ThemeModel:
         raw = f"{self.created_at}|{self.embedder_id}|{sorted(self.thresholds.items())}"
         if self.doc_blend:
             raw += f"|{self.doc_blend}"
+        if self.thresholds_alone:
+            raw += f"|{sorted(self.thresholds_alone.items())}|{self.margin_alone}"
         return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
     def check_embedder(self, embedder_id: str) -> None:
@@ -95,6 +103,12 @@ class ThemeModel:
         with this model's weight); groups: the document of each row, None for a row alone;
         members: the rows whose scores make a document's mean (all by default)."""
         return blend_documents(scores, groups, self.doc_blend, members)
+
+    def alone(
+        self, groups: Sequence[str | None], members: Sequence[bool] | None = None
+    ) -> np.ndarray:
+        """Return which rows ``in_documents`` leaves unblended (``alone_rows``), for ``decide``."""
+        return alone_rows(groups, self.doc_blend, members)
 
     def vectors(
         self,
@@ -127,10 +141,55 @@ class ThemeModel:
         vectors = self.vectors(texts, sections, embedder, cache_dir, progress, max_chars)
         return self.scores(texts, vectors)
 
-    def decide(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (retained, review) matrices: score ≥ threshold, |score − threshold| < margin."""
-        thresholds = np.array([self.thresholds[k] for k in self.keys])
-        return scores >= thresholds, np.abs(scores - thresholds) < self.margin
+    def decide(
+        self, scores: np.ndarray, alone: Sequence[bool] | np.ndarray | bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (retained, review) matrices: score ≥ threshold, |score − threshold| < margin.
+
+        alone: per row (or for all), whether the row's scores were left unblended (no other
+        passage of its document, ``alone_rows``): it is judged with the thresholds and margin
+        chosen on unblended scores."""
+        scores = np.asarray(scores, dtype=np.float64)
+        n = len(scores)
+        lone = np.full(n, alone, dtype=bool) if isinstance(alone, bool) else np.asarray(alone, bool)
+        if lone.shape != (n,):
+            raise ValueError(f"alone: {lone.shape} for {n} rows")
+        both = (
+            (self.thresholds, self.margin),
+            (self.alone_thresholds, self.alone_margin),
+        )
+        th = np.vstack([np.array([t[k] for k in self.keys]) for t, _ in both])[lone.astype(int)]
+        margin = np.array([m for _, m in both])[lone.astype(int)][:, None]
+        return scores >= th, np.abs(scores - th) < margin
+
+    @property
+    def alone_thresholds(self) -> dict[str, float]:
+        """Return the thresholds of a passage alone (the others for a model without them)."""
+        return self.thresholds_alone or self.thresholds
+
+    @property
+    def alone_margin(self) -> float:
+        """Return the « à vérifier » margin of a passage alone."""
+        return self.margin if self.margin_alone is None else self.margin_alone
+
+
+def alone_rows(
+    groups: Sequence[str | None], weight: float, members: Sequence[bool] | None = None
+) -> np.ndarray:
+    """Return which rows ``blend_documents`` leaves as they are (no document, no other member
+    row in it, or no weight): those are judged with the model's thresholds for a passage alone."""
+    n = len(groups)
+    if not weight:
+        return np.ones(n, dtype=bool)
+    member = np.ones(n, dtype=bool) if members is None else np.asarray(members, bool)
+    count: dict[str, int] = {}
+    for g, m in zip(groups, member, strict=True):
+        if g and m:
+            count[g] = count.get(g, 0) + 1
+    return np.array(
+        [not g or count.get(g, 0) - int(m) < 1 for g, m in zip(groups, member, strict=True)],
+        dtype=bool,
+    )
 
 
 def blend_documents(
