@@ -59,6 +59,15 @@ def test_ordinary_words_are_not_joined() -> None:
     assert letter_spaced_runs(list("avis"), [2, 2, 2], 10) == [True, True, True]
 
 
+def test_a_spaced_out_year_is_closed_up_like_the_title_above_it() -> None:
+    # the last line of a letter-spaced cover title, « 2 0 2 2 - 2 0 2 8 » (LibreOffice): read
+    # as nine words, it opened with « 2 », the running page number of page 2
+    texts = list("2022-2028")
+    assert letter_spaced_runs(texts, [3.4] * 8, 24) == [True] * 8
+    # three digits are not enough: « 1 2 3 » may be three numbers
+    assert letter_spaced_runs(list("123"), [3, 3], 10) == [False, False]
+
+
 def test_a_table_cell_joins_words_cut_with_any_hyphen_character() -> None:
     from ceser_explorer.ingest.pdfread import _cell_text
 

@@ -80,9 +80,12 @@ def letter_spaced_runs(texts: list[str], gaps: list[float], size: float) -> list
         while j + 1 < len(texts) and _glyph(texts[j]) and _glyph(texts[j + 1]):
             j += 1
         run_texts = texts[i : j + 1]
-        letters = [t for t in run_texts if t.isalpha()]
-        # « il y a à » is three one-letter words: a lowercase run needs four letters
-        long_enough = len(letters) >= (3 if all(t.isupper() for t in letters) else 4)
+        glyphs = [t for t in run_texts if t.isalnum()]
+        letters = [t for t in glyphs if t.isalpha()]
+        # « il y a à » is three one-letter words: a lowercase run needs four letters, and so
+        # does a run of digits (« 2 0 2 2 - 2 0 2 8 », a spaced-out year of a title)
+        capitals = bool(letters) and all(t.isupper() for t in letters)
+        long_enough = len(glyphs) >= (3 if capitals else 4)
         if long_enough and all(t.isalnum() or _SPACED_PUNCT.match(t) for t in run_texts):
             run = [g for k, g in enumerate(gaps[i:j], i) if (texts[k] + texts[k + 1]).isalnum()]
             # the spacing of the letters: a low quartile, not the least gap (a kerned pair,
