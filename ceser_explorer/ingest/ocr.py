@@ -200,6 +200,126 @@ def page_image(page: pdfplumber.page.Page, limits: Limits) -> tuple[Image.Image,
     return image.convert("L"), resolution
 
 
+# Two columns on a scan: Tesseract's page layout may read a line of each column as one line
+# (a page turned upright, a narrow gutter). The gutter is looked for on the image itself, at
+# about GUTTER_DPI: a band of white at least GUTTER_MIN inches wide, between 25 % and 75 % of
+# the text's width, clear of ink down a run of lines that covers GUTTER_HEIGHT of the lines
+# of text, with text close on both sides on GUTTER_SIDES of the run's lines (GUTTER_LINES at
+# least). The columns beside the run are then read apart, what lies above and below it whole.
+GUTTER_DPI = 75.0
+GUTTER_MIN = 0.12
+GUTTER_SIDE = 1.0
+GUTTER_HEIGHT = 0.5
+GUTTER_SIDES = 0.25
+GUTTER_LINES = 5
+
+
+def gutter(image: Image.Image, resolution: float) -> tuple[int, int, int] | None:
+    """Return the gutter between two columns of text on an upright, level page image: its
+    x and the rows from and to which it runs (pixels of the image), or None where there is
+    none (one column, a table, a list)."""
+    factor = max(1, round(resolution / GUTTER_DPI))
+    small = image.convert("L").reduce(factor) if factor > 1 else image.convert("L")
+    ink = np.asarray(small) < 170  # a speck of a noisy scan fades once averaged
+    height, width = ink.shape
+    dpi = resolution / factor
+    strip = max(4, round(dpi * 0.16))  # about a line of body text
+    n = height // strip
+    if n < 8:
+        return None
+    per = ink[: n * strip].reshape(n, strip, width).sum(axis=1)  # ink per strip and column
+    text = per.sum(axis=1) >= 3
+    cols = np.nonzero(per[text].sum(axis=0))[0]
+    if cols.size == 0 or text.sum() < 8:
+        return None
+    xs = np.nonzero(ink)[1]
+    left_edge, right_edge = np.percentile(xs, 2), np.percentile(xs, 98)
+    span = right_edge - left_edge
+    band, side = max(2, round(dpi * GUTTER_MIN)), max(4, round(dpi * GUTTER_SIDE))
+    cum = np.concatenate([np.zeros((n, 1)), np.cumsum(per, axis=1)], axis=1)
+
+    def inked(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return cum[:, np.clip(b, 0, width)] - cum[:, np.clip(a, 0, width)]
+
+    x = np.arange(int(left_edge + 0.25 * span), int(left_edge + 0.75 * span) - band)
+    if x.size == 0:
+        return None
+    clear = inked(x, x + band) == 0
+    both = (inked(x - side, x) > 0) & (inked(x + band, x + band + side) > 0) & clear
+    total = int(text.sum())
+    best: tuple[int, int, int, int] | None = None  # (lines, x, first strip, last strip)
+    for j in range(x.size):
+        start = None
+        for s in range(n + 1):
+            if s < n and (clear[s, j] or not text[s]):
+                start = s if start is None else start
+                continue
+            if start is not None:
+                run = text[start:s]
+                lines, sides = int(run.sum()), int(both[start:s, j].sum())
+                if (
+                    lines >= GUTTER_HEIGHT * total
+                    and sides >= max(GUTTER_LINES, GUTTER_SIDES * lines)
+                    and (best is None or lines > best[0])
+                ):
+                    best = (lines, j, start, s)
+                start = None
+    if best is None:
+        return None
+    lines, j, first, last = best
+    # the middle of the widest band of x with the same run
+    same = [k for k in range(x.size) if np.all(clear[first:last, k] | ~text[first:last])]
+    run_x = [k for k in same if abs(k - j) <= x.size]
+    lo = hi = j
+    while lo - 1 in run_x:
+        lo -= 1
+    while hi + 1 in run_x:
+        hi += 1
+    mid = int(x[(lo + hi) // 2] + band // 2)
+    # the run's ends moved off the first and last lines of text onto the rows of white
+    while first < last and not text[first]:
+        first += 1
+    while last > first and not text[last - 1]:
+        last -= 1
+    return mid * factor, first * strip * factor, last * strip * factor
+
+
+def _white_row(image: Image.Image, y: int, reach: int) -> int:
+    """Return the row near y (within reach pixels) with the least ink: where to cut a page."""
+    rows = (np.asarray(image.convert("L")) < 128).sum(axis=1)
+    lo, hi = max(0, y - reach), min(len(rows), y + reach + 1)
+    if lo >= hi:
+        return y
+    window = rows[lo:hi]
+    best = np.nonzero(window == window.min())[0]
+    return int(lo + best[np.argmin(np.abs(best + lo - y))])
+
+
+def column_parts(
+    image: Image.Image, resolution: float, depth: int = 2
+) -> list[tuple[int, int, int, int]]:
+    """Return the regions of an upright, level page image that Tesseract reads one by one
+    (left, top, right, bottom in pixels): the whole page, or, where two columns stand beside
+    a gutter, what lies above, the left column, the right column and what lies below; each
+    column is split again where it holds a gutter of its own (three columns), depth times."""
+    width, height = image.size
+    found = gutter(image, resolution) if depth > 0 else None
+    if found is None:
+        return [(0, 0, width, height)]
+    x, top, bottom = found
+    reach = max(2, round(resolution * 0.08))
+    top, bottom = _white_row(image, top, reach), _white_row(image, bottom, reach)
+    ink = np.asarray(image.convert("L")) < 128
+    parts = [(0, 0, width, top)]
+    for a, c in ((0, x), (x, width)):
+        inner = column_parts(image.crop((a, top, c, bottom)), resolution, depth - 1)
+        parts += [(a + p, top + q, a + r, top + s) for p, q, r, s in inner]
+    parts.append((0, bottom, width, height))
+    return [
+        (a, b, c, d) for a, b, c, d in parts if d - b > 4 and c - a > 4 and ink[b:d, a:c].sum() > 50
+    ]
+
+
 def recognise(image: Image.Image, resolution: float) -> Reading:
     """Return the words Tesseract reads on a page image, turned upright first: their boxes are
     in points of the upright page (``page_box`` maps them back onto the page as displayed).
@@ -208,19 +328,23 @@ def recognise(image: Image.Image, resolution: float) -> Reading:
 
     image, turn = upright(image)
     image, skew = straighten(image)
-    data = pytesseract.image_to_data(
-        image, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
-    )
     scale = 72.0 / resolution
     words = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        if not text or float(data["conf"][i]) < 0:
-            continue
-        x, y, w, h = (data[k][i] * scale for k in ("left", "top", "width", "height"))
-        group = int(data["block_num"][i]) * 1000 + int(data["par_num"][i])
-        line = group * 1000 + int(data["line_num"][i])
-        conf = float(data["conf"][i])
-        words.append(Word(text, x, y, x + w, y + h, 0.0, group=group, line=line, conf=conf))
+    for part, (x0, y0, x1, y1) in enumerate(column_parts(image, resolution)):
+        crop = image if (x0, y0, x1, y1) == (0, 0, *image.size) else image.crop((x0, y0, x1, y1))
+        data = pytesseract.image_to_data(
+            crop, lang="fra", config="--psm 3", output_type=pytesseract.Output.DICT
+        )
+        for i, text in enumerate(data["text"]):
+            text = (text or "").strip()
+            if not text or float(data["conf"][i]) < 0:
+                continue
+            left, top = data["left"][i] + x0, data["top"][i] + y0
+            x, y = left * scale, top * scale
+            w, h = data["width"][i] * scale, data["height"][i] * scale
+            group = (part * 1000 + int(data["block_num"][i])) * 1000 + int(data["par_num"][i])
+            line = group * 1000 + int(data["line_num"][i])
+            conf = float(data["conf"][i])
+            words.append(Word(text, x, y, x + w, y + h, 0.0, group=group, line=line, conf=conf))
     # A word's box height varies with its letters; a line's font size is estimated later.
     return Reading(ocrwords.clean(words, french_words()), turn, skew)
