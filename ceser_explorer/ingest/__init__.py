@@ -52,7 +52,8 @@ __all__ = [
 # a heading that runs over it; a paragraph goes on past a box or heading set at a column's
 # foot; one detector of words cut with no hyphen printed, for the text and the title;
 # letter-spacing measured on the gaps' lower quartile; box labels side by side kept apart;
-# skewed scans straightened before Tesseract reads them.
+# skewed scans straightened before Tesseract reads them, and scanned columns read apart; a
+# letter-spaced year closed up as a letter-spaced word is.
 EXTRACTION_VERSION = 7
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
