@@ -153,3 +153,38 @@ def test_a_paragraph_goes_on_below_a_sidebar_set_beside_it() -> None:
     body = next(t for t in got if t.startswith("Texte"))
     assert body.endswith("mot suite de la phrase fin."), got
     assert "En bref" not in body and "Chiffre" not in body
+
+
+def test_a_contents_list_without_leaders_keeps_each_page_number_with_its_entry() -> None:
+    """Under « Sommaire », page numbers set flush right without leaders are read as a column
+    of their own (« 3 3 2 2 » became a passage starting with a page number): each goes back
+    to the entry on its row and the entries are a table of contents."""
+    entries = ["Introduction", "1. Pourquoi agir", "2. Les étapes du parcours", "3. Les freins"]
+    entries += ["4. Regard du CESER", "5. Recommandations", "Résultat du vote"]
+    numbers = "3345669"
+
+    def line(col: int, ws: list[Word]) -> Line:
+        return Line(2, col, ws, ws[0].size, text=" ".join(w.text for w in ws))
+
+    # as the columns of a real page left them: the entries, then the numbers' column
+    items = [line(0, words("SOMMAIRE", 57, 80, size=14, bold=True))]
+    items += [line(0, words(e, 57, 110 + k * 17)) for k, e in enumerate(entries)]
+    items += [line(1, words(n, 533, 110 + k * 17)) for k, n in enumerate(numbers)]
+    p = layout.PageLayout(2, 595, 842, list(items))
+    layout.mark_toc(p)
+    lines = [i for i in p.items if isinstance(i, Line)]
+    assert not [ln.text for ln in lines if ln.text.isdigit()]
+    toc = [ln.text for ln in lines if ln.role == "toc"]
+    assert toc == [f"{e} {n}" for e, n in zip(entries, numbers, strict=True)]
+
+
+def test_numbers_beside_labels_are_no_contents_list_without_its_title() -> None:
+    """A vote box sets its counts flush right too: with no « Sommaire » above, nothing moves."""
+    ws = []
+    for k, (label, count) in enumerate([("Pour", "45"), ("Contre", "3"), ("Abstentions", "7")]):
+        ws += words(label, 57, 110 + k * 17) + words(count, 533, 110 + k * 17)
+    p = page(ws)
+    before = texts(p)
+    layout.mark_toc(p)
+    assert texts(p) == before
+    assert all(i.role == "body" for i in p.items if isinstance(i, Line))

@@ -44,6 +44,7 @@ _PAGE_NUMBER = re.compile(
 )
 _TOC_LINE = re.compile(r"(\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$")
 _LEADER = re.compile(r"[.…]+")
+_TOC_TITLE = re.compile(r"^\s*(sommaire|table des mati[èe]res|contenu)\s*:?\s*$", re.IGNORECASE)
 _NOTE_START = re.compile(r"^\(?\d{1,3}[).]?$")
 
 
@@ -377,8 +378,50 @@ def _take_note_number(line: Line) -> None:
         line.text = " ".join([first.text, _join_words(line.words[1:])])
 
 
+def _join_toc_rows(page: PageLayout) -> list[Line]:
+    """A contents list printed without leaders, under its « Sommaire » title: the page numbers
+    set flush right are read as a column of their own. Give each number back to the entry on
+    its row, and return the entries (those whose number sits far right of their title)."""
+    lines = [i for i in page.items if isinstance(i, Line)]
+    title = next((ln for ln in lines if _TOC_TITLE.match(ln.text)), None)
+    if title is None:
+        return []
+    below = [ln for ln in lines if ln.role == "body" and ln.top > title.top and ln is not title]
+    numbers = [ln for ln in below if re.fullmatch(r"\d{1,4}", ln.text)]
+    entries, taken = [], set()
+    for num in numbers:
+        row = [
+            ln
+            for ln in below
+            if ln not in numbers
+            and abs(ln.top - num.top) < 0.5 * num.size
+            and ln.x1 < num.x0 - 2 * num.size
+        ]
+        if len(row) == 1:
+            row[0].words = row[0].words + num.words
+            row[0].text = f"{row[0].text} {num.text}"
+            entries.append(row[0])
+            taken.add(id(num))
+    for ln in below:  # an entry long enough to share its column with its number
+        if (
+            id(ln) not in taken
+            and ln not in entries
+            and len(ln.words) >= 2
+            and re.fullmatch(r"\d{1,4}", ln.words[-1].text)
+            and ln.words[-1].x0 - ln.words[-2].x1 > 2 * ln.size
+        ):
+            entries.append(ln)
+    if len(entries) < 3:  # not a contents list: put nothing back
+        return []
+    page.items = [i for i in page.items if id(i) not in taken]
+    return entries
+
+
 def mark_toc(page: PageLayout) -> None:
-    """Mark lines with dot leaders and a page number (a table of contents)."""
+    """Mark lines with dot leaders and a page number (a table of contents), or the entries
+    under a « Sommaire » title whose page numbers stand far right without leaders."""
+    for ln in _join_toc_rows(page):
+        ln.role = "toc"
     lines = [i for i in page.items if isinstance(i, Line)]
     marked = [n for n, ln in enumerate(lines) if ln.role == "body" and _TOC_LINE.search(ln.text)]
     for n in marked:
