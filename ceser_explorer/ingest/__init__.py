@@ -53,7 +53,7 @@ __all__ = [
 # foot; one detector of words cut with no hyphen printed, for the text and the title;
 # letter-spacing measured on the gaps' lower quartile; box labels side by side kept apart;
 # skewed scans straightened before Tesseract reads them, and scanned columns read apart; a
-# letter-spaced year closed up as a letter-spaced word is.
+# letter-spaced year closed up as a letter-spaced word is; a contents list without leaders.
 EXTRACTION_VERSION = 7
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
