@@ -77,18 +77,23 @@ _PASSAGE_LABELS = {
     PassageKind.HEADER: "en-tête",
 }
 
-# Passage kinds worth searching: tables of contents, headings and cover lines are not (a
-# heading's words reach the search through the section of the passages under it).
-SEARCHABLE_KINDS: tuple[str, ...] = tuple(
+# The running text of a document: what it says in sentences (the themes' document mean is
+# taken over these).
+PROSE_KINDS: tuple[str, ...] = tuple(
     k.value
     for k in (
         PassageKind.PARAGRAPH,
         PassageKind.LIST_ITEM,
         PassageKind.RECOMMENDATION,
         PassageKind.MEASURE,
-        PassageKind.TABLE,
-        PassageKind.FOOTNOTE,
     )
+)
+# Passage kinds worth searching: tables of contents, headings and cover lines are not (a
+# heading's words reach the search through the section of the passages under it).
+SEARCHABLE_KINDS: tuple[str, ...] = (
+    *PROSE_KINDS,
+    PassageKind.TABLE.value,
+    PassageKind.FOOTNOTE.value,
 )
 
 

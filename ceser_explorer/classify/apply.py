@@ -13,7 +13,7 @@ from ..config import Settings
 from ..errors import CeserError
 from ..index.embedders import Embedder, embedder_id, get_embedder
 from ..models import Passage
-from ..vocabulary import REVIEW_LABEL, PassageKind
+from ..vocabulary import PROSE_KINDS, REVIEW_LABEL, PassageKind
 from .features import Progress
 from .model import embeddings_cache
 from .packaged import ensure_model, has_model, load_model
@@ -22,15 +22,7 @@ from .theme_model import ThemeModel
 # navigation passages (sommaire lines) list headings of every theme but are about none
 SKIPPED_KINDS = frozenset({"toc"})
 # the passages whose scores make a document's mean for the model's doc_blend
-BODY_KINDS = frozenset(
-    k.value
-    for k in (
-        PassageKind.PARAGRAPH,
-        PassageKind.LIST_ITEM,
-        PassageKind.RECOMMENDATION,
-        PassageKind.MEASURE,
-    )
-)
+BODY_KINDS = frozenset(PROSE_KINDS)
 HEADING = PassageKind.HEADING.value
 MODEL_SETTING = "themes.model"
 EMBEDDER_SETTING = "themes.embedder"
