@@ -388,12 +388,14 @@ def _join_toc_rows(page: PageLayout) -> list[Line]:
         return []
     below = [ln for ln in lines if ln.role == "body" and ln.top > title.top and ln is not title]
     numbers = [ln for ln in below if re.fullmatch(r"\d{1,4}", ln.text)]
-    entries, taken = [], set()
+    number_ids = {id(ln) for ln in numbers}
+    entries: list[Line] = []
+    taken: set[int] = set()
     for num in numbers:
         row = [
             ln
             for ln in below
-            if ln not in numbers
+            if id(ln) not in number_ids
             and abs(ln.top - num.top) < 0.5 * num.size
             and ln.x1 < num.x0 - 2 * num.size
         ]
@@ -404,8 +406,8 @@ def _join_toc_rows(page: PageLayout) -> list[Line]:
             taken.add(id(num))
     for ln in below:  # an entry long enough to share its column with its number
         if (
-            id(ln) not in taken
-            and ln not in entries
+            id(ln) not in number_ids
+            and all(ln is not e for e in entries)
             and len(ln.words) >= 2
             and re.fullmatch(r"\d{1,4}", ln.words[-1].text)
             and ln.words[-1].x0 - ln.words[-2].x1 > 2 * ln.size

@@ -268,12 +268,11 @@ def gutter(image: Image.Image, resolution: float) -> tuple[int, int, int] | None
         return None
     lines, j, first, last = best
     # the middle of the widest band of x with the same run
-    same = [k for k in range(x.size) if np.all(clear[first:last, k] | ~text[first:last])]
-    run_x = [k for k in same if abs(k - j) <= x.size]
+    same = {k for k in range(x.size) if np.all(clear[first:last, k] | ~text[first:last])}
     lo = hi = j
-    while lo - 1 in run_x:
+    while lo - 1 in same:
         lo -= 1
-    while hi + 1 in run_x:
+    while hi + 1 in same:
         hi += 1
     mid = int(x[(lo + hi) // 2] + band // 2)
     # the run's ends moved off the first and last lines of text onto the rows of white
@@ -284,9 +283,9 @@ def gutter(image: Image.Image, resolution: float) -> tuple[int, int, int] | None
     return mid * factor, first * strip * factor, last * strip * factor
 
 
-def _white_row(image: Image.Image, y: int, reach: int) -> int:
-    """Return the row near y (within reach pixels) with the least ink: where to cut a page."""
-    rows = (np.asarray(image.convert("L")) < 128).sum(axis=1)
+def _white_row(rows: np.ndarray, y: int, reach: int) -> int:
+    """Return the row near y (within reach pixels) with the least ink (rows: the ink of each
+    row of the image): where to cut a page."""
     lo, hi = max(0, y - reach), min(len(rows), y + reach + 1)
     if lo >= hi:
         return y
@@ -308,8 +307,9 @@ def column_parts(
         return [(0, 0, width, height)]
     x, top, bottom = found
     reach = max(2, round(resolution * 0.08))
-    top, bottom = _white_row(image, top, reach), _white_row(image, bottom, reach)
     ink = np.asarray(image.convert("L")) < 128
+    rows = ink.sum(axis=1)
+    top, bottom = _white_row(rows, top, reach), _white_row(rows, bottom, reach)
     parts = [(0, 0, width, top)]
     for a, c in ((0, x), (x, width)):
         inner = column_parts(image.crop((a, top, c, bottom)), resolution, depth - 1)
