@@ -55,9 +55,10 @@ DEFAULT_WEIGHTS = (1.0, 1.5)
 LEXICAL_COVER = 0.8
 # When the lexical list is weak (trusted below WEAK_LEXICAL: its best passages hold under 40 %
 # of the query's terms, a question reworded without its answer's words) and the word vectors
-# are missing (WORD_VECTOR_WEIGHT), the passage nearest in meaning leads the hybrid list: the fusion let a passage that merely shares a common word
-# with the query pass it (variety tune half searched alone: hybrid R@1 0.328 against 0.321
-# for dense, 0.358 with it; docs/search.md).
+# are missing (WORD_VECTOR_WEIGHT), the passage nearest in meaning leads the hybrid list: the
+# fusion let a passage that merely shares a common word with the query pass it (variety tune
+# half searched alone: hybrid R@1 0.328 against 0.321 for dense, 0.358 with it;
+# docs/search.md).
 WEAK_LEXICAL = 0.5
 WEAK_GUARD = 1
 # In the fusion, the dense list keeps only passages that say something: one of few words (a
