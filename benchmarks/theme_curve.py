@@ -194,7 +194,14 @@ def main(argv: Sequence[str] | None = None) -> None:
                 extra_docs = set(rng.choice(extra, size=min(k, len(extra)), replace=False))
             t0 = time.perf_counter()
             scored = run(
-                passages, vectors, keys, draw, tune_docs, extra_docs, args.blend, args.C,
+                passages,
+                vectors,
+                keys,
+                draw,
+                tune_docs,
+                extra_docs,
+                args.blend,
+                args.C,
                 not args.no_ours,
             )
             row = {"what": what, "k": k, "draw": draw, "tune": scores_on(tune_rows, scored, keys)}
