@@ -48,7 +48,8 @@ lint: install-dev
 corpus: install-dev
 	$(PY) corpus/build.py
 
-## theme-model: rewrite data/labels/variety-tune.jsonl from corpus/variety, retrain the packaged
+## theme-model: rewrite data/labels/variety-tune.jsonl from corpus/variety and
+## data/labels/train-docs.jsonl from corpus/train-docs, retrain the packaged
 ## theme model (ceser_explorer/data/themes.npz) from the packaged labels and taxonomy with the
 ## default embedder; commit it with the labels
 theme-model: install

@@ -19,6 +19,8 @@ TAXONOMY = f"{PREFIX}data/themes.toml"
 LABELS = f"{PREFIX}data/labels/passages.jsonl"
 # the variety corpus's tuning half, labelled by document (written by classify/variety.py)
 VARIETY_LABELS = f"{PREFIX}data/labels/variety-tune.jsonl"
+# whole documents written for training, labelled by document (classify/train_docs.py)
+TRAIN_DOC_LABELS = f"{PREFIX}data/labels/train-docs.jsonl"
 PACKAGED_LABELS = (LABELS, VARIETY_LABELS)
 QUERIES = f"{PREFIX}data/queries.jsonl"
 THEME_MODEL = f"{PREFIX}data/themes.npz"

@@ -6,10 +6,12 @@ embedder, a model is trained once from the packaged labels and kept in the data 
 (``models/themes-<embedder>.npz``). A model trained with ``ceser classify train`` (the data
 folder's ``models/themes.npz``) wins over both.
 
-The packaged labels are ours (``data/labels/passages.jsonl``) and the variety corpus's tuning
+The packaged labels are ours (``data/labels/passages.jsonl``), the variety corpus's tuning
 half (``data/labels/variety-tune.jsonl``, rewritten here from ``corpus/variety`` when the
-source checkout has it). Regenerate the packaged model after changing the labels, the
-variety corpus or the taxonomy (``make theme-model``)::
+source checkout has it) and the whole documents written for training
+(``data/labels/train-docs.jsonl``, rewritten here from ``corpus/train-docs``). Regenerate
+the packaged model after changing the labels, the variety corpus, the training documents or
+the taxonomy (``make theme-model``)::
 
     python -c "from ceser_explorer.classify.packaged import main; main()"
 """
@@ -130,17 +132,28 @@ def variety_labels_path() -> Path:
     return Path(__file__).resolve().parents[1] / "data" / "labels" / "variety-tune.jsonl"
 
 
+def train_docs_labels_path() -> Path:
+    """Return the packaged labels of the training documents in the source checkout."""
+    return Path(__file__).resolve().parents[1] / "data" / "labels" / "train-docs.jsonl"
+
+
 def main() -> None:
-    """Rewrite the variety tuning half's labels, then train the packaged model from the
-    packaged labels with the default embedder."""
+    """Rewrite the variety tuning half's and the training documents' labels, then train the
+    packaged model from the packaged labels with the default embedder."""
     import tempfile
 
     from ..index.embedders import DEFAULT_EMBEDDER, get_embedder
+    from . import train_docs
+    from .taxonomy import DEFAULT_TAXONOMY, load_taxonomy
     from .variety import corpus_folder, write_tune_labels
 
     if corpus_folder().is_dir():
         n = write_tune_labels(variety_labels_path())
         print(f"{variety_labels_path()} : {n} passages de la moitié « tune » du corpus de variété")
+    if train_docs.corpus_folder().is_dir():
+        keys = load_taxonomy(DEFAULT_TAXONOMY).keys
+        n = train_docs.write_labels(train_docs_labels_path(), keys)
+        print(f"{train_docs_labels_path()} : {n} passages des documents d'entraînement")
     embedder = get_embedder(DEFAULT_EMBEDDER)
     with tempfile.TemporaryDirectory() as home:
         settings = Settings.load(home=home)  # $CESER_EMBEDDING_CACHE is honoured
