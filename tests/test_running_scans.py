@@ -125,3 +125,33 @@ def test_an_end_of_a_head_and_a_misread_footer_on_a_scan_are_running() -> None:
     got = roles(pages)
     assert got[(5, "- Avis")] == got[(5, "page Gsur 5")] == "header"
     assert body_stays(got)
+
+
+def test_the_covers_head_is_running_when_every_other_page_is_scanned() -> None:
+    # the head is printed on the cover too; every other page is scanned and Tesseract reads
+    # its « · » as nothing: the cover's head, read from text, is the same running line
+    first = layout.layout_page(
+        RawPage(
+            1,
+            595,
+            842,
+            words("Avis · 9 octobre 2023", 40)
+            + words("Avis sur l'apprentissage en région", 300, 20),
+        )
+    )
+    pages = [first] + [
+        page(n, "Avis 9 octobre 2023", f"page {n} sur 5", True) for n in (2, 3, 4, 5)
+    ]
+    got = roles(pages)
+    assert got[(1, "Avis · 9 octobre 2023")] == "header"
+    assert all(got[(n, "Avis 9 octobre 2023")] == "header" for n in (2, 3, 4, 5))
+
+
+def test_notes_alike_at_the_foot_of_two_scanned_pages_stay_text() -> None:
+    # the same source note above the page number of two scanned pages: no running line
+    note = "Source : services de la Région, traitement de la commission."
+    pages = [cover()] + [
+        page(n, None, f"page {n} sur 3", True, [(f"{n} {note}", 770)]) for n in (2, 3)
+    ]
+    got = roles(pages)
+    assert got[(2, f"2 {note}")] == got[(3, f"3 {note}")] == "body"

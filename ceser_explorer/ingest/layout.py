@@ -223,8 +223,14 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
     counts: Counter[str] = Counter()
     numbers: dict[str, list[tuple[int, tuple[int, ...], bool]]] = {}
     for page in pages:
-        # scanned pages count too: a head printed on scanned pages only repeats on them
-        seen = {_norm(ln.text): ln.text for ln in page.items if _zone_line(ln, page)}
+        # scanned pages count too (a head printed on scanned pages only repeats on them), by
+        # their outermost rows: notes alike at the foot of two scanned pages are no head
+        outer = _outer_rows(page) if page.scan else None
+        seen = {
+            _norm(ln.text): ln.text
+            for ln in page.items
+            if _zone_line(ln, page) and (outer is None or id(ln) in outer)
+        }
         counts.update(seen.keys())
         for key, text in seen.items():
             numbers.setdefault(key, []).append((page.number, _numbers(text), page.scan))
@@ -290,7 +296,9 @@ def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) ->
     """Keys of running lines that repeat only once scanned pages' readings are allowed to differ
     from the others: the outermost rows of pages at most two apart (odd and even heads), one of
     them scanned, whose lines read alike (``_alike``) are one running line; it runs when it
-    stands on enough pages and its numbers, where read from text, follow the page."""
+    stands on enough pages, or holds a line already found running (the cover's head, read from
+    text, beside scanned pages that read it otherwise), and its numbers, where read from text,
+    follow the page."""
     if not any(p.scan for p in pages):
         return set()
     rows = []
@@ -298,7 +306,7 @@ def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) ->
         outer = _outer_rows(p)
         rows.append((p, [ln for ln in p.items if isinstance(ln, Line) and id(ln) in outer]))
     nodes = [(p.number, p.scan, _norm(ln.text), ln.text) for p, lns in rows for ln in lns]
-    nodes = [n for n in nodes if n[2] and n[2] not in running and not _PAGE_NUMBER.match(n[3])]
+    nodes = [n for n in nodes if n[2] and not _PAGE_NUMBER.match(n[3])]
     parent = list(range(len(nodes)))
 
     def find(i: int) -> int:
@@ -319,11 +327,12 @@ def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) ->
         groups.setdefault(find(i), []).append(i)
     out: set[str] = set()
     for members in groups.values():
-        if len({nodes[i][0] for i in members}) < threshold:
+        keys = {nodes[i][2] for i in members}
+        if len({nodes[i][0] for i in members}) < threshold and not keys & running:
             continue
         seen = [(nodes[i][0], _numbers(nodes[i][3]), nodes[i][1]) for i in members]
         if _numbers_run(_trusted(seen)):
-            out |= {nodes[i][2] for i in members}
+            out |= keys
     return out
 
 
