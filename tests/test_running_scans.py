@@ -155,3 +155,31 @@ def test_notes_alike_at_the_foot_of_two_scanned_pages_stay_text() -> None:
     ]
     got = roles(pages)
     assert got[(2, f"2 {note}")] == got[(3, f"3 {note}")] == "body"
+
+
+def test_odd_and_even_heads_of_a_short_scanned_document_echo_the_cover() -> None:
+    # three pages, odd and even heads: each head is printed once, on a scanned page; both
+    # repeat the cover, in smaller type than the page's text
+    first = layout.layout_page(
+        RawPage(1, 595, 842, words("Région Grand Est", 200, 14) + words("Délibération", 300, 20))
+    )
+    more = [(t, 360 + 14 * k) for k, t in enumerate(BODY)]
+    pages = [
+        first,
+        page(2, "Région Grand Est", "page 2 sur 3", True, more),
+        page(3, "Région Grand Est - Délibération", "page 3 sur 3", True, more),
+    ]
+    got = roles(pages)
+    assert got[(2, "Région Grand Est")] == got[(3, "Région Grand Est - Délibération")] == "header"
+    assert body_stays(got)
+
+
+def test_a_dated_footer_on_the_cover_is_running_when_the_scans_drop_its_dot() -> None:
+    # « 2019 · page 1 » read from text on the cover, « 2019 page 2 » … on the scanned pages
+    first = layout.layout_page(
+        RawPage(1, 595, 842, words("Avis sur la filière", 300, 20) + words("2019 · page 1", 800))
+    )
+    pages = [first] + [page(n, None, f"2019 page {n}", True) for n in (2, 3, 4)]
+    got = roles(pages)
+    assert got[(1, "2019 · page 1")] == "header"
+    assert all(got[(n, f"2019 page {n}")] == "header" for n in (2, 3, 4))

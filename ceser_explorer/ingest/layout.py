@@ -207,6 +207,19 @@ def _norm(text: str) -> str:
     return re.sub(r"^[\s#–—-]+|[\s#–—-]+$", "", key)
 
 
+def _key(text: str) -> str:
+    """The key of a possibly running line: ``_norm``'s, or, for a line of numbers without a
+    word (« 2019 · page 3 », whose ``_norm`` is « · » and « » once Tesseract drops the dot), its
+    text with digits as #, so that its readings on text and scanned pages compare."""
+    key = _norm(text)
+    if _LETTER.search(key) or not re.search(r"\d", text):
+        return key
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _in_zone(line: Line, page: PageLayout) -> bool:
     return line.top < page.height * ZONE or line.bottom > page.height * (1 - ZONE)
 
@@ -227,7 +240,7 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
         # their outermost rows: notes alike at the foot of two scanned pages are no head
         outer = _outer_rows(page) if page.scan else None
         seen = {
-            _norm(ln.text): ln.text
+            _key(ln.text): ln.text
             for ln in page.items
             if _zone_line(ln, page) and (outer is None or id(ln) in outer)
         }
@@ -249,14 +262,17 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
         for line in page.items:
             if not _zone_line(line, page):
                 continue
-            key = _norm(line.text)
+            key = _key(line.text)
             if (
                 (key and key in running)
                 or _PAGE_NUMBER.match(line.text)
                 or (page.scan and any(_ocr_echo(key, r) for r in running))
+                or (id(line) in rows and (_piece_of(key, running) or _scanned_number(line.text)))
                 or (
                     id(line) in rows
-                    and (_piece_of(key, running) or _scanned_number(line.text, key))
+                    and page is not pages[0]
+                    and _small_on_scan(line, page)
+                    and _cover_words(line.text, cover)
                 )
                 or (page is not pages[0] and _echoes_cover(line, cover, body))
             ):
@@ -305,7 +321,7 @@ def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) ->
     for p in pages:
         outer = _outer_rows(p)
         rows.append((p, [ln for ln in p.items if isinstance(ln, Line) and id(ln) in outer]))
-    nodes = [(p.number, p.scan, _norm(ln.text), ln.text) for p, lns in rows for ln in lns]
+    nodes = [(p.number, p.scan, _key(ln.text), ln.text) for p, lns in rows for ln in lns]
     nodes = [n for n in nodes if n[2] and not _PAGE_NUMBER.match(n[3])]
     parent = list(range(len(nodes)))
 
@@ -367,12 +383,12 @@ _SCANNED_PAGE_NUMBER = re.compile(
 )
 
 
-def _scanned_number(text: str, key: str) -> bool:
-    """A scan's outermost line made only of numbers and « page » (« 2019 page 5 », the date
-    of a footer read without its month), or a page number with a digit misread."""
+def _scanned_number(text: str) -> bool:
+    """A scan's outermost line made only of numbers, « page » and punctuation (« 2019 : page 5 »,
+    the date of a footer read without its month), or a page number with a digit misread."""
     if not re.search(r"\d", text):
         return False
-    return not key or bool(_SCANNED_PAGE_NUMBER.match(text))
+    return not _LETTER.search(_norm(text)) or bool(_SCANNED_PAGE_NUMBER.match(text))
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -409,8 +425,22 @@ def _ocr_echo(key: str, running: str) -> bool:
 def _echoes_cover(line: Line, cover: str, body: float) -> bool:
     """Return True for a small line that repeats the cover (title, body, type): a running
     head even where it is printed on one page only (the last page of a short document)."""
-    text = line.text.lower().rstrip("… .")
-    if line.ocr or line.size >= body - 0.4 or len(text) < 6:
+    if line.ocr or line.size >= body - 0.4:
+        return False
+    return _cover_words(line.text, cover)
+
+
+def _small_on_scan(line: Line, page: PageLayout) -> bool:
+    """A scanned line well smaller than the page's usual lines: OCR sizes compare only within a
+    page (a running head set in 8 pt over 10 pt text reads at about 0.6 of them)."""
+    sizes = [ln.size for ln in page.items if isinstance(ln, Line) and len(ln.text) > 20]
+    return len(sizes) >= 5 and line.size < 0.85 * statistics.median(sizes)
+
+
+def _cover_words(text: str, cover: str) -> bool:
+    """A line made of the cover's words or a long piece of it (see ``_echoes_cover``)."""
+    text = text.lower().rstrip("… .")
+    if len(text) < 6:
         return False
     if _made_of_cover(text, cover):
         return True
