@@ -165,8 +165,35 @@ def _leaked(np: str, running: Iterable[str], norm_truth: Truth, pages: set[int])
                 sum(t.count(r) for t in inside), max((t.count(r) for t in around), default=0)
             )
             if n > explained:
+                explained = max(explained, _explained_as_read(np, r, norm_truth, pages))
+            if n > explained:
                 return True
     return False
+
+
+READ_ALIKE_MIN = 0.9  # share of a text's words the other holds: the same text, misread
+
+
+def _explained_as_read(np: str, r: str, norm_truth: Truth, pages: set[int]) -> int:
+    """Occurrences of r that truth texts of the passage's pages explain once the passage is
+    allowed to be a misreading of them (an OCR'd paragraph that names « CESER Occitanie », a
+    running head too, with one letter wrong elsewhere: « lurgence »): truth texts whose words
+    the passage holds (>= 90 %), summed, or the one truth text that holds the passage's."""
+    got = set(_WORD.findall(np))
+    inside = around = 0
+    for t, pg in norm_truth:
+        if r not in t or (pages and pg not in pages and pg >= 0):
+            continue
+        tw = set(_WORD.findall(t))
+        small = min(len(tw), len(got))
+        if small < CONTAINED_MIN_WORDS:
+            continue
+        shared = len(tw & got)
+        if shared >= READ_ALIKE_MIN * len(tw):
+            inside += t.count(r)
+        elif shared >= READ_ALIKE_MIN * len(got):
+            around = max(around, t.count(r))
+    return max(inside, around)
 
 
 def leak_count(

@@ -1,6 +1,7 @@
 """Scanned pages of the tune half's shadows: build them, and score OCR on them alone.
 
 Run: .venv/bin/python benchmarks/variety_scans.py build SHADOW OUT [--every 3]
+         [--pages weight|corpus|all|last] [--configs usual|every]
      .venv/bin/python benchmarks/variety_scans.py score TRUTH [--ids a,b] [--json FILE]
 
 The shadows (corpus/variety/shadow.py) lay out the tune half again, but scan no page; the
@@ -9,6 +10,12 @@ document of a shadow and turns one or two of its pages into scans with the gener
 scanner (corpus/variety/produce/scan.py), cycling through resolutions (150, 200, 300 dpi),
 grey and bilevel images, and no / good / garbled scanner text layers, one page in six turned
 by 90°. The truth is the shadow's (the text is the same), with the scanned pages named.
+``--pages`` picks other pages: ``corpus`` draws them as the corpus generator does
+(corpus/variety/build.py scan_choice: one to three pages after the cover, any of them, the
+last included; one page grey at 150 dpi, more bilevel at 200 or 300 dpi), ``all`` scans
+every page after the cover (a running head then repeats on scanned pages only), ``last``
+the last page alone. ``--configs every`` cycles through the combinations the default list
+leaves out too (bilevel with a garbled layer, 300 dpi bilevel with a good one).
 
 ``score`` reads only the tune-half documents with scanned pages (OCR on) and prints the
 variety table (benchmarks/variety.py) then the figures of the scanned pages alone: paragraphs
@@ -43,6 +50,13 @@ CONFIGS = (
     (300, "grey", "bad"),
     (200, "bilevel", "none"),
 )
+# what CONFIGS does not draw, cycled too with --configs every
+MORE_CONFIGS = (
+    (300, "bilevel", "good"),
+    (200, "bilevel", "bad"),
+    (300, "bilevel", "bad"),
+    (150, "bilevel", "none"),
+)
 
 
 def _pages_to_scan(truth: dict, k: int) -> list[int]:
@@ -57,17 +71,45 @@ def _pages_to_scan(truth: dict, k: int) -> list[int]:
     return sorted(ranked[: 1 + k % 2])
 
 
-def build(shadow: Path, out: Path, every: int) -> None:
+def _choice(truth: dict, k: int, which: str, configs: tuple) -> tuple:
+    """(pages, rotated, dpi, mode, layer) of the k-th document, or None to leave it out."""
+    dpi, mode, layer = configs[k % len(configs)]
+    n = truth["pages"]
+    if which == "corpus":
+        from corpus.variety.build import scan_choice
+
+        # the generator's draw, seeded by the shadow's id; a page turned in one in six
+        pages, _, dpi, mode, layer = scan_choice(truth["id"], n, k)
+        if not pages:
+            return None
+        return pages, [pages[-1]] if k % 6 == 5 else [], dpi, mode, layer
+    if which == "all":
+        pages = list(range(2, n + 1))
+    elif which == "last":
+        pages = [n]
+    else:
+        pages = _pages_to_scan(truth, k)
+    if which != "weight" and (n < 2 or not pages):
+        return None
+    rotated = [pages[-1]] if k % 6 == 5 else []
+    return pages, rotated, dpi, mode, layer
+
+
+def build(
+    shadow: Path, out: Path, every: int, which: str = "weight", configs: str = "usual"
+) -> None:
     from corpus.variety.produce.scan import scan_pages
 
     (out / "pdf").mkdir(parents=True, exist_ok=True)
     (out / "truth").mkdir(exist_ok=True)
     files = sorted((shadow / "truth").glob("*.json"))[::every]
+    drawn = CONFIGS + MORE_CONFIGS if configs == "every" else CONFIGS
     for k, f in enumerate(files):
         truth = json.loads(f.read_text("utf-8"))
-        dpi, mode, layer = CONFIGS[k % len(CONFIGS)]
-        pages = _pages_to_scan(truth, k)
-        rotated = [pages[-1]] if k % 6 == 5 else []
+        choice = _choice(truth, k, which, drawn)
+        if choice is None:
+            continue
+        pages, rotated, dpi, mode, layer = choice
         pdf = out / truth["file"]
         shutil.copyfile(shadow / truth["file"], pdf)
         scan_pages(pdf, pages, rotated, dpi, truth["id"], mode, layer)
@@ -182,13 +224,25 @@ def main() -> None:
     b.add_argument("shadow", type=Path)
     b.add_argument("out", type=Path)
     b.add_argument("--every", type=int, default=3)
+    b.add_argument(
+        "--pages",
+        choices=("weight", "corpus", "all", "last"),
+        default="weight",
+        help="which pages to scan (default: the heaviest one or two after the cover)",
+    )
+    b.add_argument(
+        "--configs",
+        choices=("usual", "every"),
+        default="usual",
+        help="every: also the scan settings CONFIGS leaves out",
+    )
     s = sub.add_parser("score", help="read the documents with scanned pages, OCR on")
     s.add_argument("truth", type=Path)
     s.add_argument("--ids", help="only these ids (comma-separated)")
     s.add_argument("--json", type=Path)
     args = parser.parse_args()
     if args.command == "build":
-        build(args.shadow, args.out, args.every)
+        build(args.shadow, args.out, args.every, args.pages, args.configs)
     else:
         score(args.truth, set(args.ids.split(",")) if args.ids else None, args.json)
 

@@ -224,3 +224,20 @@ def test_score_of_one_document():
     assert s.foreign == 0  # « 2/3 » is a running string, « préconisation n°3 » a label
     assert (s.rec.matched, s.rec.wrong_number) == (1, 1)
     assert s.meta == {"type": 1, "body": 1, "title": 1, "date": 1}
+
+
+def test_a_misread_paragraph_that_names_the_running_head_is_no_leak():
+    """An OCR'd paragraph naming « CESER Occitanie » (also the running head) with one word
+    misread elsewhere is not the truth's text to the letter: its own mention is no leak, a
+    head glued to it still is."""
+    para = (
+        "Chaque usage a sa légitimité. Le CESER Occitanie déplore que les arbitrages se "
+        "fassent le plus souvent dans l'urgence, sans vision d'ensemble."
+    )
+    read = para.replace("l'urgence", "lurgence")
+    truth = [(para, 2)]
+    assert not vm.leaked(read, ["CESER Occitanie"], truth, pages=[2])
+    assert vm.leaked(f"CESER Occitanie {read}", ["CESER Occitanie"], truth, pages=[2])
+    # a part of the paragraph, misread, is no leak either; on another page it is checked
+    assert not vm.leaked(read.split(". ")[1], ["CESER Occitanie"], truth, pages=[2])
+    assert vm.leaked(read, ["CESER Occitanie"], truth, pages=[5])

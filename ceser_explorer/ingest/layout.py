@@ -127,7 +127,7 @@ def _ocr_sizes(words: list[Word]) -> None:
 
 def layout_page(raw: RawPage) -> PageLayout:
     """Return the lines and tables of a page in reading order."""
-    page = PageLayout(raw.number, raw.width, raw.height, ocr=raw.ocr)
+    page = PageLayout(raw.number, raw.width, raw.height, ocr=raw.ocr, scan=raw.ocr or raw.scan)
     words = [
         w
         for w in raw.words
@@ -207,43 +207,188 @@ def _norm(text: str) -> str:
     return re.sub(r"^[\s#–—-]+|[\s#–—-]+$", "", key)
 
 
+def _key(text: str) -> str:
+    """The key of a possibly running line: ``_norm``'s, or, for a line of numbers without a
+    word (« 2019 · page 3 », whose ``_norm`` is « · » and « » once Tesseract drops the dot), its
+    text with digits as #, so that its readings on text and scanned pages compare."""
+    key = _norm(text)
+    if _LETTER.search(key) or not re.search(r"\d", text):
+        return key
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _in_zone(line: Line, page: PageLayout) -> bool:
+    return line.top < page.height * ZONE or line.bottom > page.height * (1 - ZONE)
+
+
 def mark_running_lines(pages: list[PageLayout]) -> None:
-    """Mark running headers, footers and page numbers (role "header")."""
+    """Mark running headers, footers and page numbers (role "header").
 
-    def in_zone(line: Line, page: PageLayout) -> bool:
-        return line.top < page.height * ZONE or line.bottom > page.height * (1 - ZONE)
-
+    A line repeated at the top or bottom of enough pages is a running line. On scanned pages
+    (OCR, or a scanner's text layer that may be garbled) a running line may be read with a
+    letter wrong, noise before it or a digit misread: there it counts for the line it reads
+    as (``_scanned_runs``), its numbers are not asked to follow the page, and a piece of a
+    running line on the page's outermost row is one too.
+    """
     counts: Counter[str] = Counter()
-    numbers: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+    numbers: dict[str, list[tuple[int, tuple[int, ...], bool]]] = {}
     for page in pages:
-        # scanned pages count too: a head printed on scanned pages only repeats on them
+        # scanned pages count too (a head printed on scanned pages only repeats on them), by
+        # their outermost rows: notes alike at the foot of two scanned pages are no head
+        outer = _outer_rows(page) if page.scan else None
         seen = {
-            _norm(ln.text): ln.text
+            _key(ln.text): ln.text
             for ln in page.items
-            if isinstance(ln, Line) and in_zone(ln, page)
+            if _zone_line(ln, page) and (outer is None or id(ln) in outer)
         }
         counts.update(seen.keys())
         for key, text in seen.items():
-            numbers.setdefault(key, []).append((page.number, _numbers(text)))
+            numbers.setdefault(key, []).append((page.number, _numbers(text), page.scan))
     text_pages = sum(1 for p in pages if any(isinstance(i, Line) for i in p.items) and not p.ocr)
     threshold = max(2, int(0.3 * text_pages))
-    running = {k for k, n in counts.items() if n >= threshold and _numbers_run(numbers[k])}
+    running = {
+        k for k, n in counts.items() if n >= threshold and _numbers_run(_trusted(numbers[k]))
+    }
+    running |= _scanned_runs(pages, threshold, running)
     cover = " ".join(
         ln.text.lower() for ln in (pages[0].items if pages else []) if isinstance(ln, Line)
     )
     body = body_size(pages)
     for page in pages:
+        rows = _outer_rows(page) if page.scan else set()
         for line in page.items:
-            if not isinstance(line, Line) or not in_zone(line, page):
+            if not _zone_line(line, page):
                 continue
-            key = _norm(line.text)
+            key = _key(line.text)
             if (
                 (key and key in running)
                 or _PAGE_NUMBER.match(line.text)
-                or (page.ocr and any(_ocr_echo(key, r) for r in running))
+                or (page.scan and any(_ocr_echo(key, r) for r in running))
+                or (id(line) in rows and (_piece_of(key, running) or _scanned_number(line.text)))
+                or (
+                    id(line) in rows
+                    and page is not pages[0]
+                    and _small_on_scan(line, page)
+                    and _cover_words(line.text, cover)
+                )
                 or (page is not pages[0] and _echoes_cover(line, cover, body))
             ):
                 line.role = "header"
+
+
+def _zone_line(item: object, page: PageLayout) -> bool:
+    return isinstance(item, Line) and _in_zone(item, page)
+
+
+def _trusted(
+    seen: list[tuple[int, tuple[int, ...], bool]],
+) -> list[tuple[int, tuple[int, ...]]]:
+    """The numbers a repeated line carries, those read from scanned pages left out where two
+    pages read from text are there to judge (OCR misreads a digit: « 2025 » as « 2023 »)."""
+    text = [(n, nums) for n, nums, scanned in seen if not scanned]
+    return text if len(text) >= 2 else [(n, nums) for n, nums, _ in seen]
+
+
+def _outer_rows(page: PageLayout) -> set[int]:
+    """Ids of the lines of a page's topmost and bottommost rows, where they lie in the running
+    zone (Tesseract may read one running line as two blocks side by side)."""
+    lines = [ln for ln in page.items if _zone_line(ln, page)]
+    out: set[int] = set()
+    top = [ln for ln in lines if ln.top < page.height * ZONE]
+    if top:
+        first = min(top, key=lambda ln: ln.top)
+        out |= {id(ln) for ln in top if ln.top < first.bottom}
+    bottom = [ln for ln in lines if ln.bottom > page.height * (1 - ZONE)]
+    if bottom:
+        last = max(bottom, key=lambda ln: ln.bottom)
+        out |= {id(ln) for ln in bottom if ln.bottom > last.top}
+    return out
+
+
+def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) -> set[str]:
+    """Keys of running lines that repeat only once scanned pages' readings are allowed to differ
+    from the others: the outermost rows of pages at most two apart (odd and even heads), one of
+    them scanned, whose lines read alike (``_alike``) are one running line; it runs when it
+    stands on enough pages, or holds a line already found running (the cover's head, read from
+    text, beside scanned pages that read it otherwise), and its numbers, where read from text,
+    follow the page."""
+    if not any(p.scan for p in pages):
+        return set()
+    rows = []
+    for p in pages:
+        outer = _outer_rows(p)
+        rows.append((p, [ln for ln in p.items if isinstance(ln, Line) and id(ln) in outer]))
+    nodes = [(p.number, p.scan, _key(ln.text), ln.text) for p, lns in rows for ln in lns]
+    nodes = [n for n in nodes if n[2] and not _PAGE_NUMBER.match(n[3])]
+    parent = list(range(len(nodes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (pi, si, ki, _) in enumerate(nodes):
+        for j in range(i + 1, len(nodes)):
+            pj, sj, kj, _ = nodes[j]
+            if pj - pi > 2:
+                break
+            if pj != pi and (si or sj) and (ki == kj or _alike(ki, kj)):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(nodes)):
+        groups.setdefault(find(i), []).append(i)
+    out: set[str] = set()
+    for members in groups.values():
+        keys = {nodes[i][2] for i in members}
+        if len({nodes[i][0] for i in members}) < threshold and not keys & running:
+            continue
+        seen = [(nodes[i][0], _numbers(nodes[i][3]), nodes[i][1]) for i in members]
+        if _numbers_run(_trusted(seen)):
+            out |= keys
+    return out
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two readings of one running line: at most a quarter of their letters differ."""
+    if min(len(a), len(b)) < 4 or min(len(a), len(b)) < 0.6 * max(len(a), len(b)):
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() > 0.75
+
+
+def _piece_of(key: str, running: set[str]) -> bool:
+    """A scanned page's outermost line that is a piece of a running line, whole words of it
+    (« mai # » of « avis · mai # », « ceser » of « ceser île-de-france »): Tesseract read the
+    rest as noise or dropped it."""
+    if len(key) < 3:
+        return False
+    piece = re.compile(rf"(?<!\w){re.escape(key)}(?!\w)")
+    for r in running:
+        found = piece.search(r)
+        if found and (
+            len(key) >= 0.3 * len(r)
+            or (len(key) >= 4 and (found.start() == 0 or found.end() == len(r)))
+        ):
+            return True
+    return False
+
+
+# a page number as Tesseract may misread it on a scan's outermost row: « page Gsur 6 »
+_SCANNED_PAGE_NUMBER = re.compile(
+    r"^[-–—\s]*(?:page|p\.)?\s*[\dOoIlSGB]{1,4}(?:\s*(?:/|sur)\s*[\dOoIlSGB]{1,4})?[-–—\s]*$",
+    re.IGNORECASE,
+)
+
+
+def _scanned_number(text: str) -> bool:
+    """A scan's outermost line made only of numbers, « page » and punctuation (« 2019 : page 5 »,
+    the date of a footer read without its month), or a page number with a digit misread."""
+    if not re.search(r"\d", text):
+        return False
+    return not _LETTER.search(_norm(text)) or bool(_SCANNED_PAGE_NUMBER.match(text))
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -280,8 +425,22 @@ def _ocr_echo(key: str, running: str) -> bool:
 def _echoes_cover(line: Line, cover: str, body: float) -> bool:
     """Return True for a small line that repeats the cover (title, body, type): a running
     head even where it is printed on one page only (the last page of a short document)."""
-    text = line.text.lower().rstrip("… .")
-    if line.ocr or line.size >= body - 0.4 or len(text) < 6:
+    if line.ocr or line.size >= body - 0.4:
+        return False
+    return _cover_words(line.text, cover)
+
+
+def _small_on_scan(line: Line, page: PageLayout) -> bool:
+    """A scanned line well smaller than the page's usual lines: OCR sizes compare only within a
+    page (a running head set in 8 pt over 10 pt text reads at about 0.6 of them)."""
+    sizes = [ln.size for ln in page.items if isinstance(ln, Line) and len(ln.text) > 20]
+    return len(sizes) >= 5 and line.size < 0.85 * statistics.median(sizes)
+
+
+def _cover_words(text: str, cover: str) -> bool:
+    """A line made of the cover's words or a long piece of it (see ``_echoes_cover``)."""
+    text = text.lower().rstrip("… .")
+    if len(text) < 6:
         return False
     if _made_of_cover(text, cover):
         return True

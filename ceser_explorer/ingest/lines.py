@@ -70,3 +70,4 @@ class PageLayout:
     items: list[Line | TableItem] = field(default_factory=list)
     ocr: bool = False
     sized_by_height: bool = False  # a scanner's text layer: sizes do not compare with others
+    scan: bool = False  # an image covers the page: read by OCR or from the scanner's layer

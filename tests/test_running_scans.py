@@ -1,0 +1,185 @@
+"""Running headers and footers on scanned pages, built from words in code.
+
+Tesseract reads a running line with a letter wrong, noise before it, a digit misread or a
+piece of it only; a scanner's text layer may be garbled. Each test lays out a short document
+whose running line is read so on its scanned pages and checks that it is marked as a running
+line on every page, text and scanned, while body lines stay body.
+"""
+
+from __future__ import annotations
+
+from ceser_explorer.ingest import layout
+from ceser_explorer.ingest.layout import Line
+from ceser_explorer.ingest.pdfread import RawPage, Word
+
+BODY = [
+    "Le CESER a entendu les acteurs de la filière et les services de la Région.",
+    "Il relève que les moyens engagés restent en deçà des besoins des territoires.",
+    "Les entreprises demandent un accompagnement plus lisible et plus durable.",
+]
+
+
+def words(text: str, top: float, size: float = 8.0, x: float = 60) -> list[Word]:
+    out = []
+    for w in text.split():
+        out.append(Word(w, x, top, x + 0.55 * size * len(w), top + size, size, False))
+        x += 0.55 * size * len(w) + 0.3 * size
+    return out
+
+
+def body(first: int = 0) -> list[Word]:
+    return [w for k, t in enumerate(BODY) for w in words(BODY[(k + first) % 3], 300 + 14 * k, 10)]
+
+
+def page(
+    number: int, head: str | None, foot: str | None, scanned: bool, extra=()
+) -> layout.PageLayout:
+    ws = body(number) + [w for text, top in extra for w in words(text, top, 10)]
+    if head:
+        ws += words(head, 40)
+    if foot:
+        ws += words(foot, 800)
+    return layout.layout_page(RawPage(number, 595, 842, ws, ocr=scanned))
+
+
+def cover() -> layout.PageLayout:
+    return layout.layout_page(
+        RawPage(1, 595, 842, words("Avis sur la filière cosmétique régionale", 300, 20))
+    )
+
+
+def roles(pages: list[layout.PageLayout]) -> dict[tuple[int, str], str]:
+    layout.mark_running_lines(pages)
+    return {(p.number, ln.text): ln.role for p in pages for ln in p.items if isinstance(ln, Line)}
+
+
+def body_stays(got: dict[tuple[int, str], str]) -> bool:
+    return all(role == "body" for (_, text), role in got.items() if text in BODY)
+
+
+def test_a_head_on_a_text_page_and_read_with_noise_on_a_scan_is_running() -> None:
+    # odd and even heads: « Région Auvergne-Rhône-Alpes » on pages 2 and 4 only; page 4 is
+    # scanned and Tesseract reads a logo's edge before it
+    pages = [
+        cover(),
+        page(2, "Région Auvergne-Rhône-Alpes", "page 2 sur 5", False),
+        page(3, "Schéma · 24 mars 2022", "page 3 sur 5", False),
+        page(4, "EI Région Auvergne-Rhône-Alpes", "page 4 sur 5", True),
+        page(5, "Schéma · 24 mars 2022", "page 5 sur 5", False),
+    ]
+    got = roles(pages)
+    assert got[(2, "Région Auvergne-Rhône-Alpes")] == "header"
+    assert got[(4, "EI Région Auvergne-Rhône-Alpes")] == "header"
+    assert body_stays(got)
+
+
+def test_a_digit_misread_on_a_scan_does_not_unmake_a_dated_head() -> None:
+    # the year of a dated head read « 2023 » on the scanned page: its numbers no longer follow
+    # the page nor stay the same, which had the head kept as text on every page
+    pages = [cover()] + [page(n, "Avis · 11 mars 2025", None, False) for n in (2, 3, 4)]
+    pages.append(page(5, "Avis · 11 mars 2023", None, True))
+    got = roles(pages)
+    assert all(got[(n, "Avis · 11 mars 2025")] == "header" for n in (2, 3, 4))
+    assert got[(5, "Avis · 11 mars 2023")] == "header"
+    assert body_stays(got)
+
+
+def test_a_head_printed_on_scanned_pages_only_is_found_among_their_readings() -> None:
+    # every page after the cover is scanned, and each reads the head a little differently
+    heads = ["CESER Bretagne – Avis", "CESER Brctagne – Avis", "CESER Bretagne – Avls"]
+    pages = [cover()] + [page(n, h, None, True) for n, h in zip((2, 3, 4), heads, strict=True)]
+    got = roles(pages)
+    assert [got[(n, h)] for n, h in zip((2, 3, 4), heads, strict=True)] == ["header"] * 3
+    assert body_stays(got)
+
+
+def test_a_piece_of_a_head_on_a_scans_top_row_is_running() -> None:
+    # Tesseract dropped « Avis · » of the head and read « mai 2019 » alone
+    pages = [cover()] + [page(n, "Avis · mai 2019", None, False) for n in (2, 3, 4)]
+    pages.append(page(5, "mai 2019", None, True))
+    got = roles(pages)
+    assert got[(5, "mai 2019")] == "header"
+    assert body_stays(got)
+
+
+def test_headings_at_the_top_of_scanned_pages_are_no_running_head() -> None:
+    # two scanned pages open on headings alike but for their number, neither following the
+    # page; and different first lines stay text
+    pages = [
+        cover(),
+        page(2, "Action 2", None, True),
+        page(3, "Contexte régional", None, True),
+        page(4, "Action 7", None, True),
+    ]
+    got = roles(pages)
+    assert got[(2, "Action 2")] == got[(4, "Action 7")] == "body"
+    assert got[(3, "Contexte régional")] == "body"
+    assert body_stays(got)
+
+
+def test_an_end_of_a_head_and_a_misread_footer_on_a_scan_are_running() -> None:
+    # the head's first words lost in noise; « page 5 sur 5 » read « page Gsur 5 »
+    head = "CESER Hauts-de-France – Avis"
+    pages = [cover()] + [page(n, head, f"page {n} sur 5", False) for n in (2, 3, 4)]
+    pages.append(page(5, "- Avis", "page Gsur 5", True))
+    got = roles(pages)
+    assert got[(5, "- Avis")] == got[(5, "page Gsur 5")] == "header"
+    assert body_stays(got)
+
+
+def test_the_covers_head_is_running_when_every_other_page_is_scanned() -> None:
+    # the head is printed on the cover too; every other page is scanned and Tesseract reads
+    # its « · » as nothing: the cover's head, read from text, is the same running line
+    first = layout.layout_page(
+        RawPage(
+            1,
+            595,
+            842,
+            words("Avis · 9 octobre 2023", 40)
+            + words("Avis sur l'apprentissage en région", 300, 20),
+        )
+    )
+    pages = [first] + [
+        page(n, "Avis 9 octobre 2023", f"page {n} sur 5", True) for n in (2, 3, 4, 5)
+    ]
+    got = roles(pages)
+    assert got[(1, "Avis · 9 octobre 2023")] == "header"
+    assert all(got[(n, "Avis 9 octobre 2023")] == "header" for n in (2, 3, 4, 5))
+
+
+def test_notes_alike_at_the_foot_of_two_scanned_pages_stay_text() -> None:
+    # the same source note above the page number of two scanned pages: no running line
+    note = "Source : services de la Région, traitement de la commission."
+    pages = [cover()] + [
+        page(n, None, f"page {n} sur 3", True, [(f"{n} {note}", 770)]) for n in (2, 3)
+    ]
+    got = roles(pages)
+    assert got[(2, f"2 {note}")] == got[(3, f"3 {note}")] == "body"
+
+
+def test_odd_and_even_heads_of_a_short_scanned_document_echo_the_cover() -> None:
+    # three pages, odd and even heads: each head is printed once, on a scanned page; both
+    # repeat the cover, in smaller type than the page's text
+    first = layout.layout_page(
+        RawPage(1, 595, 842, words("Région Grand Est", 200, 14) + words("Délibération", 300, 20))
+    )
+    more = [(t, 360 + 14 * k) for k, t in enumerate(BODY)]
+    pages = [
+        first,
+        page(2, "Région Grand Est", "page 2 sur 3", True, more),
+        page(3, "Région Grand Est - Délibération", "page 3 sur 3", True, more),
+    ]
+    got = roles(pages)
+    assert got[(2, "Région Grand Est")] == got[(3, "Région Grand Est - Délibération")] == "header"
+    assert body_stays(got)
+
+
+def test_a_dated_footer_on_the_cover_is_running_when_the_scans_drop_its_dot() -> None:
+    # « 2019 · page 1 » read from text on the cover, « 2019 page 2 » … on the scanned pages
+    first = layout.layout_page(
+        RawPage(1, 595, 842, words("Avis sur la filière", 300, 20) + words("2019 · page 1", 800))
+    )
+    pages = [first] + [page(n, None, f"2019 page {n}", True) for n in (2, 3, 4)]
+    got = roles(pages)
+    assert got[(1, "2019 · page 1")] == "header"
+    assert all(got[(n, f"2019 page {n}")] == "header" for n in (2, 3, 4))
