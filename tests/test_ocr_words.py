@@ -225,7 +225,13 @@ def test_a_speck_before_the_rest_of_a_cut_word_goes():
 def test_a_speck_read_as_a_mark_after_a_word_goes_when_the_sentence_goes_on():
     words = [word("formés!"), word("pour"), word("entreprises?", line=2)]
     words += [word("les", line=3), word("limites?", line=3), word("Les", line=3)]
-    known = KNOWN | {"formés", "entreprises", "limites"}
+    # a running foot read after the paragraph's last line is no part of its sentence
+    words += [
+        word("employeurs.", line=4),
+        word("page", line=5, group=2),
+        word("5", line=5, group=2),
+    ]
+    known = KNOWN | {"formés", "entreprises", "limites", "employeurs"}
     assert [w.text for w in clean(words, known)] == [
         "formés",
         "pour",
@@ -233,6 +239,9 @@ def test_a_speck_read_as_a_mark_after_a_word_goes_when_the_sentence_goes_on():
         "les",
         "limites?",
         "Les",
+        "employeurs.",
+        "page",
+        "5",
     ]
 
 
@@ -248,3 +257,5 @@ def test_words_tesseract_parts_keep_their_space_however_narrow():
     row = [word("regrette", 0.0), word("que", 48.3), word("le", 68.5)]
     assert layout._join_words(row, ocr=True) == "regrette que le"
     assert layout._join_words(row) == "regretteque le"
+    elided = [word("d’", 0.0), word("emploi", 12.3)]
+    assert layout._join_words(elided, ocr=True) == "d’emploi"

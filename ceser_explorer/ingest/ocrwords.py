@@ -85,7 +85,9 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
     specks = {id(row[0]) for row in lines.values() if len(row) > 1 and _LEADING.match(row[0].text)}
     ordered = [[w for w in row if id(w) not in specks] for row in lines.values()]
     for k, row in enumerate(ordered):
+        # the next line's first word, in the same paragraph (not a running foot « page 5 »)
         after = ordered[k + 1][:1] if k + 1 < len(ordered) else []
+        after = [w for w in after if w.group == row[-1].group]
         for w, nxt in pairwise([*row, *after]):
             if _speck_stop(w.text, nxt.text, known):
                 w.text = w.text[:-1]
