@@ -160,3 +160,41 @@ def test_the_gutter_is_the_one_the_strip_by_strip_search_gives(heading, monkeypa
     found = gutter(page, RES)
     monkeypatch.setattr(ocr, "_longest_run", _longest_run_by_loop)
     assert found is not None and gutter(page, RES) == found
+
+
+def _scanned_pdf(path, image: Image.Image):
+    """A PDF of one A4 page that is only the image (a scan without a text layer)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, width=A4[0], height=A4[1])
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.skipif(not tesseract_available(), reason="Tesseract with French is not installed")
+def test_a_paragraph_from_the_foot_of_one_column_goes_on_at_the_head_of_the_next(tmp_path):
+    # the columns are read apart (the gutter is found): the left column's last line leaves
+    # its sentence unfinished and the right column goes on with it, as on a text page
+    from ceser_explorer.ingest import parse_pdf
+
+    lines = textwrap.wrap(" ".join(LEFT + RIGHT), 32)  # one paragraph
+    cut = next(
+        k
+        for k in range(len(lines) // 2, len(lines))
+        if not lines[k - 1].endswith(".") and lines[k][:1].islower()
+    )
+    pdf = _scanned_pdf(
+        tmp_path / "columns.pdf", sheet([(160, 220, lines[:cut]), (800, 220, lines[cut:])])
+    )
+    doc = parse_pdf(pdf, ocr=True)
+    texts = [p.text for p in doc.passages]
+    tail, head = lines[cut - 1].split()[-1], lines[cut].split()[0]
+    assert any(f"{tail} {head}" in t and "Le CESER demande" in t for t in texts), texts
