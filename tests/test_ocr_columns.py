@@ -6,11 +6,22 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pytest
 from pdfgen import DEJAVU
 from PIL import Image, ImageDraw, ImageFont
 
-from ceser_explorer.ingest.ocr import column_parts, gutter, recognise, tesseract_available
+from ceser_explorer.ingest import ocr
+from ceser_explorer.ingest.ocr import (
+    GUTTER_HEIGHT,
+    GUTTER_LINES,
+    GUTTER_SIDES,
+    _longest_run,
+    column_parts,
+    gutter,
+    recognise,
+    tesseract_available,
+)
 
 LEFT = textwrap.wrap(
     "Le CESER demande que les aides aux entreprises soient suivies chaque année par un comité "
@@ -101,3 +112,89 @@ def test_two_columns_are_read_column_by_column():
     assert not any("aides" in t and "formation" in t for t in texts)
     assert any(t.startswith("Le CESER demande que les aides") for t in texts)
     assert any(t.startswith("La formation des agents reste") for t in texts)
+
+
+def _longest_run_by_loop(clear, both, text):
+    """The search ocr.gutter made candidate by candidate, strip by strip, before it summed
+    down the page at once: the reference the vectorised one must agree with."""
+    n, m = clear.shape
+    total = int(text.sum())
+    best = None  # (lines, j, first strip, end strip)
+    for j in range(m):
+        start = None
+        for s in range(n + 1):
+            if s < n and (clear[s, j] or not text[s]):
+                start = s if start is None else start
+                continue
+            if start is not None:
+                lines, sides = int(text[start:s].sum()), int(both[start:s, j].sum())
+                if (
+                    lines >= GUTTER_HEIGHT * total
+                    and sides >= max(GUTTER_LINES, GUTTER_SIDES * lines)
+                    and (best is None or lines > best[0])
+                ):
+                    best = (lines, j, start, s)
+                start = None
+    return None if best is None else best[1:]
+
+
+def test_the_longest_run_is_the_one_the_strip_by_strip_search_finds():
+    rng = np.random.default_rng(12)
+    found = 0
+    for case in range(400):
+        n, m = int(rng.integers(8, 60)), int(rng.integers(1, 40))
+        text = rng.random(n) < rng.uniform(0.3, 1.0)
+        # columns of white with a few strips inked, so that long runs (and ties) occur
+        clear = rng.random((n, m)) < rng.uniform(0.3, 1.0)
+        clear[:, rng.random(m) < 0.1] = True
+        both = clear & (rng.random((n, m)) < rng.uniform(0.0, 1.0))
+        want = _longest_run_by_loop(clear, both, text)
+        assert _longest_run(clear, both, text) == want, case
+        found += want is not None
+    assert 50 < found < 350  # both outcomes were exercised
+
+
+@pytest.mark.parametrize("heading", [False, True])
+def test_the_gutter_is_the_one_the_strip_by_strip_search_gives(heading, monkeypatch):
+    page = two_columns(heading)
+    found = gutter(page, RES)
+    monkeypatch.setattr(ocr, "_longest_run", _longest_run_by_loop)
+    assert found is not None and gutter(page, RES) == found
+
+
+def _scanned_pdf(path, image: Image.Image):
+    """A PDF of one A4 page that is only the image (a scan without a text layer)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, width=A4[0], height=A4[1])
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.skipif(not tesseract_available(), reason="Tesseract with French is not installed")
+def test_a_paragraph_from_the_foot_of_one_column_goes_on_at_the_head_of_the_next(tmp_path):
+    # the columns are read apart (the gutter is found): the left column's last line leaves
+    # its sentence unfinished and the right column goes on with it, as on a text page
+    from ceser_explorer.ingest import parse_pdf
+
+    lines = textwrap.wrap(" ".join(LEFT + RIGHT), 32)  # one paragraph
+    cut = next(
+        k
+        for k in range(len(lines) // 2, len(lines))
+        if not lines[k - 1].endswith(".") and lines[k][:1].islower()
+    )
+    pdf = _scanned_pdf(
+        tmp_path / "columns.pdf", sheet([(160, 220, lines[:cut]), (800, 220, lines[cut:])])
+    )
+    doc = parse_pdf(pdf, ocr=True)
+    texts = [p.text for p in doc.passages]
+    tail, head = lines[cut - 1].split()[-1], lines[cut].split()[0]
+    assert any(f"{tail} {head}" in t and "Le CESER demande" in t for t in texts), texts

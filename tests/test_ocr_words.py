@@ -189,3 +189,73 @@ def test_when_tesseract_fails_on_a_scan_the_scanner_layer_is_read(tmp_path: Path
     doc = parse_pdf(scan_with_layer(tmp_path / "good.pdf", LINES), ocr=True)
     assert doc.ocr_pages == ()
     assert "transition énergétique" in " ".join(p.text for p in doc.passages)
+
+
+def test_a_speck_read_as_a_full_stop_before_a_word_in_lower_case_goes():
+    words = [word("de", line=1), word("comprendre."), word("les"), word("limites.")]
+    words += [word("Les", line=2), word("etc.", line=2), word("les", line=2)]
+    words += [word("I.", line=3), word("du", line=3)]
+    assert [w.text for w in clean(words, KNOWN | {"comprendre", "limites"})] == [
+        "de",
+        "comprendre",
+        "les",
+        "limites.",
+        "Les",
+        "etc.",
+        "les",
+        "I.",
+        "du",
+    ]
+
+
+def test_a_speck_before_the_rest_of_a_cut_word_goes():
+    # a bilevel scan's speck at the start of the next line, read as a hyphen glued to the word
+    words = [word("secrétariat,"), word("majori-"), word("-tairement", line=2, group=2)]
+    words += [word("occupées", line=2, group=2), word("-", line=3), word("la", line=3)]
+    assert [w.text for w in clean(words, KNOWN)] == [
+        "secrétariat,",
+        "majori-",
+        "tairement",
+        "occupées",
+        "-",
+        "la",
+    ]
+
+
+def test_a_speck_read_as_a_mark_after_a_word_goes_when_the_sentence_goes_on():
+    words = [word("formés!"), word("pour"), word("entreprises?", line=2)]
+    words += [word("les", line=3), word("limites?", line=3), word("Les", line=3)]
+    # a running foot read after the paragraph's last line is no part of its sentence
+    words += [
+        word("employeurs.", line=4),
+        word("page", line=5, group=2),
+        word("5", line=5, group=2),
+    ]
+    known = KNOWN | {"formés", "entreprises", "limites", "employeurs"}
+    assert [w.text for w in clean(words, known)] == [
+        "formés",
+        "pour",
+        "entreprises",
+        "les",
+        "limites?",
+        "Les",
+        "employeurs.",
+        "page",
+        "5",
+    ]
+
+
+def test_a_line_end_hyphen_read_with_a_dash_after_it_is_one_hyphen():
+    words = [word("des"), word("forma-—"), word("tions", line=2, group=1)]
+    assert [w.text for w in clean(words, KNOWN)][:2] == ["des", "forma-"]
+
+
+def test_words_tesseract_parts_keep_their_space_however_narrow():
+    # at 150 dpi the space before « que » is under an eighth of the text height: Tesseract
+    # parts the words all the same, and a text layer's rule (glue what is closer) must not
+    # undo it
+    row = [word("regrette", 0.0), word("que", 48.3), word("le", 68.5)]
+    assert layout._join_words(row, ocr=True) == "regrette que le"
+    assert layout._join_words(row) == "regretteque le"
+    elided = [word("d’", 0.0), word("emploi", 12.3)]
+    assert layout._join_words(elided, ocr=True) == "d’emploi"

@@ -48,13 +48,19 @@ _TOC_TITLE = re.compile(r"^\s*(sommaire|table des mati[èe]res|contenu)\s*:?\s*$
 _NOTE_START = re.compile(r"^\(?\d{1,3}[).]?$")
 
 
-def _join_words(words: list[Word]) -> str:
+def _join_words(words: list[Word], ocr: bool = False) -> str:
+    """Return a line's text: its words joined by a space, except across the gaps too narrow
+    for one (a text layer may cut a word in pieces) and inside a letter-spaced word. Tesseract
+    parts words itself: on a scan at 150 dpi the space before « que » may be narrower than
+    that and is a space all the same (« regrette que »); only an elision it set apart
+    (« d’ » « emploi ») is glued back."""
     gaps = [b.x0 - a.x1 for a, b in pairwise(words)]
     spaced = letter_spaced_runs([w.text for w in words], gaps, dominant_size(words) or 10.0)
     out = words[0].text if words else ""
     for k, w in enumerate(words[1:]):
         prev = words[k]
-        glued = spaced[k] or gaps[k] <= 0.12 * max(w.size, prev.size, 4.0)
+        narrow = gaps[k] <= 0.12 * max(w.size, prev.size, 4.0)
+        glued = spaced[k] or (narrow and (not ocr or prev.text.endswith(("'", "’"))))
         out += ("" if glued else " ") + w.text
     return out
 
@@ -173,7 +179,7 @@ def layout_page(raw: RawPage) -> PageLayout:
                 line.frame = i
                 if column_of(f.x0, f.x1, gutters) == FULL:
                     line.col = FULL  # a box across the columns: all its lines part them
-        line.text = _join_words(line.words)
+        line.text = _join_words(line.words, raw.ocr)
     if not raw.ocr:
         page.sized_by_height = even_sizes(lines) or (raw.scan and _even_layer_sizes(lines))
     if gutters or bands:

@@ -246,34 +246,15 @@ def gutter(image: Image.Image, resolution: float) -> tuple[int, int, int] | None
         return None
     clear = inked(x, x + band) == 0
     both = (inked(x - side, x) > 0) & (inked(x + band, x + band + side) > 0) & clear
-    total = int(text.sum())
-    best: tuple[int, int, int, int] | None = None  # (lines, x, first strip, last strip)
-    for j in range(x.size):
-        start = None
-        for s in range(n + 1):
-            if s < n and (clear[s, j] or not text[s]):
-                start = s if start is None else start
-                continue
-            if start is not None:
-                run = text[start:s]
-                lines, sides = int(run.sum()), int(both[start:s, j].sum())
-                if (
-                    lines >= GUTTER_HEIGHT * total
-                    and sides >= max(GUTTER_LINES, GUTTER_SIDES * lines)
-                    and (best is None or lines > best[0])
-                ):
-                    best = (lines, j, start, s)
-                start = None
-    if best is None:
+    found = _longest_run(clear, both, text)
+    if found is None:
         return None
-    lines, j, first, last = best
+    j, first, last = found
+    ok = clear | ~text[:, None]
     # the middle of the widest band of x with the same run
-    same = {k for k in range(x.size) if np.all(clear[first:last, k] | ~text[first:last])}
-    lo = hi = j
-    while lo - 1 in same:
-        lo -= 1
-    while hi + 1 in same:
-        hi += 1
+    same = np.concatenate([[False], ok[first:last].all(axis=0), [False]])
+    lo = j - int(np.argmin(same[j::-1]))  # same[j + 1] is x[j]: count the run to the left
+    hi = j + int(np.argmin(same[j + 2 :]))
     mid = int(x[(lo + hi) // 2] + band // 2)
     # the run's ends moved off the first and last lines of text onto the rows of white
     while first < last and not text[first]:
@@ -281,6 +262,47 @@ def gutter(image: Image.Image, resolution: float) -> tuple[int, int, int] | None
     while last > first and not text[last - 1]:
         last -= 1
     return mid * factor, first * strip * factor, last * strip * factor
+
+
+def _longest_run(
+    clear: np.ndarray, both: np.ndarray, text: np.ndarray
+) -> tuple[int, int, int] | None:
+    """Return the candidate gutter whose run covers the most lines of text: its rank j and
+    the strips [first, last) of the run; None when no run is tall enough with text on both
+    sides of enough of its lines.
+
+    clear, both: (strips, candidates), whether the band at each candidate x is free of ink on
+    each strip, and free with text close on both sides; text: (strips,), whether a strip holds
+    text. A candidate's runs are its strips clear or without text, each ended by a strip of
+    text with ink in the band (or by the page's foot): for every end e the run is [start, e),
+    start the strip after the candidate's previous end, and its counts are differences of sums
+    down the page. Among the runs with the most lines: the leftmost candidate, then the
+    highest run.
+    """
+    n, m = clear.shape
+    total = int(text.sum())
+    ok = clear | ~text[:, None]
+    ends = np.vstack([~ok, np.ones((1, m), dtype=bool)])  # (n + 1, m): the page's foot ends all
+    rank = np.arange(n + 1)[:, None]
+    last_end = np.maximum.accumulate(np.where(ends, rank, -1), axis=0)
+    start = np.vstack([np.zeros((1, m), dtype=np.int64), last_end[:-1] + 1])
+    text_sum = np.concatenate([[0], np.cumsum(text, dtype=np.int64)])
+    both_sum = np.vstack([np.zeros((1, m), dtype=np.int64), np.cumsum(both, axis=0)])
+    cols = np.arange(m)[None, :]
+    lines = text_sum[rank] - text_sum[start]
+    sides = both_sum[rank, cols] - both_sum[start, cols]
+    fit = (
+        ends
+        & (start < rank)
+        & (lines >= GUTTER_HEIGHT * total)
+        & (sides >= np.maximum(GUTTER_LINES, GUTTER_SIDES * lines))
+    )
+    if not fit.any():
+        return None
+    e_fit, j_fit = np.nonzero(fit)
+    k = np.lexsort((e_fit, j_fit, -lines[e_fit, j_fit]))[0]
+    j, last = int(j_fit[k]), int(e_fit[k])
+    return j, int(start[last, j]), last
 
 
 def _white_row(rows: np.ndarray, y: int, reach: int) -> int:

@@ -23,12 +23,22 @@ _MARKS = "|_¦"
 _HYPHEN_SPECK = re.compile(r"-[.,:;'‘’`]+$")
 _EDGES = ".,;:!?()[]«»\"'’‘"
 # a line-end hyphen Tesseract reads as a dash, glued to the word it cuts
-_DASH_AT_END = re.compile(r"(?<=[^\W\d_])[—–]$")
+_DASH_AT_END = re.compile(r"(?<=[^\W\d_])-?[—–]$")
 # Letters Tesseract reads as another glyph, and the letter they stand for
 _CONFUSIONS = str.maketrans({"0": "o", "1": "l", "5": "s", "J": "l"})
 _ORDINAL = re.compile(r"^\d+(e|er|re|ère|ème|es|è|eme)$", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]+$")
 _LEADING = re.compile(r"^[,.;:]+$")
+# a speck read before the rest of a word cut at the line end above (« majori- » / « -tairement »)
+_SPECK_BEFORE = re.compile(r"^[-‐‑–—.,·'‘’`]+(?=[a-zà-ÿ])")
+# a word of two letters or more with a mark glued to it (« comprendre. », « formés! »)
+_STOPPED = re.compile(r"^([^\W\d_]{2,})[.!?*]$")
+# a word in lower case that goes on with a sentence (not a list's mark « b) », « il. »)
+_NEXT_WORD = re.compile(r"^[a-zà-ÿœæ][^\W\d_]*(?:['’][^\W\d_]+)?[,;:]?$")
+# abbreviations a full stop ends inside a sentence: the word after them may be in lower case
+_ABBREVIATIONS = frozenset(
+    "etc cf al art chap coll env ex fig hab op mds md mrd pp resp vol max min nb".split()
+)
 # Below this confidence a word that is no French word is noise; below a third of it, any word
 NOISE_CONFIDENCE = 30.0
 # Short words the lexicon lacks (it holds the forms of content words): « par » + « la » is no
@@ -74,7 +84,16 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
     # a line never starts with a comma or a full stop: a speck before its first word
     specks = {id(row[0]) for row in lines.values() if len(row) > 1 and _LEADING.match(row[0].text)}
     ordered = [[w for w in row if id(w) not in specks] for row in lines.values()]
+    for k, row in enumerate(ordered):
+        # the next line's first word, in the same paragraph (not a running foot « page 5 »)
+        after = ordered[k + 1][:1] if k + 1 < len(ordered) else []
+        after = [w for w in after if w.group == row[-1].group]
+        for w, nxt in pairwise([*row, *after]):
+            if _speck_stop(w.text, nxt.text, known):
+                w.text = w.text[:-1]
     for a, b in pairwise(ordered):
+        if a[-1].text.endswith("-") and len(a[-1].text) > 1:
+            b[0].text = _SPECK_BEFORE.sub("", b[0].text)
         if a[0].group != b[0].group:
             continue
         if lost_hyphen(a[-1].text, b[0].text, known):
@@ -86,6 +105,18 @@ def clean(words: list[Word], known: Container[str]) -> list[Word]:
             if whole != head + tail:
                 a[-1].text = whole[: len(head)] + "-"
     return [w for w in out if id(w) not in specks]
+
+
+def _speck_stop(text: str, following: str, known: Container[str]) -> bool:
+    """Return True when a full stop, a question or exclamation mark or an asterisk glued to a
+    French word is a speck of the scan: the next word starts in lower case, as no sentence
+    does (« comprendre. les limites », « formés! pour »; never « etc. », « I. du »,
+    « 1. du »). French sets a space before « ! » and « ? »."""
+    m = _STOPPED.match(text)
+    if not m or not _NEXT_WORD.match(following):
+        return False
+    bare = m.group(1).lower()
+    return bare not in _ABBREVIATIONS and (bare in known or bare in _FUNCTION_WORDS)
 
 
 def _noise(w: Word, known: Container[str]) -> bool:
