@@ -54,7 +54,10 @@ __all__ = [
 # letter-spacing measured on the gaps' lower quartile; box labels side by side kept apart;
 # skewed scans straightened before Tesseract reads them, and scanned columns read apart; a
 # letter-spaced year closed up as a letter-spaced word is; a contents list without leaders.
-EXTRACTION_VERSION = 7
+# 8: scanned pages: a running line read with a letter wrong, a misread digit or in pieces is
+# still the running line, and a scan counts for a repeated line by its outermost rows only;
+# Tesseract's own word breaks kept (no gluing of narrow gaps), specks read as marks dropped.
+EXTRACTION_VERSION = 8
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
 
