@@ -7,9 +7,11 @@ conftest.py. pytest puts this folder on the path (``pythonpath`` in pyproject.to
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 from ceser_explorer import analysis, serving
 from ceser_explorer.catalog import Catalog, FileState
 from ceser_explorer.config import Settings
+from ceser_explorer.ingest.pdfread import Word
 from ceser_explorer.models import Box, PageText, ParsedDocument, PassageDraft, Provenance
 
 TESTS = Path(__file__).resolve().parent
@@ -135,3 +138,22 @@ def needs_tesseract(test):  # type: ignore[no-untyped-def]
         reason="Tesseract with French data is not installed (apt-get install tesseract-ocr-fra)",
     )
     return pytest.mark.ocr(skip(test))
+
+
+def set_words(text: str, top: float, size: float = 8.0, x: float = 60) -> list[Word]:
+    """The words of text set on one line from x at top, as a text layer gives them."""
+    out = []
+    for w in text.split():
+        out.append(Word(w, x, top, x + 0.55 * size * len(w), top + size, size, False))
+        x += 0.55 * size * len(w) + 0.3 * size
+    return out
+
+
+def heavy_imports(code: str) -> list[str]:
+    """Run code in a new interpreter; return which of spaCy, thinc and torch it imported."""
+    probe = (
+        f"{code}; import json, sys; "
+        "print(json.dumps(sorted(m for m in ('spacy', 'thinc', 'torch') if m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])

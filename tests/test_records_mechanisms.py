@@ -5,8 +5,10 @@ recommendation labels at the top of pages (VARIETY.md, « How recommendations ar
 
 from __future__ import annotations
 
+from helpers import set_words as words
+
 from ceser_explorer.ingest import layout
-from ceser_explorer.ingest.pdfread import RawPage, Word
+from ceser_explorer.ingest.pdfread import RawPage
 from ceser_explorer.ingest.recommendations import find_recommendations, label
 from ceser_explorer.models import Box, PassageDraft, Provenance
 
@@ -111,14 +113,6 @@ def test_group_declarations_filed_beside_their_heading_give_no_recommendation() 
         ]
     )
     assert recs == []
-
-
-def words(text: str, top: float, size: float = 8.0, x: float = 60) -> list[Word]:
-    out = []
-    for w in text.split():
-        out.append(Word(w, x, top, x + 0.55 * size * len(w), top + size, size, False))
-        x += 0.55 * size * len(w) + 0.3 * size
-    return out
 
 
 def test_labels_at_the_top_of_two_pages_are_no_running_head() -> None:

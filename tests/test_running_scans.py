@@ -8,6 +8,8 @@ line on every page, text and scanned, while body lines stay body.
 
 from __future__ import annotations
 
+from helpers import set_words as words
+
 from ceser_explorer.ingest import layout
 from ceser_explorer.ingest.layout import Line
 from ceser_explorer.ingest.pdfread import RawPage, Word
@@ -17,14 +19,6 @@ BODY = [
     "Il relève que les moyens engagés restent en deçà des besoins des territoires.",
     "Les entreprises demandent un accompagnement plus lisible et plus durable.",
 ]
-
-
-def words(text: str, top: float, size: float = 8.0, x: float = 60) -> list[Word]:
-    out = []
-    for w in text.split():
-        out.append(Word(w, x, top, x + 0.55 * size * len(w), top + size, size, False))
-        x += 0.55 * size * len(w) + 0.3 * size
-    return out
 
 
 def body(first: int = 0) -> list[Word]:
