@@ -41,7 +41,7 @@ test-fast: install-dev
 	$(VENV)/bin/pytest -q -m "not model and not browser"
 
 lint: install-dev
-	$(VENV)/bin/ruff check ceser_explorer tests benchmarks corpus/build.py
+	$(VENV)/bin/ruff check ceser_explorer tests benchmarks studies corpus/build.py
 	$(VENV)/bin/mypy
 
 ## corpus: regenerate the sample PDFs from corpus/src/*.md

@@ -1,5 +1,9 @@
 """Learning curve of the theme model over labelled documents (cross-validation only).
 
+A study, not a benchmark: it refits the classifier's own cross-validation from its inner
+modules, so it lives in studies/ (benchmarks/ call only what users call:
+tests/test_architecture.py).
+
 Does the theme model get better on documents it never saw when it is trained on more
 documents? The passages scored are always the same: those of the 22 documents of the variety
 corpus's tuning half (``data/labels/variety-tune.jsonl``), each out of fold. The folds are
@@ -22,8 +26,8 @@ read.
 
 Usage (embeddings through the cache, e.g. ``CESER_EMBEDDING_CACHE=/tmp/x.sqlite``)::
 
-    PYTHONPATH=. .venv/bin/python benchmarks/theme_curve.py --k 0 6 11 16 22 --draws 5
-    PYTHONPATH=. .venv/bin/python benchmarks/theme_curve.py --extra \
+    PYTHONPATH=. .venv/bin/python studies/theme_curve.py --k 0 6 11 16 22 --draws 5
+    PYTHONPATH=. .venv/bin/python studies/theme_curve.py --extra \
         ceser_explorer/data/labels/train-docs.jsonl --m 0 15 --draws 5
 """
 
