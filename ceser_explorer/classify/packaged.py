@@ -6,12 +6,14 @@ embedder, a model is trained once from the packaged labels and kept in the data 
 (``models/themes-<embedder>.npz``). A model trained with ``ceser classify train`` (the data
 folder's ``models/themes.npz``) wins over both.
 
-The packaged labels are ours (``data/labels/passages.jsonl``), the variety corpus's tuning
+The packaged labels are ours (``data/labels/passages.jsonl``) and the variety corpus's tuning
 half (``data/labels/variety-tune.jsonl``, rewritten here from ``corpus/variety`` when the
-source checkout has it) and the whole documents written for training
-(``data/labels/train-docs.jsonl``, rewritten here from ``corpus/train-docs``). Regenerate
-the packaged model after changing the labels, the variety corpus, the training documents or
-the taxonomy (``make theme-model``)::
+source checkout has it). The whole documents written for training (``data/labels/
+train-docs.jsonl``, rewritten here from ``corpus/train-docs``) are shipped but not trained on:
+a model trained with them scored lower on the variety test half (docs/themes.md); a CESER
+may add them with ``ceser classify train --labels ceser_explorer:data/labels/train-docs.jsonl``.
+Regenerate the packaged model after changing the labels, the variety corpus or the taxonomy
+(``make theme-model``)::
 
     python -c "from ceser_explorer.classify.packaged import main; main()"
 """

@@ -2,10 +2,13 @@
 
 Each TOML file is one avis or plan written for the theme model, not laid out as a PDF: its
 sections and their paragraphs, each with the themes written with it (``data/labels/
-GUIDELINES.md``) and its role. They train like the variety corpus's tuning half: a passage
+GUIDELINES.md``) and its role. Written like the variety corpus's tuning half: a passage
 keeps its document (cross-validation holds a document out whole, ``doc_blend`` leans it toward
 its document) and its section heading (in front of its text in its vector, as at ingest).
-``write_labels`` writes them to ``data/labels/train-docs.jsonl`` (``make theme-model``).
+``write_labels`` writes them to ``data/labels/train-docs.jsonl`` (``make theme-model``). They
+are not among the packaged model's labels (``resources.PACKAGED_LABELS``: a model trained with
+them scored lower on the variety test half, docs/themes.md); ``ceser classify train --labels
+ceser_explorer:data/labels/train-docs.jsonl`` adds them to a CESER's own model.
 
 File format::
 
@@ -22,7 +25,6 @@ File format::
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Sequence
@@ -30,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CeserError
+from ..vocabulary import DocKind
 
 ID_PREFIX = "D:"
 ROLES = ("body", "finding", "recommendation", "measure", "declaration")
-# the kinds of the variety corpus's bank
-KINDS = ("avis", "plan", "other")
+KINDS = tuple(k.value for k in DocKind)
 FIELDS = ("id", "kind", "title", "region", "body", "date")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -143,13 +145,6 @@ def label_rows(
 
 def write_labels(path: Path, keys: Sequence[str], folder: Path | None = None) -> int:
     """Write the training documents' passages to path (JSONL); return how many."""
-    from .variety import _split
-    from .variety import corpus_folder as variety_folder
+    from .variety import document_ids, write_jsonl
 
-    variety = variety_folder()
-    taken = tuple(_split(variety)) if (variety / "split.toml").is_file() else ()
-    rows = label_rows(keys, folder, taken)
-    path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
-    )
-    return len(rows)
+    return write_jsonl(path, label_rows(keys, folder, document_ids()))

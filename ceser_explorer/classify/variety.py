@@ -124,10 +124,20 @@ def load_half(half: str, taxonomy: Taxonomy, folder: Path | None = None) -> list
     return out
 
 
-def write_tune_labels(path: Path, folder: Path | None = None) -> int:
-    """Write the tuning half's labelled passages to path (JSONL); return how many."""
-    rows = label_rows("tune", folder)
+def write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> int:
+    """Write labelled rows to path, one JSON object per line; return how many."""
     path.write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
     )
     return len(rows)
+
+
+def write_tune_labels(path: Path, folder: Path | None = None) -> int:
+    """Write the tuning half's labelled passages to path (JSONL); return how many."""
+    return write_jsonl(path, label_rows("tune", folder))
+
+
+def document_ids(folder: Path | None = None) -> tuple[str, ...]:
+    """Return the ids of the variety corpus's documents, none where the corpus is absent."""
+    folder = folder or corpus_folder()
+    return tuple(_split(folder)) if (folder / "split.toml").is_file() else ()
