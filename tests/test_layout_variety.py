@@ -139,6 +139,20 @@ def test_a_footnote_call_touching_the_line_above_goes_with_its_own_line() -> Non
     ]
 
 
+def test_a_call_dropped_from_an_ocr_line_keeps_tesseracts_word_breaks() -> None:
+    # on a 150 dpi scan the space before « que » is narrower than a text layer's space; with
+    # a raised call further on, the line is joined again without it, still as Tesseract parted
+    # its words (not « regretteque »)
+    size = 11.0
+    first = words("Le CESER regrette", 56, 400, size)
+    que = words("que", first[-1].x1 + 0.8, 400, size)
+    rest = words("le texte", que[-1].x1 + 3, 400, size)
+    call = Word("1", rest[0].x1, 396.0, rest[0].x1 + 5.0, 405.0, 8.0)
+    line = Line(1, 0, [*first, *que, rest[0], call, rest[1]], size, ocr=True)
+    layout.drop_superscripts(line)
+    assert line.text == "Le CESER regrette que le texte"
+
+
 def test_a_paragraph_goes_on_below_a_sidebar_set_beside_it() -> None:
     # full-width text, then a band where the text runs beside a narrower sidebar (its own
     # label and figures, closer lines), then full-width text again: the paragraph left

@@ -540,7 +540,7 @@ def _take_note_number(line: Line) -> None:
         return
     if first.size < second.size * 0.85 or second.text[:1].isupper():
         line.note = first.text.strip("().")
-        line.text = " ".join([first.text, _join_words(line.words[1:])])
+        line.text = " ".join([first.text, _join_words(line.words[1:], line.ocr)])
 
 
 def _join_toc_rows(page: PageLayout) -> list[Line]:
@@ -626,4 +626,4 @@ def drop_superscripts(line: Line) -> None:
         ids = {id(w) for w in kept}
         shown = [w if id(w) in ids else replace(w, text="") for w in line.words]
         line.words = kept
-        line.text = re.sub(r" {2,}", " ", _join_words(shown)).strip()
+        line.text = re.sub(r" {2,}", " ", _join_words(shown, line.ocr)).strip()
