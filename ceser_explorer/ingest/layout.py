@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import replace
 from difflib import SequenceMatcher
 from itertools import pairwise
+from typing import TypeGuard
 
 from .bands import BAND_COLUMNS, find_bands
 from .chars import letter_spaced_runs
@@ -285,7 +286,8 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
                 line.role = "header"
 
 
-def _zone_line(item: object, page: PageLayout) -> bool:
+def _zone_line(item: object, page: PageLayout) -> TypeGuard[Line]:
+    """Whether item is a line lying in the page's running zone."""
     return isinstance(item, Line) and _in_zone(item, page)
 
 
