@@ -103,10 +103,10 @@ def apply(
         # judged with the thresholds for a passage alone
         alone = model.alone(["doc"] * len(texts), body)
         for n, r in enumerate(recs):  # a recommendation leaves out its own passage
-            i = own.get(r.passage_id)
-            if i is not None and body[i]:
-                scores[len(passages) + n] = _leaning(model, raw, body, i, raw[len(passages) + n])
-                alone[len(passages) + n] = alone[i]
+            at = own.get(r.passage_id)
+            if at is not None and body[at]:
+                scores[len(passages) + n] = _leaning(model, raw, body, at, raw[len(passages) + n])
+                alone[len(passages) + n] = alone[at]
         rows = _rows(model, scores, alone)
         store.store_document_themes(
             catalog,

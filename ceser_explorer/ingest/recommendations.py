@@ -211,7 +211,7 @@ def inline_recommendations(text: str) -> list[str]:
         elif _OTHER_SUBJECT.match(s):
             other = True
         m = _INLINE.search(s)
-        pronoun = bool(m) and bool(_PRONOUN.search(m.group(0)))
+        pronoun = m is not None and bool(_PRONOUN.search(m.group(0)))
         if m and not about_recommendations(s) and not (pronoun and other):
             out.append([s])
         elif out:
@@ -223,7 +223,7 @@ def _infinitive(text: str) -> bool:
     """Return True when text opens with a verb in the infinitive (« Créer… », « Renforcer… »),
     not with a word that only ends like one (« Notre assemblée… », « Entre 2020 et… »)."""
     m = _INFINITIVE.match(text)
-    return bool(m) and m.group(0).lower() not in _NOT_INFINITIVES
+    return m is not None and m.group(0).lower() not in _NOT_INFINITIVES
 
 
 def _rec_sections(p: PassageDraft) -> tuple[bool, bool]:
@@ -284,11 +284,11 @@ def _label_segments(text: str, doc_kind: str) -> list[tuple[int | None, str]] | 
     """Split a passage where a recommendation label opens a sentence inside it (two boxes
     read as one paragraph): [(number, text)] for each labelled part, None when no label opens
     a sentence after the first one."""
-    cuts = [m.start() for m in _SENTENCE.finditer(text) if label(text[m.end() :], doc_kind)]
+    cuts = [m for m in _SENTENCE.finditer(text) if label(text[m.end() :], doc_kind)]
     if not cuts:
         return None
-    starts = [0, *[_SENTENCE.search(text, c).end() for c in cuts]]
-    ends = [*cuts, len(text)]
+    starts = [0, *[m.end() for m in cuts]]
+    ends = [*[m.start() for m in cuts], len(text)]
     out = []
     for a, b in zip(starts, ends, strict=True):
         found = label(text[a:b], doc_kind)
@@ -430,7 +430,9 @@ def _next_in_list(
     if previous is None or doc_kind == "plan" or _NOT_OWN_VOICE.search(p.provenance.section):
         return None
     item = _marker(p)
-    token = item and (item.group(1) or item.group(2) or item.group(3))
+    if item is None:
+        return None
+    token = item.group(1) or item.group(2) or item.group(3)
     if not token or _number(token) != previous + 1 or not _infinitive(item.group(4).strip()):
         return None
     return RecommendationDraft(i, previous + 1, item.group(4).strip(), inline=False)

@@ -503,9 +503,9 @@ def coverage(
     units = _plan_units_or_fail(catalog, plan)
     if plan is not None:
         files = sorted({u.document.file for u in units if u.document})
-        recs = [(r, rec_unit(r)) for r in avis_recommendations(catalog, avis)]
-        tracer.prefetch([*units, *(u for _, u in recs)])
-        return [_row(r, tracer.rank(u, units), files) for r, u in recs]
+        pairs = [(r, rec_unit(r)) for r in avis_recommendations(catalog, avis)]
+        tracer.prefetch([*units, *(u for _, u in pairs)])
+        return [_row(r, tracer.rank(u, units), files) for r, u in pairs]
     plans = [d for d in catalog.documents() if d.kind == "plan"]
     by_plan = {p.doc_id: [u for u in units if u.doc_id == p.doc_id] for p in plans}
     rows = []
