@@ -30,7 +30,9 @@ class Workspace(Protocol):
     not import it, the workspace calls the checks)."""
 
     settings: Settings
-    catalog: Catalog
+
+    @property
+    def catalog(self) -> Catalog: ...  # read-only: the workspace opens it on first use
 
     def embedder_id(self) -> str: ...
 
