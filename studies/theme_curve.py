@@ -84,29 +84,6 @@ def load(extra: Sequence[str]) -> tuple[list[LabelledPassage], np.ndarray, list[
     return passages, vectors, list(tax.keys)
 
 
-def fold_scores(
-    passages: Sequence[LabelledPassage],
-    vectors: np.ndarray,
-    y: np.ndarray,
-    train_rows: np.ndarray,
-    score_rows: np.ndarray,
-    params: model.Params,
-    c: float,
-) -> np.ndarray:
-    """Return the probabilities of score_rows of a model trained on train_rows."""
-    texts = [p.text for p in passages]
-    weight = model.sample_weights(passages, params)
-    space = model.FeatureSpace(params.emb_weight, params.lex_weight, params.min_df)
-    space.fit([texts[i] for i in train_rows])
-    x_fit = space.transform([texts[i] for i in train_rows], vectors[train_rows])
-    x_held = space.transform([texts[i] for i in score_rows], vectors[score_rows])
-    out = np.zeros((len(score_rows), y.shape[1]))
-    for j in range(y.shape[1]):
-        clf = model._fit_column(x_fit, y[train_rows, j], c, params.seed, weight[train_rows])
-        out[:, j] = clf.predict_proba(x_held)[:, 1]
-    return out
-
-
 def run(
     passages: list[LabelledPassage],
     vectors: np.ndarray,
@@ -139,7 +116,7 @@ def run(
             + [i for i in np.flatnonzero(is_extra) if passages[i].doc in extra_docs],
             dtype=np.int64,
         )
-        oof[held_rows] = fold_scores(passages, vectors, y, fit_rows, held_rows, params, c)
+        oof[held_rows] = model.fold_scores(passages, vectors, y, fit_rows, held_rows, params, c)
     if is_extra.any():
         # the extra documents' own passages: their documents dealt to folds (all extra
         # documents outside the fold train, with ours and the tuning half)
@@ -148,7 +125,7 @@ def run(
         for held in model.folds(sub, params.folds, seed):
             held_rows = extra_rows[held]
             fit_rows = np.setdiff1d(np.arange(len(passages)), held_rows)
-            oof[held_rows] = fold_scores(passages, vectors, y, fit_rows, held_rows, params, c)
+            oof[held_rows] = model.fold_scores(passages, vectors, y, fit_rows, held_rows, params, c)
     blended = blend_documents(oof, groups, blend)
     return {"raw": oof, "blended": blended, "y": y}
 

@@ -151,6 +151,30 @@ def select_thresholds(
     return out
 
 
+def fold_scores(
+    passages: Sequence[LabelledPassage],
+    vectors: np.ndarray,
+    y: np.ndarray,
+    fit_rows: np.ndarray,
+    score_rows: np.ndarray,
+    params: Params,
+    c: float,
+) -> np.ndarray:
+    """Return the probabilities (len(score_rows), themes) of a model of this recipe trained on
+    fit_rows only (its vocabulary, IDF and weights): one fold of ``out_of_fold``."""
+    texts = [p.text for p in passages]
+    weight = sample_weights(passages, params)
+    space = FeatureSpace(params.emb_weight, params.lex_weight, params.min_df)
+    space.fit([texts[i] for i in fit_rows])
+    x_fit = space.transform([texts[i] for i in fit_rows], vectors[fit_rows])
+    x_held = space.transform([texts[i] for i in score_rows], vectors[score_rows])
+    out = np.zeros((len(score_rows), y.shape[1]), dtype=np.float64)
+    for j in range(y.shape[1]):
+        clf = _fit_column(x_fit, y[fit_rows, j], c, params.seed, weight[fit_rows])
+        out[:, j] = clf.predict_proba(x_held)[:, 1]
+    return out
+
+
 def out_of_fold(
     passages: Sequence[LabelledPassage],
     vectors: np.ndarray,
@@ -159,18 +183,10 @@ def out_of_fold(
     c: float,
 ) -> np.ndarray:
     """Return out-of-fold probabilities (n, themes) of a K-fold cross-validation (``folds``)."""
-    texts = [p.text for p in passages]
-    weight = sample_weights(passages, params)
     oof = np.zeros(y.shape, dtype=np.float64)
     for held_idx in folds(passages, params.folds, params.seed):
-        fit_idx = np.setdiff1d(np.arange(len(texts)), held_idx)
-        space = FeatureSpace(params.emb_weight, params.lex_weight, params.min_df)
-        space.fit([texts[i] for i in fit_idx])
-        x_fit = space.transform([texts[i] for i in fit_idx], vectors[fit_idx])
-        x_held = space.transform([texts[i] for i in held_idx], vectors[held_idx])
-        for j in range(y.shape[1]):
-            clf = _fit_column(x_fit, y[fit_idx, j], c, params.seed, weight[fit_idx])
-            oof[held_idx, j] = clf.predict_proba(x_held)[:, 1]
+        fit_idx = np.setdiff1d(np.arange(len(passages)), held_idx)
+        oof[held_idx] = fold_scores(passages, vectors, y, fit_idx, held_idx, params, c)
     return oof
 
 

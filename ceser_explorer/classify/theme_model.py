@@ -173,23 +173,31 @@ class ThemeModel:
         return self.margin if self.margin_alone is None else self.margin_alone
 
 
-def alone_rows(
-    groups: Sequence[str | None], weight: float, members: Sequence[bool] | None = None
-) -> np.ndarray:
-    """Return which rows ``blend_documents`` leaves as they are (no document, no other member
-    row in it, or no weight): those are judged with the model's thresholds for a passage alone."""
-    n = len(groups)
-    if not weight:
-        return np.ones(n, dtype=bool)
-    member = np.ones(n, dtype=bool) if members is None else np.asarray(members, bool)
+def _members(groups: Sequence[str | None], members: Sequence[bool] | None) -> np.ndarray:
+    return np.ones(len(groups), dtype=bool) if members is None else np.asarray(members, bool)
+
+
+def _others(groups: Sequence[str | None], member: np.ndarray) -> np.ndarray:
+    """Return, for each row, how many other member rows its document has: the rows whose mean
+    its scores lean toward (0: none, no document or no other member, the row stays as it is)."""
     count: dict[str, int] = {}
     for g, m in zip(groups, member, strict=True):
         if g and m:
             count[g] = count.get(g, 0) + 1
     return np.array(
-        [not g or count.get(g, 0) - int(m) < 1 for g, m in zip(groups, member, strict=True)],
-        dtype=bool,
+        [count.get(g, 0) - int(m) if g else 0 for g, m in zip(groups, member, strict=True)],
+        dtype=np.int64,
     )
+
+
+def alone_rows(
+    groups: Sequence[str | None], weight: float, members: Sequence[bool] | None = None
+) -> np.ndarray:
+    """Return which rows ``blend_documents`` leaves as they are (no document, no other member
+    row in it, or no weight): those are judged with the model's thresholds for a passage alone."""
+    if not weight:
+        return np.ones(len(groups), dtype=bool)
+    return _others(groups, _members(groups, members)) < 1
 
 
 def blend_documents(
@@ -206,12 +214,13 @@ def blend_documents(
     groups: one key per row (None or "": a passage written alone, left as it is); members:
     the rows whose scores make a document's mean (by default all rows of a group); a row that
     is not a member leans toward the mean of all members. A group with no other member row
-    leaves the row as it is.
+    leaves the row as it is (``alone_rows``: the same count, ``_others``).
     """
     out = np.array(scores, dtype=np.float64, copy=True)
     if not weight or not len(out):
         return out
-    member = np.ones(len(out), dtype=bool) if members is None else np.asarray(members, bool)
+    member = _members(groups, members)
+    others = _others(groups, member)
     rows: dict[str, list[int]] = {}
     for i, g in enumerate(groups):
         if g:
@@ -219,12 +228,11 @@ def blend_documents(
     base = np.asarray(scores, dtype=np.float64)
     for idx in rows.values():
         ii = np.array(idx)
-        inside = ii[member[ii]]
-        total, n = base[inside].sum(axis=0), len(inside)
+        total = base[ii[member[ii]]].sum(axis=0)
         for i in ii:
-            k = n - 1 if member[i] else n
+            k = others[i]
             if k < 1:
                 continue
-            others = (total - base[i]) / k if member[i] else total / k
-            out[i] = (1 - weight) * base[i] + weight * others
+            mean = (total - base[i]) / k if member[i] else total / k
+            out[i] = (1 - weight) * base[i] + weight * mean
     return out
