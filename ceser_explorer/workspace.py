@@ -436,11 +436,13 @@ class Workspace:
         return list(self.searcher(**options).search(query, k=k, mode=mode, filters=filters))
 
     def prepare_search(self, **options: Any) -> Searcher:
-        """Return the searcher with its model, thesaurus, postings and vector store loaded now
-        rather than at the first search (a server warms up once)."""
+        """Return the searcher with its model, thesaurus, postings, word vectors and vector
+        store loaded now rather than at the first search (a server warms up once)."""
         searcher = self.searcher(**options)
         searcher.embedder.encode_queries(["préchauffage"])
         searcher.expansions("préchauffage")  # the thesaurus and the BM25 postings
+        if searcher.word_vector_weight > 0:  # the word vectors' passage side, read or built
+            searcher.word_vector_retriever.warm()
         with contextlib.suppress(CeserError):  # no vectors yet: the search will say what to run
             searcher.vector_store()
         return searcher

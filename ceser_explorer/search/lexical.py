@@ -71,19 +71,21 @@ def bm25(
     searched = query_columns(index, terms)
     if not searched:
         return []
-    scores = index.scores(searched)
-    scores[~index.mask(SEARCHABLE_KINDS, f.doc_ids, f.recommendations_only)] = 0.0
-    return take(catalog, index, scores, f, limit)
+    return take(catalog, index, index.scores(searched), f, limit)
 
 
 def take(
     catalog: Catalog, index: Bm25Index, scores: np.ndarray, f: PassageFilter, limit: int
 ) -> list[tuple[str, float]]:
-    """Return up to limit (passage id, score) pairs of the rows scored above 0, best first.
+    """Return up to limit (passage id, score) pairs of the rows scored above 0, best first,
+    among the searchable passages that the filter keeps (scores is changed in place: the
+    others are set to 0).
 
-    A theme filter is checked in the catalog on the best rows, in growing batches, until
-    limit rows pass or none is left: a filter never hides a result that exists.
+    Kind, document and recommendation are checked on the postings' arrays; a theme filter is
+    checked in the catalog on the best rows, in growing batches, until limit rows pass or
+    none is left: a filter never hides a result that exists.
     """
+    scores[~index.mask(SEARCHABLE_KINDS, f.doc_ids, f.recommendations_only)] = 0.0
     matches = np.flatnonzero(scores)
     if f.themes:  # checked in the catalog, on more rows than needed
         theme_filter = PassageFilter(themes=f.themes, min_confidence=f.min_confidence)

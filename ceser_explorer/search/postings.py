@@ -16,7 +16,6 @@ used, and a missing, truncated or otherwise unreadable one is rebuilt.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import sqlite3
 import tempfile
@@ -58,6 +57,13 @@ class _Column:
     def df(self, term: str) -> int:
         t = self.vocab.get(term)
         return 0 if t is None else int(self.ptr[t + 1] - self.ptr[t])
+
+
+def bm25_idf(df: int | np.ndarray, n: int) -> np.ndarray:
+    """Return BM25's idf (FTS5's formula) of terms found in df of n rows: negative for a term
+    in more than half of the rows, which each caller floors its own way (BM25: 1e-6; the word
+    vectors: 0)."""
+    return np.log((n - np.asarray(df, dtype=np.float64) + 0.5) / (np.asarray(df) + 0.5))
 
 
 class Bm25Index:
@@ -102,7 +108,7 @@ class Bm25Index:
                 if t is None:
                     continue
                 lo, hi = int(col.ptr[t]), int(col.ptr[t + 1])
-                idf = math.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5))
+                idf = float(bm25_idf(hi - lo, n))
                 idf = weight * (idf if idf > 0 else 1e-6)
                 rows, freq = col.rows[lo:hi], col.tf[lo:hi]
                 out[rows] += idf * freq * (K1 + 1) / (freq + self._norm[rows])
@@ -193,17 +199,7 @@ class Bm25Index:
             arrays[f"{name}_ptr"] = col.ptr
             arrays[f"{name}_rows"] = col.rows
             arrays[f"{name}_tf"] = col.tf
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)  # type: ignore[arg-type]
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_arrays(path, arrays)
 
     @classmethod
     def load(cls, path: Path, gen: int) -> Bm25Index | None:
@@ -223,13 +219,29 @@ class Bm25Index:
                     for name in COLUMNS
                 ]
                 return cls(saved, {name: z[name] for name in ROW_ARRAYS}, columns)
-        except _UNREADABLE:
+        except UNREADABLE:
             return None
 
 
 # what reading a damaged .npz raises: truncated (BadZipFile, EOFError), bytes changed (a CRC
 # or inflate error), an array header rewritten (ValueError)
-_UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def write_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write arrays to an .npz file at path atomically: a temporary file of the same folder,
+    renamed over it once complete, so that a reader never sees a half-written file."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)  # type: ignore[arg-type]
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def saved_generation(path: Path) -> int | None:
@@ -238,7 +250,7 @@ def saved_generation(path: Path) -> int | None:
     try:
         with np.load(path, allow_pickle=False) as z:
             fmt, saved = (int(x) for x in z["meta"])
-    except _UNREADABLE:
+    except UNREADABLE:
         return None
     return saved if fmt == FORMAT else None
 
