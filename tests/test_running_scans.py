@@ -19,6 +19,13 @@ BODY = [
     "Il relève que les moyens engagés restent en deçà des besoins des territoires.",
     "Les entreprises demandent un accompagnement plus lisible et plus durable.",
 ]
+PUBLICS = ["entreprises", "apprentis", "salariés", "demandeurs d'emploi", "artisans", "jeunes"]
+
+
+def heading(number: int) -> str:
+    """A heading alike from page to page and numbered as the page: a head read with letters
+    wrong reads no closer to the next."""
+    return f"Préconisation {number} : renforcer l'accompagnement des {PUBLICS[number % 6]}"
 
 
 def body(first: int = 0) -> list[Word]:
@@ -177,3 +184,55 @@ def test_a_dated_footer_on_the_cover_is_running_when_the_scans_drop_its_dot() ->
     got = roles(pages)
     assert got[(1, "2019 · page 1")] == "header"
     assert all(got[(n, f"2019 page {n}")] == "header" for n in (2, 3, 4))
+
+
+def scanned(number: int, top: str | None, size: float = 12, more: int = 0) -> layout.PageLayout:
+    """A scanned page of body text (more lines of it below) whose first line is top."""
+    ws = body(number) + [
+        w for k in range(more) for w in words(BODY[(number + k) % 3], 360 + 14 * k, 10)
+    ]
+    if top:
+        ws += words(top, 40, size)
+    return layout.layout_page(RawPage(number, 595, 842, ws, ocr=True))
+
+
+def test_alike_headings_atop_two_pages_of_a_scanned_document_stay_text() -> None:
+    # a scanned avis opens two pages on numbered headings that share their words, each number
+    # that of its page; the cover's title, in the running zone too, reads alike
+    title = "Renforcer l'accompagnement des entreprises"
+    first = layout.layout_page(
+        RawPage(1, 595, 842, words(title, 40, 20) + words("Avis du CESER", 300, 20), ocr=True)
+    )
+    pages = [first, scanned(2, heading(2)), scanned(3, heading(3))]
+    pages += [scanned(n, None) for n in (4, 5, 6)]
+    got = roles(pages)
+    assert got[(1, title)] == got[(2, heading(2))] == got[(3, heading(3))] == "body"
+
+
+def test_alike_headings_atop_three_scanned_pages_stay_text() -> None:
+    # set well larger than the pages' text: headings, however many pages they open
+    pages = [cover()] + [scanned(n, heading(n), size=14, more=3) for n in (2, 3, 4)]
+    got = roles(pages)
+    assert all(got[(n, heading(n))] == "body" for n in (2, 3, 4))
+
+
+def test_a_heading_read_from_text_beside_a_scanned_one_stays_text() -> None:
+    # the text cover's title and the scanned pages' headings read alike: the title, in large
+    # type, is no text reading of a running head
+    title = "Préconisations : renforcer l'accompagnement des entreprises"
+    first = layout.layout_page(RawPage(1, 595, 842, words(title, 40, 20)))
+    pages = [first, scanned(2, heading(2)), scanned(3, heading(3))]
+    got = roles(pages)
+    assert got[(1, title)] == got[(2, heading(2))] == got[(3, heading(3))] == "body"
+
+
+def test_the_small_head_of_a_short_scanned_document_runs_on_its_two_pages() -> None:
+    # three scanned pages; the head, in small type, is printed on the last two only and read
+    # with a letter wrong on one
+    heads = ["CESER Normandie · Contribution", "CESER Normandle · Contribution"]
+    pages = [scanned(1, None)] + [
+        scanned(n, h, size=8, more=3) for n, h in zip((2, 3), heads, strict=True)
+    ]
+    got = roles(pages)
+    assert got[(2, heads[0])] == got[(3, heads[1])] == "header"
+

@@ -259,7 +259,8 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
     running = {
         k for k, n in counts.items() if n >= threshold and _numbers_run(_trusted(numbers[k]))
     }
-    running |= _scanned_runs(pages, threshold, running)
+    # the body's size read past the cover (a cover alone gives its title's)
+    running |= _scanned_runs(pages, threshold, running, body_size(pages[1:]))
     cover = " ".join(
         ln.text.lower() for ln in (pages[0].items if pages else []) if isinstance(ln, Line)
     )
@@ -316,21 +317,35 @@ def _outer_rows(page: PageLayout) -> set[int]:
     return out
 
 
-def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) -> set[str]:
+def _scanned_runs(
+    pages: list[PageLayout], threshold: int, running: set[str], body: float
+) -> set[str]:
     """Keys of running lines that repeat only once scanned pages' readings are allowed to differ
-    from the others: the outermost rows of pages at most two apart (odd and even heads), one of
-    them scanned, whose lines read alike (``_alike``) are one running line; it runs when it
-    stands on enough pages, or holds a line already found running (the cover's head, read from
-    text, beside scanned pages that read it otherwise), and its numbers, where read from text,
-    follow the page."""
+    from the others.
+
+    The outermost rows of pages at most two apart (odd and even heads), one of them scanned,
+    whose lines read alike (``_alike``) are one running line; it runs when it holds a line
+    already found running (the cover's head, read from text, beside scanned pages that read it
+    otherwise) or stands on enough pages, and its numbers, where read from text, follow the
+    page. Enough is the threshold where a text page reads it, but where only scans do, three
+    pages, or two whose lines are all set small (the head of a short scanned document), and
+    none where they are all set large: headings alike at the top of two pages (« Préconisation
+    2 : … », « Préconisation 3 : … ») are no running line, nor is a heading read from text
+    (bold, or larger than the body) a text reading of one.
+    """
     if not any(p.scan for p in pages):
         return set()
-    rows = []
+    nodes: list[tuple[int, bool, str, Line, PageLayout]] = []
     for p in pages:
         outer = _outer_rows(p)
-        rows.append((p, [ln for ln in p.items if isinstance(ln, Line) and id(ln) in outer]))
-    nodes = [(p.number, p.scan, _key(ln.text), ln.text) for p, lns in rows for ln in lns]
-    nodes = [n for n in nodes if n[2] and not _PAGE_NUMBER.match(n[3])]
+        nodes += [
+            (p.number, p.scan, _key(ln.text), ln, p)
+            for ln in p.items
+            if isinstance(ln, Line)
+            and id(ln) in outer
+            and _key(ln.text)
+            and not _PAGE_NUMBER.match(ln.text)
+        ]
     parent = list(range(len(nodes)))
 
     def find(i: int) -> int:
@@ -339,9 +354,9 @@ def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) ->
             i = parent[i]
         return i
 
-    for i, (pi, si, ki, _) in enumerate(nodes):
+    for i, (pi, si, ki, _, _) in enumerate(nodes):
         for j in range(i + 1, len(nodes)):
-            pj, sj, kj, _ = nodes[j]
+            pj, sj, kj, _, _ = nodes[j]
             if pj - pi > 2:
                 break
             if pj != pi and (si or sj) and (ki == kj or _alike(ki, kj)):
@@ -351,13 +366,33 @@ def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) ->
         groups.setdefault(find(i), []).append(i)
     out: set[str] = set()
     for members in groups.values():
-        keys = {nodes[i][2] for i in members}
-        if len({nodes[i][0] for i in members}) < threshold and not keys & running:
+        keys = [nodes[i][2] for i in members]
+        if not set(keys) & running and not _enough([nodes[i] for i in members], threshold, body):
             continue
-        seen = [(nodes[i][0], _numbers(nodes[i][3]), nodes[i][1]) for i in members]
+        seen = [(nodes[i][0], _numbers(nodes[i][3].text), nodes[i][1]) for i in members]
         if _numbers_run(_trusted(seen)):
-            out |= keys
+            out |= set(keys)
     return out
+
+
+def _enough(
+    members: list[tuple[int, bool, str, Line, PageLayout]], threshold: int, body: float
+) -> bool:
+    """Whether a group of alike outermost lines stands on enough pages to be a running line
+    (see ``_scanned_runs``); headings read from text do not count."""
+    readings = [m for m in members if m[1] or not _heading(m[3], body)]
+    pages = len({number for number, *_ in readings})
+    if not all(scanned for _, scanned, *_ in readings):
+        return pages >= threshold
+    heights = [_height_on_scan(ln, p) for *_, ln, p in readings]
+    if all(h > 1.15 for h in heights):  # headings
+        return False
+    return pages >= (threshold if all(h < 0.85 for h in heights) else max(threshold, 3))
+
+
+def _heading(line: Line, body: float) -> bool:
+    """A line read from text set as a heading: bold, or larger than the body."""
+    return line.size > body + 0.4 or all(w.bold for w in line.words)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -443,6 +478,18 @@ def _small_on_scan(line: Line, page: PageLayout) -> bool:
     page (a running head set in 8 pt over 10 pt text reads at about 0.6 of them)."""
     sizes = [ln.size for ln in page.items if isinstance(ln, Line) and len(ln.text) > 20]
     return len(sizes) >= 5 and line.size < 0.85 * statistics.median(sizes)
+
+
+def _height_on_scan(line: Line, page: PageLayout) -> float:
+    """A scanned line's height over that of the page's lines of more than 20 characters (1.0
+    where it has fewer than five), each the median of its words' heights: a speck or a logo
+    read into a head makes its row taller, not its words."""
+
+    def height(ln: Line) -> float:
+        return statistics.median(w.bottom - w.top for w in ln.words)
+
+    usual = [height(ln) for ln in page.items if isinstance(ln, Line) and len(ln.text) > 20]
+    return height(line) / statistics.median(usual) if len(usual) >= 5 else 1.0
 
 
 def _cover_words(text: str, cover: str) -> bool:
