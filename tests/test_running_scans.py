@@ -11,7 +11,7 @@ from __future__ import annotations
 from helpers import set_words as words
 
 from ceser_explorer.ingest import layout
-from ceser_explorer.ingest.layout import Line
+from ceser_explorer.ingest.layout import ZONE, Line
 from ceser_explorer.ingest.pdfread import RawPage, Word
 
 BODY = [
@@ -19,12 +19,13 @@ BODY = [
     "Il relève que les moyens engagés restent en deçà des besoins des territoires.",
     "Les entreprises demandent un accompagnement plus lisible et plus durable.",
 ]
+HEADING_TOP = 56
 PUBLICS = ["entreprises", "apprentis", "salariés", "demandeurs d'emploi", "artisans", "jeunes"]
 
 
 def heading(number: int) -> str:
-    """A heading alike from page to page and numbered as the page: a head read with letters
-    wrong reads no closer to the next."""
+    """A heading set in the running zone of each page, alike from page to page and numbered as
+    the page: a head read with letters wrong reads no closer to the next."""
     return f"Préconisation {number} : renforcer l'accompagnement des {PUBLICS[number % 6]}"
 
 
@@ -35,7 +36,9 @@ def body(first: int = 0) -> list[Word]:
 def page(
     number: int, head: str | None, foot: str | None, scanned: bool, extra=()
 ) -> layout.PageLayout:
+    """A page of body text opening on its heading, inside the running zone, under its head."""
     ws = body(number) + [w for text, top in extra for w in words(text, top, 10)]
+    ws += words(heading(number), HEADING_TOP, 12)
     if head:
         ws += words(head, 40)
     if foot:
@@ -55,7 +58,12 @@ def roles(pages: list[layout.PageLayout]) -> dict[tuple[int, str], str]:
 
 
 def body_stays(got: dict[tuple[int, str], str]) -> bool:
-    return all(role == "body" for (_, text), role in got.items() if text in BODY)
+    """Whether the pages' headings, in the running zone, and their body text stay text."""
+    probes = [(n, h) for n in range(2, 9) for h in (heading(n),) if (n, h) in got]
+    assert probes and HEADING_TOP + 12 < ZONE * 842  # headings to probe, in the running zone
+    return all(got[p] == "body" for p in probes) and all(
+        role == "body" for (_, text), role in got.items() if text in BODY
+    )
 
 
 def test_a_head_on_a_text_page_and_read_with_noise_on_a_scan_is_running() -> None:
@@ -156,6 +164,7 @@ def test_notes_alike_at_the_foot_of_two_scanned_pages_stay_text() -> None:
     ]
     got = roles(pages)
     assert got[(2, f"2 {note}")] == got[(3, f"3 {note}")] == "body"
+    assert body_stays(got)
 
 
 def test_odd_and_even_heads_of_a_short_scanned_document_echo_the_cover() -> None:
