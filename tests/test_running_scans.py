@@ -245,3 +245,36 @@ def test_the_small_head_of_a_short_scanned_document_runs_on_its_two_pages() -> N
     got = roles(pages)
     assert got[(2, heads[0])] == got[(3, heads[1])] == "header"
 
+
+def comparisons(count: int, monkeypatch) -> int:
+    """How many readings mark_running_lines compares on a scanned document of count pages
+    whose head each page misreads its own way (one or two letters wrong, where the page number
+    says)."""
+    head = "CESER Bourgogne-Franche-Comté · avis sur la mobilité"
+    first = layout.layout_page(
+        RawPage(1, 595, 842, words(head, 40) + words("Avis sur la mobilité", 300, 20))
+    )
+    pages = [first]
+    for n in range(2, count + 1):
+        misread = list(head)
+        for k in {6 + n % 40, 7 + (n // 40 + n) % 40}:  # no two pages alike
+            misread[k] = "x" if head[k] != "x" else "y"
+        pages.append(page(n, "".join(misread), f"page {n}", True))
+    made = 0
+
+    class Counting(layout.SequenceMatcher):
+        def __init__(self, *args, **kwargs) -> None:
+            nonlocal made
+            made += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(layout, "SequenceMatcher", Counting)
+    layout.mark_running_lines(pages)
+    assert all(ln.role == "header" for p in pages for ln in p.items if ln.text.startswith("CESER"))
+    return made
+
+
+def test_the_comparisons_of_a_long_scanned_document_grow_with_its_pages(monkeypatch) -> None:
+    # each misreading is a reading of the one head: a page's lines are compared with it once,
+    # not with every misreading (twice the pages took four times the comparisons)
+    assert comparisons(120, monkeypatch) < 2.5 * comparisons(60, monkeypatch)

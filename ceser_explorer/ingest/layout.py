@@ -260,7 +260,12 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
         k for k, n in counts.items() if n >= threshold and _numbers_run(_trusted(numbers[k]))
     }
     # the body's size read past the cover (a cover alone gives its title's)
-    running |= _scanned_runs(pages, threshold, running, body_size(pages[1:]))
+    groups = _scanned_runs(pages, threshold, running, body_size(pages[1:]))
+    readings = set().union(*(keys for keys, _ in groups))
+    # each running line once, by one reading, for the tests that compare a line with them all:
+    # a long scanned document has as many misreadings of its head as pages
+    heads = {head for _, head in groups} | (running - readings)
+    running |= readings
     cover = " ".join(
         ln.text.lower() for ln in (pages[0].items if pages else []) if isinstance(ln, Line)
     )
@@ -274,8 +279,8 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
             if (
                 (key and key in running)
                 or _PAGE_NUMBER.match(line.text)
-                or (page.scan and any(_ocr_echo(key, r) for r in running))
-                or (id(line) in rows and (_piece_of(key, running) or _scanned_number(line.text)))
+                or (page.scan and any(_ocr_echo(key, r) for r in heads))
+                or (id(line) in rows and (_piece_of(key, heads) or _scanned_number(line.text)))
                 or (
                     id(line) in rows
                     and page is not pages[0]
@@ -319,9 +324,10 @@ def _outer_rows(page: PageLayout) -> set[int]:
 
 def _scanned_runs(
     pages: list[PageLayout], threshold: int, running: set[str], body: float
-) -> set[str]:
-    """Keys of running lines that repeat only once scanned pages' readings are allowed to differ
-    from the others.
+) -> list[tuple[set[str], str]]:
+    """Running lines that repeat only once scanned pages' readings are allowed to differ from
+    the others, each as its readings' keys and the reading that stands for them all (the most
+    frequent, one read from text first).
 
     The outermost rows of pages at most two apart (odd and even heads), one of them scanned,
     whose lines read alike (``_alike``) are one running line; it runs when it holds a line
@@ -334,7 +340,7 @@ def _scanned_runs(
     (bold, or larger than the body) a text reading of one.
     """
     if not any(p.scan for p in pages):
-        return set()
+        return []
     nodes: list[tuple[int, bool, str, Line, PageLayout]] = []
     for p in pages:
         outer = _outer_rows(p)
@@ -364,14 +370,16 @@ def _scanned_runs(
     groups: dict[int, list[int]] = {}
     for i in range(len(nodes)):
         groups.setdefault(find(i), []).append(i)
-    out: set[str] = set()
+    out: list[tuple[set[str], str]] = []
     for members in groups.values():
         keys = [nodes[i][2] for i in members]
         if not set(keys) & running and not _enough([nodes[i] for i in members], threshold, body):
             continue
         seen = [(nodes[i][0], _numbers(nodes[i][3].text), nodes[i][1]) for i in members]
         if _numbers_run(_trusted(seen)):
-            out |= set(keys)
+            read = Counter(k for i, k in zip(members, keys, strict=True) if not nodes[i][1])
+            head = (read or Counter(keys)).most_common(1)[0][0]
+            out.append((set(keys), head))
     return out
 
 
