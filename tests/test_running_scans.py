@@ -43,13 +43,16 @@ def page(
         ws += words(head, 40)
     if foot:
         ws += words(foot, 800)
+    return sheet(number, ws, scanned)
+
+
+def sheet(number: int, ws: list[Word], scanned: bool = False) -> layout.PageLayout:
+    """An A4 page holding ws, read from its text layer or scanned."""
     return layout.layout_page(RawPage(number, 595, 842, ws, ocr=scanned))
 
 
 def cover() -> layout.PageLayout:
-    return layout.layout_page(
-        RawPage(1, 595, 842, words("Avis sur la filière cosmétique régionale", 300, 20))
-    )
+    return sheet(1, words("Avis sur la filière cosmétique régionale", 300, 20))
 
 
 def roles(pages: list[layout.PageLayout]) -> dict[tuple[int, str], str]:
@@ -139,14 +142,8 @@ def test_an_end_of_a_head_and_a_misread_footer_on_a_scan_are_running() -> None:
 def test_the_covers_head_is_running_when_every_other_page_is_scanned() -> None:
     # the head is printed on the cover too; every other page is scanned and Tesseract reads
     # its « · » as nothing: the cover's head, read from text, is the same running line
-    first = layout.layout_page(
-        RawPage(
-            1,
-            595,
-            842,
-            words("Avis · 9 octobre 2023", 40)
-            + words("Avis sur l'apprentissage en région", 300, 20),
-        )
+    first = sheet(
+        1, words("Avis · 9 octobre 2023", 40) + words("Avis sur l'apprentissage en région", 300, 20)
     )
     pages = [first] + [
         page(n, "Avis 9 octobre 2023", f"page {n} sur 5", True) for n in (2, 3, 4, 5)
@@ -170,9 +167,7 @@ def test_notes_alike_at_the_foot_of_two_scanned_pages_stay_text() -> None:
 def test_odd_and_even_heads_of_a_short_scanned_document_echo_the_cover() -> None:
     # three pages, odd and even heads: each head is printed once, on a scanned page; both
     # repeat the cover, in smaller type than the page's text
-    first = layout.layout_page(
-        RawPage(1, 595, 842, words("Région Grand Est", 200, 14) + words("Délibération", 300, 20))
-    )
+    first = sheet(1, words("Région Grand Est", 200, 14) + words("Délibération", 300, 20))
     more = [(t, 360 + 14 * k) for k, t in enumerate(BODY)]
     pages = [
         first,
@@ -186,9 +181,7 @@ def test_odd_and_even_heads_of_a_short_scanned_document_echo_the_cover() -> None
 
 def test_a_dated_footer_on_the_cover_is_running_when_the_scans_drop_its_dot() -> None:
     # « 2019 · page 1 » read from text on the cover, « 2019 page 2 » … on the scanned pages
-    first = layout.layout_page(
-        RawPage(1, 595, 842, words("Avis sur la filière", 300, 20) + words("2019 · page 1", 800))
-    )
+    first = sheet(1, words("Avis sur la filière", 300, 20) + words("2019 · page 1", 800))
     pages = [first] + [page(n, None, f"2019 page {n}", True) for n in (2, 3, 4)]
     got = roles(pages)
     assert got[(1, "2019 · page 1")] == "header"
@@ -202,16 +195,14 @@ def scanned(number: int, top: str | None, size: float = 12, more: int = 0) -> la
     ]
     if top:
         ws += words(top, 40, size)
-    return layout.layout_page(RawPage(number, 595, 842, ws, ocr=True))
+    return sheet(number, ws, True)
 
 
 def test_alike_headings_atop_two_pages_of_a_scanned_document_stay_text() -> None:
     # a scanned avis opens two pages on numbered headings that share their words, each number
     # that of its page; the cover's title, in the running zone too, reads alike
     title = "Renforcer l'accompagnement des entreprises"
-    first = layout.layout_page(
-        RawPage(1, 595, 842, words(title, 40, 20) + words("Avis du CESER", 300, 20), ocr=True)
-    )
+    first = sheet(1, words(title, 40, 20) + words("Avis du CESER", 300, 20), True)
     pages = [first, scanned(2, heading(2)), scanned(3, heading(3))]
     pages += [scanned(n, None) for n in (4, 5, 6)]
     got = roles(pages)
@@ -229,7 +220,7 @@ def test_a_heading_read_from_text_beside_a_scanned_one_stays_text() -> None:
     # the text cover's title and the scanned pages' headings read alike: the title, in large
     # type, is no text reading of a running head
     title = "Préconisations : renforcer l'accompagnement des entreprises"
-    first = layout.layout_page(RawPage(1, 595, 842, words(title, 40, 20)))
+    first = sheet(1, words(title, 40, 20))
     pages = [first, scanned(2, heading(2)), scanned(3, heading(3))]
     got = roles(pages)
     assert got[(1, title)] == got[(2, heading(2))] == got[(3, heading(3))] == "body"
@@ -251,9 +242,7 @@ def comparisons(count: int, monkeypatch) -> int:
     whose head each page misreads its own way (one or two letters wrong, where the page number
     says)."""
     head = "CESER Bourgogne-Franche-Comté · avis sur la mobilité"
-    first = layout.layout_page(
-        RawPage(1, 595, 842, words(head, 40) + words("Avis sur la mobilité", 300, 20))
-    )
+    first = sheet(1, words(head, 40) + words("Avis sur la mobilité", 300, 20))
     pages = [first]
     for n in range(2, count + 1):
         misread = list(head)

@@ -403,11 +403,19 @@ def _heading(line: Line, body: float) -> bool:
     return line.size > body + 0.4 or all(w.bold for w in line.words)
 
 
+# two readings of one line (a misread letter, noise before it) share more of their letters
+_READ_ALIKE = 0.75
+
+
+def _matcher(a: str, b: str) -> SequenceMatcher[str]:
+    return SequenceMatcher(None, a, b, autojunk=False)
+
+
 def _alike(a: str, b: str) -> bool:
     """Two readings of one running line: at most a quarter of their letters differ."""
     if min(len(a), len(b)) < 4 or min(len(a), len(b)) < 0.6 * max(len(a), len(b)):
         return False
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() > 0.75
+    return _matcher(a, b).ratio() > _READ_ALIKE
 
 
 def _piece_of(key: str, running: set[str]) -> bool:
@@ -465,12 +473,10 @@ def _numbers_run(seen: list[tuple[int, tuple[int, ...]]]) -> bool:
 def _ocr_echo(key: str, running: str) -> bool:
     """Return True when an OCR line reads as a running line, or as a part of one (Tesseract
     may cut a header into blocks)."""
-    if SequenceMatcher(None, key, running).ratio() > 0.75:
+    match = _matcher(key, running)
+    if match.ratio() > _READ_ALIKE:
         return True
-    if len(key) < 8:
-        return False
-    match = SequenceMatcher(None, key, running, autojunk=False).find_longest_match()
-    return match.size >= 0.8 * len(key)
+    return len(key) >= 8 and match.find_longest_match().size >= 0.8 * len(key)
 
 
 def _echoes_cover(line: Line, cover: str, body: float) -> bool:
@@ -509,8 +515,7 @@ def _cover_words(text: str, cover: str) -> bool:
         return True
     if len(text) < 12:
         return False
-    match = SequenceMatcher(None, text, cover, autojunk=False).find_longest_match()
-    return match.size >= min(25, 0.6 * len(text))
+    return _matcher(text, cover).find_longest_match().size >= min(25, 0.6 * len(text))
 
 
 _HEAD_SEPARATOR = re.compile(r"\s+[·•|–—-]\s+|\s*[·•|]\s*")
