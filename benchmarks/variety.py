@@ -28,7 +28,7 @@ import re
 import sys
 import time
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -357,7 +357,14 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
-def run(items: Iterable[tuple[Path, dict]], ocr: bool | None, progress: bool = True) -> dict:
+def run(
+    items: Iterable[tuple[Path, dict]],
+    ocr: bool | None,
+    progress: bool = True,
+    each: Callable[[dict, Extraction], None] | None = None,
+) -> dict:
+    """Read and score every (pdf, truth) with both tools; each, where given, is called with a
+    document's truth and our reading of it (variety_scans.py scores the scanned pages so)."""
     per_producer: dict[str, dict[str, Score]] = {}
     overall = {t: Score() for t in TOOLS}
     docs = []
@@ -370,6 +377,8 @@ def run(items: Iterable[tuple[Path, dict]], ocr: bool | None, progress: bool = T
         if progress:
             print(f"[{k}/{len(items)}] {truth['id']} ({producer})", file=sys.stderr, flush=True)
         got = {"ours": read_ours(pdf, ocr), "naive": read_naive(pdf)}
+        if each is not None:
+            each(truth, got["ours"])
         entry = {"id": truth["id"], "producer": producer, "split": truth.get("split")}
         for tool in TOOLS:
             s = score(truth, got[tool])

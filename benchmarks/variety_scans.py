@@ -165,20 +165,11 @@ def score(truth_dir: Path, ids: set[str] | None, out_json: Path | None) -> None:
     ]
     if not items:
         raise SystemExit(f"Aucun document à pages scannées dans {truth_dir}.")
-    per_producer: dict[str, dict[str, variety.Score]] = {}
-    overall = {tool: variety.Score() for tool in variety.TOOLS}
     rows = []
     total: dict[str, int] = {}
-    for k, (pdf, truth) in enumerate(items, 1):
-        print(f"[{k}/{len(items)}] {truth['id']}", file=sys.stderr, flush=True)
-        got = {"ours": variety.read_ours(pdf, True), "naive": variety.read_naive(pdf)}
-        for tool in variety.TOOLS:
-            s = variety.score(truth, got[tool])
-            per_producer.setdefault(truth["producer"], {t: variety.Score() for t in variety.TOOLS})[
-                tool
-            ].add(s)
-            overall[tool].add(s)
-        counts = ocr_scores(truth, got["ours"])
+
+    def scanned_pages(truth: dict, ours: variety.Extraction) -> None:
+        counts = ocr_scores(truth, ours)
         for key, v in counts.items():
             total[key] = total.get(key, 0) + v
         st = truth["style"]
@@ -189,10 +180,8 @@ def score(truth_dir: Path, ids: set[str] | None, out_json: Path | None) -> None:
                 **counts,
             }
         )
-    report = {
-        "producers": {p: {t: s.summary() for t, s in v.items()} for p, v in per_producer.items()},
-        "overall": {t: s.summary() for t, s in overall.items()},
-    }
+
+    report = variety.run(items, True, each=scanned_pages)
     print(variety.table(report))
     print("\nscanned pages alone")
     print(f"{'document':34s} {'scan':20s} pages  whole    foreign     recs (found, wrong no.)")

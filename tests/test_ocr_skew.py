@@ -72,3 +72,13 @@ def test_a_box_unskewed_stays_on_the_page():
     corner = Box(1, 0.0, 0.0, 50.0, 10.0)
     back = unskew_box(corner, 3.0, 595.0, 842.0)
     assert back.x0 >= 0 and back.top >= 0 and back.x1 <= 595 and back.bottom <= 842
+
+
+@pytest.mark.parametrize("shade", [255, 200])
+def test_a_page_without_ink_has_no_lean(shade: int):
+    # every angle scores alike on a blank (or light grey) page: the tie is no lean, not the
+    # first angle tried
+    page = Image.new("L", (1654, 2339), shade)
+    assert skew_angle(page) == 0.0
+    image, angle = straighten(page)
+    assert angle == 0.0 and image is page

@@ -11,7 +11,7 @@ from __future__ import annotations
 from helpers import set_words as words
 
 from ceser_explorer.ingest import layout
-from ceser_explorer.ingest.layout import Line
+from ceser_explorer.ingest.layout import ZONE, Line
 from ceser_explorer.ingest.pdfread import RawPage, Word
 
 BODY = [
@@ -19,6 +19,14 @@ BODY = [
     "Il relève que les moyens engagés restent en deçà des besoins des territoires.",
     "Les entreprises demandent un accompagnement plus lisible et plus durable.",
 ]
+HEADING_TOP = 56
+PUBLICS = ["entreprises", "apprentis", "salariés", "demandeurs d'emploi", "artisans", "jeunes"]
+
+
+def heading(number: int) -> str:
+    """A heading set in the running zone of each page, alike from page to page and numbered as
+    the page: a head read with letters wrong reads no closer to the next."""
+    return f"Préconisation {number} : renforcer l'accompagnement des {PUBLICS[number % 6]}"
 
 
 def body(first: int = 0) -> list[Word]:
@@ -28,18 +36,23 @@ def body(first: int = 0) -> list[Word]:
 def page(
     number: int, head: str | None, foot: str | None, scanned: bool, extra=()
 ) -> layout.PageLayout:
+    """A page of body text opening on its heading, inside the running zone, under its head."""
     ws = body(number) + [w for text, top in extra for w in words(text, top, 10)]
+    ws += words(heading(number), HEADING_TOP, 12)
     if head:
         ws += words(head, 40)
     if foot:
         ws += words(foot, 800)
+    return sheet(number, ws, scanned)
+
+
+def sheet(number: int, ws: list[Word], scanned: bool = False) -> layout.PageLayout:
+    """An A4 page holding ws, read from its text layer or scanned."""
     return layout.layout_page(RawPage(number, 595, 842, ws, ocr=scanned))
 
 
 def cover() -> layout.PageLayout:
-    return layout.layout_page(
-        RawPage(1, 595, 842, words("Avis sur la filière cosmétique régionale", 300, 20))
-    )
+    return sheet(1, words("Avis sur la filière cosmétique régionale", 300, 20))
 
 
 def roles(pages: list[layout.PageLayout]) -> dict[tuple[int, str], str]:
@@ -48,7 +61,12 @@ def roles(pages: list[layout.PageLayout]) -> dict[tuple[int, str], str]:
 
 
 def body_stays(got: dict[tuple[int, str], str]) -> bool:
-    return all(role == "body" for (_, text), role in got.items() if text in BODY)
+    """Whether the pages' headings, in the running zone, and their body text stay text."""
+    probes = [(n, h) for n in range(2, 9) for h in (heading(n),) if (n, h) in got]
+    assert probes and HEADING_TOP + 12 < ZONE * 842  # headings to probe, in the running zone
+    return all(got[p] == "body" for p in probes) and all(
+        role == "body" for (_, text), role in got.items() if text in BODY
+    )
 
 
 def test_a_head_on_a_text_page_and_read_with_noise_on_a_scan_is_running() -> None:
@@ -124,14 +142,8 @@ def test_an_end_of_a_head_and_a_misread_footer_on_a_scan_are_running() -> None:
 def test_the_covers_head_is_running_when_every_other_page_is_scanned() -> None:
     # the head is printed on the cover too; every other page is scanned and Tesseract reads
     # its « · » as nothing: the cover's head, read from text, is the same running line
-    first = layout.layout_page(
-        RawPage(
-            1,
-            595,
-            842,
-            words("Avis · 9 octobre 2023", 40)
-            + words("Avis sur l'apprentissage en région", 300, 20),
-        )
+    first = sheet(
+        1, words("Avis · 9 octobre 2023", 40) + words("Avis sur l'apprentissage en région", 300, 20)
     )
     pages = [first] + [
         page(n, "Avis 9 octobre 2023", f"page {n} sur 5", True) for n in (2, 3, 4, 5)
@@ -149,14 +161,13 @@ def test_notes_alike_at_the_foot_of_two_scanned_pages_stay_text() -> None:
     ]
     got = roles(pages)
     assert got[(2, f"2 {note}")] == got[(3, f"3 {note}")] == "body"
+    assert body_stays(got)
 
 
 def test_odd_and_even_heads_of_a_short_scanned_document_echo_the_cover() -> None:
     # three pages, odd and even heads: each head is printed once, on a scanned page; both
     # repeat the cover, in smaller type than the page's text
-    first = layout.layout_page(
-        RawPage(1, 595, 842, words("Région Grand Est", 200, 14) + words("Délibération", 300, 20))
-    )
+    first = sheet(1, words("Région Grand Est", 200, 14) + words("Délibération", 300, 20))
     more = [(t, 360 + 14 * k) for k, t in enumerate(BODY)]
     pages = [
         first,
@@ -170,10 +181,89 @@ def test_odd_and_even_heads_of_a_short_scanned_document_echo_the_cover() -> None
 
 def test_a_dated_footer_on_the_cover_is_running_when_the_scans_drop_its_dot() -> None:
     # « 2019 · page 1 » read from text on the cover, « 2019 page 2 » … on the scanned pages
-    first = layout.layout_page(
-        RawPage(1, 595, 842, words("Avis sur la filière", 300, 20) + words("2019 · page 1", 800))
-    )
+    first = sheet(1, words("Avis sur la filière", 300, 20) + words("2019 · page 1", 800))
     pages = [first] + [page(n, None, f"2019 page {n}", True) for n in (2, 3, 4)]
     got = roles(pages)
     assert got[(1, "2019 · page 1")] == "header"
     assert all(got[(n, f"2019 page {n}")] == "header" for n in (2, 3, 4))
+
+
+def scanned(number: int, top: str | None, size: float = 12, more: int = 0) -> layout.PageLayout:
+    """A scanned page of body text (more lines of it below) whose first line is top."""
+    ws = body(number) + [
+        w for k in range(more) for w in words(BODY[(number + k) % 3], 360 + 14 * k, 10)
+    ]
+    if top:
+        ws += words(top, 40, size)
+    return sheet(number, ws, True)
+
+
+def test_alike_headings_atop_two_pages_of_a_scanned_document_stay_text() -> None:
+    # a scanned avis opens two pages on numbered headings that share their words, each number
+    # that of its page; the cover's title, in the running zone too, reads alike
+    title = "Renforcer l'accompagnement des entreprises"
+    first = sheet(1, words(title, 40, 20) + words("Avis du CESER", 300, 20), True)
+    pages = [first, scanned(2, heading(2)), scanned(3, heading(3))]
+    pages += [scanned(n, None) for n in (4, 5, 6)]
+    got = roles(pages)
+    assert got[(1, title)] == got[(2, heading(2))] == got[(3, heading(3))] == "body"
+
+
+def test_alike_headings_atop_three_scanned_pages_stay_text() -> None:
+    # set well larger than the pages' text: headings, however many pages they open
+    pages = [cover()] + [scanned(n, heading(n), size=14, more=3) for n in (2, 3, 4)]
+    got = roles(pages)
+    assert all(got[(n, heading(n))] == "body" for n in (2, 3, 4))
+
+
+def test_a_heading_read_from_text_beside_a_scanned_one_stays_text() -> None:
+    # the text cover's title and the scanned pages' headings read alike: the title, in large
+    # type, is no text reading of a running head
+    title = "Préconisations : renforcer l'accompagnement des entreprises"
+    first = sheet(1, words(title, 40, 20))
+    pages = [first, scanned(2, heading(2)), scanned(3, heading(3))]
+    got = roles(pages)
+    assert got[(1, title)] == got[(2, heading(2))] == got[(3, heading(3))] == "body"
+
+
+def test_the_small_head_of_a_short_scanned_document_runs_on_its_two_pages() -> None:
+    # three scanned pages; the head, in small type, is printed on the last two only and read
+    # with a letter wrong on one
+    heads = ["CESER Normandie · Contribution", "CESER Normandle · Contribution"]
+    pages = [scanned(1, None)] + [
+        scanned(n, h, size=8, more=3) for n, h in zip((2, 3), heads, strict=True)
+    ]
+    got = roles(pages)
+    assert got[(2, heads[0])] == got[(3, heads[1])] == "header"
+
+
+def comparisons(count: int, monkeypatch) -> int:
+    """How many readings mark_running_lines compares on a scanned document of count pages
+    whose head each page misreads its own way (one or two letters wrong, where the page number
+    says)."""
+    head = "CESER Bourgogne-Franche-Comté · avis sur la mobilité"
+    first = sheet(1, words(head, 40) + words("Avis sur la mobilité", 300, 20))
+    pages = [first]
+    for n in range(2, count + 1):
+        misread = list(head)
+        for k in {6 + n % 40, 7 + (n // 40 + n) % 40}:  # no two pages alike
+            misread[k] = "x" if head[k] != "x" else "y"
+        pages.append(page(n, "".join(misread), f"page {n}", True))
+    made = 0
+
+    class Counting(layout.SequenceMatcher):
+        def __init__(self, *args, **kwargs) -> None:
+            nonlocal made
+            made += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(layout, "SequenceMatcher", Counting)
+    layout.mark_running_lines(pages)
+    assert all(ln.role == "header" for p in pages for ln in p.items if ln.text.startswith("CESER"))
+    return made
+
+
+def test_the_comparisons_of_a_long_scanned_document_grow_with_its_pages(monkeypatch) -> None:
+    # each misreading is a reading of the one head: a page's lines are compared with it once,
+    # not with every misreading (twice the pages took four times the comparisons)
+    assert comparisons(120, monkeypatch) < 2.5 * comparisons(60, monkeypatch)

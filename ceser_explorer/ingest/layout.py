@@ -259,7 +259,13 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
     running = {
         k for k, n in counts.items() if n >= threshold and _numbers_run(_trusted(numbers[k]))
     }
-    running |= _scanned_runs(pages, threshold, running)
+    # the body's size read past the cover (a cover alone gives its title's)
+    groups = _scanned_runs(pages, threshold, running, body_size(pages[1:]))
+    readings = set().union(*(keys for keys, _ in groups))
+    # each running line once, by one reading, for the tests that compare a line with them all:
+    # a long scanned document has as many misreadings of its head as pages
+    heads = {head for _, head in groups} | (running - readings)
+    running |= readings
     cover = " ".join(
         ln.text.lower() for ln in (pages[0].items if pages else []) if isinstance(ln, Line)
     )
@@ -273,8 +279,8 @@ def mark_running_lines(pages: list[PageLayout]) -> None:
             if (
                 (key and key in running)
                 or _PAGE_NUMBER.match(line.text)
-                or (page.scan and any(_ocr_echo(key, r) for r in running))
-                or (id(line) in rows and (_piece_of(key, running) or _scanned_number(line.text)))
+                or (page.scan and any(_ocr_echo(key, r) for r in heads))
+                or (id(line) in rows and (_piece_of(key, heads) or _scanned_number(line.text)))
                 or (
                     id(line) in rows
                     and page is not pages[0]
@@ -316,21 +322,36 @@ def _outer_rows(page: PageLayout) -> set[int]:
     return out
 
 
-def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) -> set[str]:
-    """Keys of running lines that repeat only once scanned pages' readings are allowed to differ
-    from the others: the outermost rows of pages at most two apart (odd and even heads), one of
-    them scanned, whose lines read alike (``_alike``) are one running line; it runs when it
-    stands on enough pages, or holds a line already found running (the cover's head, read from
-    text, beside scanned pages that read it otherwise), and its numbers, where read from text,
-    follow the page."""
+def _scanned_runs(
+    pages: list[PageLayout], threshold: int, running: set[str], body: float
+) -> list[tuple[set[str], str]]:
+    """Running lines that repeat only once scanned pages' readings are allowed to differ from
+    the others, each as its readings' keys and the reading that stands for them all (the most
+    frequent, one read from text first).
+
+    The outermost rows of pages at most two apart (odd and even heads), one of them scanned,
+    whose lines read alike (``_alike``) are one running line; it runs when it holds a line
+    already found running (the cover's head, read from text, beside scanned pages that read it
+    otherwise) or stands on enough pages, and its numbers, where read from text, follow the
+    page. Enough is the threshold where a text page reads it, but where only scans do, three
+    pages, or two whose lines are all set small (the head of a short scanned document), and
+    none where they are all set large: headings alike at the top of two pages (« Préconisation
+    2 : … », « Préconisation 3 : … ») are no running line, nor is a heading read from text
+    (bold, or larger than the body) a text reading of one.
+    """
     if not any(p.scan for p in pages):
-        return set()
-    rows = []
+        return []
+    nodes: list[tuple[int, bool, str, Line, PageLayout]] = []
     for p in pages:
         outer = _outer_rows(p)
-        rows.append((p, [ln for ln in p.items if isinstance(ln, Line) and id(ln) in outer]))
-    nodes = [(p.number, p.scan, _key(ln.text), ln.text) for p, lns in rows for ln in lns]
-    nodes = [n for n in nodes if n[2] and not _PAGE_NUMBER.match(n[3])]
+        nodes += [
+            (p.number, p.scan, _key(ln.text), ln, p)
+            for ln in p.items
+            if isinstance(ln, Line)
+            and id(ln) in outer
+            and _key(ln.text)
+            and not _PAGE_NUMBER.match(ln.text)
+        ]
     parent = list(range(len(nodes)))
 
     def find(i: int) -> int:
@@ -339,9 +360,9 @@ def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) ->
             i = parent[i]
         return i
 
-    for i, (pi, si, ki, _) in enumerate(nodes):
+    for i, (pi, si, ki, _, _) in enumerate(nodes):
         for j in range(i + 1, len(nodes)):
-            pj, sj, kj, _ = nodes[j]
+            pj, sj, kj, _, _ = nodes[j]
             if pj - pi > 2:
                 break
             if pj != pi and (si or sj) and (ki == kj or _alike(ki, kj)):
@@ -349,22 +370,52 @@ def _scanned_runs(pages: list[PageLayout], threshold: int, running: set[str]) ->
     groups: dict[int, list[int]] = {}
     for i in range(len(nodes)):
         groups.setdefault(find(i), []).append(i)
-    out: set[str] = set()
+    out: list[tuple[set[str], str]] = []
     for members in groups.values():
-        keys = {nodes[i][2] for i in members}
-        if len({nodes[i][0] for i in members}) < threshold and not keys & running:
+        keys = [nodes[i][2] for i in members]
+        if not set(keys) & running and not _enough([nodes[i] for i in members], threshold, body):
             continue
-        seen = [(nodes[i][0], _numbers(nodes[i][3]), nodes[i][1]) for i in members]
+        seen = [(nodes[i][0], _numbers(nodes[i][3].text), nodes[i][1]) for i in members]
         if _numbers_run(_trusted(seen)):
-            out |= keys
+            read = Counter(k for i, k in zip(members, keys, strict=True) if not nodes[i][1])
+            head = (read or Counter(keys)).most_common(1)[0][0]
+            out.append((set(keys), head))
     return out
+
+
+def _enough(
+    members: list[tuple[int, bool, str, Line, PageLayout]], threshold: int, body: float
+) -> bool:
+    """Whether a group of alike outermost lines stands on enough pages to be a running line
+    (see ``_scanned_runs``); headings read from text do not count."""
+    readings = [m for m in members if m[1] or not _heading(m[3], body)]
+    pages = len({number for number, *_ in readings})
+    if not all(scanned for _, scanned, *_ in readings):
+        return pages >= threshold
+    heights = [_height_on_scan(ln, p) for *_, ln, p in readings]
+    if all(h > 1.15 for h in heights):  # headings
+        return False
+    return pages >= (threshold if all(h < 0.85 for h in heights) else max(threshold, 3))
+
+
+def _heading(line: Line, body: float) -> bool:
+    """A line read from text set as a heading: bold, or larger than the body."""
+    return line.size > body + 0.4 or all(w.bold for w in line.words)
+
+
+# two readings of one line (a misread letter, noise before it) share more of their letters
+_READ_ALIKE = 0.75
+
+
+def _matcher(a: str, b: str) -> SequenceMatcher[str]:
+    return SequenceMatcher(None, a, b, autojunk=False)
 
 
 def _alike(a: str, b: str) -> bool:
     """Two readings of one running line: at most a quarter of their letters differ."""
     if min(len(a), len(b)) < 4 or min(len(a), len(b)) < 0.6 * max(len(a), len(b)):
         return False
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() > 0.75
+    return _matcher(a, b).ratio() > _READ_ALIKE
 
 
 def _piece_of(key: str, running: set[str]) -> bool:
@@ -422,12 +473,10 @@ def _numbers_run(seen: list[tuple[int, tuple[int, ...]]]) -> bool:
 def _ocr_echo(key: str, running: str) -> bool:
     """Return True when an OCR line reads as a running line, or as a part of one (Tesseract
     may cut a header into blocks)."""
-    if SequenceMatcher(None, key, running).ratio() > 0.75:
+    match = _matcher(key, running)
+    if match.ratio() > _READ_ALIKE:
         return True
-    if len(key) < 8:
-        return False
-    match = SequenceMatcher(None, key, running, autojunk=False).find_longest_match()
-    return match.size >= 0.8 * len(key)
+    return len(key) >= 8 and match.find_longest_match().size >= 0.8 * len(key)
 
 
 def _echoes_cover(line: Line, cover: str, body: float) -> bool:
@@ -445,6 +494,18 @@ def _small_on_scan(line: Line, page: PageLayout) -> bool:
     return len(sizes) >= 5 and line.size < 0.85 * statistics.median(sizes)
 
 
+def _height_on_scan(line: Line, page: PageLayout) -> float:
+    """A scanned line's height over that of the page's lines of more than 20 characters (1.0
+    where it has fewer than five), each the median of its words' heights: a speck or a logo
+    read into a head makes its row taller, not its words."""
+
+    def height(ln: Line) -> float:
+        return statistics.median(w.bottom - w.top for w in ln.words)
+
+    usual = [height(ln) for ln in page.items if isinstance(ln, Line) and len(ln.text) > 20]
+    return height(line) / statistics.median(usual) if len(usual) >= 5 else 1.0
+
+
 def _cover_words(text: str, cover: str) -> bool:
     """A line made of the cover's words or a long piece of it (see ``_echoes_cover``)."""
     text = text.lower().rstrip("… .")
@@ -454,8 +515,7 @@ def _cover_words(text: str, cover: str) -> bool:
         return True
     if len(text) < 12:
         return False
-    match = SequenceMatcher(None, text, cover, autojunk=False).find_longest_match()
-    return match.size >= min(25, 0.6 * len(text))
+    return _matcher(text, cover).find_longest_match().size >= min(25, 0.6 * len(text))
 
 
 _HEAD_SEPARATOR = re.compile(r"\s+[·•|–—-]\s+|\s*[·•|]\s*")

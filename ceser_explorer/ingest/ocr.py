@@ -90,7 +90,8 @@ SKEW_MIN = 0.2
 
 def skew_angle(image: Image.Image) -> float:
     """Return the anticlockwise angle (degrees) that makes a page's lines of text level: the
-    one whose rows of ink are sharpest (the rows' ink counts differ most from row to row)."""
+    one whose rows of ink are sharpest (the rows' ink counts differ most from row to row).
+    Angles that score alike leave the nearest to level (a page without ink is not turned)."""
     small = image
     while min(small.size) > 1000:  # about 75 dpi is enough to see the lines
         small = small.reduce(2)
@@ -101,8 +102,11 @@ def skew_angle(image: Image.Image) -> float:
         rows = np.asarray(turned, dtype=np.float64).sum(axis=1)
         return float(np.sum(np.diff(rows) ** 2))
 
-    coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
-    return round(float(max(np.arange(coarse - 0.4, coarse + 0.41, 0.1), key=sharpness)), 1)
+    def best(angles: np.ndarray) -> float:
+        return float(max(angles, key=lambda a: (sharpness(a), -abs(a))))
+
+    coarse = best(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5))
+    return round(best(np.arange(coarse - 0.4, coarse + 0.41, 0.1)), 1) + 0.0
 
 
 def straighten(image: Image.Image) -> tuple[Image.Image, float]:
