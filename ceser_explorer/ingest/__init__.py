@@ -57,7 +57,10 @@ __all__ = [
 # 8: scanned pages: a running line read with a letter wrong, a misread digit or in pieces is
 # still the running line, and a scan counts for a repeated line by its outermost rows only;
 # Tesseract's own word breaks kept (no gluing of narrow gaps), specks read as marks dropped.
-EXTRACTION_VERSION = 8
+# 9: fully scanned documents: lines read alike from scans alone are a running line on three
+# pages (two when set small, never when set large), so numbered headings at the tops of
+# scanned pages (« Préconisation 2 : … », « Axe 3 … ») stay text; a blank page is not turned.
+EXTRACTION_VERSION = 9
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
 
