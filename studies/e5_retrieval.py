@@ -53,7 +53,7 @@ from ceser_explorer.index.passage_text import context_text
 from ceser_explorer.search.evaluation import Query, anchor_matches, load_queries
 from ceser_explorer.vocabulary import SEARCHABLE_KINDS
 from studies.e5_finetune import lower_states
-from studies.e5_torch import PREFIX, E5Torch
+from studies.e5_torch import PREFIX, E5Torch, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS_FILES = ("avis_budget", "avis_cprdfop", "avis_ia_generative", "avis_transport")
@@ -330,8 +330,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("pooled", json.dumps(pooled), flush=True)
     out["total_seconds"] = round(time.perf_counter() - t0, 1)
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
+        write_json(args.json, out)
 
 
 if __name__ == "__main__":

