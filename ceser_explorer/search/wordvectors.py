@@ -149,15 +149,14 @@ def term_rows(index: Bm25Index, vectors: WordVectors, forms: Counter[str]) -> np
     vocab = index.columns[COLUMN].vocab
     rows = np.full(len(vocab), -1, dtype=np.int64)
     for word, _ in forms.most_common():
-        t = vocab.get(analysis.fold(word))
-        if t is not None and rows[t] < 0:
+        term = analysis.fold(word)
+        t = vocab.get(term)
+        if t is not None and rows[t] < 0 and has_vector(term):
             found = vectors.row(word)
             if found is not None:
                 rows[t] = found
     for term, t in vocab.items():
-        if not has_vector(term):
-            rows[t] = -1
-        elif rows[t] < 0:
+        if rows[t] < 0 and has_vector(term):
             rows[t] = -1 if (found := vectors.row(term)) is None else found
     return rows
 
