@@ -6,7 +6,7 @@ CESER   := $(VENV)/bin/ceser
 DEMO_HOME ?= $(CURDIR)/.ceser-home
 PORT    ?= 8501
 
-.PHONY: install install-dev demo test test-fast lint corpus variety theme-model query-map bench clean variety-shadow
+.PHONY: install install-dev demo test test-fast lint corpus variety theme-model bench clean variety-shadow
 
 ## install: .venv/ with the project and everything it needs at run time (spaCy French included)
 install: $(VENV)/.installed
@@ -55,14 +55,6 @@ corpus: install-dev
 theme-model: install
 	CESER_EMBEDDING_CACHE=$(DEMO_HOME)/embeddings.sqlite $(PY) -c \
 	  "from ceser_explorer.classify.packaged import main; main()"
-
-## query-map: ingest our sample PDFs and the variety tuning half into $(QUERY_MAP_HOME), then
-## learn the dense side's query map from their headings (ceser_explorer/data/query_map.npz);
-## commit it
-QUERY_MAP_HOME ?= $(CURDIR)/build/query-map-home
-query-map: install
-	CESER_HOME=$(QUERY_MAP_HOME) $(CESER) ingest $$($(PY) corpus/query_map.py --pdfs)
-	$(PY) corpus/query_map.py $(QUERY_MAP_HOME)
 
 ## variety: build the variety test corpus (corpus/variety/bank -> pdf/ + truth/; stale ones only)
 variety: install-dev

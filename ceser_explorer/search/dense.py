@@ -18,7 +18,7 @@ from ..catalog import Catalog, PassageFilter
 from ..config import Settings
 from ..index.embedders import Embedder, get_embedder
 from ..index.store import VectorStore, written_stamp
-from . import querymap, thesaurus
+from . import thesaurus
 from .postings import postings
 
 
@@ -43,7 +43,6 @@ class DenseRetriever:
         catalog: Catalog,
         embedder: Embedder | None = None,
         widen: bool = True,
-        query_map: bool = True,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -56,9 +55,6 @@ class DenseRetriever:
         self._matrix: tuple[list[str], dict[str, int], np.ndarray] | None = None
         self._everyone: np.ndarray | None = None  # rows of every searchable passage
         self.exact_max = EXACT_MAX
-        # the query side's map learnt from documents' headings (querymap; None: not applied)
-        self._map: querymap.QueryMap | None = None
-        self._map_wanted = query_map
 
     def forget(self) -> None:
         """Forget the query vectors kept for repeated queries."""
@@ -69,18 +65,6 @@ class DenseRetriever:
         if self._embedder is None:
             self._embedder = get_embedder(self.settings.embedder)
         return self._embedder
-
-    @property
-    def query_map(self) -> querymap.QueryMap | None:
-        """The shipped query map of this embedder (None: turned off, or none for it)."""
-        if self._map_wanted and (self._map is None or self._map.embedder != self.embedder.id):
-            self._map = querymap.load(self.embedder.id)
-        return self._map if self._map_wanted else None
-
-    @query_map.setter
-    def query_map(self, found: querymap.QueryMap | None) -> None:
-        self._map, self._map_wanted = found, found is not None
-        self._vectors.clear()
 
     def vector_store(self) -> VectorStore:
         """Return the vector store of this embedder (refused for another embedder), opened
@@ -100,8 +84,7 @@ class DenseRetriever:
         When the thesaurus knows some of its wording, the query is also embedded with another
         wording in brackets (for the first two expressions found), and the vector is the mean
         of the query's own vector and of these variants' mean: the model then meets the
-        documents' words as well. The query map of the embedder (``querymap``), when there is
-        one, then moves that vector towards the passages such a text heads.
+        documents' words as well.
         """
         if isinstance(query, Blend):
             mixed = sum(w * self.query_vector(text) for text, w in query.parts)
@@ -119,9 +102,7 @@ class DenseRetriever:
             )
             vectors = self.embedder.encode_queries([query, *variants])
             vector = vectors[0] + vectors[1:].mean(axis=0) if variants else vectors[0]
-            vector = vector / np.linalg.norm(vector)
-            moved = self.query_map
-            self._vectors[key] = vector if moved is None else moved.apply(vector)
+            self._vectors[key] = vector / np.linalg.norm(vector)
         return self._vectors[key]
 
     def concept_variants(self, query: str) -> list[str]:

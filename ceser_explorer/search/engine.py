@@ -41,9 +41,9 @@ MODES = ("hybrid", "dense", "lexical")
 DEFAULT_DENSE_GUARD = 2
 # What a question's frame asks for (recommendations, plan measures, a body's or a year's
 # documents) lifts the passages that give it: each preference met multiplies the fused score.
-# 0.05: chosen on the tune halves once the dense side had its query map (querymap.py; 0.1
-# before; docs/search.md, eighth pass)
-PREFERENCE_BOOST = 0.05
+# 0.1: with the frame read in part (DENSE_FRAME_WEIGHT), the smallest that keeps the demo
+# question's first five to the CESER's avis, préconisation n°1 among them (docs/search.md)
+PREFERENCE_BOOST = 0.1
 PREFERENCE_DEPTH = 60  # how far down the fused list preferences are looked for
 # A year named (« en 2023 ») lifts that year's documents more: dates and titles say it reliably
 # enough to prefer, not to exclude (a plan dated 2022 « pour 2023 »; a date misread).
@@ -53,14 +53,12 @@ YEAR_BOOST = 0.3
 # proportion to the share of the query's terms its best passages hold, fully from 80 %.
 DEFAULT_WEIGHTS = (1.0, 1.5)
 LEXICAL_COVER = 0.8
-# When the lexical list is weak (trusted below WEAK_LEXICAL: its best passages hold under 24 %
+# When the lexical list is weak (trusted below WEAK_LEXICAL: its best passages hold under 40 %
 # of the query's terms, a question reworded without its answer's words), the passage nearest
 # in meaning leads the hybrid list: the fusion let a passage that merely shares a common word
 # with the query pass it (variety tune half searched alone: hybrid R@1 0.328 against 0.321
 # for dense, 0.358 with it; docs/search.md). It leads with the word vectors' list too.
-# 0.3 since the query map (0.5 before: with a dense side that ranks better, a query whose
-# words are partly found is fused as usual; docs/search.md, eighth pass).
-WEAK_LEXICAL = 0.3
+WEAK_LEXICAL = 0.5
 WEAK_GUARD = 1
 # In the fusion, the dense list keeps only passages that say something: one of few words (a
 # vote table « Pour | 56 | Contre | 8 ») sits near every query in e5's space and came first
@@ -71,12 +69,10 @@ DENSE_MIN_TERMS = 5
 # document is grouped under it as one answer: a préconisation and the paragraph that states
 # it, a summary line and its paragraph (either can answer; the other is shown as a twin).
 LINK_STATEMENTS = 0.9
-# For a question that asks what the CESER proposes (or the Région does), the dense side may read
+# For a question that asks what the CESER proposes (or the Région does), the dense side reads
 # the mean of the frame's vector (« que propose le CESER pour… »: préconisations) and of the
-# subject's, weighted DENSE_FRAME_WEIGHT : 1 - DENSE_FRAME_WEIGHT. 0 since the query map: the
-# subject alone (0.3 before; tune halves, docs/search.md, eighth pass); the preference for
-# recommendations or measures still reads the frame.
-DENSE_FRAME_WEIGHT = 0.0
+# subject's, weighted DENSE_FRAME_WEIGHT : 1 - DENSE_FRAME_WEIGHT (tune halves: docs/search.md).
+DENSE_FRAME_WEIGHT = 0.3
 # When the lexical list is weak (trusted below WEAK_LEXICAL), a third list joins the fusion
 # at this weight, the dense list's: passages nearest the query by French word vectors
 # (``wordvectors.py``), which stand in for the words a reworded question does not share with
@@ -128,7 +124,6 @@ class Searcher:
         prefer_avis: bool = True,
         word_vector_weight: float = WORD_VECTOR_WEIGHT,
         question_guard_needs_words: bool = QUESTION_GUARD_NEEDS_WORDS,
-        query_map: bool = True,
     ) -> None:
         self.settings = settings
         self.catalog = catalog if catalog is not None else Catalog(settings.ensure().catalog_path)
@@ -157,7 +152,7 @@ class Searcher:
             self.catalog, analysis, expansion_weight, expansion_max_share
         )
         self.dense_retriever = DenseRetriever(
-            settings, self.catalog, embedder, widen=expansion_weight > 0, query_map=query_map
+            settings, self.catalog, embedder, widen=expansion_weight > 0
         )
         # the lists the hybrid mode fuses, in the order of self.weights
         self.retrievers: dict[str, Retriever] = {
@@ -257,10 +252,7 @@ class Searcher:
         if dense_text:
             query = dense_text
             w = self.dense_frame_weight
-            if w <= 0:
-                dense_query = words
-            else:
-                dense_query = dense_text if w >= 1 else Blend(((words, 1 - w), (dense_text, w)))
+            dense_query = dense_text if w >= 1 else Blend(((words, 1 - w), (dense_text, w)))
         elif self.dense_reads_subject:
             query = dense_query = words
 
