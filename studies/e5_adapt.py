@@ -59,6 +59,12 @@ table)::
     PYTHONPATH=. /work/main/.venv/bin/python studies/e5_adapt.py --threads 1 \\
         --catalog /tmp/adapt/catalog.sqlite --q4 /tmp/adapt/q4 \\
         --settings 5e-5:2:heldout,5e-5:2:q4 --json /tmp/adapt/figures3.json
+    PYTHONPATH=. /work/main/.venv/bin/python studies/e5_adapt.py --threads 1 \\
+        --catalog /tmp/adapt/catalog.sqlite --q4 /tmp/adapt/q4 \\
+        --settings 5e-4:2:bitfit:q4,2e-3:2:bitfit:q4,2e-4:2:qat:q4,1e-3:2:qat:q4
+    PYTHONPATH=. /work/main/.venv/bin/python studies/e5_adapt.py --threads 1 \\
+        --catalog /tmp/adapt/catalog.sqlite --hybrid /tmp/adapt/home \\
+        --settings 2e-4:2:qat:hybrid,2e-4:2:qat:seed=1
 
 (/tmp/adapt/catalog.sqlite and /tmp/adapt/home: copies of the 50-PDF home /tmp/search7/home,
 the catalog copied with sqlite's backup; pairs and vectors come from the pool's 28
