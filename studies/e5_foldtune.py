@@ -41,9 +41,17 @@ import numpy as np
 import torch
 
 from ceser_explorer.classify import model
-from studies.e5_finetune import encode, frozen_heads, macro, prepare, shipped, split, tune
+from studies.e5_finetune import (
+    encode,
+    frozen_heads,
+    macro,
+    seed_part,
+    setup,
+    shipped,
+    training_args,
+    tune,
+)
 from studies.e5_torch import write_json
-from studies.theme_curve import load
 
 
 def head_scores(head: torch.nn.Linear, vectors: np.ndarray) -> np.ndarray:
@@ -60,35 +68,18 @@ def progress(what: str) -> Callable[..., None]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0])
+    training_args(ap, epochs=3, threads=1)
     ap.add_argument("--folds", type=int, default=3, help="encoder folds in the training part")
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--top", type=int, default=4, help="trained layers (the top ones)")
-    ap.add_argument("--lr", type=float, default=2e-5)
-    ap.add_argument("--head-lr", type=float, default=1e-3)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--max-tokens", type=int, default=256)
-    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", help="write the figures here (after each seed)")
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    passages, vectors, keys = load([])
-    y = model.label_matrix(passages, keys)
+    passages, vectors, keys, y, (ids, hidden, pristine, prep) = setup(args)
     half = [0.5] * len(keys)
-    ids, hidden, pristine, prep = prepare(passages, args.top, args.max_tokens)
     out: dict = {"args": vars(args)} | prep
     print(json.dumps(out), flush=True)
     for seed in args.seeds:
         t_seed = time.perf_counter()
-        torch.manual_seed(seed)
-        fit, held = split(passages, seed)
-        res: dict = {
-            "passages_fit": len(fit),
-            "passages_held": len(held),
-            "docs_held": len({passages[i].doc for i in held}),
-            "positives_held": {k: int(y[held, j].sum()) for j, k in enumerate(keys)},
-            "shipped": shipped(passages, vectors, y, fit, held, keys),
-        }
+        fit, held, res = seed_part(passages, y, keys, seed)
+        res["shipped"] = shipped(passages, vectors, y, fit, held, keys)
         # the same recipe on the untouched float encoder's vectors (torch, no int8 rounding):
         # how far the vectors' engine alone moves the figure
         res["float_frozen"] = shipped(

@@ -53,7 +53,7 @@ from ceser_explorer.index.passage_text import context_text
 from ceser_explorer.search.evaluation import Query, anchor_matches, load_queries
 from ceser_explorer.vocabulary import SEARCHABLE_KINDS
 from studies.e5_finetune import lower_states
-from studies.e5_torch import PREFIX, E5Torch, write_json
+from studies.e5_torch import PREFIX, E5Torch, frozen, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS_FILES = ("avis_budget", "avis_cprdfop", "avis_ia_generative", "avis_transport")
@@ -234,6 +234,13 @@ def search_set(catalog: Path) -> tuple[list[Query], list[Query], list[str], list
     return variety, ours, ids, texts, by_file, rel
 
 
+def pool_states(
+    top: Top, texts: Sequence[str], queries: Sequence[Query]
+) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """The lower layers' states of the pool's passages and of the queries (run once)."""
+    return top.hidden(texts, "passage"), top.hidden([q.query for q in queries], "query")
+
+
 def tune_scores(
     variety: Sequence[Query],
     ours: Sequence[Query],
@@ -288,16 +295,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     out["pool"] = {"passages": len(ids), "documents": len(by_file)}
     out["unmatched_anchors"] = sum(not s for v in rel.values() for s in v)
 
-    enc = E5Torch()
-    for p in enc.parameters():
-        p.requires_grad_(False)
-    top = Top(enc, args.top)
+    top = Top(frozen(), args.top)
     t1 = time.perf_counter()
-    phid = top.hidden(texts, "passage")
-    qs = [*variety, *ours]
-    qhid = top.hidden([q.query for q in qs], "query")
+    phid, qhid = pool_states(top, texts, [*variety, *ours])
     out["pool"]["lower_layers_seconds"] = round(time.perf_counter() - t1, 1)
-    pristine = enc.layers[top.n_low :]
+    pristine = top.enc.layers[top.n_low :]
     t1 = time.perf_counter()
     pvec0, qvec0 = top.vectors(pristine, phid), top.vectors(pristine, qhid)
     out["pool"]["top_layers_seconds"] = round(time.perf_counter() - t1, 1)

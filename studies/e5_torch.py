@@ -193,6 +193,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         write_json(args.json, figures)
 
 
+def frozen() -> E5Torch:
+    """The encoder with every parameter frozen: a study trains copies of its top layers."""
+    enc = E5Torch()
+    for p in enc.parameters():
+        p.requires_grad_(False)
+    return enc
+
+
 def write_json(path: str | Path, figures: dict) -> None:
     """Write a study's figures to path as indented JSON (its folder made where missing)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
