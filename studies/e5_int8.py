@@ -42,10 +42,19 @@ from ceser_explorer.index.e5graph import build_model
 from ceser_explorer.index.e5onnx import E5OnnxEmbedder
 from ceser_explorer.index.e5weights import E5Weights, read_weights, weights_path
 from studies.e5_adapt import catalog_pairs
-from studies.e5_retrieval import OURS_FILES, Top, pool_states, search_set, train, tune_docs
+from studies.e5_retrieval import (
+    OURS_FILES,
+    Top,
+    contrastive_args,
+    first_sets,
+    pair_states,
+    pool_states,
+    search_set,
+    train,
+    tune_docs,
+)
 from studies.e5_retrieval import tune_scores as scores_of
-from studies.e5_torch import frozen, write_json
-from studies.query_map import FIRST_SETS
+from studies.e5_torch import cosine_check, frozen, write_json
 
 LINEARS = ("q", "k", "v", "ao", "fi", "fo")
 
@@ -71,11 +80,8 @@ def adapted_weights(w: E5Weights, layers: torch.nn.ModuleList, first: int) -> E5
 def tune_scores(variety, ours, qvec, pvec, ids, rel) -> dict:
     """e5_retrieval's dense scores on all tune queries and on the first sets alone."""
     qs = [*variety, *ours]
-    first = [
-        i for i, q in enumerate(qs) if int(q.id[1:]) <= FIRST_SETS["v" if q in variety else "q"]
-    ]
-    fv = [qs[i] for i in first if qs[i] in variety]
-    fo = [qs[i] for i in first if qs[i] in ours]
+    fv, fo = first_sets(variety, ours)
+    first = [i for i, q in enumerate(qs) if q in fv or q in fo]
     return {
         "all": scores_of(variety, ours, qvec, pvec, ids, rel),
         "first": scores_of(fv, fo, qvec[first], pvec, ids, rel),
@@ -99,22 +105,13 @@ def through_onnx(
     return qvec, pvec, info
 
 
-def cosine(a: np.ndarray, b: np.ndarray) -> list[float]:
-    cos = np.sum(a * b, 1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
-    return [round(float(cos.mean()), 4), round(float(cos.min()), 4)]
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--catalog", type=Path, default=Path("/tmp/int8/catalog.sqlite"))
     ap.add_argument("--models", type=Path, default=Path("/tmp/int8/models"))
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--top", type=int, default=2)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--temperature", type=float, default=0.05)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1)
+    contrastive_args(ap, threads=1)
     ap.add_argument("--json", help="write the figures here (after each step)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -144,8 +141,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     top = Top(frozen(), args.top)
     t0 = time.perf_counter()
     phid, qhid = pool_states(top, texts, qs)
-    pair_q = top.hidden([q for q, _ in mine], "query")
-    pair_p = top.hidden([p for _, p in mine], "passage")
+    pair_q, pair_p = pair_states(top, mine)
     lower_s = round(time.perf_counter() - t0, 1)
     pristine = top.enc.layers[top.n_low :]
     keep(
@@ -167,8 +163,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         qv, pv, info = through_onnx(
             aw, variant, args.models / f"adapted-{variant}.onnx", texts, qtexts
         )
-        info["cosine_to_torch_passages_mean_min"] = cosine(pv, tp)
-        info["cosine_to_torch_queries_mean_min"] = cosine(qv, tq)
+        info["cosine_to_torch_passages"] = cosine_check(pv, tp)
+        info["cosine_to_torch_queries"] = cosine_check(qv, tq)
         keep(f"adapted {variant}", {**info, **tune_scores(variety, ours, qv, pv, ids, rel)})
 
     # the rule: share of the float nDCG@10 gain each route keeps, first sets, both tune sets

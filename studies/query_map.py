@@ -40,10 +40,8 @@ from studies.e5_adapt import (
     unnumbered,
     words,
 )
-from studies.e5_retrieval import search_set, tune_docs, tune_scores
+from studies.e5_retrieval import first_sets, search_set, tune_docs, tune_scores
 from studies.e5_torch import write_json
-
-FIRST_SETS = {"v": 154, "q": 83}  # the last ids of the tune sets of the eighth pass
 
 
 def heading_pairs(catalog: Path, ids: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -116,8 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     variety, ours, ids, texts, by_file, rel = search_set(args.catalog)
     if args.first_sets:
-        variety = [q for q in variety if int(q.id[1:]) <= FIRST_SETS["v"]]
-        ours = [q for q in ours if int(q.id[1:]) <= FIRST_SETS["q"]]
+        variety, ours = first_sets(variety, ours)
     heads, which, where = heading_pairs(args.catalog, ids)
     out: dict = {"queries": {"variety": len(variety), "ours": len(ours)}, "pairs": len(which)}
     started = time.perf_counter()
