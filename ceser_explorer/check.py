@@ -97,11 +97,12 @@ def pending(ws: Workspace, vectors: dict[str, Any] | None = None) -> Pending:
     from .catalog import themes
     from .classify.apply import SKIPPED_KINDS
     from .classify.apply import pending as themes_pending
+    from .index.embedders import original_id
     from .index.sync import vector_status
     from .search.postings import generation, index_path, saved_generation
 
     catalog = ws.catalog
-    docs = themes_pending(ws.settings, catalog, ws.embedder_id())
+    docs = themes_pending(ws.settings, catalog, original_id(ws.embedder_id()))
     missing: int | None
     extra: int | None
     try:
@@ -315,8 +316,9 @@ def _themes(ws: Workspace) -> list[Finding]:
     from .catalog import themes
     from .classify.apply import SKIPPED_KINDS
     from .classify.apply import pending as themes_pending
+    from .index.embedders import original_id
 
-    docs = themes_pending(ws.settings, ws.catalog, ws.embedder_id())
+    docs = themes_pending(ws.settings, ws.catalog, original_id(ws.embedder_id()))
     if not docs:
         return []
     n = themes.count_passages(ws.catalog, docs, sorted(SKIPPED_KINDS))

@@ -24,6 +24,9 @@ TRAIN_DOC_LABELS = f"{PREFIX}data/labels/train-docs.jsonl"
 PACKAGED_LABELS = (LABELS, VARIETY_LABELS)
 QUERIES = f"{PREFIX}data/queries.jsonl"
 THEME_MODEL = f"{PREFIX}data/themes.npz"
+# the encoder's top layers adapted on the headings and recommendations of our documents and
+# the variety tuning half (studies/e5_ship.py); read by the « e5-ceser » embedder
+E5_ADAPTATION = f"{PREFIX}data/e5-adapt.npz"
 
 Source = str | os.PathLike[str] | Traversable
 

@@ -189,6 +189,17 @@ def catalog_pairs(
     return pairs, sources, counts
 
 
+def doc_folds(seed: int) -> list[list[str]]:
+    """The pool's documents in two folds (3 of ours and 11 variety each), drawn by seed."""
+    rng = random.Random(seed)
+    folds: list[list[str]] = [[], []]
+    for group in (list(OURS_FILES), tune_docs()):
+        rng.shuffle(group)
+        folds[0] += group[0::2]
+        folds[1] += group[1::2]
+    return folds
+
+
 def written_pairs() -> list[tuple[str, str]]:
     """e5_retrieval's pairs: train-docs and the variety tune half's bank files."""
     sources = sorted((ROOT / "corpus/train-docs").glob("*.toml"))
@@ -358,12 +369,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "heldout" in flags:
             # two folds of the pool's documents (3 of ours and 11 variety each): each query
             # read by the model trained on the other fold's pairs only
-            rng = random.Random(seed)
-            folds: list[list[str]] = [[], []]
-            for group in (list(OURS_FILES), tune_docs()):
-                rng.shuffle(group)
-                folds[0] += group[0::2]
-                folds[1] += group[1::2]
+            folds = doc_folds(seed)
             cells: dict[str, dict[str, list]] = {}
             res["folds"] = []
             for fold in folds:

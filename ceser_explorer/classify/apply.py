@@ -11,7 +11,7 @@ from ..catalog import themes as store
 from ..catalog.themes import ThemeScore
 from ..config import Settings
 from ..errors import CeserError
-from ..index.embedders import Embedder, embedder_id, get_embedder
+from ..index.embedders import Embedder, embedder_id, get_embedder, original, original_id
 from ..models import Passage
 from ..vocabulary import PROSE_KINDS, REVIEW_LABEL, PassageKind
 from .features import Progress
@@ -60,7 +60,7 @@ def apply(
     """
     if model is None and missing_ok and not has_model(settings):
         return 0
-    embedder = embedder or get_embedder(settings.embedder)
+    embedder = original(embedder or get_embedder(settings.embedder))
     model = model or ensure_model(settings, embedder, progress, notify)
     model.check_embedder(embedder.id)
     docs = [d.doc_id for d in catalog.documents()] if doc_ids is None else list(doc_ids)
@@ -198,7 +198,8 @@ def apply_pending(
     a model at hand)."""
     if not has_model(settings):
         return 0
-    todo = pending(settings, catalog, embedder.id if embedder else embedder_id(settings.embedder))
+    eid = original(embedder).id if embedder else original_id(embedder_id(settings.embedder))
+    todo = pending(settings, catalog, eid)
     if not todo:
         return 0  # without loading the model: a re-run with nothing changed stays quick
     embedder = embedder or get_embedder(settings.embedder)

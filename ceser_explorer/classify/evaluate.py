@@ -23,7 +23,7 @@ import numpy as np
 from .. import analysis, resources
 from ..config import Settings
 from ..errors import CeserError
-from ..index.embedders import Embedder, get_embedder
+from ..index.embedders import Embedder, get_embedder, original
 from ..resources import Source
 from .features import Progress
 from .model import embeddings_cache, f1_at, label_matrix
@@ -190,7 +190,7 @@ def evaluate(
         raise CeserError(f"jeu « {eval_set} » inconnu : {', '.join(EVAL_SETS)} ou all.")
     if eval_set != OURS:
         check_corpus(variety)  # before loading any model: the corpus is not in the wheel
-    embedder = embedder or get_embedder(settings.embedder)
+    embedder = original(embedder or get_embedder(settings.embedder))
     model = model or ensure_model(settings, embedder, progress)
     model.check_embedder(embedder.id)
     sources = label_sources(data or model.labels or None)

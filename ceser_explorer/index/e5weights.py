@@ -11,7 +11,7 @@ gives exactly the float32 weights e5.c multiplies with.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,10 @@ class E5Weights:
         """Return a tensor as float32; Q4 matrices come back as (rows, columns)."""
         t = self.tensors[name]
         return dequantize(t) if t.dtype == _BLOCK else t
+
+    def is_q4(self, name: str) -> bool:
+        """Whether a tensor is stored as Q4_0 blocks (an adapted layer's matrices are not)."""
+        return self.tensors[name].dtype == _BLOCK
 
     def word_rows(self, ids: np.ndarray) -> np.ndarray:
         """Return the float32 word-embedding rows of token ids (any shape, + hidden)."""
@@ -120,3 +124,29 @@ def read_weights(path: Path) -> E5Weights:
             tensors[name] = np.frombuffer(raw, _BLOCK, count // QK, off).reshape(-1, nb)
     cfg = E5Config(hidden, layers, heads, ffn, maxp, float(eps))
     return E5Weights(cfg, pieces, scores, bos, eos, unk, norm, tensors)
+
+
+def overlaid(w: E5Weights, path: Path) -> E5Weights:
+    """A copy of w whose tensors named in the .npz file at path are that file's, as float32
+    (an adaptation of some layers: ``data/e5-adapt.npz``); entries named ``check.*`` are the
+    adaptation's control vectors, not tensors. CeserError if a name or a shape does not match
+    w (a file made for another model)."""
+    tensors = dict(w.tensors)
+    try:
+        with np.load(path) as npz:
+            for name in npz.files:
+                if name.startswith("check."):
+                    continue
+                old, new = w.tensors.get(name), np.asarray(npz[name], dtype=np.float32)
+                shape = None if old is None else old.shape
+                if old is not None and w.is_q4(name):
+                    shape = (old.shape[0], old.shape[1] * QK)
+                if shape != new.shape:
+                    raise CeserError(
+                        f"{path} : tenseur {name} {new.shape} absent ou de forme {shape} dans "
+                        "le modèle e5 : fichier d'adaptation fait pour un autre modèle."
+                    )
+                tensors[name] = np.ascontiguousarray(new)
+    except (OSError, ValueError) as e:
+        raise CeserError(f"{path} : fichier d'adaptation illisible ({e}).") from e
+    return replace(w, tensors=tensors)

