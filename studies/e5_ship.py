@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import tempfile
 import time
 from collections.abc import Sequence
@@ -71,6 +72,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="train without this fold's documents (e5_adapt.doc_folds, seed 0): a model for "
         "measuring on documents it never saw (not shipped)",
     )
+    ap.add_argument(
+        "--every-document",
+        action="store_true",
+        help="pairs from every document of the catalog, the variety test half's too (no "
+        "query, no judgement): the adaptation a user's own ingest would learn (not shipped)",
+    )
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -87,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.fold is not None:
         held = doc_folds(0)[args.fold]
         docs = [d for d in docs if d not in held]
+    if args.every_document:
+        con = sqlite3.connect(f"file:{args.catalog}?mode=ro", uri=True)
+        docs = sorted(f[:-4] for (f,) in con.execute("SELECT file FROM documents"))
+        con.close()
     pairs, _, counts = catalog_pairs(args.catalog, docs)
     top = Top(frozen(), args.top)
     t0 = time.perf_counter()
@@ -113,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         shipped = load_onnx_embedder("ship", "q4", Path(tmp) / "cache", adaptation=args.out)
     mb = round(args.out.stat().st_size / 1e6, 1)
     keep("file", {"path": str(args.out), "tensors": len(names), "mb": mb})
-    if args.fold is not None:
+    if args.fold is not None or args.every_document:
         return
 
     # how far the shipped graph is from the torch adaptation, and what each gives in dense
