@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,7 +53,7 @@ from studies.e5_retrieval import (
     tune_docs,
 )
 from studies.e5_retrieval import tune_scores as scores_of
-from studies.e5_torch import cosine_check, frozen, write_json
+from studies.e5_torch import cosine_check, frozen, recorded_run
 
 LINEARS = ("q", "k", "v", "ao", "fi", "fo")
 
@@ -114,16 +113,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     contrastive_args(ap, threads=1)
     ap.add_argument("--json", help="write the figures here (after each step)")
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
     args.models.mkdir(parents=True, exist_ok=True)
-    out: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
-
-    def keep(key: str, value: dict) -> None:
-        out[key] = value
-        print(key, json.dumps(value), flush=True)
-        if args.json:
-            write_json(args.json, out)
+    out, keep = recorded_run(args)
 
     variety, ours, ids, texts, _, rel = search_set(args.catalog)
     qs = [*variety, *ours]

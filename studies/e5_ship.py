@@ -26,7 +26,6 @@ the 28 documents above are read.)
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 import tempfile
 import time
@@ -34,7 +33,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ceser_explorer.index.e5graph import build_model
 from ceser_explorer.index.e5onnx import E5OnnxEmbedder, check_vectors, load_onnx_embedder
@@ -52,7 +50,7 @@ from studies.e5_retrieval import (
     train,
     tune_docs,
 )
-from studies.e5_torch import cosine_check, frozen, write_json
+from studies.e5_torch import cosine_check, frozen, recorded_run
 
 OUT = ROOT / "ceser_explorer" / "data" / "e5-adapt.npz"
 
@@ -80,16 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    out: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
-
-    def keep(key: str, value: dict) -> None:
-        out[key] = value
-        print(key, json.dumps(value), flush=True)
-        if args.json:
-            write_json(args.json, out)
-
+    _, keep = recorded_run(args)
     docs = [*OURS_FILES, *tune_docs()]
     if args.fold is not None:
         held = doc_folds(0)[args.fold]

@@ -26,7 +26,7 @@ import argparse
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -211,6 +211,23 @@ def write_json(path: str | Path, figures: dict) -> None:
     """Write a study's figures to path as indented JSON (its folder made where missing)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(figures, indent=1), encoding="utf-8")
+
+
+def recorded_run(args: argparse.Namespace) -> tuple[dict, Callable[[str, dict], None]]:
+    """Seed torch and set its threads from a study's options; return its figures (the options
+    first) and keep(key, value), which adds one step's figures, prints them and writes them
+    all to args.json (when given) at once."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    out: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
+
+    def keep(key: str, value: dict) -> None:
+        out[key] = value
+        print(key, json.dumps(value), flush=True)
+        if args.json:
+            write_json(args.json, out)
+
+    return out, keep
 
 
 def quantize_q4_0(weight: np.ndarray) -> np.ndarray:
