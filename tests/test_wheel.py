@@ -56,7 +56,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     (wheel,) = dist.glob("ceser_explorer-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     packaged = ("labels/passages.jsonl", "labels/variety-tune.jsonl", "labels/train-docs.jsonl")
-    for data in ("themes.toml", *packaged, "queries.jsonl", "themes.npz"):
+    for data in ("themes.toml", *packaged, "queries.jsonl", "themes.npz", "e5-adapt.npz"):
         assert f"ceser_explorer/data/{data}" in names, data
 
     venv = base / "venv"
