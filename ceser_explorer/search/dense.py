@@ -61,6 +61,16 @@ class DenseRetriever:
         self._vectors.clear()
 
     @property
+    def loaded(self) -> Embedder | None:
+        """The embedder if it is loaded (given, or loaded by a search), else None."""
+        return self._embedder
+
+    def load(self) -> Embedder:
+        """Load the embedder if it is not yet (a fallback engine may stand in for the one
+        configured) and return it."""
+        return self.embedder
+
+    @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = get_embedder(self.settings.embedder)

