@@ -23,7 +23,11 @@ PAGE_TIMEOUT = 300.0
 def page_problems(script: Path, page: str | None) -> list[str]:
     """Run the explorer script (switched to page) and return its exceptions and error boxes."""
     os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no bare-mode warnings
+    from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
+
+    # streamlit may be imported already (the pages' list), its loggers set: quiet them too
+    set_log_level("error")
 
     at = AppTest.from_file(str(script), default_timeout=PAGE_TIMEOUT)
     at.run()
