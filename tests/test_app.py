@@ -514,3 +514,17 @@ def test_search_says_it_kept_to_the_region_named(app_env: Settings) -> None:
     )
     at = search(open_app(), "apprentissage")
     assert not any("Recherche limitée" in c.value for c in at.caption)
+
+
+def test_an_empty_catalog_says_so_and_asks_for_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user's first visit, before any import: the page says the catalog is empty and
+    points to the Import page, not to « ceser classify apply » (there is nothing to classify)."""
+    monkeypatch.setenv("CESER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CESER_CORPUS", str(tmp_path / "corpus"))
+    monkeypatch.delenv("CESER_CHROMA_URL", raising=False)
+    at = open_app()
+    said = [i.value for i in at.info] + [c.value for c in at.caption]
+    assert any("catalogue est vide" in s for s in said), said
+    assert not any("classify apply" in s for s in said), said

@@ -124,7 +124,7 @@ def _filters(ctx: state.Context, names: Mapping[str, str]) -> Choice:
             persist_state="session",
             help="Score minimal du thème pour qu'un passage soit retenu par le filtre.",
         )
-    else:
+    elif docs:  # an empty catalog is said once, below: nothing to classify yet
         left.caption(
             "Filtre par thème indisponible : les passages n'ont pas encore de thèmes "
             "(lancez « ceser classify apply »)."
