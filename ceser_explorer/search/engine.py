@@ -316,15 +316,17 @@ class Searcher:
         def side(name: str) -> Ranked:
             if name == "lexical":
                 return self.retrievers[name].retrieve(words, pf, n)
-            if name == "dense" and self.retrievers[name] is self.dense_retriever:
-                return self.dense_retriever.retrieve(dense_query, pf, n)
+            retriever = self.retrievers[name]
+            if isinstance(retriever, DenseRetriever):
+                return retriever.retrieve(dense_query, pf, n)
             return self.retrievers[name].retrieve(query, pf, n)
 
         if mode != "hybrid":
             return side(mode)
         lists = {name: side(name) for name in self.retrievers}
-        if "dense" in lists:
-            lists["dense"] = self._saying(lists["dense"])
+        for name, retriever in self.retrievers.items():
+            if isinstance(retriever, DenseRetriever):
+                lists[name] = self._saying(lists[name])
         weights = list(self.weights)
         trust = 1.0
         if "lexical" in lists:
@@ -405,8 +407,29 @@ class Searcher:
         pf = restrict(self.places, it, pf).apply(pf)
         dense_text = it.unnamed if (it.advice or it.measures) and self.dense_reads_frame else None
         asks = it.advice or it.measures
-        ranked = self.ranked(query, mode, pf, max(self.depth, 3 * k), it.query, dense_text, asks)
+        try:
+            ranked = self.ranked(
+                query, mode, pf, max(self.depth, 3 * k), it.query, dense_text, asks
+            )
+        except CeserError:
+            self.nothing_to_search()  # an empty catalog, before the vector index's error
+            raise
         return self._hits(it.query, self.prefer(ranked, it), k)
+
+    def nothing_to_search(self) -> None:
+        """Raise a clear error when the catalog has no passage to search (a new data folder,
+        or documents none of whose text could be read); return otherwise."""
+        if self.catalog.count_searchable():
+            return
+        if not self.catalog.documents():
+            raise CeserError(
+                "le catalogue est vide : indexez d'abord des PDF avec « ceser ingest "
+                "DOSSIER/*.pdf » (ou la page Import de l'explorateur)."
+            )
+        raise CeserError(
+            "aucun passage à chercher : aucun texte n'a pu être lu dans les documents du "
+            "catalogue (pages scannées sans Tesseract ?) ; voir « ceser status »."
+        )
 
     def prefer(self, ranked: Ranked, it: intents.Intent) -> Ranked:
         """Return ranked with the passages that give what the question asks for lifted."""
