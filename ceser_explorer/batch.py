@@ -130,8 +130,10 @@ def collect_pdfs(
         try:
             if p.is_dir():
                 found.extend(sorted(q for q in p.rglob("*") if _is_candidate(q)))
-            elif p.exists() or p.is_symlink() or p.suffix.lower() == ".pdf":
+            elif p.exists() or p.is_symlink():
                 found.append(p)
+            elif p.suffix.lower() == ".pdf":
+                raise CeserError(f"{p} : fichier introuvable. Vérifiez le chemin.")
             else:
                 raise CeserError(f"{p} : ni dossier ni fichier PDF. Vérifiez le chemin.")
         except (CeserError, OSError) as e:

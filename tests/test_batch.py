@@ -235,6 +235,16 @@ def test_a_file_that_disappears_mid_batch_is_reported(catalog, sample_pdf, tmp_p
     assert len(summary.added) == 1
 
 
+def test_a_pdf_named_that_does_not_exist_is_not_found_not_vanished(catalog, sample_pdf, tmp_path):
+    """A mistyped path is reported as not found (the file never was there), the rest ingested."""
+    good = sample_pdf("two_columns.pdf", tmp_path / "in")
+    summary = ingest_paths(catalog, [good, tmp_path / "in" / "tow_columns.pdf"], ocr=False)
+    assert [Path(f["file"]).name for f in summary.failed] == ["tow_columns.pdf"]
+    assert "introuvable" in summary.failed[0]["error"]
+    assert "disparu" not in summary.failed[0]["error"]
+    assert len(summary.added) == 1
+
+
 @pytest.mark.model  # the CLI embeds the new passages with the default model
 def test_cli_json_summary_and_exit_status(home, sample_pdf, tmp_path):
     folder = tmp_path / "in"
