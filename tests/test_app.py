@@ -7,6 +7,9 @@ import html
 import io
 import os
 import re
+import socket
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -528,3 +531,22 @@ def test_an_empty_catalog_says_so_and_asks_for_nothing_else(
     said = [i.value for i in at.info] + [c.value for c in at.caption]
     assert any("catalogue est vide" in s for s in said), said
     assert not any("classify apply" in s for s in said), said
+
+
+def test_explore_on_a_port_already_taken_says_so_in_one_line(tmp_path: Path) -> None:
+    """Streamlit would print « Port 8501 is not available » in English and stop; the command
+    says it in French, before starting anything, with a free port to use instead."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "ceser_explorer.cli", "explore", "--port", str(port),
+             "--no-browser"],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "CESER_HOME": str(tmp_path / "home")},
+        )  # fmt: skip
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"le port {port} est déjà pris" in lines[0], result.stderr
+    assert "--port " in lines[0]

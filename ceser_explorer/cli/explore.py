@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..config import ENV_CHROMA_URL, ENV_EMBEDDER, ENV_HOME
+from ..errors import CeserError
 from .env import CONTEXT, Env, pass_env
 
 # a script with absolute imports: Streamlit runs it as a file, outside any package
@@ -45,6 +47,24 @@ def streamlit_command(script: Path, host: str, port: int) -> list[str]:
         "--theme.primaryColor",
         "#1f4e79",
     ]
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether host:port cannot be listened on (another server holds it), tried as the server
+    will (address reuse on, so a port left in TIME_WAIT counts as free)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError:
+        return False  # a name that does not resolve: the server says so itself
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        if os.name == "posix":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(address)
+        except OSError:
+            return True
+    return False
 
 
 def open_later(url: str, delay: float = 4.0) -> None:
@@ -107,6 +127,16 @@ def explore(
         environ[ENV_CHROMA_URL] = chroma_url or env.settings.chroma_url or ""
     if env.settings.embedder:
         environ[ENV_EMBEDDER] = env.settings.embedder
+    if port_taken(host, port):
+        free = next(
+            (p for p in range(port + 1, min(port + 50, 65536)) if not port_taken(host, p)), None
+        )
+        raise CeserError(
+            f"le port {port} est déjà pris (un explorateur déjà ouvert sur "
+            f"http://{host}:{port} ?) : ouvrez-le dans le navigateur, ou choisissez un autre port"
+            + (f" : ceser explore --port {free}" if free else " avec --port")
+            + "."
+        )
     cmd = streamlit_command(APP, host, port)
     if smoke:
         from ..app.smoke import smoke as run_smoke
