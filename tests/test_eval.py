@@ -158,3 +158,14 @@ def test_cli_eval_fails_on_a_stale_anchor(corpus_home, tmp_path: Path):
     )
     assert result.exit_code != 0
     assert isinstance(result.exception, CeserError) and "zzz" in str(result.exception)
+
+
+def test_cli_eval_outside_the_sample_corpus_says_where_its_documents_are(tmp_path: Path):
+    """A user's own data folder (not the 6 sample PDFs): « ceser eval » says that our queries
+    search the repository's sample PDFs, and how to measure one's own queries instead."""
+    result = CliRunner().invoke(
+        cli, ["--home", str(tmp_path / "mine"), "eval", "--mode", "lexical"]
+    )
+    assert result.exit_code != 0
+    said = str(result.exception)
+    assert "6 PDF d'exemple" in said and "--queries FICHIER" in said, said

@@ -27,6 +27,12 @@ ALL = (
     ("variety-test", "variety", "test"),
 )
 VARIETY_HINT = "indexez le corpus varié : « ceser ingest corpus/variety/pdf »."
+# our queries search the 6 sample PDFs of the repository (not in the installed package)
+OURS_HINT = (
+    "notre jeu de requêtes porte sur les 6 PDF d'exemple du dépôt ceser-explorer (corpus/*.pdf) : "
+    "indexez-les avec « ceser ingest corpus/*.pdf » depuis une copie du dépôt, ou mesurez votre "
+    "propre jeu avec --queries FICHIER."
+)
 
 
 def variety_queries_path() -> Path:
@@ -52,7 +58,7 @@ def _one(
         found = load_queries(queries or resources.QUERIES)
         ours = queries is None or queries == resources.QUERIES
         scope = corpus_files(found) if ours else ()  # another file: the whole catalog
-        return evaluate(searcher, found, split, modes, scope=scope)
+        return evaluate(searcher, found, split, modes, hint=OURS_HINT if ours else "", scope=scope)
     found = load_queries(variety_queries_path())
     scope = corpus_files(found)
     return evaluate(searcher, found, split, modes, lenient=True, hint=VARIETY_HINT, scope=scope)
