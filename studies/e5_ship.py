@@ -37,7 +37,7 @@ import numpy as np
 from ceser_explorer.index.e5graph import build_model
 from ceser_explorer.index.e5onnx import E5OnnxEmbedder, check_vectors, load_onnx_embedder
 from ceser_explorer.index.e5weights import overlaid, read_weights, weights_path
-from studies.e5_adapt import catalog_pairs, doc_folds
+from studies.e5_adapt import catalog_pairs, doc_folds, paraphrase_pairs
 from studies.e5_int8 import adapted_weights, tune_scores
 from studies.e5_retrieval import (
     OURS_FILES,
@@ -76,6 +76,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="pairs from every document of the catalog, the variety test half's too (no "
         "query, no judgement): the adaptation a user's own ingest would learn (not shipped)",
     )
+    ap.add_argument(
+        "--paraphrases",
+        action="store_true",
+        help="add the reworded question -> passage pairs written by hand for the variety "
+        "tuning half (corpus/variety/paraphrases) of the documents trained on (a study; the "
+        "shipped file is written without them)",
+    )
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args(argv)
     _, keep = recorded_run(args)
@@ -88,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         docs = sorted(f[:-4] for (f,) in con.execute("SELECT file FROM documents"))
         con.close()
     pairs, _, counts = catalog_pairs(args.catalog, docs)
+    if args.paraphrases:
+        written, lost = paraphrase_pairs(args.catalog, docs)
+        pairs += written
+        counts = {**counts, "paraphrase": len(written), "paraphrase_lost": lost}
     top = Top(frozen(), args.top)
     t0 = time.perf_counter()
     pair_q, pair_p = pair_states(top, pairs)
