@@ -2,9 +2,10 @@
 
 Each line: {"doc": "<bank id>", "anchor": "<exact substring of one paragraph's text>",
 "query": "<a councillor's question or request, reworded>"}. A pair is valid when its document
-is in the tuning half, its anchor is found in exactly one paragraph of the document's bank
-file, and the query shares no content word (stem of ``ceser_explorer.analysis``, figures
-aside) with that paragraph nor with its section heading.
+is in the tuning half (its bank file) or one of our six sample documents (its source in
+corpus/src, where a passage that a query of our set judges relevant is refused), its anchor is
+found in exactly one paragraph, and the query shares no content word (stem of
+``ceser_explorer.analysis``, figures aside) with that paragraph nor with its section heading.
 
 Usage: python corpus/variety/paraphrases/check.py [FILE.jsonl ...]   (default: all)
 """
@@ -12,6 +13,7 @@ Usage: python corpus/variety/paraphrases/check.py [FILE.jsonl ...]   (default: a
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -42,6 +44,57 @@ def paragraphs(doc: str) -> list[tuple[str, str]]:
     return out
 
 
+SOURCES = HERE.parents[1] / "src"  # our six sample documents, as written
+OURS = ("avis_budget", "avis_cprdfop", "avis_ia_generative", "avis_transport",
+        "plan_ia_occitanie", "sresri")  # fmt: skip
+MARKUP = re.compile(r"\*\*|(?<!\w)\*|\*(?!\w)|\[\^\d+\]")
+
+
+def source_paragraphs(doc: str) -> list[tuple[str, str]]:
+    """(heading, text) of every paragraph and list item of one of our sample documents
+    (corpus/src/<doc>.md: front matter, tables, footnotes and box markers left out)."""
+    text = (SOURCES / f"{doc}.md").read_text(encoding="utf-8")
+    body = text.split("+++", 2)[2] if text.startswith("+++") else text
+    out: list[tuple[str, str]] = []
+    heading, block = "", []
+
+    def flush() -> None:
+        if block:
+            out.append((heading, MARKUP.sub("", " ".join(block))))
+            block.clear()
+
+    for line in body.splitlines():
+        bare = line.strip()
+        if not bare or bare.startswith((":::", "|", "[^")):
+            flush()
+        elif bare.startswith("#"):
+            flush()
+            heading = bare.lstrip("#").strip()
+        elif bare.startswith("- "):
+            flush()
+            block.append(bare[2:])
+            flush()
+        else:
+            block.append(bare)
+    flush()
+    return out
+
+
+def judged(doc: str, passages: list[tuple[str, str]]) -> set[int]:
+    """Indexes of the passages that a query of our packaged set judges relevant (left out, so
+    that no pair writes the answer of a query)."""
+    from ceser_explorer.search.evaluation import anchor_matches
+
+    queries = HERE.parents[2] / "ceser_explorer" / "data" / "queries.jsonl"
+    texts = [(str(i), t) for i, (_, t) in enumerate(passages)]
+    out: set[int] = set()
+    for line in queries.read_text(encoding="utf-8").splitlines():
+        for r in json.loads(line)["relevant"] if line.strip() else []:
+            if r["file"] == f"{doc}.pdf":
+                out |= {int(i) for i in anchor_matches(r["anchor"], texts)}
+    return out
+
+
 def stems(text: str) -> set[str]:
     return {t for t in analysis.analyze(text, "stem") if not t.isdigit()}
 
@@ -53,14 +106,19 @@ def check(path: Path, allowed: set[str]) -> list[str]:
             continue
         pair = json.loads(line)
         where = f"{path.name}:{n}"
-        if pair.get("doc") not in allowed:
-            problems.append(f"{where}: {pair.get('doc')} is not a tuning-half document")
+        doc = pair.get("doc")
+        if doc not in allowed and doc not in OURS:
+            problems.append(f"{where}: {doc} is neither a tuning-half document nor one of ours")
             continue
-        found = [(h, t) for h, t in paragraphs(pair["doc"]) if pair["anchor"] in t]
+        passages = paragraphs(doc) if doc in allowed else source_paragraphs(doc)
+        found = [i for i, (_, t) in enumerate(passages) if pair["anchor"] in t]
         if len(found) != 1:
             problems.append(f"{where}: anchor found in {len(found)} paragraphs")
             continue
-        heading, text = found[0]
+        if doc in OURS and found[0] in judged(doc, passages):
+            problems.append(f"{where}: this passage answers a query of a query set: choose another")
+            continue
+        heading, text = passages[found[0]]
         shared = stems(pair["query"]) & (stems(text) | stems(heading))
         if shared:
             problems.append(f"{where}: shares {sorted(shared)} with its paragraph or heading")
