@@ -55,7 +55,7 @@ def test_the_checker_refuses_what_it_must(tmp_path: Path, check):
     assert twice and "found in" in twice[0]
     # a passage of our sample documents that one of our queries judges relevant is refused
     passages = check.source_paragraphs("avis_ia_generative")
-    judged = sorted(check.judged("avis_ia_generative", passages))
+    judged = sorted(check.judged("avis_ia_generative"))
     assert judged and len(judged) < len(passages)
     text = passages[judged[0]][1]
     anchor = next(text[i : i + 40] for i in range(0, len(text) - 40, 7)

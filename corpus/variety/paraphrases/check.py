@@ -16,6 +16,7 @@ import json
 import re
 import sys
 import tomllib
+from functools import cache
 from pathlib import Path
 
 from ceser_explorer import analysis
@@ -29,6 +30,7 @@ def tune_docs() -> set[str]:
     return {name for name, half in split.items() if half == "tune"}
 
 
+@cache
 def paragraphs(doc: str) -> list[tuple[str, str]]:
     """(heading, text) of every passage of a bank document: section paragraphs under their
     heading, recommendations (action and detail) and plan measures (title and text) whole."""
@@ -50,6 +52,7 @@ OURS = ("avis_budget", "avis_cprdfop", "avis_ia_generative", "avis_transport",
 MARKUP = re.compile(r"\*\*|(?<!\w)\*|\*(?!\w)|\[\^\d+\]")
 
 
+@cache
 def source_paragraphs(doc: str) -> list[tuple[str, str]]:
     """(heading, text) of every paragraph and list item of one of our sample documents
     (corpus/src/<doc>.md: front matter, tables, footnotes and box markers left out)."""
@@ -80,19 +83,20 @@ def source_paragraphs(doc: str) -> list[tuple[str, str]]:
     return out
 
 
-def judged(doc: str, passages: list[tuple[str, str]]) -> set[int]:
+@cache
+def judged(doc: str) -> frozenset[int]:
     """Indexes of the passages that a query of our packaged set judges relevant (left out, so
     that no pair writes the answer of a query)."""
     from ceser_explorer.search.evaluation import anchor_matches
 
     queries = HERE.parents[2] / "ceser_explorer" / "data" / "queries.jsonl"
-    texts = [(str(i), t) for i, (_, t) in enumerate(passages)]
+    texts = [(str(i), t) for i, (_, t) in enumerate(source_paragraphs(doc))]
     out: set[int] = set()
     for line in queries.read_text(encoding="utf-8").splitlines():
         for r in json.loads(line)["relevant"] if line.strip() else []:
             if r["file"] == f"{doc}.pdf":
                 out |= {int(i) for i in anchor_matches(r["anchor"], texts)}
-    return out
+    return frozenset(out)
 
 
 def stems(text: str) -> set[str]:
@@ -115,7 +119,7 @@ def check(path: Path, allowed: set[str]) -> list[str]:
         if len(found) != 1:
             problems.append(f"{where}: anchor found in {len(found)} paragraphs")
             continue
-        if doc in OURS and found[0] in judged(doc, passages):
+        if doc in OURS and found[0] in judged(doc):
             problems.append(f"{where}: this passage answers a query of a query set: choose another")
             continue
         heading, text = passages[found[0]]
