@@ -97,6 +97,19 @@ SEARCHABLE_KINDS: tuple[str, ...] = (
 )
 
 
+def shorten(text: str, width: int) -> str:
+    """Return text on one line, cut to at most width characters at a word's end with « … »
+    (mid-word only when its first word is longer than width)."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    cut = flat[: width - 1]
+    space = cut.rfind(" ")
+    if space > width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.–-") + "…"
+
+
 def date_fr(date: str | None) -> str:
     """Return an ISO date as 12/11/2025 (or the year alone)."""
     if not date:
@@ -127,8 +140,7 @@ def rec_label(r: Recommendation) -> str:
 def rec_choice(r: Recommendation, width: int = 90) -> str:
     """Return « n°3 — Intégrer les compétences… » (or « dans le texte — … ») for a list."""
     head = f"n°{r.number}" if r.number is not None else "dans le texte"
-    text = r.text if len(r.text) <= width else r.text[: width - 1] + "…"
-    return f"{head} — {text}"
+    return f"{head} — {shorten(r.text, width)}"
 
 
 def theme_tags(labels: Sequence[str], review: Sequence[str], themes: Mapping[str, float]) -> str:

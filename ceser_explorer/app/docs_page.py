@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from ..models import Document, Passage, Recommendation
-from ..vocabulary import DocKind, date_fr
+from ..vocabulary import DocKind, date_fr, shorten
 from . import markup, state
 
 
 def short(title: str, n: int = 38) -> str:
     """Return a title cut to n characters for chart axes."""
-    return title if len(title) <= n else title[: n - 1] + "…"
+    return shorten(title, n)
 
 
 def document_rows(

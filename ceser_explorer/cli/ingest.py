@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..vocabulary import citation, theme_tags
+from ..vocabulary import citation, shorten, theme_tags
 from ..workspace import BatchSummary
 from . import shapes
 from .check import no_wait_option
@@ -192,7 +192,7 @@ def status(env: Env, as_json: bool) -> None:
     table.add_column("Deviné")
     for d in cat.documents():
         table.add_row(
-            f"{escape(d.title[:60])}\n[dim]{escape(d.file)}[/dim]",
+            f"{escape(shorten(d.title, 60))}\n[dim]{escape(d.file)}[/dim]",
             d.kind,
             d.date or "",
             str(d.page_count),
@@ -243,7 +243,7 @@ def passages(env: Env, doc: str | None, kind: str | None, limit: int | None, as_
         tags = theme_tags(p.labels, p.review, p.themes)
         stdout.print(
             f"[bold]{p.passage_id}[/bold] [dim]{p.kind} · "
-            f"{escape(citation(p.document, p.page))} · {escape(p.section[:70])}"
+            f"{escape(citation(p.document, p.page))} · {escape(shorten(p.section, 70))}"
             f"{' · ' + tags if tags else ''}[/dim]"
         )
         stdout.print(p.text, highlight=False, markup=False)

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..tracing import FLOOR, NO_PLAN, NO_PLAN_TEXT
-from ..vocabulary import citation
+from ..vocabulary import citation, shorten
 from .env import CONTEXT, Env, pass_env, stdout
 from .shapes import emit_json
 
@@ -173,7 +173,7 @@ def coverage(
         best = r.best
         table.add_row(
             str(r.recommendation.number or ""),
-            escape(r.recommendation.text[:90]),
+            escape(shorten(r.recommendation.text, 90)),
             escape(best.named) if best else ("" if r.status != NO_PLAN else NO_PLAN_TEXT),
             f"{best.score:.2f}" if best else "",
             "[green]oui[/green]"

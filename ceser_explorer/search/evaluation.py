@@ -26,6 +26,7 @@ from .. import resources
 from ..catalog import SEARCHABLE_KINDS, Catalog
 from ..errors import CeserError
 from ..models import Hit
+from ..vocabulary import shorten
 from .engine import MODES, Searcher
 from .filters import Filters
 
@@ -168,8 +169,8 @@ def resolve_anchors(
             found = anchor_matches(r.anchor, texts[r.file])
             if not found and not lenient:
                 raise CeserError(
-                    f"requête {q.id} : l'ancre « {r.anchor[:60]} » ne correspond à aucun passage "
-                    f"cherchable de {r.file} : corrigez le jeu de requêtes."
+                    f"requête {q.id} : l'ancre « {shorten(r.anchor, 60)} » ne correspond à aucun "
+                    f"passage cherchable de {r.file} : corrigez le jeu de requêtes."
                 )
             items.append(found)
         out[q.id] = items
