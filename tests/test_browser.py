@@ -149,6 +149,11 @@ def test_every_page_opens_without_error_and_offline(
         finally:
             browser.close()
     assert outside == [], f"requests left this machine: {outside[:5]}"
+    if how == "ceser explore":  # what the user's terminal showed: our French line, nothing else
+        console = (tmp_path / "streamlit.log").read_text("utf-8").strip().splitlines()
+        # Streamlit's « Stopping... » when the server is stopped has no setting to hide it
+        console = [line for line in console if line.strip() != "Stopping..."]
+        assert console == [f"Explorateur sur {url} (Ctrl+C pour arrêter)."], console
 
 
 def test_search_and_source_view_in_chromium(server: str) -> None:

@@ -44,6 +44,10 @@ def streamlit_command(script: Path, host: str, port: int) -> list[str]:
         "false",
         "--client.toolbarMode",
         "minimal",  # no English « Deploy » button
+        "--logger.level",
+        "warning",  # Streamlit's warnings and errors still show, not its English info lines
+        "--logger.hideWelcomeMessage",
+        "true",  # « You can now view your Streamlit app »: our French line says where it is
         "--theme.primaryColor",
         "#1f4e79",
     ]
