@@ -24,9 +24,7 @@ def test_shorten_cuts_at_a_word_end() -> None:
 
 
 def test_status_table_shows_whole_words(corpus_home: Path) -> None:
-    out = CliRunner().invoke(
-        cli, ["--home", str(corpus_home), "status"], env={"COLUMNS": "200"}
-    )
+    out = CliRunner().invoke(cli, ["--home", str(corpus_home), "status"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     assert "générative en Occitanie…" in out.output
     assert "antici" not in out.output  # the title was cut inside « anticiper »
