@@ -550,3 +550,51 @@ def test_explore_on_a_port_already_taken_says_so_in_one_line(tmp_path: Path) -> 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"le port {port} est déjà pris" in lines[0], result.stderr
     assert "--port " in lines[0]
+
+
+def test_title_topics_are_the_short_subjects_of_the_titles() -> None:
+    from dataclasses import replace
+
+    from ceser_explorer.app.search_page import title_topics
+    from ceser_explorer.models import Document
+
+    base = Document(0, "", "x.pdf", "", 0, 0.0, "", "", "avis", None, 1, "ok")
+    docs = [
+        replace(base, title="L'eau en Occitanie : partager une ressource", date="2024-01-01"),
+        replace(base, title="APPRENTISSAGE EN BRETAGNE : CONSOLIDER L'ESSOR", date="2025-01-01"),
+        replace(base, title="Décarbonation et", date="2023-01-01"),  # a title read short
+        replace(base, title="Avis sur le budget primitif 2025"),  # the kind, not a subject
+        replace(base, title="x.pdf"),  # no title but the file's name
+        replace(base, title="Hydrogène vert – une filière à bâtir sur des usages réels"),
+        replace(base, title="Une phrase de titre bien trop longue pour tenir sur un bouton"),
+    ]
+    assert title_topics(docs) == [
+        "Apprentissage en Bretagne",
+        "L'eau en Occitanie",
+        "Hydrogène vert",
+    ]
+
+
+def test_the_examples_offered_are_answered_by_the_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Examples written for our six PDFs are offered only where the catalog holds their words;
+    a user's own documents get the subjects of their titles instead."""
+    from helpers import variety_batch
+
+    from ceser_explorer import batch
+
+    home = tmp_path / "home"
+    (tmp_path / "pdf").mkdir()
+    pdfs = variety_batch(tmp_path / "pdf", ("occitanie-eau.pdf", "corse-tourisme.pdf"))
+    with Catalog(Settings.load(home=home).catalog_path) as cat:
+        assert batch.ingest_paths(cat, [str(p) for p in sorted(pdfs.iterdir())]).ok
+    monkeypatch.setenv("CESER_HOME", str(home))
+    monkeypatch.setenv("CESER_CORPUS", str(tmp_path / "corpus"))
+    monkeypatch.delenv("CESER_CHROMA_URL", raising=False)
+    at = open_app()
+    offered = [b.label for b in at.button if (b.key or "").startswith("ex-")]
+    assert "L'eau en Occitanie" in offered, offered
+    assert "transfert de technologie vers les PME" not in offered, offered
+    assert "soutien aux start-up" not in offered, offered
+    assert offered and len(offered) <= 4

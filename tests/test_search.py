@@ -451,3 +451,13 @@ def test_searching_an_empty_catalog_says_to_ingest_first(tmp_path):
             s.search("apprentissage", mode=mode)
     assert s.search("apprentissage", mode="lexical") == []
     s.close()
+
+
+def test_a_query_holds_words_when_one_passage_has_all_of_them(fake_searcher):
+    # the frame of a question (« que propose le CESER… ») is not asked of the passage
+    assert fake_searcher.holds_words("que propose le CESER pour former les enseignants à l'IA ?")
+    assert fake_searcher.holds_words("apprentissage")
+    # each word is in the sample corpus, never the two in one passage (its six PDFs say
+    # nothing of tourism's season), or not at all
+    assert not fake_searcher.holds_words("allonger la saison touristique")
+    assert not fake_searcher.holds_words("hydrogène vert")

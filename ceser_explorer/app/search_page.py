@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from ..errors import CeserError
-from ..models import Hit
-from ..search import Filters
+from ..models import Document, Hit
+from ..search import REGIONS, Filters, meaningful_words
 from ..vocabulary import DocKind
+from ..workspace import Workspace
 from . import markup, state, widgets
 
 MODES = {"hybrid": "Hybride", "dense": "Sémantique", "lexical": "Lexicale"}
 KINDS = {k.value: k.plural for k in DocKind}
+# suggested when the catalog holds their words; then the subjects of its documents' titles
 EXAMPLES = (
     "que propose le CESER pour former les enseignants à l'IA ?",
     "apprentissage",
     "soutien aux start-up",
     "transfert de technologie vers les PME",
+)
+N_EXAMPLES = 4
+TOPIC_MAX_CHARS = 50
+# a title's subject ends at « : », « – » or « (»: « L'eau en Occitanie : partager… »
+_TOPIC_END = re.compile(r"\s+[:–—]\s+|\s+-\s+|\s*\(|\s*:\s+")
+# titles that name the kind of document, not its subject
+_NOT_A_TOPIC = re.compile(
+    r"^(avis|contribution|rapport|projet|plan|schéma|budget|vœu|voeu|motion|délibération)\b",
+    re.IGNORECASE,
 )
 CONFIDENCES = tuple(round(i * 0.05, 2) for i in range(21))
 DEFAULTS: dict[str, Any] = {
@@ -191,10 +203,53 @@ def _pick(
     )
 
 
-def _examples() -> None:
+def title_topics(docs: Sequence[Document]) -> list[str]:
+    """Return the subjects of the documents' titles, newest document first: the title up to
+    its first « : » or « – », when that is a short phrase and not the kind of document."""
+    topics: list[str] = []
+    for d in sorted(docs, key=lambda d: d.date or "", reverse=True):
+        title = " ".join((d.title or "").split())
+        if not title or title == d.file:
+            continue
+        head = _TOPIC_END.split(title, maxsplit=1)[0].strip(" .,;")
+        if head.isupper():  # « APPRENTISSAGE EN BRETAGNE » : « Apprentissage en Bretagne »
+            head = head[0] + head[1:].lower()
+            for region in REGIONS:
+                head = re.sub(re.escape(region), region, head, flags=re.IGNORECASE)
+        words = head.split()
+        if (
+            len(head) <= TOPIC_MAX_CHARS
+            and len(words) >= 2
+            and meaningful_words(words[-1])  # not a title cut short: « Décarbonation et »
+            and not _NOT_A_TOPIC.match(head)
+            and head.casefold() not in {x.casefold() for x in topics}
+        ):
+            topics.append(head)
+    return topics
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def suggestions(home: str, version: str, _ws: Workspace) -> list[str]:
+    """Return up to N_EXAMPLES queries this catalog answers in its own words: ours (written
+    for the sample documents) when it holds their words, then its documents' subjects."""
+    searcher = _ws.searcher()
+    topics = title_topics(state.documents(home, version))
+    found: list[str] = []
+    for text in (*EXAMPLES, *topics):
+        if len(found) == N_EXAMPLES:
+            break
+        if searcher.holds_words(text):
+            found.append(text)
+    return found
+
+
+def _examples(examples: Sequence[str]) -> None:
+    if not examples:
+        st.caption("Posez une question en français courant.")
+        return
     st.caption("Posez une question en français courant, ou essayez :")
-    cols = st.columns(len(EXAMPLES))
-    for col, text in zip(cols, EXAMPLES, strict=True):
+    cols = st.columns(len(examples))
+    for col, text in zip(cols, examples, strict=True):
         col.button(
             text,
             on_click=_set_query,
@@ -280,7 +335,7 @@ def render() -> None:
         return
     query = (query or "").strip()
     if not query:
-        _examples()
+        _examples(suggestions(*ctx.key, searcher))
         st.caption(
             "Dans le catalogue : "
             + ", ".join(

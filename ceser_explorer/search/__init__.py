@@ -7,7 +7,7 @@ from .engine import DEFAULT_DENSE_GUARD, MODES, Retriever, Searcher
 from .evaluation import METRICS, SPLITS, default_queries_path
 from .filters import DOC_KINDS, Filters, date_bound
 from .fusion import DEFAULT_RRF_K, guard, rrf
-from .intent import MAX_QUERY_CHARS, Intent
+from .intent import MAX_QUERY_CHARS, Intent, meaningful_words
 from .lexical import LexicalRetriever, query_terms
 from .places import REGIONS, regions_in_query
 from .postings import index_path as postings_path
@@ -39,6 +39,7 @@ __all__ = [
     "default_queries_path",
     "guard",
     "load_postings",
+    "meaningful_words",
     "postings_path",
     "query_terms",
     "regions_in_query",

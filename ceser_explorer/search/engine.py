@@ -381,6 +381,19 @@ class Searcher:
         )
         return min(1.0, cover / self.lexical_cover)
 
+    def holds_words(self, query: str) -> bool:
+        """Whether one passage holds every word of what query is about (its frame, « que
+        propose le CESER… », taken out): a query this catalog can answer in its own words,
+        worth suggesting (the Recherche page's examples)."""
+        terms = set(analysis.analyze(intents.read(query).query, "stem"))
+        if not terms:
+            return False
+        hits = self.search(query, k=5, mode="lexical")
+        return any(
+            terms <= set(analysis.analyze(f"{h.passage.section} {h.passage.text}", "stem"))
+            for h in hits
+        )
+
     def search(
         self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None
     ) -> list[Hit]:
