@@ -175,3 +175,32 @@ def test_a_letter_spaced_title_is_closed_up_word_by_word() -> None:
     cover = title + line("CESER Occitanie", 300, 13)
     meta = metadata.detect(pages(cover, body_page()))
     assert meta.title == "Hydrogène vert : une filière"
+
+
+def test_a_cover_line_read_out_of_order_does_not_cut_the_title() -> None:
+    """The column finder may set apart the end of a letter-spaced line (« Hauts- ») and read
+    it after the first line of the title below it: the title is read from top to bottom."""
+    from ceser_explorer.ingest.lines import Line, PageLayout
+    from ceser_explorer.ingest.metadata import detect
+
+    def line(text: str, x0: float, top: float, size: float, col: int = 0) -> Line:
+        words, x = [], x0
+        for w in text.split():
+            words.append(Word(w, x, top, x + 0.5 * size * len(w), top + size, size))
+            x += 0.5 * size * (len(w) + 1)
+        return Line(1, col, words, size, text=text)
+
+    reading_order = [
+        line("Rapport du CESER", 72, 198, 20),
+        line("de-France", 72, 225, 20),
+        line("Décarbonation et", 72, 345, 24),
+        line("Hauts-", 440, 198, 20, col=1),  # the right end of the letter-spaced line
+        line("réindustrialisation : quels", 72, 374, 24),
+        line("emplois pour les Hauts-de-", 72, 402, 24),
+        line("France ?", 72, 431, 24),
+        line("Séance plénière du 24/06/2025", 72, 731, 10.5),
+    ]
+    meta = detect([PageLayout(1, 595, 842, list(reading_order))])
+    assert meta.title == (
+        "Décarbonation et réindustrialisation : quels emplois pour les Hauts-de-France ?"
+    )

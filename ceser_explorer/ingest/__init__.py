@@ -60,7 +60,9 @@ __all__ = [
 # 9: fully scanned documents: lines read alike from scans alone are a running line on three
 # pages (two when set small, never when set large), so numbered headings at the tops of
 # scanned pages (« Préconisation 2 : … », « Axe 3 … ») stay text; a blank page is not turned.
-EXTRACTION_VERSION = 9
+# 10: the cover's title read from top to bottom, not in reading order (a line the column finder
+# set apart no longer cuts it).
+EXTRACTION_VERSION = 10
 _CESER = re.compile(r"\bCESE[RC]\b|Conseil économique,? social", re.IGNORECASE)
 
 

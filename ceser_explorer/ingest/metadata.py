@@ -358,7 +358,10 @@ def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
     """
     blocks: list[tuple[float, str, Line]] = []
     right = max((ln.x1 for ln in cover), default=0.0)
-    for ln in cover:
+    # read from top to bottom, not in reading order: a cover is not set in columns, and a
+    # line the column finder set apart (the end of a letter-spaced line, « Hauts- ») would
+    # otherwise fall between the lines of the title and cut it (« Décarbonation et »)
+    for ln in sorted(cover, key=lambda ln: (ln.page, round(ln.top), ln.x0)):
         text = _closed_up(ln)
         if blocks:
             size, prev_text, prev = blocks[-1]
