@@ -598,3 +598,23 @@ def test_the_examples_offered_are_answered_by_the_catalog(
     assert "transfert de technologie vers les PME" not in offered, offered
     assert "soutien aux start-up" not in offered, offered
     assert offered and len(offered) <= 4
+
+
+def test_documents_whose_titles_start_alike_keep_a_bar_each() -> None:
+    from dataclasses import replace
+
+    from ceser_explorer.app.docs_page import shares_chart, theme_shares
+    from ceser_explorer.models import Document
+
+    base = Document(0, "", "", "", 0, 0.0, "", "", "plan", None, 1, "ok")
+    long = "Schéma régional de l'enseignement supérieur, de la recherche et de l'innovation"
+    docs = [
+        replace(base, doc_id=1, file="ara.pdf", title=f"{long} 2022-2028"),
+        replace(base, doc_id=2, file="occ.pdf", title=f"{long} 2023-2028"),
+        replace(base, doc_id=3, file="eau.pdf", title="L'eau en Occitanie"),
+    ]
+    shares = theme_shares(docs, [], {"formation": "Formation"})
+    assert len(shares) == 3, list(shares.index)  # the second schéma overwrote the first
+    assert [i.endswith(("(ara.pdf)", "(occ.pdf)")) for i in shares.index] == [True, True, False]
+    spec = shares_chart(shares).to_dict()
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0  # labels whole, not « Schéma ré… »

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -57,14 +58,40 @@ def theme_shares(
     counts: dict[int, Counter[str]] = {d.doc_id: Counter() for d in docs}
     for p in passages:
         counts.setdefault(p.doc_id, Counter()).update(p.labels)
+    labels = [short(d.title or d.file) for d in docs]
+    twice = {label for label in labels if labels.count(label) > 1}
     data = {
-        short(d.title or d.file): {
+        # two documents whose titles start alike keep a row each: the file names them apart
+        (f"{short(d.title or d.file, 30)} ({d.file})" if label in twice else label): {
             names.get(k, k): round(100 * counts[d.doc_id][k] / max(total[d.doc_id], 1), 1)
             for k in names
         }
-        for d in docs
+        for d, label in zip(docs, labels, strict=True)
     }
     return pd.DataFrame.from_dict(data, orient="index")
+
+
+def shares_chart(shares: pd.DataFrame) -> alt.Chart:
+    """Return the bars of theme_shares: one group per document, its label whole (Streamlit's
+    bar chart cut labels to some twenty characters, « L'intelligence arti… »)."""
+    long = shares.rename_axis("Document").reset_index()
+    long = long.melt("Document", var_name="Thème", value_name="Part")
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("Document:N", sort=list(shares.index), title=None, axis=alt.Axis(labelLimit=0)),
+            yOffset=alt.YOffset("Thème:N"),
+            x=alt.X("Part:Q", title="% des passages"),
+            color=alt.Color("Thème:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=[
+                alt.Tooltip("Document:N"),
+                alt.Tooltip("Thème:N"),
+                alt.Tooltip("Part:Q", title="% des passages"),
+            ],
+        )
+        .properties(height=60 + 55 * len(shares))
+    )
 
 
 def theme_distribution(
@@ -167,14 +194,7 @@ def render() -> None:
     if docs and names:
         st.subheader("Thèmes par document", divider="gray")
         st.caption("Part des passages de chaque document qui relèvent de chaque thème (%).")
-        st.bar_chart(
-            theme_shares(docs, passages, names),
-            stack=False,
-            horizontal=True,
-            y_label="% des passages",
-            height=60 + 55 * len(docs),
-            sort=False,
-        )
+        st.altair_chart(shares_chart(theme_shares(docs, passages, names)), width="stretch")
     if docs:
         st.subheader("Détail d'un document", divider="gray")
         titles = {d.doc_id: f"{d.title or d.file} ({d.file})" for d in docs}
