@@ -13,8 +13,10 @@ import click
 
 from ..config import ENV_HOME, Settings
 from ..errors import CeserError
-from . import check, classify, explore, ingest, search, trace
+from . import check, classify, explore, french, ingest, search, trace
 from .env import CONTEXT, Env, console
+
+french.install()  # Click's usage errors and help headings in French, like the rest
 
 
 @click.group(context_settings=CONTEXT)

@@ -79,7 +79,7 @@ def print_summary(summary: BatchSummary) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="PDF_OU_DOSSIER...")
 @click.option(
     "--prune",
     is_flag=True,

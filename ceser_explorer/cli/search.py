@@ -91,7 +91,7 @@ def _snippet(hit: Hit, width: int = 320) -> Text:
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("query")
+@click.argument("query", metavar="REQUÊTE")
 @click.option("-k", "k", type=int, default=10, show_default=True, help="Nombre de résultats.")
 @click.option(
     "--mode",

@@ -28,7 +28,7 @@ def _match_line(m: Any) -> str:
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("item_id")
+@click.argument("item_id", metavar="ID")
 @click.option("-k", "--top", "k", default=5, show_default=True, help="Nombre de correspondances.")
 @click.option("--plan", help="Seulement ce plan (fichier ou chemin).")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
