@@ -27,6 +27,7 @@ from ceser_explorer.tracing import (
     load_coverage,
     load_links,
     plan_units,
+    resolve_unit,
     trace,
 )
 from ceser_explorer.tracing.tracer import ANSWERED, NOT_ANSWERED, _plan_passages
@@ -267,3 +268,19 @@ def test_a_table_of_contents_is_never_offered_as_a_passage_that_answers(sample_c
         p.passage_id for p in sample_catalog.passages(doc_id=units[0].doc_id) if p.kind == "toc"
     }
     assert offered and not offered & tocs
+
+
+def test_a_reference_that_names_nothing_says_what_the_document_holds(
+    sample_catalog: Catalog, catalog: Catalog
+) -> None:
+    with pytest.raises(CeserError, match=r"ce document a les préconisations n° 1 à 13\.$"):
+        resolve_unit(sample_catalog, f"{AVIS}#99")
+    with pytest.raises(CeserError, match=r"les mesures 1\.1, 1\.2, .*\(\d+ en tout\)\.$"):
+        resolve_unit(sample_catalog, f"{PLAN}#9.9")
+    # an avis whose recommendations are printed without numbers: only their id names them
+    pdf = CORPUS / "variety" / "pdf" / "bfc-emploi-seniors.pdf"
+    assert ingest_paths(catalog, [str(pdf)]).ok
+    with pytest.raises(CeserError, match=r"5 préconisations sans numéro ; .* « id » "):
+        resolve_unit(catalog, "bfc-emploi-seniors.pdf#1")
+    rec = catalog.recommendations()[0]
+    assert rec.number is None and resolve_unit(catalog, rec.rec_id).doc_id == rec.doc_id

@@ -370,6 +370,40 @@ def _plan_passages(catalog: Catalog, units: Sequence[Unit]) -> list[Unit]:
     ]
 
 
+def _listed(items: Sequence[str], most: int = 8) -> str:
+    """Return « 1 à 13 » for a run of whole numbers, else the first items and how many."""
+    if all(i.isdigit() for i in items) and [int(i) for i in items] == list(
+        range(int(items[0]), int(items[0]) + len(items))
+    ):
+        return items[0] if len(items) == 1 else f"{items[0]} à {items[-1]}"
+    shown = ", ".join(items[:most])
+    return shown if len(items) <= most else f"{shown}… ({len(items)} en tout)"
+
+
+def _what_is_there(file: str, recs: Sequence[Recommendation], units: Sequence[Unit]) -> str:
+    """Return the end of the error for FILE#N that names nothing: what the document holds and
+    how to name it (an unnumbered recommendation has only its identifier)."""
+    numbers = [str(r.number) for r in recs if r.number is not None]
+    codes = [u.code for u in units if u.code]
+    unnumbered = len(recs) - len(numbers)
+    said = []
+    if numbers:
+        said.append(f"les préconisations n° {_listed(numbers)}")
+    if codes:
+        said.append(f"les mesures {_listed(codes)}")
+    if unnumbered:
+        said.append(f"{unnumbered} préconisation{'s' if unnumbered > 1 else ''} sans numéro")
+    if not said:
+        return " : ce document n'a ni préconisation ni mesure."
+    hint = ""
+    if unnumbered:
+        hint = (
+            " ; une préconisation sans numéro se trace par son identifiant (champ « id » de "
+            f"« ceser recommendations --doc {file} --json »)"
+        )
+    return f" : ce document a {' et '.join(said)}{hint}."
+
+
 def resolve_unit(catalog: Catalog, item_id: str) -> Unit:
     """Return the unit of a recommendation, a measure or a passage given by id or FILE#NUMBER."""
     ref = item_id.strip()
@@ -378,13 +412,18 @@ def resolve_unit(catalog: Catalog, item_id: str) -> Unit:
         doc = catalog.find_document(file)
         if doc is None:
             raise CeserError(f"document « {file} » absent du catalogue. Voir « ceser status ».")
-        for r in catalog.recommendations(doc_id=doc.doc_id):
+        recs = catalog.recommendations(doc_id=doc.doc_id)
+        for r in recs:
             if str(r.number) == number:
                 return rec_unit(r)
-        for u in measure_units(catalog.measures(doc_id=doc.doc_id)):
+        units = measure_units(catalog.measures(doc_id=doc.doc_id))
+        for u in units:
             if u.code == number:
                 return u
-        raise CeserError(f"ni préconisation ni mesure « {number} » dans {doc.file}.")
+        raise CeserError(
+            f"ni préconisation ni mesure « {number} » dans {doc.file}"
+            + _what_is_there(doc.file, recs, units)
+        )
     for r in catalog.recommendations():
         if ref in (r.rec_id, r.passage_id):
             return rec_unit(r)
