@@ -143,6 +143,15 @@ def test_date_bounds_cover_whole_years_and_months():
     assert date_bound("2024", end=True) == "2024-12-31"
     assert date_bound("2024-05", end=True) == "2024-05-31"
     assert date_bound("2024-05-12", end=True) == "2024-05-12"
+    assert date_bound("2023-02", end=True) == "2023-02-28"
+    assert date_bound("2024-02", end=True) == "2024-02-29"
+
+
+@pytest.mark.parametrize("value", ["2024-13", "2020-13-45", "2024-02-30", "2024-00"])
+def test_a_date_that_does_not_exist_is_refused(value):
+    # « 2024-13 » was kept as the bound « 2024-13-31 »: every date of 2024 fell before it
+    with pytest.raises(CeserError, match=f"date « {value} » impossible"):
+        date_bound(value, end=True)
 
 
 def test_query_terms_per_analysis():

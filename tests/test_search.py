@@ -317,6 +317,18 @@ def test_cli_search_bad_filter_is_one_line(corpus_home):
     assert out.stderr.strip().count("\n") == 0 and "nope.pdf" in out.stderr
 
 
+def test_cli_search_that_filters_everything_out_names_the_filters(corpus_home):
+    home = ["--home", str(corpus_home)]
+    runner = CliRunner()
+    out = runner.invoke(
+        cli, [*home, "search", "apprentissage", "--mode", "lexical", "--since", "2030"]
+    )
+    assert out.exit_code == 0, out.output
+    assert "Aucun résultat avec ces filtres : depuis 2030." in " ".join(out.output.split())
+    out = runner.invoke(cli, [*home, "search", "x", "--mode", "lexical", "--until", "2024-13"])
+    assert out.exit_code != 0 and "date « 2024-13 » impossible" in str(out.exception)
+
+
 def test_dense_scores_every_allowed_passage_exactly(fake_searcher):
     dense = fake_searcher.dense_retriever
     pf = fake_searcher.resolve(None)

@@ -181,7 +181,23 @@ def search(
         shown = ", ".join(f"« {a} »" for a in added[:6]) + (" …" if len(added) > 6 else "")
         stdout.print(f"[dim]Recherche élargie à : {escape(shown)}[/dim]", highlight=False)
     if not hits:
-        stdout.print("Aucun résultat.")
+        given = [
+            (f"thème {' ou '.join(themes)}", themes),
+            (f"type {kind}", kind),
+            (f"organisme « {body} »", body),
+            (f"document {doc}", doc),
+            (f"depuis {since}", since),
+            (f"jusqu'à {until}", until),
+            ("préconisations seulement", recommendations_only),
+        ]
+        active = [label for label, value in given if value]
+        stdout.print(
+            f"Aucun résultat avec ces filtres : {escape(', '.join(active))}. Retirez-en un pour "
+            "élargir la recherche."
+            if active
+            else "Aucun résultat.",
+            highlight=False,
+        )
         return
     for h in hits:
         print_hit(h)

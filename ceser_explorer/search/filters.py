@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -35,10 +37,17 @@ def date_bound(value: str, end: bool) -> str:
             f"date « {value} » illisible : écrivez AAAA, AAAA-MM ou AAAA-MM-JJ (ex. 2024-11-12)."
         )
     year, month, day = m.group(1), m.group(2), m.group(3)
-    if day:
-        return f"{year}-{month}-{day}"
-    if month:
-        return f"{year}-{month}-{'31' if end else '01'}"
+    try:  # « 2024-13 » or « 2024-02-30 » would have filtered on no real day, silently
+        if day:
+            return dt.date(int(year), int(month), int(day)).isoformat()
+        if month:
+            last = calendar.monthrange(int(year), int(month))[1]
+            return dt.date(int(year), int(month), last if end else 1).isoformat()
+    except ValueError:
+        raise CeserError(
+            f"date « {value} » impossible : le mois va de 01 à 12 et le jour existe dans ce "
+            "mois (ex. 2024-11-12)."
+        ) from None
     return f"{year}-{'12-31' if end else '01-01'}"
 
 
