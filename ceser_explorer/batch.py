@@ -27,6 +27,7 @@ from .config import Limits
 from .errors import BadDocumentError, CeserError
 from .files import sha256_file
 from .ingest import EXTRACTION_VERSION, parse_pdf
+from .ingest.metadata import given_changed
 from .ingest.ocr import OCR_HINT, tesseract_available
 from .ingest.pdfread import vanished
 from .models import Document, ParsedDocument
@@ -65,6 +66,8 @@ class BatchSummary:
     moved: list[dict[str, str]] = field(default_factory=list)
     textless: dict[str, list[int]] = field(default_factory=dict)
     reread: list[str] = field(default_factory=list)  # updated: same file, newer extraction
+    # updated: same file, its metadata.toml entry added, changed or removed since
+    regiven: list[str] = field(default_factory=list)
     # new files whose content is already a document (its file still there): not stored again
     duplicates: list[dict[str, str]] = field(default_factory=list)  # {"file": ..., "of": ...}
     # --prune held back: it would have removed more than the share allowed without --yes
@@ -86,6 +89,8 @@ class BatchSummary:
             "reread": self.reread,
             "duplicates": self.duplicates,
         }
+        if self.regiven:
+            out["metadata_given"] = self.regiven
         if self.prune_refused is not None:
             out["prune_refused"] = self.prune_refused
         if self.empty_folders:
@@ -264,7 +269,7 @@ class _Reader:
         if not stat_mod.S_ISREG(st.st_mode):
             return False
         doc = self.catalog.document_by_path(str(file.resolve()))
-        current = doc is not None and doc.extraction >= EXTRACTION_VERSION
+        current = _current(doc, file)
         if current and doc is not None and (doc.size, doc.mtime) == (st.st_size, st.st_mtime):
             return False
         sha = self.sha(file, st)
@@ -363,6 +368,15 @@ def _failure_message(name: str, e: Exception) -> str:
     )
 
 
+def _current(doc: Document | None, file: Path) -> bool:
+    """Whether a stored reading of file holds: read by this extraction, and with the metadata
+    that metadata.toml gives it now (an entry added, changed or removed since is read again)."""
+    if doc is None or doc.extraction < EXTRACTION_VERSION:
+        return False
+    stored = {"title": doc.title, "body": doc.body, "kind": doc.kind, "date": doc.date or ""}
+    return not given_changed(file, stored, dict(doc.meta_sources))
+
+
 def _ingest_one(
     catalog: Catalog,
     file: Path,
@@ -375,7 +389,7 @@ def _ingest_one(
     st = _file_state(file, name)
     path = str(file.resolve())
     doc = catalog.document_by_path(path)
-    current = doc is not None and doc.extraction >= EXTRACTION_VERSION
+    current = _current(doc, file)
     if current and doc is not None and doc.size == st.st_size and doc.mtime == st.st_mtime:
         summary.unchanged.append(name)
         return "unchanged"
@@ -392,7 +406,7 @@ def _ingest_one(
         for other in catalog.documents_by_sha(sha):
             if not Path(other.path).exists():
                 summary.moved.append({"from": other.path, "to": name})
-                if other.extraction >= EXTRACTION_VERSION:
+                if _current(other, file):
                     catalog.update_file_state(other.doc_id, state)
                     summary.unchanged.append(name)
                     return "moved"
@@ -418,8 +432,8 @@ def _ingest_one(
         summary.added.append(name)
         return "added"
     summary.updated.append(name)
-    if doc.sha256 == sha:
-        summary.reread.append(name)
+    if doc.sha256 == sha:  # the file did not change: the extraction did, or its metadata.toml
+        (summary.reread if doc.extraction < EXTRACTION_VERSION else summary.regiven).append(name)
     return "updated"
 
 

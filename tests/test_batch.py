@@ -327,3 +327,33 @@ def test_text_from_a_pdf_is_printed_not_read_as_terminal_markup(home, sample_pdf
     assert "Avis [/] sur [bold]la formation" in status
     recs = runner.invoke(cli, ["--home", str(home), "recommendations"]).stdout
     assert "CESER [x]" in recs
+
+
+def test_a_metadata_toml_written_after_ingest_is_read_at_the_next_one(
+    catalog, sample_pdf, tmp_path
+):
+    """A user sees a wrong date in « ceser status », writes metadata.toml and ingests again:
+    the entry was ignored, the PDF being unchanged. Now a given value added, changed or
+    removed reads the PDF again; an unchanged entry leaves it alone."""
+    folder = tmp_path / "in"
+    pdf = sample_pdf("two_columns.pdf", folder)
+    meta = folder / "metadata.toml"
+
+    def ingest() -> batch.BatchSummary:
+        summary = ingest_paths(catalog, [str(folder)])
+        assert summary.ok, summary.failed
+        return summary
+
+    assert len(ingest().added) == 1
+    detected = catalog.documents()[0].date
+    meta.write_text(f'["{pdf.name}"]\ndate = "12/11/2025"\n', "utf-8")
+    summary = ingest()
+    assert summary.updated == summary.regiven == [str(pdf)] and summary.reread == []
+    assert summary.to_dict()["metadata_given"] == [str(pdf)]
+    assert catalog.documents()[0].date == "2025-11-12"
+    assert len(ingest().unchanged) == 1  # the same entry: nothing to read
+    meta.write_text(f'["{pdf.name}"]\ndate = "2024-03-05"\n', "utf-8")
+    assert len(ingest().updated) == 1 and catalog.documents()[0].date == "2024-03-05"
+    meta.write_text("", "utf-8")  # the entry removed: the date read from the PDF again
+    assert len(ingest().updated) == 1 and catalog.documents()[0].date == detected
+    assert len(ingest().unchanged) == 1

@@ -6,10 +6,12 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from ceser_explorer.catalog import Catalog, FileState
 from ceser_explorer.cli import cli
+from ceser_explorer.errors import CeserError
 from ceser_explorer.ingest import layout, metadata, parse_pdf
 from ceser_explorer.ingest.pdfread import RawPage, Word
 from ceser_explorer.models import PageText, ParsedDocument
@@ -101,6 +103,21 @@ def test_metadata_toml_values_are_marked_as_given(tmp_path: Path, sample_pdf) ->
     sources = dict(doc.meta_sources)
     assert doc.date == "2024-03-05" and sources["date"] == "file"
     assert sources["title"] == "cover" and sources["body"] == "cover"
+
+
+def test_a_date_given_in_metadata_toml_is_read_the_french_way_or_refused(
+    tmp_path: Path, sample_pdf
+) -> None:
+    folder = tmp_path / "in"
+    pdf = sample_pdf("two_columns.pdf", folder)
+    meta = folder / "metadata.toml"
+    for given, stored in (('"12/11/2025"', "2025-11-12"), ("2025-11-12", "2025-11-12")):
+        meta.write_text(f'["{pdf.name}"]\ndate = {given}\n', "utf-8")  # a string, a TOML date
+        assert parse_pdf(pdf, ocr=False).date == stored
+    # stored as written, « 12/13/2025 » sorted after every ISO date and no filter matched it
+    meta.write_text(f'["{pdf.name}"]\ndate = "12/13/2025"\n', "utf-8")
+    with pytest.raises(CeserError, match=r"date « 12/13/2025 » illisible dans .*metadata.toml\. Écrivez-la AAAA-MM-JJ"):
+        parse_pdf(pdf, ocr=False)
 
 
 def test_status_shows_what_was_guessed(home: Path, catalog: Catalog) -> None:

@@ -51,6 +51,11 @@ def print_summary(summary: BatchSummary) -> None:
             f"{len(summary.reread)} fichier(s) inchangé(s) relu(s) : l'extraction de "
             "ceser-explorer a changé depuis leur dernière lecture."
         )
+    if summary.regiven:
+        stdout.print(
+            f"{len(summary.regiven)} fichier(s) inchangé(s) relu(s) : leur entrée de "
+            "metadata.toml a changé."
+        )
     for dup in summary.duplicates:
         stdout.print(
             f"doublon : {dup['file']} a le même contenu que {dup['of']} (déjà indexé, "

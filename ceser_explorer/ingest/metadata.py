@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import itertools
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from ..errors import CeserError
+from ..errors import BadDocumentError, CeserError
 from ..vocabulary import DOC_KINDS
 from .dehyphen import Vocabulary, combining_form
 from .lines import Line, PageLayout
@@ -398,21 +402,77 @@ def _title(cover: list[Line], vocab: Vocabulary) -> tuple[str, bool]:
     return (max(blocks, key=lambda b: b[0])[1], False) if blocks else ("", False)
 
 
+def _given_date(value: str) -> str | None:
+    """Return the date of metadata.toml as YYYY-MM-DD: ISO (a TOML date too), French with its
+    day (« 12/11/2025 », « 12 novembre 2025 ») or a year alone (its 1 January); None if it is
+    none of these (« 12/13/2025 » is not read as 2025)."""
+    text = value.strip()
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text}-01-01"
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    found = parse_date(text)
+    if found is None:
+        return None
+    try:  # « 31/02/2025 » matches the pattern but is no day
+        return dt.date.fromisoformat(found).isoformat()
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _table(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """Return a metadata.toml read once per version of the file (a batch asks for each PDF)."""
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def given_changed(pdf: Path, stored: Mapping[str, str], sources: Mapping[str, str]) -> bool:
+    """Whether metadata.toml now gives a PDF other metadata than those stored for it (stored:
+    field -> value; sources: field -> where it was read): a value given or changed since, or
+    one no longer given. An unreadable metadata.toml counts as a change, so that reading the
+    PDF again says what is wrong with it."""
+    try:
+        given = overrides(pdf)
+    except CeserError:
+        return True
+    return any(
+        (f in given and (sources.get(f) != "file" or stored.get(f) != given[f]))
+        or (f not in given and sources.get(f) == "file")
+        for f in FIELDS
+    )
+
+
 def overrides(pdf: Path) -> dict[str, str]:
     """Return the entries of metadata.toml (next to the PDF) for this file, if any."""
     meta_file = pdf.parent / "metadata.toml"
-    if not meta_file.exists():
+    try:
+        st = meta_file.stat()
+    except OSError:
         return {}
     try:
-        data = tomllib.loads(meta_file.read_text(encoding="utf-8"))
+        data = _table(str(meta_file), st.st_mtime_ns, st.st_size)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise CeserError(f"{meta_file}: fichier de métadonnées invalide ({e}). Corrigez-le.") from e
+        raise BadDocumentError(
+            pdf.name, f"{meta_file} invalide ({e})", f"corrigez {meta_file.name}"
+        ) from e
     entry = data.get(pdf.name) or data.get("files", {}).get(pdf.name) or {}
     out = {k: str(v) for k, v in entry.items() if k in ("title", "body", "kind", "date")}
+    if "date" in out:  # a French user writes « 12/11/2025 »: stored as it was, no filter read it
+        iso = _given_date(out["date"])
+        if iso is None:
+            raise BadDocumentError(
+                pdf.name,
+                f"date « {out['date']} » illisible dans {meta_file}",
+                'écrivez-la AAAA-MM-JJ (ex. date = "2025-11-12")',
+            )
+        out["date"] = iso
     if "kind" in out and out["kind"] not in KINDS:
-        raise CeserError(
-            f"{meta_file}: kind « {out['kind']} » inconnu pour {pdf.name}; "
-            f"utilisez {', '.join(KINDS)}."
+        raise BadDocumentError(
+            pdf.name,
+            f"kind « {out['kind']} » inconnu dans {meta_file}",
+            f"utilisez {', '.join(KINDS)}",
         )
     return out
 
