@@ -10,6 +10,8 @@ from enum import StrEnum
 from .models import DocumentInfo, Recommendation
 
 REVIEW_LABEL = "à vérifier"  # a theme whose score is close to its threshold
+# a document's metadata fields, as `ceser status` and the Documents page name those guessed
+FIELD_LABELS = {"title": "titre", "body": "organisme", "kind": "type", "date": "date"}
 
 
 class DocKind(StrEnum):

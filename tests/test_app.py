@@ -618,3 +618,35 @@ def test_documents_whose_titles_start_alike_keep_a_bar_each() -> None:
     assert [i.endswith(("(ara.pdf)", "(occ.pdf)")) for i in shares.index] == [True, True, False]
     spec = shares_chart(shares).to_dict()
     assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0  # labels whole, not « Schéma ré… »
+
+
+def test_the_documents_page_says_which_metadata_were_guessed_and_how_to_correct_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ceser_explorer.catalog import FileState
+    from ceser_explorer.models import PageText, ParsedDocument
+
+    home = tmp_path / "home"
+    parsed = ParsedDocument(
+        "Un avis",
+        "CESER Bretagne",
+        "avis",
+        "2025-01-01",
+        (PageText(1, 595, 842, "Le CESER propose de former les apprentis."),),
+        (),
+        meta_sources=(
+            ("title", "cover"),
+            ("body", "cover"),
+            ("kind", "cover"),
+            ("date", "guessed"),
+        ),
+    )
+    with Catalog(Settings.load(home=home).catalog_path) as cat:
+        cat.store_document(FileState(str(tmp_path / "avis_x.pdf"), 10, 0.0, "ab" * 32), parsed)
+    monkeypatch.setenv("CESER_HOME", str(home))
+    monkeypatch.setenv("CESER_CORPUS", str(tmp_path / "corpus"))
+    monkeypatch.delenv("CESER_CHROMA_URL", raising=False)
+    at = open_app("documents.py")
+    said = " ".join(c.value for c in at.caption)
+    assert "Devinés faute de mieux : date." in said, said
+    assert '« ["avis_x.pdf"] »' in said.replace("\\", "")  # Markdown escapes shown bare

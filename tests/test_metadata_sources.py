@@ -116,7 +116,8 @@ def test_a_date_given_in_metadata_toml_is_read_the_french_way_or_refused(
         assert parse_pdf(pdf, ocr=False).date == stored
     # stored as written, « 12/13/2025 » sorted after every ISO date and no filter matched it
     meta.write_text(f'["{pdf.name}"]\ndate = "12/13/2025"\n', "utf-8")
-    with pytest.raises(CeserError, match=r"date « 12/13/2025 » illisible dans .*metadata.toml\. Écrivez-la AAAA-MM-JJ"):
+    refused = r"date « 12/13/2025 » illisible dans .*metadata.toml\. Écrivez-la AAAA-MM-JJ"
+    with pytest.raises(CeserError, match=refused):
         parse_pdf(pdf, ocr=False)
 
 

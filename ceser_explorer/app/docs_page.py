@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ..models import Document, Passage, Recommendation
-from ..vocabulary import DocKind, date_fr, shorten
+from ..vocabulary import FIELD_LABELS, DocKind, date_fr, shorten
 from . import markup, state
 
 
@@ -129,6 +129,14 @@ def _detail(
             ("Fichier", doc.path),
         ]
         st.table(pd.DataFrame(facts, columns=["", "Valeur"]).set_index(""))
+        if doc.guessed:
+            fields = ", ".join(FIELD_LABELS.get(f, f) for f in doc.guessed)
+            st.caption(
+                f"Devinés faute de mieux : {fields}. Pour les corriger, écrivez-les dans un "
+                "fichier metadata.toml à côté du PDF, une table par fichier : "
+                f'« ["{markup.md(doc.file)}"] » puis par exemple « date = "2025-11-12" » ou '
+                '« title = "…" », et indexez de nouveau.'
+            )
         path = Path(doc.path)
         if path.is_file():
             st.download_button(

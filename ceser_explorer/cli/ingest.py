@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..vocabulary import citation, shorten, theme_tags
+from ..vocabulary import FIELD_LABELS, citation, shorten, theme_tags
 from ..workspace import BatchSummary
 from . import shapes
 from .check import no_wait_option
@@ -201,7 +201,7 @@ def status(env: Env, as_json: bool) -> None:
             d.kind,
             d.date or "",
             str(d.page_count),
-            ", ".join(GUESSED_LABELS.get(f, f) for f in d.guessed),
+            ", ".join(FIELD_LABELS.get(f, f) for f in d.guessed),
         )
     stdout.print(table)
     stdout.print(
@@ -216,10 +216,6 @@ def status(env: Env, as_json: bool) -> None:
         click.echo(f"échec : {error}")
     for problem in data["problems"]:
         stdout.print(f"[red]incohérence[/red] {escape(problem)}")
-
-
-# the metadata fields as `ceser status` names those that were guessed or not found
-GUESSED_LABELS = {"title": "titre", "body": "organisme", "kind": "type", "date": "date"}
 
 
 @click.command(context_settings=CONTEXT)
