@@ -104,15 +104,19 @@ def store_doc(
     kind: str = "avis",
     body: str = "CESER Test",
     date: str | None = "2024-06-01",
+    meta_sources: tuple[tuple[str, str], ...] = (),
 ) -> int:
-    """Store a small document made of paragraphs (one per page) and return its doc id."""
+    """Store a small document made of paragraphs (one per page) and return its doc id
+    (meta_sources: where each metadata field was read, as ingest.metadata says)."""
     sha = hashlib.sha256(("\n".join(paragraphs) + name).encode()).hexdigest()
     pages = tuple(PageText(i + 1, 595, 842, text) for i, text in enumerate(paragraphs))
     drafts = tuple(
         PassageDraft("paragraph", text, Provenance((Box(i + 1, 50, 100, 545, 200),), "1. Section"))
         for i, text in enumerate(paragraphs)
     )
-    parsed = ParsedDocument(f"Titre {name}", body, kind, date, pages, drafts)
+    parsed = ParsedDocument(
+        f"Titre {name}", body, kind, date, pages, drafts, meta_sources=meta_sources
+    )
     existing = catalog.document_by_path(f"/docs/{name}")
     state = FileState(f"/docs/{name}", len(sha), 0.0, sha)
     return catalog.store_document(state, parsed, replace=existing).doc_id

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 import streamlit as st
 from click.testing import CliRunner
-from helpers import ROOT
+from helpers import ROOT, store_doc
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -42,6 +42,13 @@ TEACHERS_ANCHORS = (  # corpus/queries.jsonl, q001
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def use_home(monkeypatch: pytest.MonkeyPatch, home: Path, tmp_path: Path) -> None:
+    """Point the app at the data folder home (uploads to an empty corpus folder, no server)."""
+    monkeypatch.setenv("CESER_HOME", str(home))
+    monkeypatch.setenv("CESER_CORPUS", str(tmp_path / "corpus"))
+    monkeypatch.delenv("CESER_CHROMA_URL", raising=False)
 
 
 def open_app(page: str | None = None) -> AppTest:
@@ -524,9 +531,7 @@ def test_an_empty_catalog_says_so_and_asks_for_nothing_else(
 ) -> None:
     """A new user's first visit, before any import: the page says the catalog is empty and
     points to the Import page, not to « ceser classify apply » (there is nothing to classify)."""
-    monkeypatch.setenv("CESER_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CESER_CORPUS", str(tmp_path / "corpus"))
-    monkeypatch.delenv("CESER_CHROMA_URL", raising=False)
+    use_home(monkeypatch, tmp_path / "home", tmp_path)
     at = open_app()
     said = [i.value for i in at.info] + [c.value for c in at.caption]
     assert any("catalogue est vide" in s for s in said), said
@@ -589,9 +594,7 @@ def test_the_examples_offered_are_answered_by_the_catalog(
     pdfs = variety_batch(tmp_path / "pdf", ("occitanie-eau.pdf", "corse-tourisme.pdf"))
     with Catalog(Settings.load(home=home).catalog_path) as cat:
         assert batch.ingest_paths(cat, [str(p) for p in sorted(pdfs.iterdir())]).ok
-    monkeypatch.setenv("CESER_HOME", str(home))
-    monkeypatch.setenv("CESER_CORPUS", str(tmp_path / "corpus"))
-    monkeypatch.delenv("CESER_CHROMA_URL", raising=False)
+    use_home(monkeypatch, home, tmp_path)
     at = open_app()
     offered = [b.label for b in at.button if (b.key or "").startswith("ex-")]
     assert "L'eau en Occitanie" in offered, offered
@@ -623,29 +626,13 @@ def test_documents_whose_titles_start_alike_keep_a_bar_each() -> None:
 def test_the_documents_page_says_which_metadata_were_guessed_and_how_to_correct_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ceser_explorer.catalog import FileState
-    from ceser_explorer.models import PageText, ParsedDocument
-
     home = tmp_path / "home"
-    parsed = ParsedDocument(
-        "Un avis",
-        "CESER Bretagne",
-        "avis",
-        "2025-01-01",
-        (PageText(1, 595, 842, "Le CESER propose de former les apprentis."),),
-        (),
-        meta_sources=(
-            ("title", "cover"),
-            ("body", "cover"),
-            ("kind", "cover"),
-            ("date", "guessed"),
-        ),
-    )
+    guessed = (("title", "cover"), ("body", "cover"), ("kind", "cover"), ("date", "guessed"))
     with Catalog(Settings.load(home=home).catalog_path) as cat:
-        cat.store_document(FileState(str(tmp_path / "avis_x.pdf"), 10, 0.0, "ab" * 32), parsed)
-    monkeypatch.setenv("CESER_HOME", str(home))
-    monkeypatch.setenv("CESER_CORPUS", str(tmp_path / "corpus"))
-    monkeypatch.delenv("CESER_CHROMA_URL", raising=False)
+        store_doc(
+            cat, "avis_x.pdf", ["Le CESER propose de former les apprentis."], meta_sources=guessed
+        )
+    use_home(monkeypatch, home, tmp_path)
     at = open_app("documents.py")
     said = " ".join(c.value for c in at.caption)
     assert "Devinés faute de mieux : date." in said, said

@@ -16,11 +16,6 @@ from ..vocabulary import FIELD_LABELS, DocKind, date_fr, shorten
 from . import markup, state
 
 
-def short(title: str, n: int = 38) -> str:
-    """Return a title cut to n characters for chart axes."""
-    return shorten(title, n)
-
-
 def document_rows(
     docs: Sequence[Document],
     passages: Sequence[Passage],
@@ -58,11 +53,11 @@ def theme_shares(
     counts: dict[int, Counter[str]] = {d.doc_id: Counter() for d in docs}
     for p in passages:
         counts.setdefault(p.doc_id, Counter()).update(p.labels)
-    labels = [short(d.title or d.file) for d in docs]
+    labels = [shorten(d.title or d.file, 38) for d in docs]
     twice = {label for label in labels if labels.count(label) > 1}
     data = {
         # two documents whose titles start alike keep a row each: the file names them apart
-        (f"{short(d.title or d.file, 30)} ({d.file})" if label in twice else label): {
+        (f"{shorten(d.title or d.file, 30)} ({d.file})" if label in twice else label): {
             names.get(k, k): round(100 * counts[d.doc_id][k] / max(total[d.doc_id], 1), 1)
             for k in names
         }
